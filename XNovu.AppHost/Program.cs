@@ -1,0 +1,32 @@
+using XNovu.AppHost;
+using XNovu.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+XNovuInfrastructure infrastructure;
+try
+{
+    infrastructure = builder.AddXNovuInfrastructure();
+}
+catch (MissingPrerequisiteException missing)
+{
+    // One line that says what to install, not a stack trace.
+    Console.Error.WriteLine($"XNovu cannot start: {missing.Message}");
+    return 1;
+}
+
+var parameters = builder.AddXNovuParameters();
+
+var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations")
+    .WithReference(infrastructure.Database)
+    .WaitFor(infrastructure.Postgres);
+
+builder.AddProject<Projects.XNovu_Api>("api")
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters)
+    .WithExternalHttpEndpoints();
+
+builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters);
+
+builder.Build().Run();
+return 0;

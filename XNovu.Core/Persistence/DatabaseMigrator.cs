@@ -1,0 +1,88 @@
+using System.Reflection;
+using DbUp;
+using DbUp.Engine;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace XNovu.Core.Persistence;
+
+/// <summary>
+/// Applies the SQL scripts embedded under <c>Persistence/Migrations</c> in name order, each once, each in
+/// its own transaction. A session-level advisory lock makes concurrent migrators (several deploys at
+/// once) take turns instead of racing.
+/// </summary>
+public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
+{
+    // Arbitrary but fixed: "XNOVU" in ASCII.
+    private const long AdvisoryLockKey = 0x584E4F5655;
+    private const string JournalSchema = "public";
+    private const string JournalTable = "xnovu_schema_versions";
+
+    public static Assembly ScriptAssembly => typeof(DatabaseMigrator).Assembly;
+
+    public static IReadOnlyList<string> ScriptNames() =>
+        ScriptAssembly.GetManifestResourceNames()
+            .Where(IsMigrationScript)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUpLogger(logger));
+
+        await using var lockConnection = new NpgsqlConnection(connectionString);
+        await lockConnection.OpenAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
+        {
+            take.Parameters.AddWithValue("key", AdvisoryLockKey);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(connectionString)
+                .WithScriptsEmbeddedInAssembly(ScriptAssembly, IsMigrationScript)
+                .JournalToPostgresqlTable(JournalSchema, JournalTable)
+                .WithTransactionPerScript()
+                .LogTo(new DbUpLogger(logger))
+                .Build();
+
+            var result = upgrader.PerformUpgrade();
+            if (!result.Successful)
+            {
+                throw new MigrationFailedException(result.ErrorScript?.Name, result.Error);
+            }
+
+            var applied = result.Scripts.Select(s => s.Name).ToList();
+            LogApplied(logger, applied.Count);
+            return applied;
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", lockConnection);
+            release.Parameters.AddWithValue("key", AdvisoryLockKey);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static bool IsMigrationScript(string resourceName) =>
+        resourceName.Contains(".Persistence.Migrations.", StringComparison.Ordinal)
+        && resourceName.EndsWith(".sql", StringComparison.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database is up to date; {Count} migration script(s) applied in this run")]
+    private static partial void LogApplied(ILogger logger, int count);
+
+    private sealed class DbUpLogger(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
+        public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
+        public void LogInformation(string format, params object[] args) => logger.LogInformation(format, args);
+        public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
+        public void LogError(string format, params object[] args) => logger.LogError(format, args);
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);
+    }
+}
+
+public sealed class MigrationFailedException(string? script, Exception? inner)
+    : Exception($"Migration script {script ?? "(unknown)"} failed.", inner);

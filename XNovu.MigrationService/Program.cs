@@ -1,0 +1,25 @@
+using XNovu.Core.Persistence;
+
+// The database owner: applies the migrations and exits. The API and the dispatcher wait for it to
+// complete, so they never see a half-migrated schema, and only this process needs owner rights.
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddSingleton<DatabaseMigrator>();
+
+using var host = builder.Build();
+await host.StartAsync();
+
+var logger = host.Services.GetRequiredService<ILogger<Program>>();
+var connectionString = builder.Configuration.GetConnectionString("xnovu")
+    ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
+try
+{
+    await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, CancellationToken.None);
+}
+catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
+{
+    logger.LogCritical(e, "Migration failed");
+    Environment.ExitCode = 1;
+}
+
+await host.StopAsync();
