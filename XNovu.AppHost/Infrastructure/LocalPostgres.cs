@@ -138,7 +138,7 @@ internal static class LocalPostgresExtensions
     /// A <c>postmaster.pid</c> left by a killed run blocks the next start when its PID now belongs to
     /// another process. An orphaned server of this cluster is shut down; a dead PID's file is removed.
     /// </summary>
-    private static void ClearStalePostmaster(string dataDirectory)
+    internal static void ClearStalePostmaster(string dataDirectory)
     {
         var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
         if (!File.Exists(pidFile))

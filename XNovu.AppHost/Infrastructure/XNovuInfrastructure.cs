@@ -42,9 +42,11 @@ internal static class XNovuInfrastructureExtensions
 
     private static XNovuInfrastructure AddContainers(IDistributedApplicationBuilder builder)
     {
-        var postgres = builder.AddPostgres(PostgresName).WithDataVolume();
+        // Named volumes: the default name hashes the AppHost's path, which would differ per clone
+        // and make the checked-in manifest depend on where it was generated.
+        var postgres = builder.AddPostgres(PostgresName).WithDataVolume("xnovu-postgres-data");
         var database = postgres.AddDatabase(DatabaseName);
-        var redis = builder.AddRedis(RedisName).WithDataVolume();
+        var redis = builder.AddRedis(RedisName).WithDataVolume("xnovu-redis-data");
         return new XNovuInfrastructure(InfrastructureMode.Containers, postgres, database, redis);
     }
 
