@@ -33,7 +33,7 @@ internal static class Extensions
         IResourceBuilder<ProjectResource> migrations,
         XNovuParameters parameters) =>
         service
-            .WithReference(infrastructure.Database)
+            .WithReference(infrastructure.AppDatabase)
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)

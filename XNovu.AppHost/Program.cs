@@ -19,6 +19,7 @@ var parameters = builder.AddXNovuParameters();
 
 var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations")
     .WithReference(infrastructure.Database)
+    .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppPassword)
     .WaitFor(infrastructure.Postgres);
 
 builder.AddProject<Projects.XNovu_Api>("api")

@@ -1,10 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using XNovu.Core.Persistence;
 
 namespace XNovu.Core;
 
 public static class DataExtensions
 {
-    public const string DatabaseConnectionName = "xnovu";
+    public const string DatabaseConnectionName = "xnovu-app";
     public const string RedisConnectionName = "redis";
 
     /// <summary>
@@ -14,6 +16,7 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.Services.AddSingleton<XNovuDatabase>();
         builder.AddRedisClient(RedisConnectionName);
         return builder;
     }

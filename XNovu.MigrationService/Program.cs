@@ -12,9 +12,11 @@ await host.StartAsync();
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
 var connectionString = builder.Configuration.GetConnectionString("xnovu")
     ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
+var appPassword = builder.Configuration["XNovu:Database:AppPassword"]
+    ?? throw new InvalidOperationException("XNovu:Database:AppPassword is not configured.");
 try
 {
-    await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, CancellationToken.None);
+    await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, appPassword, CancellationToken.None);
 }
 catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
 {

@@ -1,19 +1,46 @@
+using Microsoft.AspNetCore.Http.Json;
+using XNovu.Api.Authentication;
+using XNovu.Api.Enterprises;
+using XNovu.Api.Http;
+using XNovu.Api.Lookups;
+using Scalar.AspNetCore;
 using XNovu.Core;
 
 namespace XNovu.Api.Extensions;
 
 internal static class Extensions
 {
+    /// <summary>Management bodies larger than this are refused with 413 before they are read.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddXNovuData();
+        builder.AddXNovuAuthentication();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.AddXNovuCors();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
     }
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // The OpenAPI document at /openapi/v1.json and an interactive reference at /scalar.
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+
+        app.MapEnterpriseEndpoints();
+        app.MapLookupEndpoints();
         return app;
     }
 }

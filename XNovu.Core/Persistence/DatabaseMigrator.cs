@@ -26,7 +26,10 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, CancellationToken cancellationToken)
+    public const string AppRole = "xnovu_app";
+
+    /// <summary>Applies pending scripts, then lets <c>xnovu_app</c> log in with <paramref name="appPassword"/>.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, string appPassword, CancellationToken cancellationToken)
     {
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUpLogger(logger));
 
@@ -52,6 +55,19 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             if (!result.Successful)
             {
                 throw new MigrationFailedException(result.ErrorScript?.Name, result.Error);
+            }
+
+            await using (var login = new NpgsqlCommand(
+                // ALTER ROLE takes no parameters; the literal is quoted by the server's own quote_literal.
+                $"DO $$ BEGIN EXECUTE format('ALTER ROLE {AppRole} WITH LOGIN PASSWORD %L', current_setting('xnovu.app_password')); END $$",
+                lockConnection))
+            {
+                await using var set = new NpgsqlCommand("SELECT set_config('xnovu.app_password', @password, false)", lockConnection);
+                set.Parameters.AddWithValue("password", appPassword);
+                await set.ExecuteNonQueryAsync(cancellationToken);
+                await login.ExecuteNonQueryAsync(cancellationToken);
+                await using var clear = new NpgsqlCommand("RESET xnovu.app_password", lockConnection);
+                await clear.ExecuteNonQueryAsync(cancellationToken);
             }
 
             var applied = result.Scripts.Select(s => s.Name).ToList();

@@ -1,0 +1,163 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using XNovu.Api.Http;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Api.Authentication;
+
+public static class XNovuAuth
+{
+    public const string AdminScheme = "AdminKey";
+    public const string EnterpriseScheme = "EnterpriseKey";
+    public const string AdminPolicy = "admin";
+    public const string EnterprisePolicy = "enterprise";
+    public const string EnterpriseIdClaim = "xnovu:enterprise_id";
+    public const string ApiKeyIdClaim = "xnovu:api_key_id";
+
+    public static Guid EnterpriseId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(EnterpriseIdClaim)
+            ?? throw new InvalidOperationException("The request is not authenticated with an enterprise key."));
+
+    public static IHostApplicationBuilder AddXNovuAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdminKeyOptions>()
+            .Bind(builder.Configuration.GetSection("XNovu"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AdminKey) && o.AdminKey.Length >= 12, "XNovu:AdminKey must be set (at least 12 characters).")
+            .ValidateOnStart();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(AdminScheme, null)
+            .AddScheme<AuthenticationSchemeOptions, EnterpriseKeyHandler>(EnterpriseScheme, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => policy.AddAuthenticationSchemes(AdminScheme).RequireAuthenticatedUser())
+            .AddPolicy(EnterprisePolicy, policy => policy.AddAuthenticationSchemes(EnterpriseScheme).RequireClaim(EnterpriseIdClaim));
+        return builder;
+    }
+
+    internal static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}
+
+public sealed class AdminKeyOptions
+{
+    public string AdminKey { get; set; } = string.Empty;
+}
+
+/// <summary>Shared challenge and forbid answers: problem details, never an empty body.</summary>
+public abstract class ProblemAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected abstract string ChallengeDetail { get; }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status401Unauthorized, Problems.Types.Unauthorized, "Unauthorized", ChallengeDetail);
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, Problems.Types.Forbidden, "Forbidden", "This key may not do that.");
+
+    private async Task WriteProblemAsync(int status, string type, string title, string detail)
+    {
+        Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        var problems = Context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = status, Type = type, Title = title, Detail = detail },
+        });
+    }
+}
+
+public sealed class AdminKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IOptions<AdminKeyOptions> admin)
+    : ProblemAuthenticationHandler(options, logger, encoder)
+{
+    protected override string ChallengeDetail => "Send the admin key as 'Authorization: Bearer <key>'.";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = XNovuAuth.BearerToken(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (!ApiKeys.SecretEquals(presented, admin.Value.AdminKey))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Invalid admin key."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, "admin")], Scheme.Name);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+    }
+}
+
+/// <summary>
+/// Resolves an enterprise key through the one SECURITY DEFINER lookup and caches the answer briefly,
+/// so a busy client does not pay a database round trip per request. A revoked key stops working within
+/// <see cref="CacheFor"/> on every replica.
+/// </summary>
+public sealed class EnterpriseKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    XNovuDatabase database,
+    IMemoryCache cache)
+    : ProblemAuthenticationHandler(options, logger, encoder)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    protected override string ChallengeDetail => "Send an enterprise API key as 'Authorization: Bearer <key>'.";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = XNovuAuth.BearerToken(Request);
+        if (presented is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!ApiKeys.TryGetPrefix(presented, out var prefix))
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+
+        var found = await cache.GetOrCreateAsync($"apikey:{prefix}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            await using var connection = await database.OpenUnscopedAsync(Context.RequestAborted);
+            return await connection.QuerySingleOrDefaultAsync<KeyRow>(
+                "SELECT id, enterprise_id AS EnterpriseId, key_hash AS KeyHash, revoked, enterprise_deactivated AS EnterpriseDeactivated FROM notify.find_api_key(@prefix)",
+                new { prefix });
+        });
+
+        if (found is null || found.Revoked || found.EnterpriseDeactivated || !ApiKeys.Matches(presented, found.KeyHash))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(XNovuAuth.EnterpriseIdClaim, found.EnterpriseId.ToString()),
+                new Claim(XNovuAuth.ApiKeyIdClaim, found.Id.ToString()),
+            ],
+            Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    internal static void Forget(IMemoryCache cache, string prefix) => cache.Remove($"apikey:{prefix}");
+
+    private sealed record KeyRow(Guid Id, Guid EnterpriseId, byte[] KeyHash, bool Revoked, bool EnterpriseDeactivated);
+}

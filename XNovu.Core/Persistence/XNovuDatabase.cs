@@ -1,0 +1,63 @@
+using Npgsql;
+
+namespace XNovu.Core.Persistence;
+
+/// <summary>
+/// The services' only door to PostgreSQL. They connect as <c>xnovu_app</c>, whom row-level security binds,
+/// so every tenant-scoped unit of work names its enterprise for its own transaction only
+/// (<c>set_config(..., is_local => true)</c>): the setting cannot leak to the next user of a pooled connection.
+/// </summary>
+public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>Opens a transaction that sees and writes only <paramref name="enterpriseId"/>'s rows.</summary>
+    public async Task<TenantSession> BeginTenantAsync(Guid enterpriseId, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT set_config('app.current_enterprise_id', $1, true)", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter { Value = enterpriseId.ToString() });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new TenantSession(enterpriseId, connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a tenant transaction and commits it when it returns.</summary>
+    public async Task<T> InTenantAsync<T>(Guid enterpriseId, Func<TenantSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var session = await BeginTenantAsync(enterpriseId, cancellationToken);
+        var result = await work(session);
+        await session.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A connection with no enterprise set: it sees no tenant rows. For the narrow SECURITY DEFINER
+    /// functions that must cross enterprises (key lookup, admin listing, statistics) and nothing else.
+    /// </summary>
+    public ValueTask<NpgsqlConnection> OpenUnscopedAsync(CancellationToken cancellationToken) =>
+        dataSource.OpenConnectionAsync(cancellationToken);
+}
+
+public sealed class TenantSession(Guid enterpriseId, NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+{
+    public Guid EnterpriseId { get; } = enterpriseId;
+    public NpgsqlConnection Connection { get; } = connection;
+    public NpgsqlTransaction Transaction { get; } = transaction;
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}

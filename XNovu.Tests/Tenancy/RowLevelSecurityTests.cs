@@ -1,0 +1,71 @@
+using Npgsql;
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Tenancy;
+
+[Collection(AppCollection.Name)]
+public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
+{
+    private static readonly string[] TenantTables =
+    [
+        "enterprise", "enterprise_api_key", "typ_notification_category", "typ_notification_priority",
+        "ent_notification_template", "ent_notification_workflow", "ent_notification_rule", "ent_notification",
+    ];
+
+    [Fact]
+    public async Task Service_role_without_an_enterprise_sees_no_rows_and_cannot_insert()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-app"));
+        await connection.OpenAsync();
+
+        foreach (var table in TenantTables)
+        {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM notify.{table}", connection);
+            Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        }
+
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO notify.typ_notification_category (enterprise_id, code, name) VALUES (@id, 'x', 'x')", connection);
+        insert.Parameters.AddWithValue("id", enterprise.Id);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState); // new row violates row-level security policy
+    }
+
+    [Fact]
+    public async Task Service_role_scoped_to_one_enterprise_cannot_write_another_enterprises_rows()
+    {
+        var a = await fixture.CreateEnterpriseAsync();
+        var b = await fixture.CreateEnterpriseAsync();
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-app"));
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var scope = new NpgsqlCommand("SELECT set_config('app.current_enterprise_id', @id, true)", connection, transaction);
+        scope.Parameters.AddWithValue("id", a.Id.ToString());
+        await scope.ExecuteNonQueryAsync();
+
+        await using var visible = new NpgsqlCommand("SELECT count(*) FROM notify.enterprise", connection, transaction);
+        Assert.Equal(1L, (long)(await visible.ExecuteScalarAsync())!);
+
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO notify.typ_notification_category (enterprise_id, code, name) VALUES (@id, 'x', 'x')", connection, transaction);
+        insert.Parameters.AddWithValue("id", b.Id);
+        await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
+    public async Task Service_role_is_neither_owner_nor_superuser_nor_bypasses_rls()
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-app"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT r.rolsuper OR r.rolbypassrls
+                   OR EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'notify' AND t.tableowner = current_user)
+            FROM pg_roles r WHERE r.rolname = current_user
+            """,
+            connection);
+
+        Assert.False((bool)(await command.ExecuteScalarAsync())!);
+    }
+}
