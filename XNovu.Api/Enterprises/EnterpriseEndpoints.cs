@@ -9,14 +9,14 @@ namespace XNovu.Api.Enterprises;
 
 public sealed record CreateEnterpriseRequest(string? Name, string? Description);
 
-public sealed record EnterpriseResponse(Guid Id, string Name, string? Description, bool Deactivated, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record EnterpriseResponse(Guid Id, string Name, string? Description, bool Deactivated, DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record CreateApiKeyRequest(string? Name);
 
-public sealed record ApiKeyResponse(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiKeyResponse(Guid Id, string Name, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
 
 /// <summary>The key itself is in this answer only; it is stored as a hash.</summary>
-public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, string Key, DateTimeOffset CreatedAt);
+public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, string Key, DateTime CreatedAt);
 
 /// <summary>Enterprises and their API keys: the admin's API.</summary>
 public static class EnterpriseEndpoints
@@ -91,7 +91,7 @@ public static class EnterpriseEndpoints
                 return null;
             }
 
-            return await session.Connection.QuerySingleAsync<DateTimeOffset?>(
+            return await session.Connection.QuerySingleAsync<DateTime?>(
                 """
                 INSERT INTO notify.enterprise_api_key (id, enterprise_id, name, key_prefix, key_hash)
                 VALUES (@keyId, @id, @name, @prefix, @hash)

@@ -8,7 +8,7 @@ namespace XNovu.Api.Lookups;
 
 public sealed record LookupRequest(string? Code, string? Name, string? Description, int? SortOrder);
 
-public sealed record LookupResponse(long Id, string Code, string Name, string? Description, int SortOrder, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record LookupResponse(long Id, string Code, string Name, string? Description, int SortOrder, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>
 /// Categories and priorities: the same small code list, each per enterprise, addressed by code.
