@@ -7,6 +7,11 @@ internal sealed record XNovuParameters(
     IResourceBuilder<ParameterResource> NovuApiUrl,
     IResourceBuilder<ParameterResource> NovuSecretKey);
 
+/// <summary>Where the services find Novu: the real one, or the local emulator.</summary>
+internal sealed record NovuTarget(
+    IResourceBuilder<ProjectResource>? Emulator,
+    Action<IResourceBuilder<ProjectResource>> Apply);
+
 internal static class Extensions
 {
     public static XNovuParameters AddXNovuParameters(this IDistributedApplicationBuilder builder)
@@ -25,19 +30,48 @@ internal static class Extensions
     }
 
     /// <summary>
+    /// With no <c>novu-secret-key</c>, in run mode, the Novu emulator runs as the <c>novu</c> resource and the
+    /// services talk to it through the same client code as to Novu Cloud. With a key set, or when
+    /// publishing, the services use <c>novu-api-url</c> and no emulator runs.
+    /// </summary>
+    public static NovuTarget AddNovu(this IDistributedApplicationBuilder builder, XNovuParameters parameters)
+    {
+        var useEmulator = builder.ExecutionContext.IsRunMode
+            && string.IsNullOrEmpty(builder.Configuration["Parameters:novu-secret-key"]);
+        if (!useEmulator)
+        {
+            return new NovuTarget(null, service => service
+                .WithEnvironment("XNovu__Novu__ApiUrl", parameters.NovuApiUrl)
+                .WithEnvironment("XNovu__Novu__SecretKey", parameters.NovuSecretKey));
+        }
+
+        const string emulatorKey = "xnovu-emulator-secret-key";
+        var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
+            .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
+            .WithHttpHealthCheck("/health")
+            .WithExternalHttpEndpoints();
+        return new NovuTarget(emulator, service => service
+            .WithEnvironment("XNovu__Novu__ApiUrl", emulator.GetEndpoint("http"))
+            .WithEnvironment("XNovu__Novu__SecretKey", emulatorKey)
+            .WaitFor(emulator));
+    }
+
+    /// <summary>
     /// What the API and the dispatcher both need: the database once migrated, Redis, and the keys.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithXNovuServiceDependencies(
         this IResourceBuilder<ProjectResource> service,
         XNovuInfrastructure infrastructure,
         IResourceBuilder<ProjectResource> migrations,
-        XNovuParameters parameters) =>
-        service
+        XNovuParameters parameters,
+        NovuTarget novu)
+    {
+        novu.Apply(service);
+        return service
             .WithReference(infrastructure.AppDatabase)
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)
-            .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
-            .WithEnvironment("XNovu__Novu__ApiUrl", parameters.NovuApiUrl)
-            .WithEnvironment("XNovu__Novu__SecretKey", parameters.NovuSecretKey);
+            .WithEnvironment("XNovu__AdminKey", parameters.AdminKey);
+    }
 }

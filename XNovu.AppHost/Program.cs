@@ -16,6 +16,7 @@ catch (MissingPrerequisiteException missing)
 }
 
 var parameters = builder.AddXNovuParameters();
+var novu = builder.AddNovu(parameters);
 
 var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations")
     .WithReference(infrastructure.Database)
@@ -23,11 +24,11 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
     .WaitFor(infrastructure.Postgres);
 
 builder.AddProject<Projects.XNovu_Api>("api")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters)
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu)
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters);
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu);
 
 builder.Build().Run();
 return 0;

@@ -34,7 +34,7 @@ public sealed class XNovuAppFixture : IAsyncLifetime
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        foreach (var service in new[] { "api", "dispatcher" })
+        foreach (var service in new[] { "novu", "api", "dispatcher" })
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
         }

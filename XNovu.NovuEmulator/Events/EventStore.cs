@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+
+namespace XNovu.NovuEmulator.Events;
+
+/// <summary>A trigger event as the emulator received it (replays are not events).</summary>
+public sealed record ReceivedEvent
+{
+    public required long Sequence { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public required string Workflow { get; init; }
+
+    public required JsonNode? To { get; init; }
+
+    public required IReadOnlyList<string> SubscriberIds { get; init; }
+
+    public JsonNode? Payload { get; init; }
+
+    public JsonNode? Overrides { get; init; }
+
+    public JsonNode? Actor { get; init; }
+
+    public JsonNode? Tenant { get; init; }
+
+    public required string TransactionId { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+
+    public bool ViaBulk { get; init; }
+
+    public bool Cancelled { get; init; }
+}
+
+public sealed class EventStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<ReceivedEvent> _events = [];
+    private long _sequence;
+
+    public ReceivedEvent Add(Func<long, ReceivedEvent> create)
+    {
+        lock (_gate)
+        {
+            var received = create(++_sequence);
+            _events.Add(received);
+            return received;
+        }
+    }
+
+    /// <summary>Marks the transaction's events cancelled; false when Novu would find nothing to cancel.</summary>
+    public bool Cancel(string transactionId)
+    {
+        lock (_gate)
+        {
+            var found = false;
+            for (var i = 0; i < _events.Count; i++)
+            {
+                if (_events[i].TransactionId == transactionId)
+                {
+                    found |= !_events[i].Cancelled;
+                    _events[i] = _events[i] with { Cancelled = true };
+                }
+            }
+
+            return found;
+        }
+    }
+
+    public IReadOnlyList<ReceivedEvent> List(string? workflow = null, string? subscriberId = null, string? transactionId = null)
+    {
+        lock (_gate)
+        {
+            return _events
+                .Where(e => workflow is null || e.Workflow == workflow)
+                .Where(e => subscriberId is null || e.SubscriberIds.Contains(subscriberId))
+                .Where(e => transactionId is null || e.TransactionId == transactionId)
+                .ToList();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _events.Clear();
+        }
+    }
+}
