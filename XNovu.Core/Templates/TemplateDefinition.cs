@@ -1,0 +1,24 @@
+namespace XNovu.Core.Templates;
+
+/// <summary>
+/// A stored template as the engine needs it. <see cref="UpdatedAt"/> is its version stamp: a parsed copy is
+/// reused only while the stamp it was parsed from is the one the source answers.
+/// </summary>
+/// <param name="EnterpriseId">The owner; null for a static template shared by every enterprise.</param>
+public sealed record TemplateDefinition(
+    Guid? EnterpriseId,
+    string TemplateKey,
+    NotificationChannel Channel,
+    string? SubjectTemplate,
+    string BodyTemplate,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// Where the engine finds the templates that <c>{% xnovu_render %}</c> names. An implementation answers the
+/// enterprise's own template of that key, or, when the enterprise has none, a static (null-enterprise) one,
+/// and never another enterprise's: keys are unique per enterprise, not across them.
+/// </summary>
+public interface ILiquidTemplateSource
+{
+    Task<TemplateDefinition?> FindAsync(Guid? enterpriseId, string templateKey, CancellationToken cancellationToken);
+}

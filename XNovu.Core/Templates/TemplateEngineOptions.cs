@@ -1,0 +1,53 @@
+namespace XNovu.Core.Templates;
+
+/// <summary>Bound from <c>XNovu:Templates</c>.</summary>
+public sealed class TemplateEngineOptions
+{
+    public const string SectionName = "XNovu:Templates";
+
+    /// <summary>How long a template fetched from the source is trusted before it is fetched again.</summary>
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How deep <c>xnovu_render</c> may nest: a template at this depth renders, one deeper fails.</summary>
+    public int MaxIncludeDepth { get; set; } = 10;
+
+    /// <summary>Templates fetched by key that are kept; past it, expired and then oldest entries go first.</summary>
+    public int MaxCachedTemplates { get; set; } = 1000;
+
+    /// <summary>Parsed ad-hoc subjects and bodies (keyed by a hash of their text) that are kept.</summary>
+    public int MaxCachedBodies { get; set; } = 1000;
+
+    /// <summary>A render taking longer than this is stopped, so a runaway loop cannot hold a dispatcher.</summary>
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most items one <c>for</c> loop may go through; it also keeps a loop over a huge range from filling memory.</summary>
+    public int MaxLoopIterations { get; set; } = 10_000;
+
+    internal IEnumerable<string> Problems()
+    {
+        if (CacheTtl <= TimeSpan.Zero)
+        {
+            yield return "CacheTtl must be positive.";
+        }
+
+        if (MaxIncludeDepth < 1)
+        {
+            yield return "MaxIncludeDepth must be at least 1.";
+        }
+
+        if (MaxCachedTemplates < 1 || MaxCachedBodies < 1)
+        {
+            yield return "MaxCachedTemplates and MaxCachedBodies must be at least 1.";
+        }
+
+        if (MaxLoopIterations < 1)
+        {
+            yield return "MaxLoopIterations must be at least 1.";
+        }
+
+        if (RenderTimeout <= TimeSpan.Zero)
+        {
+            yield return "RenderTimeout must be positive.";
+        }
+    }
+}
