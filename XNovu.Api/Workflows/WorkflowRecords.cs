@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace XNovu.Api.Workflows;
+
+public sealed record WorkflowRequest(
+    string? WorkflowKey,
+    string? Name,
+    string? Description,
+    string? WorkflowType,
+    IReadOnlyList<string>? DefaultChannels,
+    JsonElement? PayloadSchema,
+    JsonElement? ControlSchema,
+    Dictionary<string, string>? TemplateOverrides,
+    string? CategoryCode);
+
+/// <summary>A workflow as clients see it; static workflows have no id, no dates and are always published.</summary>
+public sealed record WorkflowResponse(
+    long? Id,
+    string WorkflowKey,
+    string Name,
+    string? Description,
+    string WorkflowType,
+    IReadOnlyList<string> DefaultChannels,
+    JsonElement? PayloadSchema,
+    JsonElement? ControlSchema,
+    IReadOnlyDictionary<string, string> TemplateOverrides,
+    string? CategoryCode,
+    string PublishStatus,
+    bool Deactivated,
+    int Version,
+    DateTime? CreatedAt,
+    DateTime? UpdatedAt);
+
+public sealed record WorkflowStatsResponse(long Total, long Static, long Dynamic, long Enterprises);
+
+/// <summary>One row of <c>notify.ent_notification_workflow</c> with its category code, as Dapper reads it.</summary>
+/// <remarks>Dapper maps records by exact type, and reads an enum array as <see cref="Array"/>, so channels come joined.</remarks>
+internal sealed record WorkflowRow(
+    long Id,
+    string WorkflowKey,
+    string Name,
+    string? Description,
+    string WorkflowType,
+    string DefaultChannels,
+    string? PayloadSchema,
+    string? ControlSchema,
+    string TemplateOverrides,
+    string? CategoryCode,
+    string PublishStatus,
+    bool Deactivated,
+    int Version,
+    DateTime CreatedAt,
+    DateTime UpdatedAt)
+{
+    public const string Columns =
+        """
+        w.id, w.workflow_key AS WorkflowKey, w.name, w.description, w.workflow_type::text AS WorkflowType,
+        array_to_string(w.default_channels, ',') AS DefaultChannels, w.payload_schema::text AS PayloadSchema,
+        w.control_schema::text AS ControlSchema, w.template_overrides::text AS TemplateOverrides,
+        c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
+        w.created_at AS CreatedAt, w.updated_at AS UpdatedAt
+        """;
+
+    /// <summary>Selects <see cref="Columns"/> from <c>w</c>, which a caller's CTE may stand in for.</summary>
+    public const string From =
+        "LEFT JOIN notify.typ_notification_category c ON c.id = w.notification_category_id";
+
+    public WorkflowResponse ToResponse() => new(
+        Id, WorkflowKey, Name, Description, WorkflowType,
+        DefaultChannels.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        Jsonb.FromColumn(PayloadSchema), Jsonb.FromColumn(ControlSchema),
+        JsonSerializer.Deserialize<Dictionary<string, string>>(TemplateOverrides) ?? [],
+        CategoryCode, PublishStatus, Deactivated, Version, CreatedAt, UpdatedAt);
+}
