@@ -3,8 +3,12 @@ using XNovu.Api.Authentication;
 using XNovu.Api.Enterprises;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
+using XNovu.Api.Rules;
+using XNovu.Api.Templates;
+using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
 using XNovu.Core;
+using XNovu.Core.Definitions;
 
 namespace XNovu.Api.Extensions;
 
@@ -17,6 +21,10 @@ internal static class Extensions
     {
         builder.AddXNovuData();
         builder.AddXNovuAuthentication();
+        // Workflows and templates (static and stored), the template engine, and their caches, evicted on
+        // every write here and in every other instance.
+        builder.AddXNovuDefinitions();
+        builder.Services.AddSingleton<TemplatePreviewer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.AddXNovuCors();
@@ -41,6 +49,9 @@ internal static class Extensions
 
         app.MapEnterpriseEndpoints();
         app.MapLookupEndpoints();
+        app.MapTemplateEndpoints();
+        app.MapWorkflowEndpoints();
+        app.MapRuleEndpoints();
         return app;
     }
 }
