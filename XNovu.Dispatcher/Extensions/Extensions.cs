@@ -1,4 +1,6 @@
 using XNovu.Core;
+using XNovu.Core.Definitions;
+using XNovu.Dispatcher.Dispatch;
 
 namespace XNovu.Dispatcher.Extensions;
 
@@ -7,5 +9,21 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddXNovuData();
+        builder.AddXNovuDefinitions();
+        builder.AddNovuClient();
+
+        builder.Services.AddOptions<DispatcherOptions>()
+            .BindConfiguration(DispatcherOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) =>
+                options.DefaultSubscriberId ??= configuration["XNovu:Novu:DefaultSubscriberId"])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatcherOptions>>().Value);
+        builder.Services.AddSingleton<RetryPolicy>();
+        builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<DeliveryProcessor>();
+        builder.Services.AddHostedService<NotificationListener>();
+        builder.Services.AddHostedService<DispatchWorker>();
     }
 }

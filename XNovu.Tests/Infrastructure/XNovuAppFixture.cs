@@ -1,6 +1,8 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace XNovu.Tests.Infrastructure;
 
@@ -32,6 +34,9 @@ public sealed class XNovuAppFixture : IAsyncLifetime
             ],
             timeout.Token);
 
+        builder.Services.AddLogging(logging => logging
+            .AddFilter(ResourceLogFiles.CategoryPrefix, LogLevel.Trace)
+            .AddProvider(new ResourceLogFiles(LogPath)));
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         foreach (var service in new[] { "novu", "api", "dispatcher" })
@@ -39,6 +44,9 @@ public sealed class XNovuAppFixture : IAsyncLifetime
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
         }
     }
+
+    /// <summary>Every service's console output, one file per resource, for diagnosis and for log scans.</summary>
+    public string LogPath { get; } = Path.Combine(Path.GetTempPath(), "xnovu-test-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
     public HttpClient CreateHttpClient(string resource) => App.CreateHttpClient(resource);
 

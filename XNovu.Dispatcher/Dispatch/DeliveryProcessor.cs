@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using XNovu.Core.Definitions;
+using XNovu.Core.Templates;
+using XNovu.NovuClient;
+
+namespace XNovu.Dispatcher.Dispatch;
+
+/// <summary>
+/// Turns a claimed batch into Novu triggers and their results: resolves each workflow once per batch,
+/// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
+/// into calls of 100), and decides each delivery's fate. The rendered content travels in the payload under
+/// the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body","text"}}}}</c>.
+/// </summary>
+public sealed partial class DeliveryProcessor(
+    WorkflowDefinitionCache workflows,
+    ITemplateEngine templates,
+    INovuClient novu,
+    RetryPolicy retryPolicy,
+    IOptions<DispatcherOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryProcessor> logger)
+{
+    public const string ReservedPayloadKey = "xnovu";
+    private static readonly ActivitySource Activities = new(Microsoft.Extensions.Hosting.OpenTelemetryExtensions.XNovuTelemetryName);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<IReadOnlyList<DeliveryResult>> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
+    {
+        using var activity = Activities.StartActivity("xnovu.dispatch.batch", ActivityKind.Internal, default(ActivityContext),
+            links: batch.Select(d => d.TraceParent).Distinct().Select(ParseLink).OfType<ActivityLink>());
+        activity?.SetTag("xnovu.batch.size", batch.Count);
+
+        var results = new List<DeliveryResult>(batch.Count);
+        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
+        var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
+
+        foreach (var delivery in batch)
+        {
+            var key = (delivery.EnterpriseId, delivery.WorkflowKey);
+            if (!resolved.TryGetValue(key, out var workflow))
+            {
+                resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+            }
+
+            try
+            {
+                toSend.Add((delivery, await BuildAsync(delivery, workflow, cancellationToken)));
+            }
+            catch (DeliveryRejectedException rejected)
+            {
+                results.Add(Fail(delivery, rejected.Message, httpStatus: null, novuStatus: null));
+            }
+            catch (TemplateRenderException render)
+            {
+                results.Add(Fail(delivery, $"Rendering failed: {render.Message}", httpStatus: null, novuStatus: null));
+            }
+        }
+
+        if (toSend.Count > 0)
+        {
+            var outcomes = await novu.TriggerBulkAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
+            for (var i = 0; i < toSend.Count; i++)
+            {
+                results.Add(Decide(toSend[i].Delivery, outcomes[i]));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<TriggerRequest> BuildAsync(ClaimedDelivery delivery, ResolvedWorkflow? workflow, CancellationToken cancellationToken)
+    {
+        if (workflow is null)
+        {
+            throw new DeliveryRejectedException($"Workflow '{delivery.WorkflowKey}' does not exist.");
+        }
+
+        if (!workflow.CanSend)
+        {
+            throw new DeliveryRejectedException($"Workflow '{delivery.WorkflowKey}' is not published or is deactivated.");
+        }
+
+        var subscriber = Subscriber(delivery)
+            ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
+        using var payloadDocument = JsonDocument.Parse(delivery.Payload);
+        var payload = payloadDocument.RootElement.Clone();
+        var variables = new SubscriberVariables(
+            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data);
+
+        var rendered = new JsonObject();
+        foreach (var channel in workflow.Channels)
+        {
+            if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            if (channel.Template is null)
+            {
+                throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
+            }
+
+            var result = await templates.RenderAsync(
+                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, null)),
+                cancellationToken);
+            rendered[channel.Channel.ToWireName()] = new JsonObject
+            {
+                ["subject"] = result.Subject,
+                ["body"] = result.Body,
+                ["text"] = result.Text,
+            };
+        }
+
+        var novuPayload = payload.ValueKind == JsonValueKind.Object
+            ? JsonNode.Parse(delivery.Payload)!.AsObject()
+            : new JsonObject { ["value"] = JsonNode.Parse(delivery.Payload) };
+        novuPayload[ReservedPayloadKey] = new JsonObject
+        {
+            ["notificationId"] = delivery.NotificationId,
+            ["channels"] = rendered,
+        };
+
+        return new TriggerRequest
+        {
+            Name = delivery.WorkflowKey,
+            To = [NovuRecipient.Of(subscriber)],
+            TransactionId = delivery.TransactionId,
+            Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
+            Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
+        };
+    }
+
+    private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
+    {
+        if (delivery.Recipient is { } recipient && JsonSerializer.Deserialize<NovuSubscriber>(recipient, Json) is { SubscriberId.Length: > 0 } subscriber)
+        {
+            return subscriber;
+        }
+
+        return options.Value.DefaultSubscriberId is { Length: > 0 } fallback ? new NovuSubscriber { SubscriberId = fallback } : null;
+    }
+
+    private DeliveryResult Decide(ClaimedDelivery delivery, NovuOutcome outcome)
+    {
+        var now = time.GetUtcNow();
+        var (decision, retryAt) = retryPolicy.Decide(outcome, delivery.Attempts, now, Random.Shared.NextDouble());
+        switch (decision)
+        {
+            case DeliveryDecision.Sent:
+                return new DeliveryResult(delivery.DeliveryId, "sent", null, outcome.NovuStatus, null);
+            case DeliveryDecision.Retry:
+                LogRetry(logger, delivery.DeliveryId, delivery.Attempts, outcome.HttpStatus, retryAt);
+                return new DeliveryResult(delivery.DeliveryId, "retry", retryAt, outcome.NovuStatus,
+                    new DeliveryError(outcome.Message ?? "Retryable Novu answer", outcome.HttpStatus, outcome.NovuStatus, delivery.Attempts, now));
+            default:
+                return Fail(delivery, outcome.Message ?? "Novu refused the trigger", outcome.HttpStatus, outcome.NovuStatus);
+        }
+    }
+
+    private DeliveryResult Fail(ClaimedDelivery delivery, string message, int? httpStatus, string? novuStatus)
+    {
+        LogFailed(logger, delivery.DeliveryId, delivery.NotificationId, message);
+        return new DeliveryResult(delivery.DeliveryId, "failed", null, novuStatus,
+            new DeliveryError(message, httpStatus, novuStatus, delivery.Attempts, time.GetUtcNow()));
+    }
+
+    private static ActivityLink? ParseLink(string? traceParent) =>
+        traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? new ActivityLink(context) : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} will be retried (attempt {Attempts}, HTTP {HttpStatus}) at {RetryAt}")]
+    private static partial void LogRetry(ILogger logger, long deliveryId, int attempts, int? httpStatus, DateTimeOffset? retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of notification {NotificationId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, long deliveryId, long notificationId, string reason);
+
+    private sealed class DeliveryRejectedException(string message) : Exception(message);
+}

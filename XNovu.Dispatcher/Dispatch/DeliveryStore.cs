@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Dapper;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Dispatcher.Dispatch;
+
+/// <summary>A delivery as claimed: the recipient and what its notification carries.</summary>
+/// <remarks>A class with setters rather than a positional record: Dapper maps array columns only onto properties.</remarks>
+public sealed class ClaimedDelivery
+{
+    public long DeliveryId { get; init; }
+    public Guid EnterpriseId { get; init; }
+    public long NotificationId { get; init; }
+    public string? SubscriberId { get; init; }
+    public string? Recipient { get; init; }
+    public string TransactionId { get; init; } = string.Empty;
+    public int Attempts { get; init; }
+    public string WorkflowKey { get; init; } = string.Empty;
+    public string Payload { get; init; } = "{}";
+    public string? Overrides { get; init; }
+    public string[]? Channels { get; init; }
+    public string[]? Tags { get; init; }
+    public string? TraceParent { get; init; }
+}
+
+/// <summary>One delivery's result, as <c>notify.complete_deliveries</c> reads it.</summary>
+public sealed record DeliveryResult(long Id, string Outcome, DateTimeOffset? RetryAt, string? NovuStatus, DeliveryError? Error);
+
+/// <summary>What <c>error_details</c> holds for a failure: never anything for a success.</summary>
+public sealed record DeliveryError(string Message, int? HttpStatus, string? NovuStatus, int Attempts, DateTimeOffset LastAttemptAt);
+
+/// <summary>
+/// The dispatcher's three statements, each one round trip through a SECURITY DEFINER function: the claim
+/// (the only read across enterprises), the fenced completion of a whole batch, and the next due time.
+/// </summary>
+public sealed class DeliveryStore(XNovuDatabase database)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string worker, int batchSize, int leaseSeconds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
+            """
+            SELECT delivery_id AS DeliveryId, enterprise_id AS EnterpriseId, notification_id AS NotificationId,
+                   subscriber_id AS SubscriberId, recipient::text AS Recipient, transaction_id AS TransactionId,
+                   attempts, workflow_key AS WorkflowKey, payload::text AS Payload, overrides::text AS Overrides,
+                   channels::text[] AS Channels, tags, trace_parent AS TraceParent
+            FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds)
+            """,
+            new { worker, batchSize, leaseSeconds },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    public async Task<int> CompleteAsync(string worker, IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken)
+    {
+        if (results.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT notify.complete_deliveries(@worker, @results::jsonb)",
+            new { worker, results = JsonSerializer.Serialize(results, Json) },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+            "SELECT notify.next_delivery_due()", cancellationToken: cancellationToken));
+        return next is { } value ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : null;
+    }
+}

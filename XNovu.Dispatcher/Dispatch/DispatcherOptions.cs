@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace XNovu.Dispatcher.Dispatch;
+
+public sealed class DispatcherOptions
+{
+    public const string SectionName = "XNovu:Dispatcher";
+
+    /// <summary>Deliveries claimed per round trip (one bulk call to Novu per 100 of them).</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Claim loops per replica; SKIP LOCKED lets them and other replicas share the queue safely.</summary>
+    [Range(1, 64)]
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>How long a claim is exclusive; after it, another replica takes the work over.</summary>
+    [Range(5, 3600)]
+    public int LeaseSeconds { get; set; } = 60;
+
+    /// <summary>Attempts per delivery before a retryable failure becomes FAILED.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The first retry's delay; each later one doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The safety net: how often an idle dispatcher looks for work even without a wake-up.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>This replica's name on its leases; unique per process by default.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>The original's NOVU_SUBSCRIBER_ID: the recipient of a notification that names none.</summary>
+    public string? DefaultSubscriberId { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Dispatch;
+
+/// <summary>Direct access to the database as its owner and to the emulator's inspection API.</summary>
+public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
+{
+    private readonly HttpClient _novu = fixture.CreateHttpClient("novu");
+
+    public static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task ResetEmulatorAsync()
+    {
+        (await _novu.DeleteAsync("/emulator/faults")).EnsureSuccessStatusCode();
+        (await _novu.DeleteAsync("/emulator/requests")).EnsureSuccessStatusCode();
+    }
+
+    public async Task AddFaultAsync(object fault) =>
+        (await _novu.PostAsJsonAsync("/emulator/faults", fault)).EnsureSuccessStatusCode();
+
+    public async Task<JsonArray> EventsAsync(string? transactionPrefix = null, string? subscriberId = null)
+    {
+        var query = subscriberId is null ? string.Empty : $"?subscriberId={Uri.EscapeDataString(subscriberId)}";
+        var all = (await _novu.GetFromJsonAsync<JsonArray>($"/emulator/events{query}"))!;
+        return new JsonArray(all
+            .Where(e => transactionPrefix is null || ((string)e!["transactionId"]!).StartsWith(transactionPrefix, StringComparison.Ordinal))
+            .Select(e => e!.DeepClone())
+            .ToArray());
+    }
+
+    public async Task<JsonArray> RequestsAsync() => (await _novu.GetFromJsonAsync<JsonArray>("/emulator/requests"))!;
+
+    /// <summary>Inserts a PENDING notification by SQL, as another system may; answers its id and transaction id.</summary>
+    public async Task<(long Id, string TransactionId)> InsertNotificationAsync(
+        Guid enterpriseId, string workflowKey, string payloadJson, string recipientsJson, DateTimeOffset? scheduledFor = null)
+    {
+        await using var connection = await OpenOwnerAsync();
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, scheduled_for)
+            VALUES (@enterprise, @workflow, @payload::jsonb, @recipients::jsonb, @scheduled)
+            RETURNING id
+            """,
+            connection);
+        insert.Parameters.AddWithValue("enterprise", enterpriseId);
+        insert.Parameters.AddWithValue("workflow", workflowKey);
+        insert.Parameters.AddWithValue("payload", payloadJson);
+        insert.Parameters.AddWithValue("recipients", recipientsJson);
+        insert.Parameters.AddWithValue("scheduled", (object?)scheduledFor ?? DBNull.Value);
+        var id = (long)(await insert.ExecuteScalarAsync())!;
+        await using var read = new NpgsqlCommand("SELECT transaction_id FROM notify.ent_notification WHERE id = @id", connection);
+        read.Parameters.AddWithValue("id", id);
+        return (id, (string)(await read.ExecuteScalarAsync())!);
+    }
+
+    public async Task<NotificationState> StateAsync(long notificationId)
+    {
+        await using var connection = await OpenOwnerAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT n.notification_status::text, n.error_details::text,
+                   array_agg(d.status::text ORDER BY d.ordinal), array_agg(d.attempts ORDER BY d.ordinal)
+            FROM notify.ent_notification n
+            JOIN notify.ent_notification_delivery d ON d.notification_id = n.id
+            WHERE n.id = @id
+            GROUP BY n.id
+            """,
+            connection);
+        command.Parameters.AddWithValue("id", notificationId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new NotificationState(
+            reader.GetString(0),
+            reader.IsDBNull(1) ? null : JsonNode.Parse(reader.GetString(1)),
+            reader.GetFieldValue<string[]>(2),
+            reader.GetFieldValue<int[]>(3));
+    }
+
+    public Task<NotificationState> WaitForStatusAsync(long notificationId, string status) =>
+        Eventually.WaitForAsync(() => StateAsync(notificationId)!, s => s?.Status == status, DeliveryTimeout, $"notification {notificationId} to be {status}");
+
+    private async Task<NpgsqlConnection> OpenOwnerAsync()
+    {
+        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _novu.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed record NotificationState(string Status, JsonNode? ErrorDetails, string[] DeliveryStatuses, int[] Attempts);

@@ -1,0 +1,146 @@
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Dispatch;
+
+[Collection(AppCollection.Name)]
+public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
+{
+    private readonly DispatchHarness _harness = new(fixture);
+
+    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _harness.ResetEmulatorAsync();
+        await _harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Row_inserted_by_sql_is_rendered_and_delivered_to_novu()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var (id, transactionId) = await _harness.InsertNotificationAsync(
+            enterprise.Id, "default-email", """{"subject":"Drill at 10","body":"Meet at <b>gate 4</b>"}""", """["sql-sub-1"]""");
+
+        var state = await _harness.WaitForStatusAsync(id, "SENT");
+        var events = await _harness.EventsAsync(transactionId);
+
+        Assert.Equal(["SENT"], state.DeliveryStatuses);
+        Assert.Null(state.ErrorDetails);
+        var received = Assert.Single(events)!;
+        Assert.Equal("default-email", (string)received["workflow"]!);
+        Assert.Equal(transactionId, (string)received["transactionId"]!);
+        Assert.Equal("sql-sub-1", (string)received["subscriberIds"]![0]!);
+        var email = received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!;
+        Assert.Equal("Drill at 10", (string)email["subject"]!);
+        // The payload's markup arrives encoded, not as markup.
+        Assert.Contains("&lt;b&gt;gate 4&lt;/b&gt;", (string)email["body"]!, StringComparison.Ordinal);
+        Assert.Equal("Meet at <b>gate 4</b>", (string)received["payload"]!["body"]!);
+    }
+
+    [Fact]
+    public async Task Each_recipient_gets_its_own_delivery_and_transaction()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var (id, transactionId) = await _harness.InsertNotificationAsync(
+            enterprise.Id, "default-in-app", """{"body":"Hello"}""",
+            """["r-1", {"subscriberId":"r-2","email":"r2@example.com","firstName":"Ann"}, "r-3"]""");
+
+        var state = await _harness.WaitForStatusAsync(id, "SENT");
+        var events = await _harness.EventsAsync(transactionId);
+
+        Assert.Equal(["SENT", "SENT", "SENT"], state.DeliveryStatuses);
+        Assert.Equal(3, events.Count);
+        Assert.Equal(3, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
+        Assert.Equal(["r-1", "r-2", "r-3"], events.Select(e => (string)e!["subscriberIds"]![0]!).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_until_novu_recovers()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await _harness.AddFaultAsync(new { statusCode = 503, count = 2, paths = new[] { "/v1/events" } });
+
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", """["retry-sub"]""");
+        var state = await _harness.WaitForStatusAsync(id, "SENT");
+
+        Assert.Equal([3], state.Attempts);
+        Assert.Single(await _harness.EventsAsync(transactionId));
+        Assert.Null(state.ErrorDetails);
+    }
+
+    [Fact]
+    public async Task Retry_after_of_a_429_is_honoured()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await _harness.AddFaultAsync(new { retryAfterSeconds = 2, count = 1, paths = new[] { "/v1/events" } });
+
+        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", """["slow-sub"]""");
+        await _harness.WaitForStatusAsync(id, "SENT");
+        var triggers = (await _harness.RequestsAsync()).Where(r => ((string)r!["path"]!).StartsWith("/v1/events", StringComparison.Ordinal)).ToList();
+
+        var refused = triggers.First(r => (int)r!["status"]! == 429)!;
+        var accepted = triggers.Last(r => (int)r!["status"]! == 201)!;
+        var waited = DateTimeOffset.Parse((string)accepted["time"]!, System.Globalization.CultureInfo.InvariantCulture)
+            - DateTimeOffset.Parse((string)refused["time"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(waited >= TimeSpan.FromSeconds(1.95), $"retried after {waited.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Validation_error_fails_at_once_without_retry()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await _harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" } });
+
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-push", """{"body":"x"}""", """["bad-sub"]""");
+        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+
+        Assert.Equal([1], state.Attempts);
+        Assert.Empty(await _harness.EventsAsync(transactionId));
+        Assert.Equal(422, (int)state.ErrorDetails!["httpStatus"]!);
+        Assert.Equal(1, (int)state.ErrorDetails!["attempts"]!);
+        Assert.NotNull(state.ErrorDetails!["message"]);
+        Assert.NotNull(state.ErrorDetails!["lastAttemptAt"]);
+    }
+
+    [Fact]
+    public async Task Status_other_than_processed_fails()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await _harness.AddFaultAsync(new { novuStatus = "trigger_not_active", count = 1, paths = new[] { "/v1/events" } });
+
+        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-chat", """{"body":"x"}""", """["inactive-sub"]""");
+        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+
+        Assert.Equal("trigger_not_active", (string)state.ErrorDetails!["novuStatus"]!);
+    }
+
+    [Fact]
+    public async Task Unknown_workflow_fails_with_a_clear_error()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+
+        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "no-such-workflow", "{}", """["s"]""");
+        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+
+        Assert.Contains("no-such-workflow", (string)state.ErrorDetails!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scheduled_notification_waits_for_its_time()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var due = DateTimeOffset.UtcNow.AddSeconds(3);
+
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"later"}""", """["later-sub"]""", due);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var early = await _harness.EventsAsync(transactionId);
+        await _harness.WaitForStatusAsync(id, "SENT");
+        var received = (await _harness.EventsAsync(transactionId)).Single()!;
+        var at = DateTimeOffset.Parse((string)received["receivedAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Empty(early);
+        Assert.True(at >= due.AddMilliseconds(-50), $"delivered {(due - at).TotalMilliseconds} ms early");
+        Assert.True(at <= due.AddSeconds(1), $"delivered {(at - due).TotalMilliseconds} ms late");
+    }
+}
