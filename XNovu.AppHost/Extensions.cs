@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using XNovu.AppHost.Infrastructure;
 
 namespace XNovu.AppHost;
@@ -57,6 +58,24 @@ internal static class Extensions
     }
 
     /// <summary>
+    /// Passes the AppHost's settings under <paramref name="section"/> (e.g. <c>XNovu:Dispatcher:BatchSize</c>)
+    /// to the service as environment variables, so one place configures a whole run.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSettingsFrom(
+        this IResourceBuilder<ProjectResource> service, IConfiguration configuration, string section)
+    {
+        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+
+        return service;
+    }
+
+    /// <summary>
     /// What the API and the dispatcher both need: the database once migrated, Redis, and the keys.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithXNovuServiceDependencies(
@@ -64,7 +83,8 @@ internal static class Extensions
         XNovuInfrastructure infrastructure,
         IResourceBuilder<ProjectResource> migrations,
         XNovuParameters parameters,
-        NovuTarget novu)
+        NovuTarget novu,
+        IConfiguration configuration)
     {
         novu.Apply(service);
         return service
@@ -72,6 +92,7 @@ internal static class Extensions
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)
-            .WithEnvironment("XNovu__AdminKey", parameters.AdminKey);
+            .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
+            .WithSettingsFrom(configuration, "XNovu:Novu");
     }
 }

@@ -1,4 +1,5 @@
 using XNovu.AppHost;
+using Microsoft.Extensions.Configuration;
 using XNovu.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -24,11 +25,14 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
     .WaitFor(infrastructure.Postgres);
 
 builder.AddProject<Projects.XNovu_Api>("api")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu)
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+    .WithSettingsFrom(builder.Configuration, "XNovu:Api")
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu);
+    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
+    .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.Build().Run();
 return 0;

@@ -37,7 +37,8 @@ public sealed partial class DeliveryProcessor(
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
 
-        foreach (var delivery in batch)
+        // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
+        foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
         {
             var key = (delivery.EnterpriseId, delivery.WorkflowKey);
             if (!resolved.TryGetValue(key, out var workflow))

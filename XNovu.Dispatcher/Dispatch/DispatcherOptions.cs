@@ -6,8 +6,11 @@ public sealed class DispatcherOptions
 {
     public const string SectionName = "XNovu:Dispatcher";
 
-    /// <summary>Deliveries claimed per round trip (one bulk call to Novu per 100 of them).</summary>
-    [Range(1, 1000)]
+    /// <summary>
+    /// Deliveries claimed per round trip, sent as one bulk call: at most 100, Novu's bulk limit, so that a
+    /// claim is exactly one call and a taken-over claim re-sends the very same call.
+    /// </summary>
+    [Range(1, 100)]
     public int BatchSize { get; set; } = 100;
 
     /// <summary>Claim loops per replica; SKIP LOCKED lets them and other replicas share the queue safely.</summary>

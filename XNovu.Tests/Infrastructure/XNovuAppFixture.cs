@@ -14,6 +14,7 @@ namespace XNovu.Tests.Infrastructure;
 public sealed class XNovuAppFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
+    public const int LeaseSeconds = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private DistributedApplication? _app;
@@ -31,6 +32,9 @@ public sealed class XNovuAppFixture : IAsyncLifetime
                 $"XNovu:Local:DataPath={DataPath}",
                 $"Parameters:xnovu-admin-key={AdminKey}",
                 "Parameters:novu-secret-key=",
+                // Two dispatchers share the queue in every test, and a crashed one's work is taken over fast.
+                "XNovu:DispatcherReplicas=2",
+                $"XNovu:Dispatcher:LeaseSeconds={LeaseSeconds}",
             ],
             timeout.Token);
 

@@ -15,8 +15,11 @@ CREATE TABLE notify.ent_notification_delivery (
     transaction_id      text NOT NULL,
     attempts            integer NOT NULL DEFAULT 0,
     next_attempt_at     timestamptz NOT NULL DEFAULT now(),
+    -- The replica that holds the lease, or held it last (kept after completion for diagnosis).
     lease_owner         text,
     lease_expires_at    timestamptz,
+    -- The claim that sent it last: a crashed replica's claim is taken over whole (see claim_deliveries).
+    claim_id            uuid,
     last_error          jsonb,
     novu_status         text,
     sent_at             timestamptz,
@@ -100,32 +103,52 @@ CREATE TRIGGER trg_notification_create_deliveries
     FOR EACH ROW EXECUTE FUNCTION notify.create_deliveries();
 
 -- The dispatcher's claim: the one path that reads across enterprises. It takes up to p_batch due
--- deliveries (and those whose lease expired, from a crashed replica) with SKIP LOCKED, so replicas never
--- take the same row, leases them to p_worker, and marks their notifications PROCESSING.
+-- deliveries with SKIP LOCKED, so replicas never take the same row, leases them to p_worker under a new
+-- claim id, and marks their notifications PROCESSING.
+-- A claim whose lease expired (its replica crashed, perhaps after Novu accepted the call) is taken over
+-- whole and alone: the dispatcher then re-sends exactly the same bulk call (same members, same order, so
+-- the same Idempotency-Key), and Novu replays its first answer instead of sending twice.
 CREATE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
     RETURNS TABLE (
         delivery_id bigint, enterprise_id uuid, notification_id bigint, subscriber_id text, recipient jsonb,
         transaction_id text, attempts integer, workflow_key text, payload jsonb, overrides jsonb,
-        channels notify.notification_channel_type[], tags text[], trace_parent text, notification_status notify.notification_status)
+        channels notify.notification_channel_type[], tags text[], trace_parent text)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, notify
     SET row_security = off
 AS $$
+DECLARE
+    v_claim uuid;
+    v_takeover boolean := false;
 BEGIN
+    SELECT d.claim_id INTO v_claim
+    FROM notify.ent_notification_delivery d
+    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
+    ORDER BY d.lease_expires_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+
+    IF v_claim IS NOT NULL THEN
+        v_takeover := true;
+    ELSE
+        v_claim := gen_random_uuid();
+    END IF;
+
     RETURN QUERY
     WITH due AS (
         SELECT d.id
         FROM notify.ent_notification_delivery d
-        WHERE (d.status = 'PENDING' AND d.next_attempt_at <= now())
-           OR (d.status = 'PROCESSING' AND d.lease_expires_at < now())
+        WHERE (v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now())
+           OR (NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now())
         ORDER BY d.next_attempt_at, d.id
-        LIMIT p_batch
+        LIMIT CASE WHEN v_takeover THEN NULL ELSE p_batch END
         FOR UPDATE SKIP LOCKED
     ), claimed AS (
         UPDATE notify.ent_notification_delivery d
         SET status = 'PROCESSING',
             lease_owner = p_worker,
             lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+            claim_id = v_claim,
             attempts = d.attempts + 1,
             updated_at = now()
         FROM due
@@ -138,10 +161,10 @@ BEGIN
         RETURNING n.id
     )
     SELECT c.id, c.enterprise_id, c.notification_id, c.subscriber_id, c.recipient, c.transaction_id, c.attempts,
-           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent,
-           CASE WHEN n.notification_status = 'PENDING' THEN 'PROCESSING'::notify.notification_status ELSE n.notification_status END
+           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent
     FROM claimed c
-    JOIN notify.ent_notification n ON n.id = c.notification_id;
+    JOIN notify.ent_notification n ON n.id = c.notification_id
+    ORDER BY c.id;
 END
 $$;
 
@@ -173,7 +196,6 @@ BEGIN
             sent_at = CASE WHEN r.outcome = 'sent' THEN now() ELSE d.sent_at END,
             novu_status = coalesce(r.novu_status, d.novu_status),
             last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
-            lease_owner = NULL,
             lease_expires_at = NULL,
             updated_at = now()
         FROM results r

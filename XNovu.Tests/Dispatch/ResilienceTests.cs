@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Npgsql;
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Dispatch;
+
+[Collection(AppCollection.Name)]
+public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
+{
+    private const int Notifications = 400;
+    private readonly DispatchHarness _harness = new(fixture);
+
+    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _harness.ResetEmulatorAsync();
+        await _harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_under_load_never_send_a_delivery_twice()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var prefix = await InsertManyAsync(enterprise.Id, "two");
+
+        await WaitAllSentAsync(enterprise.Id);
+        var events = await _harness.EventsAsync(prefix);
+
+        Assert.Equal(Notifications, events.Count);
+        Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
+        Assert.True(await DistinctWorkersAsync(enterprise.Id) >= 2, "both replicas should have taken part");
+    }
+
+    [Fact]
+    public async Task Dispatchers_killed_mid_batch_lose_nothing_and_send_nothing_twice()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Slow Novu down so batches are in flight when the dispatchers die.
+        await _harness.AddFaultAsync(new { latencyMs = 400, durationSeconds = 4, paths = new[] { "/v1/events" } });
+        var prefix = await InsertManyAsync(enterprise.Id, "crash");
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var replicas = await DispatcherReplicasAsync();
+        foreach (var (_, pid) in replicas)
+        {
+            Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var (resourceId, _) in replicas)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+
+        await WaitAllSentAsync(enterprise.Id);
+        var events = await _harness.EventsAsync(prefix);
+
+        Assert.Equal(Notifications, events.Count);
+        Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
+    }
+
+    private async Task<string> InsertManyAsync(Guid enterpriseId, string tag)
+    {
+        var prefix = $"load-{tag}-{Guid.NewGuid():N}"[..24];
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
+            SELECT @enterprise, 'default-sms', jsonb_build_object('body', 'n' || i), jsonb_build_array('load-' || i), @prefix || '-' || i
+            FROM generate_series(1, @count) AS i
+            """,
+            connection);
+        insert.Parameters.AddWithValue("enterprise", enterpriseId);
+        insert.Parameters.AddWithValue("prefix", prefix);
+        insert.Parameters.AddWithValue("count", Notifications);
+        await insert.ExecuteNonQueryAsync();
+        return prefix;
+    }
+
+    private async Task WaitAllSentAsync(Guid enterpriseId)
+    {
+        await Eventually.WaitForAsync(
+            async () =>
+            {
+                await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+                await connection.OpenAsync();
+                await using var count = new NpgsqlCommand(
+                    "SELECT count(*) FROM notify.ent_notification WHERE enterprise_id = @e AND notification_status = 'SENT'", connection);
+                count.Parameters.AddWithValue("e", enterpriseId);
+                return (long?)(await count.ExecuteScalarAsync());
+            },
+            sent => sent == Notifications,
+            TimeSpan.FromSeconds(90),
+            $"{Notifications} notifications to be SENT");
+    }
+
+    private async Task<long> DistinctWorkersAsync(Guid enterpriseId)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "SELECT count(DISTINCT lease_owner) FROM notify.ent_notification_delivery WHERE enterprise_id = @e", connection);
+        count.Parameters.AddWithValue("e", enterpriseId);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private async Task<List<(string ResourceId, int Pid)>> DispatcherReplicasAsync()
+    {
+        var found = new Dictionary<string, int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name == "dispatcher"
+                    && update.Snapshot.State?.Text == KnownResourceStates.Running
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                {
+                    found[update.ResourceId] = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
+                    if (found.Count == 2)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // fewer replicas than expected: asserted below
+        }
+
+        Assert.Equal(2, found.Count);
+        return found.Select(kv => (kv.Key, kv.Value)).ToList();
+    }
+}
