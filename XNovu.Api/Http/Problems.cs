@@ -92,3 +92,35 @@ public sealed class ValidationErrors
 
     public ProblemHttpResult ToProblem() => Problems.Validation(ToDictionary());
 }
+
+/// <summary>
+/// Gives the problems that the framework writes by itself (an empty 404, a 413 from the body limit, a 405)
+/// the same stable types as ours, instead of links to the HTTP specification.
+/// </summary>
+public static class FrameworkProblems
+{
+    public static void Customize(ProblemDetailsOptions options) =>
+        options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Type is not null && problem.Type.StartsWith("https://xnovu.dev/", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            problem.Type = problem.Status switch
+            {
+                StatusCodes.Status400BadRequest => Problems.Types.MalformedRequest,
+                StatusCodes.Status401Unauthorized => Problems.Types.Unauthorized,
+                StatusCodes.Status403Forbidden => Problems.Types.Forbidden,
+                StatusCodes.Status404NotFound => Problems.Types.NotFound,
+                StatusCodes.Status409Conflict => Problems.Types.Conflict,
+                StatusCodes.Status413PayloadTooLarge => Problems.Types.PayloadTooLarge,
+                StatusCodes.Status422UnprocessableEntity => Problems.Types.Validation,
+                StatusCodes.Status429TooManyRequests => Problems.Types.RateLimited,
+                StatusCodes.Status503ServiceUnavailable => Problems.Types.Unavailable,
+                >= 500 => Problems.Types.Internal,
+                _ => problem.Type,
+            };
+        };
+}

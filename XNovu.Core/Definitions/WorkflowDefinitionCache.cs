@@ -134,7 +134,16 @@ public sealed class WorkflowDefinitionCache(
         return new ResolvedWorkflow(workflow.WorkflowKey, IsStatic: true, Published: true, Deactivated: false, Version: 1, channels);
     }
 
-    private sealed record WorkflowRow(string WorkflowKey, string PublishStatus, bool Deactivated, int Version, string[] Channels, string TemplateOverrides);
+    // A class, not a positional record: Dapper maps array columns only onto properties.
+    private sealed class WorkflowRow
+    {
+        public string WorkflowKey { get; init; } = string.Empty;
+        public string PublishStatus { get; init; } = string.Empty;
+        public bool Deactivated { get; init; }
+        public int Version { get; init; }
+        public string[] Channels { get; init; } = [];
+        public string TemplateOverrides { get; init; } = "{}";
+    }
 
     private sealed record TemplateRow(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt);
 }

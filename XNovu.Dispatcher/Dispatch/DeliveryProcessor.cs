@@ -41,9 +41,21 @@ public sealed partial class DeliveryProcessor(
         foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
         {
             var key = (delivery.EnterpriseId, delivery.WorkflowKey);
-            if (!resolved.TryGetValue(key, out var workflow))
+            ResolvedWorkflow? workflow;
+            try
             {
-                resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+                if (!resolved.TryGetValue(key, out workflow))
+                {
+                    resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A definition that cannot be read must not hold the whole batch hostage: retry these
+                // deliveries later, within their attempt budget.
+                LogResolveFailed(logger, e, delivery.WorkflowKey);
+                results.Add(Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"Workflow '{delivery.WorkflowKey}' could not be read." }));
+                continue;
             }
 
             try
@@ -170,6 +182,9 @@ public sealed partial class DeliveryProcessor(
 
     private static ActivityLink? ParseLink(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? new ActivityLink(context) : null;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
+    private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery {DeliveryId} will be retried (attempt {Attempts}, HTTP {HttpStatus}) at {RetryAt}")]
     private static partial void LogRetry(ILogger logger, long deliveryId, int attempts, int? httpStatus, DateTimeOffset? retryAt);

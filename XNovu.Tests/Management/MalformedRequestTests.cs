@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Management.ManagementApi;
@@ -44,10 +45,9 @@ public sealed class MalformedRequestTests(XNovuAppFixture fixture)
 
         var answer = await client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
 
-        // The status is the contract here. The problem type is the shared pipeline's: a body refused while
-        // binding arrives as the framework's generic 413 problem, not as payload-too-large (reported to its owner).
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
         Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("https://xnovu.dev/problems/payload-too-large", (string)(await answer.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["type"]!);
         Assert.Empty(await client.ListAsync("/api/templates"));
         Assert.Empty(await client.ListAsync("/api/workflows?workflowType=DYNAMIC"));
         Assert.Empty(await client.ListAsync("/api/rules"));

@@ -1,0 +1,42 @@
+using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Management;
+using static XNovu.Tests.Management.ManagementApi;
+
+namespace XNovu.Tests.Dispatch;
+
+[Collection(AppCollection.Name)]
+public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : IAsyncLifetime
+{
+    private readonly DispatchHarness _harness = new(fixture);
+
+    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
+
+    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Enterprise_workflow_renders_its_own_template_and_a_template_change_reaches_the_dispatchers()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var templateKey = Key("cache-tpl");
+        var workflowKey = Key("cache-wf");
+        await enterprise.Client.CreateAsync("/api/templates", Template(templateKey, "EMAIL", body: "Body v1", subject: "v1 {{ payload.name }}"));
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/templates/{templateKey}/publish");
+        await enterprise.Client.CreateAsync("/api/workflows", Workflow(workflowKey, ["EMAIL"], new() { ["EMAIL"] = templateKey }));
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/workflows/{workflowKey}/publish");
+
+        var first = await SendAndReadSubjectAsync(enterprise.Id, workflowKey);
+        await enterprise.Client.OkAsync(HttpMethod.Put, $"/api/templates/{templateKey}", Template(templateKey, "EMAIL", body: "Body v2", subject: "v2 {{ payload.name }}"));
+        var second = await SendAndReadSubjectAsync(enterprise.Id, workflowKey);
+
+        Assert.Equal("v1 Ann", first);
+        Assert.Equal("v2 Ann", second);
+    }
+
+    private async Task<string> SendAndReadSubjectAsync(Guid enterpriseId, string workflowKey)
+    {
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterpriseId, workflowKey, """{"name":"Ann"}""", """["cache-sub"]""");
+        await _harness.WaitForStatusAsync(id, "SENT");
+        var received = Assert.Single(await _harness.EventsAsync(transactionId))!;
+        return (string)received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["subject"]!;
+    }
+}
