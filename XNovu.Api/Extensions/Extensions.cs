@@ -25,7 +25,7 @@ internal static class Extensions
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
         builder.Services.AddSingleton<TemplatePreviewer>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddOpenApi();
         builder.AddXNovuCors();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
