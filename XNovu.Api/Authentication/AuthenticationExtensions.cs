@@ -34,7 +34,11 @@ public static class XNovuAuth
             .AddScheme<AuthenticationSchemeOptions, EnterpriseKeyHandler>(EnterpriseScheme, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => policy.AddAuthenticationSchemes(AdminScheme).RequireAuthenticatedUser())
-            .AddPolicy(EnterprisePolicy, policy => policy.AddAuthenticationSchemes(EnterpriseScheme).RequireClaim(EnterpriseIdClaim));
+            .AddPolicy(EnterprisePolicy, policy => policy
+                .AddAuthenticationSchemes(EnterpriseScheme)
+                .RequireClaim(EnterpriseIdClaim)
+                .AddRequirements(new EnterpriseScopeRequirement()));
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, EnterpriseScopeHandler>();
         return builder;
     }
 
