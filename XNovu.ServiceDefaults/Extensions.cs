@@ -23,6 +23,7 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
+        app.MapPrometheusScrapingEndpoint(OpenTelemetryExtensions.MetricsPath);
         return app;
     }
 }

@@ -11,6 +11,8 @@ public static class OpenTelemetryExtensions
     /// <summary>The name of XNovu's own ActivitySource and Meter.</summary>
     public const string XNovuTelemetryName = "XNovu";
 
+    public const string MetricsPath = "/metrics";
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -25,7 +27,9 @@ public static class OpenTelemetryExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(XNovuTelemetryName))
+                .AddMeter(XNovuTelemetryName)
+                // Prometheus text at /metrics, as the original's workers served it.
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(XNovuTelemetryName)
@@ -33,7 +37,8 @@ public static class OpenTelemetryExtensions
                     // Probes would drown the traces that matter.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthCheckExtensions.HealthPath)
-                        && !context.Request.Path.StartsWithSegments(HealthCheckExtensions.AlivePath))
+                        && !context.Request.Path.StartsWithSegments(HealthCheckExtensions.AlivePath)
+                        && !context.Request.Path.StartsWithSegments(MetricsPath))
                 .AddHttpClientInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
+using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
 using XNovu.NovuClient;
 
@@ -24,13 +25,16 @@ public sealed partial class DeliveryProcessor(
     ILogger<DeliveryProcessor> logger)
 {
     public const string ReservedPayloadKey = "xnovu";
-    private static readonly ActivitySource Activities = new(Microsoft.Extensions.Hosting.OpenTelemetryExtensions.XNovuTelemetryName);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<IReadOnlyList<DeliveryResult>> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
     {
-        using var activity = Activities.StartActivity("xnovu.dispatch.batch", ActivityKind.Internal, default(ActivityContext),
-            links: batch.Select(d => d.TraceParent).Distinct().Select(ParseLink).OfType<ActivityLink>());
+        // A batch from one trigger joins that trigger's trace, so one trace runs from the API request through
+        // the claim and render to the Novu call; a batch mixing triggers links to each of them instead.
+        var parents = batch.Select(d => d.TraceParent).Distinct().Select(ParseContext).OfType<ActivityContext>().ToList();
+        using var activity = parents.Count == 1
+            ? XNovuTelemetry.Activities.StartActivity("xnovu.dispatch", ActivityKind.Internal, parents[0])
+            : XNovuTelemetry.Activities.StartActivity("xnovu.dispatch", ActivityKind.Internal, default(ActivityContext), links: parents.Select(p => new ActivityLink(p)));
         activity?.SetTag("xnovu.batch.size", batch.Count);
 
         var results = new List<DeliveryResult>(batch.Count);
@@ -74,7 +78,9 @@ public sealed partial class DeliveryProcessor(
 
         if (toSend.Count > 0)
         {
+            var started = Stopwatch.GetTimestamp();
             var outcomes = await novu.TriggerBulkAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
+            XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("bulk"));
             for (var i = 0; i < toSend.Count; i++)
             {
                 results.Add(Decide(toSend[i].Delivery, outcomes[i]));
@@ -116,9 +122,12 @@ public sealed partial class DeliveryProcessor(
                 throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
             }
 
+            var renderStarted = Stopwatch.GetTimestamp();
             var result = await templates.RenderAsync(
                 RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, null)),
                 cancellationToken);
+            XNovuTelemetry.TemplateRenderTime.Record(
+                Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
             rendered[channel.Channel.ToWireName()] = new JsonObject
             {
                 ["subject"] = result.Subject,
@@ -163,9 +172,11 @@ public sealed partial class DeliveryProcessor(
         switch (decision)
         {
             case DeliveryDecision.Sent:
+                XNovuTelemetry.DeliveriesSent.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
                 return new DeliveryResult(delivery.DeliveryId, "sent", null, outcome.NovuStatus, null);
             case DeliveryDecision.Retry:
                 LogRetry(logger, delivery.DeliveryId, delivery.Attempts, outcome.HttpStatus, retryAt);
+                XNovuTelemetry.DeliveriesRetried.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
                 return new DeliveryResult(delivery.DeliveryId, "retry", retryAt, outcome.NovuStatus,
                     new DeliveryError(outcome.Message ?? "Retryable Novu answer", outcome.HttpStatus, outcome.NovuStatus, delivery.Attempts, now));
             default:
@@ -176,12 +187,13 @@ public sealed partial class DeliveryProcessor(
     private DeliveryResult Fail(ClaimedDelivery delivery, string message, int? httpStatus, string? novuStatus)
     {
         LogFailed(logger, delivery.DeliveryId, delivery.NotificationId, message);
+        XNovuTelemetry.DeliveriesFailed.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
         return new DeliveryResult(delivery.DeliveryId, "failed", null, novuStatus,
             new DeliveryError(message, httpStatus, novuStatus, delivery.Attempts, time.GetUtcNow()));
     }
 
-    private static ActivityLink? ParseLink(string? traceParent) =>
-        traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? new ActivityLink(context) : null;
+    private static ActivityContext? ParseContext(string? traceParent) =>
+        traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? context : null;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using XNovu.Core.Telemetry;
 using Npgsql;
 
 namespace XNovu.Dispatcher.Dispatch;
@@ -31,8 +33,10 @@ public sealed partial class DispatchWorker(
                 var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, stoppingToken);
                 if (batch.Count > 0)
                 {
+                    var started = Stopwatch.GetTimestamp();
                     var results = await processor.ProcessAsync(batch, stoppingToken);
                     await store.CompleteAsync(settings.WorkerId, results, stoppingToken);
+                    XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     continue;
                 }
 

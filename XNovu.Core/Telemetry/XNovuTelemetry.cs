@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace XNovu.Core.Telemetry;
+
+/// <summary>
+/// XNovu's own ActivitySource and Meter (both named <c>XNovu</c>, which the service defaults export). Tags are
+/// of low cardinality only: workflow key, channel, outcome; never a subscriber or a payload value.
+/// </summary>
+public static class XNovuTelemetry
+{
+    public const string Name = "XNovu";
+
+    public static readonly ActivitySource Activities = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> TriggersAccepted =
+        Meter.CreateCounter<long>("xnovu.triggers.accepted", "{notification}", "Notifications accepted by the trigger API");
+
+    public static readonly Counter<long> DeliveriesSent =
+        Meter.CreateCounter<long>("xnovu.deliveries.sent", "{delivery}", "Deliveries Novu accepted as processed");
+
+    public static readonly Counter<long> DeliveriesFailed =
+        Meter.CreateCounter<long>("xnovu.deliveries.failed", "{delivery}", "Deliveries that failed for good");
+
+    public static readonly Counter<long> DeliveriesRetried =
+        Meter.CreateCounter<long>("xnovu.deliveries.retried", "{delivery}", "Deliveries scheduled for another attempt");
+
+    public static readonly Histogram<double> WorkflowExecutionTime =
+        Meter.CreateHistogram<double>("xnovu.workflow.execution.duration", "ms", "Time from claim to recorded outcome, per batch");
+
+    public static readonly Histogram<double> TemplateRenderTime =
+        Meter.CreateHistogram<double>("xnovu.template.render.duration", "ms", "Time to render one channel for one recipient");
+
+    public static readonly Histogram<double> NovuCallTime =
+        Meter.CreateHistogram<double>("xnovu.novu.call.duration", "ms", "Time of one call to Novu");
+
+    public static KeyValuePair<string, object?> Workflow(string workflowKey) => new("xnovu.workflow", workflowKey);
+
+    public static KeyValuePair<string, object?> Channel(string channel) => new("xnovu.channel", channel);
+
+    public static KeyValuePair<string, object?> Outcome(string outcome) => new("xnovu.outcome", outcome);
+}
