@@ -3,8 +3,11 @@ using XNovu.Api.Authentication;
 using XNovu.Api.Enterprises;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
+using XNovu.Api.Notifications;
+using XNovu.Api.RateLimiting;
 using XNovu.Api.Rules;
 using XNovu.Api.Templates;
+using XNovu.Api.Triggers;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
 using XNovu.Core;
@@ -25,6 +28,10 @@ internal static class Extensions
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
         builder.Services.AddSingleton<TemplatePreviewer>();
+        // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
+        builder.AddXNovuTriggers();
+        builder.AddXNovuTriggerRateLimiting();
+        builder.AddNovuClient();
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddOpenApi();
         builder.AddXNovuCors();
@@ -52,6 +59,9 @@ internal static class Extensions
         app.MapTemplateEndpoints();
         app.MapWorkflowEndpoints();
         app.MapRuleEndpoints();
+        app.MapTriggerEndpoints();
+        app.MapNotificationEndpoints();
+        app.MapRateLimitEndpoints();
         return app;
     }
 }

@@ -1,0 +1,22 @@
+namespace XNovu.Api.RateLimiting;
+
+/// <summary>
+/// Bound from <c>XNovu:RateLimit</c>: the trigger rate every enterprise gets, and overrides per enterprise
+/// (<c>XNovu:RateLimit:Enterprises:{enterpriseId}</c>). An admin's override stored through
+/// <c>PUT /api/admin/enterprises/{id}/rate-limit</c> wins over both.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "XNovu:RateLimit";
+
+    /// <summary>Trigger calls (single or bulk, one each) per second per enterprise, across all replicas.</summary>
+    public int TriggersPerSecond { get; set; } = 100;
+
+    /// <summary>Per-enterprise rates from configuration, keyed by enterprise id.</summary>
+    public Dictionary<string, int> Enterprises { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a replica keeps an enterprise's stored override before reading it again.</summary>
+    public TimeSpan OverrideCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    internal const int MaxTriggersPerSecond = 1_000_000;
+}

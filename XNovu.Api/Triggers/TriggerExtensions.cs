@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace XNovu.Api.Triggers;
+
+public static class TriggerExtensions
+{
+    public static IHostApplicationBuilder AddXNovuTriggers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TriggerOptions>()
+            .BindConfiguration(TriggerOptions.SectionName)
+            .Configure<IConfiguration>((options, configuration) =>
+                options.DefaultSubscriberId ??= configuration["XNovu:Novu:DefaultSubscriberId"])
+            .Validate(o => o.MaxPayloadBytes > 0 && o.MaxRecipients > 0 && o.MaxTags >= 0 && o.MaxBulkEvents > 0,
+                $"{TriggerOptions.SectionName}: MaxPayloadBytes, MaxRecipients and MaxBulkEvents must be positive.")
+            .Validate(o => o.MaxBulkRequestBytes >= o.MaxPayloadBytes,
+                $"{TriggerOptions.SectionName}:MaxBulkRequestBytes must hold at least one largest payload.")
+            .Validate(o => o.IdempotencyWindow > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero,
+                $"{TriggerOptions.SectionName}: IdempotencyWindow and IdempotencyPurgeInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddMemoryCache();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PayloadSchemaValidator>();
+        builder.Services.AddSingleton<TriggerStore>();
+        builder.Services.AddHostedService<IdempotencyKeyPurger>();
+        return builder;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace XNovu.Api.Triggers;
+
+/// <summary>
+/// One trigger. <c>to</c> is a subscriber id, a subscriber object
+/// <c>{subscriberId, email, phone, firstName, lastName, locale, data}</c> or an array of either;
+/// <c>subscriberId</c> is the original's single-recipient field. <c>enterpriseId</c>, when given, must be
+/// the key's enterprise.
+/// </summary>
+public sealed record TriggerRequest(
+    string? WorkflowId,
+    JsonElement? To,
+    string? SubscriberId,
+    JsonElement? Payload,
+    JsonElement? Overrides,
+    string? TransactionId,
+    DateTimeOffset? ScheduledFor,
+    IReadOnlyList<string>? Tags,
+    string? CategoryCode,
+    string? PriorityCode,
+    Guid? EnterpriseId);
+
+/// <summary>The answer to an accepted trigger: stored, not yet sent.</summary>
+public sealed record TriggerAccepted(long NotificationId, string TransactionId, string Status, string WorkflowId);
+
+public sealed record BulkTriggerRequest(IReadOnlyList<JsonElement>? Events);
+
+/// <summary>One event's outcome, at its index in the request: 202 with ids, or a 4xx with a problem.</summary>
+public sealed record BulkTriggerResult(
+    int Index,
+    int Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NotificationId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransactionId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HttpValidationProblemDetails? Error = null);
+
+public sealed record BulkTriggerResponse(int Accepted, int Rejected, IReadOnlyList<BulkTriggerResult> Results);
