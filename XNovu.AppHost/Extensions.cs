@@ -54,6 +54,8 @@ internal static class Extensions
         return new NovuTarget(emulator, service => service
             .WithEnvironment("XNovu__Novu__ApiUrl", emulator.GetEndpoint("http"))
             .WithEnvironment("XNovu__Novu__SecretKey", emulatorKey)
+            // The emulator enforces no plan unless told to; pace the client as an Enterprise plan would.
+            .WithEnvironment("XNovu__Novu__RequestsPerSecond", builder.Configuration["XNovu:Novu:RequestsPerSecond"] ?? "6000")
             .WaitFor(emulator));
     }
 

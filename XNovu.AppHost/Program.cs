@@ -27,6 +27,8 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Api")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")

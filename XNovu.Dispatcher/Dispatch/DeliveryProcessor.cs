@@ -25,6 +25,7 @@ public sealed partial class DeliveryProcessor(
     ILogger<DeliveryProcessor> logger)
 {
     public const string ReservedPayloadKey = "xnovu";
+    private const int NovuBulkSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<IReadOnlyList<DeliveryResult>> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
@@ -78,9 +79,7 @@ public sealed partial class DeliveryProcessor(
 
         if (toSend.Count > 0)
         {
-            var started = Stopwatch.GetTimestamp();
-            var outcomes = await novu.TriggerBulkAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
-            XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("bulk"));
+            var outcomes = await SendAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
             for (var i = 0; i < toSend.Count; i++)
             {
                 results.Add(Decide(toSend[i].Delivery, outcomes[i]));
@@ -88,6 +87,40 @@ public sealed partial class DeliveryProcessor(
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Novu charges a bulk call 100 tokens of the plan's rate whatever its size, and a single trigger one, so a
+    /// full claim goes as one bulk call (one HTTP round trip for 100 events at the same cost) and a smaller one
+    /// as single triggers in parallel. The choice depends only on the claim's members, so a taken-over claim
+    /// is re-sent the same way under the same Idempotency-Keys (the bulk call's, derived from its members, or
+    /// each trigger's, its transactionId) and Novu replays instead of delivering twice.
+    /// </summary>
+    private async Task<IReadOnlyList<NovuOutcome>> SendAsync(IReadOnlyList<TriggerRequest> requests, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (requests.Count >= NovuBulkSize)
+        {
+            var bulk = await novu.TriggerBulkAsync(requests, cancellationToken);
+            XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("bulk"));
+            return bulk;
+        }
+
+        using var gate = new SemaphoreSlim(options.Value.MaxParallelSends);
+        var outcomes = await Task.WhenAll(requests.Select(async request =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                return await novu.TriggerAsync(request, idempotencyKey: request.TransactionId, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("single"));
+        return outcomes;
     }
 
     private async Task<TriggerRequest> BuildAsync(ClaimedDelivery delivery, ResolvedWorkflow? workflow, CancellationToken cancellationToken)

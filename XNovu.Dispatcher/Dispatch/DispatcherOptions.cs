@@ -17,6 +17,10 @@ public sealed class DispatcherOptions
     [Range(1, 64)]
     public int Concurrency { get; set; } = 2;
 
+    /// <summary>Single triggers in flight at once per claim loop, when a claim is smaller than a bulk call.</summary>
+    [Range(1, 256)]
+    public int MaxParallelSends { get; set; } = 16;
+
     /// <summary>How long a claim is exclusive; after it, another replica takes the work over.</summary>
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;

@@ -34,7 +34,16 @@ public static class FaultEndpoints
     public static IApplicationBuilder UseFaults(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var faults = context.RequestServices.GetRequiredService<FaultStore>();
-        var fault = faults.Take(context.Request, NovuApi.IsTrigger(context.Request));
+        string? body = null;
+        if (faults.AnyFilterOnBody() && context.Request.ContentLength is not 0)
+        {
+            context.Request.EnableBuffering();
+            using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+            body = await reader.ReadToEndAsync(context.RequestAborted);
+            context.Request.Body.Position = 0;
+        }
+
+        var fault = faults.Take(context.Request, NovuApi.IsTrigger(context.Request), body);
         if (fault is null)
         {
             await next(context);

@@ -14,7 +14,8 @@ public sealed record FaultRequest(
     double? Rate,
     int? Count,
     double? DurationSeconds,
-    IReadOnlyList<string>? Paths);
+    IReadOnlyList<string>? Paths,
+    string? BodyContains = null);
 
 public sealed record Fault
 {
@@ -36,6 +37,9 @@ public sealed record Fault
     public DateTimeOffset? ExpiresAt { get; init; }
 
     public IReadOnlyList<string>? Paths { get; init; }
+
+    /// <summary>Applies only to requests whose body contains this text (a subscriber id, a workflow name).</summary>
+    public string? BodyContains { get; init; }
 
     public int Applied { get; init; }
 
@@ -64,6 +68,7 @@ public sealed class FaultStore(TimeProvider time)
                 Remaining = request.Count,
                 ExpiresAt = request.DurationSeconds is double seconds ? time.GetUtcNow().AddSeconds(seconds) : null,
                 Paths = request.Paths,
+                BodyContains = request.BodyContains,
             };
             _faults.Add(fault);
             return fault;
@@ -88,7 +93,15 @@ public sealed class FaultStore(TimeProvider time)
     }
 
     /// <summary>The first live fault for this request that fires, with its count spent.</summary>
-    public Fault? Take(HttpRequest request, bool isTrigger)
+    public bool AnyFilterOnBody()
+    {
+        lock (_gate)
+        {
+            return _faults.Any(f => f.BodyContains is not null);
+        }
+    }
+
+    public Fault? Take(HttpRequest request, bool isTrigger, string? body = null)
     {
         lock (_gate)
         {
@@ -101,7 +114,8 @@ public sealed class FaultStore(TimeProvider time)
 
                 // A status-only fault means nothing to routes that do not trigger; do not spend it there.
                 var meaningful = fault.FailureStatus is not null || fault.LatencyMs is not null || isTrigger;
-                if (!matchesPath || !meaningful)
+                var matchesBody = fault.BodyContains is null || (body?.Contains(fault.BodyContains, StringComparison.Ordinal) ?? false);
+                if (!matchesPath || !meaningful || !matchesBody)
                 {
                     continue;
                 }

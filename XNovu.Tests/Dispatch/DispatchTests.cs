@@ -15,6 +15,8 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
         await _harness.DisposeAsync();
     }
 
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
     [Fact]
     public async Task Row_inserted_by_sql_is_rendered_and_delivered_to_novu()
     {
@@ -59,9 +61,10 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Server_errors_are_retried_until_novu_recovers()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await _harness.AddFaultAsync(new { statusCode = 503, count = 2, paths = new[] { "/v1/events" } });
+        var subscriber = Unique("retry-sub");
+        await _harness.AddFaultAsync(new { statusCode = 503, count = 2, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", """["retry-sub"]""");
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
         var state = await _harness.WaitForStatusAsync(id, "SENT");
 
         Assert.Equal([3], state.Attempts);
@@ -73,11 +76,13 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Retry_after_of_a_429_is_honoured()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await _harness.AddFaultAsync(new { retryAfterSeconds = 2, count = 1, paths = new[] { "/v1/events" } });
+        var subscriber = Unique("slow-sub");
+        await _harness.AddFaultAsync(new { retryAfterSeconds = 2, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", """["slow-sub"]""");
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
         await _harness.WaitForStatusAsync(id, "SENT");
-        var triggers = (await _harness.RequestsAsync()).Where(r => ((string)r!["path"]!).StartsWith("/v1/events", StringComparison.Ordinal)).ToList();
+        // A lone delivery goes as a single trigger whose Idempotency-Key is its transaction id.
+        var triggers = (await _harness.RequestsAsync()).Where(r => (string?)r!["idempotencyKey"] == transactionId).ToList();
 
         var refused = triggers.First(r => (int)r!["status"]! == 429)!;
         var accepted = triggers.Last(r => (int)r!["status"]! == 201)!;
@@ -90,9 +95,10 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Validation_error_fails_at_once_without_retry()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await _harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" } });
+        var subscriber = Unique("bad-sub");
+        await _harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-push", """{"body":"x"}""", """["bad-sub"]""");
+        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-push", """{"body":"x"}""", $"""["{subscriber}"]""");
         var state = await _harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Equal([1], state.Attempts);
@@ -107,9 +113,10 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Status_other_than_processed_fails()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await _harness.AddFaultAsync(new { novuStatus = "trigger_not_active", count = 1, paths = new[] { "/v1/events" } });
+        var subscriber = Unique("inactive-sub");
+        await _harness.AddFaultAsync(new { novuStatus = "trigger_not_active", count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-chat", """{"body":"x"}""", """["inactive-sub"]""");
+        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-chat", """{"body":"x"}""", $"""["{subscriber}"]""");
         var state = await _harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Equal("trigger_not_active", (string)state.ErrorDetails!["novuStatus"]!);
