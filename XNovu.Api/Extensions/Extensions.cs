@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using XNovu.Api.Authentication;
 using XNovu.Api.Enterprises;
+using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
 using XNovu.Api.RateLimiting;
+using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
 using XNovu.Api.Templates;
 using XNovu.Api.Triggers;
@@ -32,6 +35,9 @@ internal static class Extensions
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
         builder.AddNovuClient();
+        // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
+        builder.AddXNovuEvents();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddOpenApi();
         builder.AddXNovuCors();
@@ -62,6 +68,8 @@ internal static class Extensions
         app.MapTriggerEndpoints();
         app.MapNotificationEndpoints();
         app.MapRateLimitEndpoints();
+        app.MapEventEndpoints();
+        app.MapRuleEngineEndpoints();
         return app;
     }
 }

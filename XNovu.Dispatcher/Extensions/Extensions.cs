@@ -1,6 +1,8 @@
 using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Dispatcher.Dispatch;
+using XNovu.Dispatcher.Retention;
+using XNovu.Dispatcher.Rules;
 
 namespace XNovu.Dispatcher.Extensions;
 
@@ -25,5 +27,7 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddHostedService<NotificationListener>();
         builder.Services.AddHostedService<DispatchWorker>();
+        builder.AddRuleEngine();
+        builder.AddRetention();
     }
 }

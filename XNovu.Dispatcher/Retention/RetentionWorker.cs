@@ -1,0 +1,71 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Dispatcher.Retention;
+
+/// <summary>
+/// Deletes old notifications in small batches, then the rule tick keys as old. Each batch is one statement
+/// that skips rows locked by the dispatch, so retention never waits on it nor it on retention. Every replica may
+/// run it at once; the batches do not overlap.
+/// </summary>
+public sealed partial class RetentionWorker(
+    XNovuDatabase database, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        using var timer = new PeriodicTimer(settings.Interval, time);
+        do
+        {
+            try
+            {
+                var notifications = await PurgeAsync("notify.purge_notifications", settings, stoppingToken);
+                var ticks = await PurgeAsync("notify.purge_rule_ticks", settings, stoppingToken);
+                LogPurged(logger, notifications, ticks, settings.MaxAge);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                LogFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <param name="function">One of the two purge functions, named by this class, never by input.</param>
+    private async Task<long> PurgeAsync(string function, RetentionOptions settings, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (true)
+        {
+            int deleted;
+            await using (var connection = await database.OpenUnscopedAsync(cancellationToken))
+            {
+                deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    $"SELECT {function}(@seconds, @batch)",
+                    new { seconds = settings.MaxAge.TotalSeconds, batch = settings.BatchSize },
+                    cancellationToken: cancellationToken));
+            }
+
+            total += deleted;
+            if (deleted < settings.BatchSize)
+            {
+                return total;
+            }
+
+            await Task.Delay(settings.BatchPause, time, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Notifications} notification(s) and {Ticks} rule tick(s) older than {MaxAge}")]
+    private static partial void LogPurged(ILogger logger, long notifications, long ticks, TimeSpan maxAge);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention pass failed; the next one tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
