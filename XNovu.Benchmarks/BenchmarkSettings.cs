@@ -1,0 +1,72 @@
+namespace XNovu.Benchmarks;
+
+/// <summary>
+/// The sizes of a run, overridable on the command line (<c>-- --SingleRequests 1000</c>). The defaults keep a
+/// whole run, start-up included, within about five minutes on two cores.
+/// </summary>
+public sealed class BenchmarkSettings
+{
+    /// <summary>Single triggers measured, after <see cref="SingleWarmUp"/> unmeasured ones.</summary>
+    public int SingleRequests { get; set; } = 3000;
+
+    public int SingleWarmUp { get; set; } = 300;
+
+    /// <summary>
+    /// The single-trigger requests and the pgbench transactions are each split into this many rounds,
+    /// alternated (HTTP, pgbench, HTTP, pgbench...), so a change in the machine's background load weighs on
+    /// both sides alike.
+    /// </summary>
+    public int SingleRounds { get; set; } = 2;
+
+    /// <summary>Callers in flight for single triggers, and pgbench's clients (<c>-c</c>).</summary>
+    public int SingleConcurrency { get; set; } = 32;
+
+    /// <summary>pgbench's worker threads (<c>-j</c>).</summary>
+    public int PgBenchThreads { get; set; } = 2;
+
+    public int BulkCalls { get; set; } = 20;
+
+    public int BulkEventsPerCall { get; set; } = 500;
+
+    public int BulkConcurrency { get; set; } = 4;
+
+    /// <summary>Notifications inserted at once for the dispatch scenario.</summary>
+    public int DispatchNotifications { get; set; } = 3000;
+
+    /// <summary>
+    /// Rounds of the dispatch scenario, each the dispatchers then the raw loop; the medians are reported,
+    /// because one round of either lasts well under a second and a shared machine is noisy.
+    /// </summary>
+    public int DispatchRounds { get; set; } = 3;
+
+    /// <summary>How far ahead they fall due, so the insert is committed before the dispatchers see any.</summary>
+    public TimeSpan DispatchLead { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Dispatcher replicas; each runs <see cref="DispatcherLoops"/> claim loops.</summary>
+    public int DispatcherReplicas { get; set; } = 2;
+
+    public int DispatcherLoops { get; set; } = 2;
+
+    /// <summary>Events per bulk call of the raw loop: Novu's and the dispatcher's batch size.</summary>
+    public int RawBulkSize { get; set; } = 100;
+
+    /// <summary>Offered load of the latency scenario (open loop: a trigger leaves on schedule, answered or not).</summary>
+    public int LatencyPerSecond { get; set; } = 20;
+
+    public TimeSpan LatencyDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    public int IdleTriggers { get; set; } = 20;
+
+    public TimeSpan IdleSpacing { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest wait for the dispatchers to drain a queue; past it the run reports and moves on.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(4);
+
+    /// <summary>pgbench; empty: <c>pg_config --bindir</c>, then <c>/usr/lib/postgresql/*/bin</c>, then PATH.</summary>
+    public string? PgBenchPath { get; set; }
+
+    /// <summary>Where each resource's console output goes, one file per resource.</summary>
+    public string LogPath { get; set; } = Path.Combine(Path.GetTempPath(), "xnovu-bench-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using XNovu.Benchmarks;
+using XNovu.Benchmarks.Scenarios;
+
+// dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
+var settings = new ConfigurationBuilder().AddCommandLine(args).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
+using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+var total = Stopwatch.StartNew();
+Console.WriteLine("XNovu benchmark: the real AppHost in Local mode, each scenario against a baseline measured in this run.");
+Console.WriteLine($"Resource logs: {settings.LogPath}");
+
+BenchmarkApp app;
+using (var starting = CancellationTokenSource.CreateLinkedTokenSource(stop.Token))
+{
+    starting.CancelAfter(settings.StartTimeout);
+    app = await BenchmarkApp.StartAsync(settings, starting.Token);
+}
+
+Console.WriteLine($"AppHost started in {total.Elapsed.TotalSeconds:0} s: api {app.ApiUrl}, novu {app.NovuUrl}, {settings.DispatcherReplicas} dispatchers × {settings.DispatcherLoops} loops");
+
+var rows = new List<ScenarioRow>();
+var failures = 0;
+await using (app)
+{
+    async Task<T?> RunAsync<T>(string title, Func<Task<T>> scenario)
+        where T : class
+    {
+        Report.Section(title);
+        try
+        {
+            return await scenario();
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or Npgsql.NpgsqlException or TimeoutException)
+        {
+            failures++;
+            Report.Line($"FAILED: {e.Message}");
+            return null;
+        }
+    }
+
+    var single = await RunAsync($"1. Single triggers over HTTP at concurrency {settings.SingleConcurrency} vs pgbench", () => SingleTriggers.RunAsync(app, settings, stop.Token));
+    if (single is not null)
+    {
+        rows.Add(new ScenarioRow(
+            $"1. POST /api/trigger, c={settings.SingleConcurrency}",
+            Report.Rate(single.HttpPerSecond, "triggers/s"),
+            Report.Rate(single.PgBenchPerSecond, "rows/s (pgbench)"),
+            single.Ratio, ">= 0.5", single.Ratio >= 0.5));
+    }
+
+    if (single is not null)
+    {
+        var bulk = await RunAsync($"2. Bulk triggers, {settings.BulkCalls} calls of {settings.BulkEventsPerCall} events", () => BulkTriggers.RunAsync(app, settings, single.PgBenchPerSecond, stop.Token));
+        if (bulk is not null)
+        {
+            rows.Add(new ScenarioRow(
+                $"2. POST /api/trigger/bulk, {settings.BulkEventsPerCall}/call, c={settings.BulkConcurrency}",
+                Report.Rate(bulk.EventsPerSecond, "events/s"),
+                Report.Rate(bulk.BaselineRowsPerSecond, "rows/s (pgbench)"),
+                bulk.Ratio, "-", null));
+        }
+    }
+
+    var dispatch = await RunAsync($"3. Dispatch of {settings.DispatchNotifications} due notifications to the emulator vs a raw HTTP loop", () => Dispatch.RunAsync(app, settings, stop.Token));
+    if (dispatch is not null)
+    {
+        rows.Add(new ScenarioRow(
+            $"3. dispatch to emulator, {settings.DispatchNotifications} due at once (median of {dispatch.Rounds.Count})",
+            Report.Rate(dispatch.DeliveriesPerSecond, "deliveries/s"),
+            Report.Rate(dispatch.RawPerSecond, $"deliveries/s (raw loop, c={dispatch.RawConcurrency})"),
+            dispatch.Ratio, ">= 0.5", dispatch.Ratio >= 0.5));
+    }
+
+    var latency = await RunAsync($"4. Trigger-to-emulator latency at {settings.LatencyPerSecond}/s for {settings.LatencyDuration.TotalSeconds:0} s", () => Latency.RunAsync(app, settings, stop.Token));
+    if (latency is not null)
+    {
+        rows.Add(new ScenarioRow(
+            "4. trigger -> emulator, idle",
+            $"p50 {Report.Ms(latency.Idle.P(50))}",
+            "-", null, "p50 < 50 ms", latency.Idle.P(50) < 50));
+        rows.Add(new ScenarioRow(
+            $"4. trigger -> emulator, {latency.PerSecond}/s open loop",
+            $"p50 {Report.Ms(latency.Loaded.P(50))}, p95 {Report.Ms(latency.Loaded.P(95))}, p99 {Report.Ms(latency.Loaded.P(99))}",
+            "-", null, "-", null));
+    }
+
+    Report.Section("Summary");
+    Console.Write(Report.Table(rows));
+    Report.Section("Machine");
+    var postgres = await app.PostgresVersionAsync(stop.Token);
+    foreach (var (name, value) in Report.Machine(postgres, PgBench.Version(PgBench.Locate(settings.PgBenchPath))))
+    {
+        Report.Line($"{name,-11} {value}");
+    }
+
+    Report.Line($"{"run time",-11} {total.Elapsed.TotalSeconds:0} s (AppHost start-up included)");
+}
+
+return failures == 0 ? 0 : 1;

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+
+namespace XNovu.Benchmarks.Scenarios;
+
+public sealed record SingleTriggerResult(IReadOnlyList<LoopResult> Http, IReadOnlyList<PgBenchResult> PgBench)
+{
+    /// <summary>All rounds' successful triggers over all rounds' time.</summary>
+    public double HttpPerSecond => Http.Sum(r => r.Calls - r.Failures) / Http.Sum(r => r.Elapsed.TotalSeconds);
+
+    /// <summary>All rounds' transactions over the time pgbench reports for them.</summary>
+    public double PgBenchPerSecond => PgBench.Sum(r => r.Transactions) / PgBench.Sum(r => r.Transactions / r.TransactionsPerSecond);
+
+    public double Ratio => HttpPerSecond / PgBenchPerSecond;
+}
+
+/// <summary>
+/// Scenario 1: <c>POST /api/trigger</c> at concurrency 32 against pgbench inserting the same rows at the
+/// same concurrency, in alternating rounds. The dispatchers run throughout and send what each side
+/// inserts, as in production; each round starts with an empty queue, so both sides share the machine
+/// with the same dispatch work.
+/// </summary>
+public static class SingleTriggers
+{
+    public static async Task<SingleTriggerResult> RunAsync(BenchmarkApp app, BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var enterprise = await app.CreateEnterpriseAsync("bench-single", settings.SingleConcurrency, cancellationToken);
+        var sqlEnterprise = await app.CreateEnterpriseAsync("bench-pgbench", 1, cancellationToken);
+        var pgbench = PgBench.Locate(settings.PgBenchPath);
+
+        var warmUp = await Load.ClosedLoopAsync(settings.SingleWarmUp, settings.SingleConcurrency, i => TriggerAsync(enterprise, $"warm-{i}", cancellationToken));
+        Report.Line($"warm-up: {warmUp.Calls} triggers, {warmUp.Failures} failed");
+
+        var perRound = settings.SingleRequests / settings.SingleRounds;
+        var perClient = (int)Math.Ceiling(perRound / (double)settings.SingleConcurrency);
+        var http = new List<LoopResult>();
+        var sql = new List<PgBenchResult>();
+        for (var round = 1; round <= settings.SingleRounds; round++)
+        {
+            await DrainAsync(app, settings, cancellationToken);
+            var offset = (round - 1) * perRound;
+            var loop = await Load.ClosedLoopAsync(perRound, settings.SingleConcurrency, i => TriggerAsync(enterprise, (offset + i).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken));
+            http.Add(loop);
+            Report.Line($"round {round}: HTTP    {loop.Calls} triggers in {loop.Elapsed.TotalSeconds:0.00} s, {loop.Failures} failed{(loop.FirstFailure is null ? "" : $" (first: {loop.FirstFailure})")} -> {Report.Rate(loop.PerSecond(), "triggers/s")}");
+
+            await DrainAsync(app, settings, cancellationToken);
+            var run = await PgBench.RunAsync(pgbench, app.AppConnectionString, sqlEnterprise.Id,
+                settings.SingleConcurrency, settings.PgBenchThreads, perClient, cancellationToken);
+            sql.Add(run);
+            Report.Line($"         pgbench {run.Transactions} inserts, {run.Failed} failed -> {Report.Rate(run.TransactionsPerSecond, "rows/s")} ({run.Command})");
+        }
+
+        await DrainAsync(app, settings, cancellationToken);
+        return new SingleTriggerResult(http, sql);
+    }
+
+    private static async Task<string?> TriggerAsync(BenchEnterprise enterprise, string suffix, CancellationToken cancellationToken)
+    {
+        var body = $$$"""{"workflowId":"default-sms","to":"bench-single-{{{suffix}}}","payload":{"body":"Benchmark message {{{suffix}}}"}}""";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await enterprise.Client.PostAsync("/api/trigger", content, cancellationToken);
+        return response.StatusCode == HttpStatusCode.Accepted
+            ? null
+            : $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
+    }
+
+    internal static async Task DrainAsync(BenchmarkApp app, BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        if (!await app.WaitForDrainAsync(null, settings.DrainTimeout, cancellationToken))
+        {
+            Report.Line($"warning: deliveries still open after {settings.DrainTimeout.TotalSeconds:0} s; going on");
+        }
+    }
+}
