@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dapper;
-using XNovu.Core.Persistence;
+using Npgsql;
 
 namespace XNovu.Dispatcher.Dispatch;
 
@@ -33,13 +33,21 @@ public sealed record DeliveryError(string Message, int? HttpStatus, string? Novu
 /// The dispatcher's three statements, each one round trip through a SECURITY DEFINER function: the claim
 /// (the only read across enterprises), the fenced completion of a whole batch, and the next due time.
 /// </summary>
-public sealed class DeliveryStore(XNovuDatabase database)
+/// <remarks>
+/// These statements run on their own data source with <c>synchronous_commit = off</c>: a claim or a completion
+/// lost in a database crash costs only a re-claim and a re-send under the same transaction id and
+/// Idempotency-Key, while waiting for a disk flush on every batch would halve dispatch throughput. The
+/// notifications themselves are written by the API with full durability.
+/// </remarks>
+public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey)] NpgsqlDataSource dataSource)
 {
+    public const string DataSourceKey = "xnovu-app-dispatch";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string worker, int batchSize, int leaseSeconds, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
             """
             SELECT delivery_id AS DeliveryId, enterprise_id AS EnterpriseId, notification_id AS NotificationId,
@@ -60,7 +68,7 @@ public sealed class DeliveryStore(XNovuDatabase database)
             return 0;
         }
 
-        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT notify.complete_deliveries(@worker, @results::jsonb)",
             new { worker, results = JsonSerializer.Serialize(results, Json) },
@@ -69,7 +77,7 @@ public sealed class DeliveryStore(XNovuDatabase database)
 
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
             "SELECT notify.next_delivery_due()", cancellationToken: cancellationToken));
         return next is { } value ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : null;

@@ -23,6 +23,18 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatcherOptions>>().Value);
         builder.Services.AddSingleton<RetryPolicy>();
         builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) =>
+        {
+            var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(
+                builder.Configuration.GetConnectionString(DataExtensions.DatabaseConnectionName))
+            {
+                Options = "-c synchronous_commit=off",
+                ApplicationName = "xnovu-dispatch",
+            };
+            return new Npgsql.NpgsqlDataSourceBuilder(connectionString.ConnectionString)
+                .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+                .Build();
+        });
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddHostedService<NotificationListener>();
