@@ -37,7 +37,8 @@ internal static class Extensions
         });
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<DeliveryProcessor>();
-        builder.Services.AddHostedService<NotificationListener>();
+        builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_dispatch", sp.GetRequiredService<DispatchSignal>().Wake));
+        builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddHostedService<DispatchWorker>();
         builder.AddRuleEngine();
         builder.AddRetention();

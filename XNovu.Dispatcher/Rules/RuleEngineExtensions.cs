@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using XNovu.Dispatcher.Dispatch;
 
 namespace XNovu.Dispatcher.Rules;
 
@@ -22,7 +23,8 @@ public static class RuleEngineExtensions
         var enabled = builder.Configuration.GetValue($"{RuleEngineOptions.SectionName}:{nameof(RuleEngineOptions.Enabled)}", true);
         if (enabled)
         {
-            builder.Services.AddHostedService<RuleChangeListener>();
+            // Rule changes and reload requests arrive by NOTIFY on the dispatcher's one LISTEN connection.
+            builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_rules", sp.GetRequiredService<RuleEngineSignal>().RequestReload));
             builder.Services.AddHostedService<RuleScheduler>();
             builder.Services.AddHostedService<RuleEngineHeartbeat>();
         }
