@@ -97,4 +97,32 @@ internal static class Extensions
             .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
             .WithSettingsFrom(configuration, "XNovu:Novu");
     }
+    /// <summary>
+    /// The operator's actions as dashboard commands on the API. Each calls an admin endpoint, so each request
+    /// carries the admin key, read from its parameter when the command runs (never stored in the command).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithXNovuOperatorCommands(
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminKey)
+    {
+        HttpCommandOptions Options(string description, string icon, string? confirmation = null) => new()
+        {
+            Description = description,
+            IconName = icon,
+            ConfirmationMessage = confirmation,
+            PrepareRequest = async context =>
+            {
+                var key = await adminKey.Resource.GetValueAsync(context.CancellationToken);
+                context.Request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            },
+        };
+
+        return api
+            .WithHttpCommand("/api/admin/operations/retry-failed", "Retry failed notifications", commandName: "retry-failed",
+                commandOptions: Options("Puts FAILED notifications of every enterprise back to PENDING.", "ArrowRepeatAll",
+                    "Send every failed notification again?"))
+            .WithHttpCommand("/api/admin/operations/clear-template-cache", "Clear template cache", commandName: "clear-template-cache",
+                commandOptions: Options("Drops the API's parsed templates; they are parsed again on next use.", "Delete"))
+            .WithHttpCommand("/api/admin/operations/reload-rules", "Reload rules", commandName: "reload-rules",
+                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"));
+    }
 }

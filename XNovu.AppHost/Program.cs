@@ -29,6 +29,8 @@ builder.AddProject<Projects.XNovu_Api>("api")
     .WithSettingsFrom(builder.Configuration, "XNovu:Api")
     .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
     .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Operations")
+    .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")

@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
@@ -37,6 +38,8 @@ internal static class Extensions
         builder.AddNovuClient();
         // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
         builder.AddXNovuEvents();
+        // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
+        builder.AddXNovuOperations();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddOpenApi();
@@ -70,6 +73,7 @@ internal static class Extensions
         app.MapRateLimitEndpoints();
         app.MapEventEndpoints();
         app.MapRuleEngineEndpoints();
+        app.MapOperationsEndpoints();
         return app;
     }
 }

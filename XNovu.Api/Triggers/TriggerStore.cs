@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Http;
 using XNovu.Core.Persistence;
+using XNovu.Core.Telemetry;
 using XNovu.Core.Workflows;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
@@ -146,6 +147,7 @@ internal sealed class TriggerStore(
             if (accepted is not null && (claim is null || await StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
             {
                 await session.CommitAsync(cancellationToken);
+                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowId));
                 return new StoreOutcome<TriggerAccepted>(accepted, null, false);
             }
 
@@ -223,6 +225,11 @@ internal sealed class TriggerStore(
             if (claim is null || accepted == 0 || await StoreAnswerAsync(session, claim, BulkStatus, response))
             {
                 await session.CommitAsync(cancellationToken);
+                foreach (var result in results.Where(r => r.Status == AcceptedStatus))
+                {
+                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowId!));
+                }
+
                 return new StoreOutcome<BulkTriggerResponse>(response, null, false);
             }
         }

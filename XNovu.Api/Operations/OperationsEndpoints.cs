@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using XNovu.Api.Authentication;
+using XNovu.Api.Http;
+using XNovu.Core.Persistence;
+using XNovu.Core.Templates;
+using XNovu.Core.Workflows;
+using XNovu.Core.Telemetry;
+
+namespace XNovu.Api.Operations;
+
+/// <summary>
+/// What an operator watches and does. <c>/api/health</c>, <c>/api/metrics</c> and <c>/api/dev-studio-status</c>
+/// take no key, as in the original, because probes and scrapers carry none: they answer counts, timings and
+/// Novu's public URL only, never a tenant's row or a secret. The template cache belongs to the caller's
+/// enterprise key; what changes the whole system (retry failed, clear cache, reload rules) takes the admin key,
+/// and the AppHost's dashboard commands send it.
+/// </summary>
+public static class OperationsEndpoints
+{
+    public const string AdminPrefix = "/api/admin/operations";
+    public const string RetryFailedPath = AdminPrefix + "/retry-failed";
+    public const string ClearTemplateCachePath = AdminPrefix + "/clear-template-cache";
+    public const string ReloadRulesPath = AdminPrefix + "/reload-rules";
+
+    public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var open = routes.MapGroup("/api").WithTags("Operations").AllowAnonymous();
+        open.MapGet("/health", HealthAsync);
+        open.MapGet("/metrics", MetricsAsync);
+        open.MapGet("/dev-studio-status", DevStudioStatusAsync);
+
+        // A literal segment outranks /api/templates/{templateKey} in routing, so "cache" never reaches the
+        // template endpoints (so a template keyed "cache" cannot be read by GET).
+        var cache = routes.MapGroup("/api/templates/cache").WithTags("Templates").RequireAuthorization(XNovuAuth.EnterprisePolicy);
+        cache.MapGet("/", TemplateCacheStats);
+        cache.MapDelete("/", ClearTemplateCache);
+
+        var admin = routes.MapGroup(AdminPrefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
+        admin.MapPost("/retry-failed", RetryFailedAsync);
+        admin.MapPost("/clear-template-cache", AdminClearTemplateCache);
+        admin.MapPost("/reload-rules", ReloadRulesAsync);
+        return routes;
+    }
+
+    private static async Task<JsonHttpResult<HealthReport>> HealthAsync(SystemHealth health, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckAsync(cancellationToken);
+        return TypedResults.Json(
+            report,
+            statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+    }
+
+    private static async Task<Results<Ok<OperationsMetrics>, ProblemHttpResult>> MetricsAsync(
+        StaticWorkflowRegistry registry, XNovuDatabase database, OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stats = await registry.GetStatsAsync(database, cancellationToken);
+            var backlog = await store.BacklogAsync(cancellationToken);
+            var deliveries = await store.DeliveriesAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            using var process = Process.GetCurrentProcess();
+            var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+            return TypedResults.Ok(new OperationsMetrics(
+                new RegistryMetrics(stats.Total, stats.Static, stats.Dynamic, stats.Enterprises),
+                new UptimeMetrics(started, Math.Round((now - started).TotalSeconds, 1)),
+                new MemoryMetrics(process.WorkingSet64, GC.GetTotalMemory(forceFullCollection: false)),
+                backlog,
+                deliveries,
+                now));
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return Unavailable("The database does not answer; see /api/health.");
+        }
+    }
+
+    private static async Task<Ok<DevStudioStatus>> DevStudioStatusAsync(NovuProbe novu, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var result = await novu.ProbeAsync(cancellationToken);
+        return TypedResults.Ok(new DevStudioStatus(result.Reachable, result.Url, result.LatencyMs, result.StatusCode, result.Error, time.GetUtcNow()));
+    }
+
+    private static Ok<TemplateCacheResponse> TemplateCacheStats(ITemplateEngine engine)
+    {
+        var stats = engine.GetStats();
+        return TypedResults.Ok(new TemplateCacheResponse(stats.Total, stats.Valid, stats.Expired, stats.Hits, stats.Misses));
+    }
+
+    /// <summary>Clears this instance's parsed templates; they are parsed again from the source on next use.</summary>
+    private static NoContent ClearTemplateCache(ITemplateEngine engine)
+    {
+        engine.Clear();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<RetryFailedAllResponse>, ProblemHttpResult>> RetryFailedAsync(
+        RetryFailedAllRequest? request, OperationsStore store, IOptions<OperationsOptions> options, CancellationToken cancellationToken)
+    {
+        var limit = request?.Limit ?? options.Value.RetryFailedDefaultLimit;
+        if (limit < 1 || limit > options.Value.RetryFailedMaxLimit)
+        {
+            return Problems.Validation("limit", $"must be between 1 and {options.Value.RetryFailedMaxLimit}.");
+        }
+
+        return TypedResults.Ok(await store.RetryFailedAsync(limit, cancellationToken));
+    }
+
+    private static Ok<OperationDone> AdminClearTemplateCache(ITemplateEngine engine, TimeProvider time)
+    {
+        engine.Clear();
+        return TypedResults.Ok(new OperationDone("clear-template-cache", time.GetUtcNow()));
+    }
+
+    private static async Task<Ok<OperationDone>> ReloadRulesAsync(OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await store.ReloadRulesAsync(cancellationToken);
+        return TypedResults.Ok(new OperationDone("reload-rules", time.GetUtcNow()));
+    }
+
+    private static ProblemHttpResult Unavailable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unavailable", type: Problems.Types.Unavailable);
+}

@@ -1,0 +1,249 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Triggers;
+
+namespace XNovu.Tests.Operations;
+
+/// <summary>
+/// The operator's endpoints against the real AppHost, in the healthy case. The degraded (Redis stopped) and
+/// unhealthy (PostgreSQL stopped) answers are not exercised here: stopping either would break every other test
+/// sharing the fixture.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
+{
+    private const string EmulatorSecret = "xnovu-emulator-secret-key";
+
+    [Fact]
+    public async Task Health_is_200_and_healthy_with_every_component_probed()
+    {
+        using var client = fixture.CreateHttpClient("api");
+
+        var answer = await client.GetAsync("/api/health");
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var health = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal("healthy", (string?)health["status"]);
+        foreach (var component in new[] { "database", "redis", "novu", "workflows" })
+        {
+            var probe = health[component]!.AsObject();
+            Assert.Equal("healthy", (string?)probe["status"]);
+            Assert.True((double)probe["durationMs"]! >= 0, component);
+            Assert.False(string.IsNullOrWhiteSpace((string?)probe["detail"]), component);
+        }
+
+        Assert.True(DateTimeOffset.TryParse((string?)health["timestamp"], out _));
+        AssertNoSecret(text);
+    }
+
+    [Fact]
+    public async Task Metrics_reports_registry_uptime_memory_backlog_and_deliveries()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        using var client = fixture.CreateHttpClient("api");
+
+        var answer = await client.GetAsync("/api/metrics");
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var metrics = JsonNode.Parse(text)!.AsObject();
+        var registry = metrics["registry"]!;
+        Assert.True((long)registry["static"]! > 0);
+        Assert.Equal((long)registry["static"]! + (long)registry["dynamic"]!, (long)registry["total"]!);
+        Assert.True((long)registry["enterprises"]! >= 1);
+        Assert.True((double)metrics["uptime"]!["seconds"]! > 0);
+        Assert.True((long)metrics["memory"]!["workingSetBytes"]! > 0);
+        Assert.True((long)metrics["memory"]!["gcHeapBytes"]! > 0);
+        // The trigger above waits an hour: pending, not yet due.
+        Assert.True((long)metrics["backlog"]!["pending"]! >= 1);
+        Assert.True((long)metrics["backlog"]!["due"]! >= 0);
+        Assert.True((double)metrics["backlog"]!["oldestPendingAgeSeconds"]! >= 0);
+        foreach (var count in new[] { "sent", "failed", "retried" })
+        {
+            Assert.True((long)metrics["deliveries"]![count]! >= 0, count);
+        }
+
+        AssertNoSecret(text);
+    }
+
+    [Fact]
+    public async Task Dev_studio_status_says_novu_answers_and_shows_its_url_without_credentials()
+    {
+        using var client = fixture.CreateHttpClient("api");
+
+        var answer = await client.GetAsync("/api/dev-studio-status");
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var status = JsonNode.Parse(text)!.AsObject();
+        Assert.True((bool)status["available"]!, text);
+        var url = new Uri((string)status["url"]!);
+        Assert.True(url.Scheme is "http" or "https");
+        Assert.Equal(string.Empty, url.UserInfo);
+        Assert.True((double)status["latencyMs"]! >= 0);
+        Assert.Null(status["error"]);
+        AssertNoSecret(text);
+    }
+
+    [Fact]
+    public async Task Template_cache_needs_an_enterprise_key()
+    {
+        using var anonymous = fixture.CreateHttpClient("api");
+        using var admin = fixture.CreateAdminClient();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/templates/cache")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync("/api/templates/cache")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await admin.GetAsync("/api/templates/cache")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Template_cache_answers_its_stats_and_is_emptied_by_delete()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // A preview parses through the API's engine, so the cache has had some use.
+        await enterprise.Client.PostAsJsonAsync("/api/templates/preview", new { channelType = "EMAIL", bodyTemplate = "Hi {{ name }}", payload = new { name = "a" } });
+
+        var stats = await enterprise.Client.GetAsync("/api/templates/cache");
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        var before = await stats.ReadObjectAsync();
+        foreach (var field in new[] { "total", "valid", "expired", "hits", "misses" })
+        {
+            Assert.True((long)before[field]! >= 0, field);
+        }
+
+        var cleared = await enterprise.Client.DeleteAsync("/api/templates/cache");
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+
+        var after = await (await enterprise.Client.GetAsync("/api/templates/cache")).ReadObjectAsync();
+        Assert.Equal(0, (int)after["total"]!);
+        Assert.Equal(0, (int)after["valid"]!);
+    }
+
+    [Theory]
+    [InlineData("retry-failed")]
+    [InlineData("clear-template-cache")]
+    [InlineData("reload-rules")]
+    public async Task Admin_operations_refuse_no_key_and_enterprise_keys(string operation)
+    {
+        using var anonymous = fixture.CreateHttpClient("api");
+        var enterprise = await fixture.CreateEnterpriseAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/admin/operations/{operation}", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await enterprise.Client.PostAsync($"/api/admin/operations/{operation}", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_retry_failed_puts_failed_notifications_of_any_enterprise_back_to_pending()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        await fixture.ForceStatusAsync(accepted.Id(), "FAILED");
+        using var admin = fixture.CreateAdminClient();
+
+        var answer = await admin.PostAsJsonAsync("/api/admin/operations/retry-failed", new { limit = 10_000 });
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        var counts = JsonNode.Parse(text)!.AsObject();
+        Assert.True((int)counts["notifications"]! >= 1, text);
+        Assert.True((int)counts["deliveries"]! >= 1, text);
+        Assert.NotEqual("FAILED", (string?)(await enterprise.Client.NotificationAsync(accepted.Id()))["status"]);
+    }
+
+    [Fact]
+    public async Task Admin_retry_failed_refuses_a_limit_out_of_range()
+    {
+        using var admin = fixture.CreateAdminClient();
+
+        var answer = await admin.PostAsJsonAsync("/api/admin/operations/retry-failed", new { limit = 0 });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("clear-template-cache")]
+    [InlineData("reload-rules")]
+    public async Task Admin_operation_answers_what_it_did(string operation)
+    {
+        using var admin = fixture.CreateAdminClient();
+
+        var answer = await admin.PostAsync($"/api/admin/operations/{operation}", null);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(operation, (string?)(await answer.ReadObjectAsync())["operation"]);
+    }
+
+    [Theory]
+    [InlineData("retry-failed")]
+    [InlineData("clear-template-cache")]
+    [InlineData("reload-rules")]
+    public async Task Dashboard_command_on_the_api_succeeds_with_the_admin_key(string command)
+    {
+        var commands = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceCommandService>();
+
+        var result = await commands.ExecuteCommandAsync("api", command);
+
+        Assert.True(result.Success, result.Message);
+    }
+
+    [Fact]
+    public async Task Trigger_counts_in_the_accepted_triggers_counter()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        using var client = fixture.CreateHttpClient("api");
+
+        var text = await Eventually.WaitForAsync(
+            async () => (string?)await client.GetStringAsync("/metrics"),
+            t => t?.Contains("xnovu_triggers_accepted_total{", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30),
+            "xnovu_triggers_accepted_total at /metrics");
+
+        Assert.Contains($"xnovu_workflow=\"{TriggerApi.StaticWorkflow}\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Alert_expressions_name_only_metrics_and_labels_the_services_serve()
+    {
+        using var api = fixture.CreateHttpClient("api");
+        using var dispatcher = fixture.CreateHttpClient("dispatcher");
+        await api.GetAsync("/api/health"); // at least one request, so the request histogram has a series
+
+        // The backlog gauges appear after the API's first reading of the database.
+        var served = await Eventually.WaitForAsync(
+            async () => (string?)(await api.GetStringAsync("/metrics") + "\n" + await dispatcher.GetStringAsync("/metrics")),
+            t => t?.Contains("xnovu_backlog_oldest_pending_age_seconds", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(45),
+            "the backlog gauge at the API's /metrics");
+        var seriesNames = served.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line.Split('{', ' ')[0])
+            .ToHashSet(StringComparer.Ordinal);
+
+        var rules = AlertRules.Parse(File.ReadAllText(AlertRules.FilePath));
+        foreach (var rule in rules)
+        {
+            foreach (var metric in AlertRules.MetricNames(rule.Expr!).Except(AlertRules.PrometheusOwn))
+            {
+                Assert.True(seriesNames.Contains(metric), $"{rule.Name} reads {metric}, which no service serves.");
+            }
+
+            foreach (var label in AlertRules.LabelNames(rule.Expr!).Except(["job", "instance"]))
+            {
+                Assert.True(served.Contains(label + "=\"", StringComparison.Ordinal), $"{rule.Name} matches on label {label}, which no series has.");
+            }
+        }
+    }
+
+    private static void AssertNoSecret(string text)
+    {
+        Assert.DoesNotContain(XNovuAppFixture.AdminKey, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(EmulatorSecret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
+    }
+}
