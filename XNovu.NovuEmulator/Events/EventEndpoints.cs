@@ -152,6 +152,7 @@ public static class EventEndpoints
                 Tenant = trigger.Tenant?.DeepClone(),
                 TransactionId = transactionId,
                 IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey,
+                TraceParent = context.Request.Headers["traceparent"].ToString() is { Length: > 0 } traceParent ? traceParent : null,
                 ViaBulk = viaBulk,
             });
             return new TriggerAnswer(true, Processed, transactionId);

@@ -27,6 +27,9 @@ public sealed record ReceivedEvent
 
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The W3C trace context the caller sent, so a test can follow one trace into Novu.</summary>
+    public string? TraceParent { get; init; }
+
     public bool ViaBulk { get; init; }
 
     public bool Cancelled { get; init; }
