@@ -97,6 +97,7 @@ internal static class Extensions
             .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
             .WithSettingsFrom(configuration, "XNovu:Novu");
     }
+
     /// <summary>
     /// The operator's actions as dashboard commands on the API. Each calls an admin endpoint, so each request
     /// carries the admin key, read from its parameter when the command runs (never stored in the command).
@@ -109,6 +110,11 @@ internal static class Extensions
             Description = description,
             IconName = icon,
             ConfirmationMessage = confirmation,
+            // Available whenever the API runs: the default also asks for a healthy report, and an operator most
+            // needs these actions when a dependency makes the API report itself degraded.
+            UpdateState = context => context.ResourceSnapshot.State?.Text == KnownResourceStates.Running
+                ? ResourceCommandState.Enabled
+                : ResourceCommandState.Disabled,
             PrepareRequest = async context =>
             {
                 var key = await adminKey.Resource.GetValueAsync(context.CancellationToken);

@@ -11,7 +11,7 @@ namespace XNovu.Tests.Infrastructure;
 /// and a Redis-protocol server as executables) with a fresh data folder, and waits until the services
 /// are healthy. Starting it costs tens of seconds on two cores, so it is shared.
 /// </summary>
-public sealed class XNovuAppFixture : IAsyncLifetime
+public class XNovuAppFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
     public const int LeaseSeconds = 5;
