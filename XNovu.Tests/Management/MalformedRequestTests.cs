@@ -43,7 +43,11 @@ public sealed class MalformedRequestTests(XNovuAppFixture fixture)
         var huge = new string('x', 1024 * 1024 + 1);
         var json = $$"""{"templateKey": "{{Key("big")}}", "workflowKey": "{{Key("big")}}", "name": "n", "channelType": "EMAIL", "bodyTemplate": "{{huge}}", "description": "{{huge}}"}""";
 
-        var answer = await client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        // Expect: 100-continue lets the server refuse on Content-Length before the body is sent; otherwise the
+        // refusal can race the upload and surface as a broken pipe instead of the 413.
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        var answer = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
         Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);

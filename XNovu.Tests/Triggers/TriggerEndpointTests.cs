@@ -224,7 +224,14 @@ public sealed class TriggerEndpointTests(XNovuAppFixture fixture)
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
 
-        var answer = await enterprise.Client.PostTriggerAsync(Trigger(payload: new { body = new string('x', 2 * 1024 * 1024) }));
+        // Expect: 100-continue lets the server refuse on Content-Length before the body is sent, so the 413
+        // cannot race the upload and surface as a broken pipe.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/trigger")
+        {
+            Content = new StringContent(Trigger(payload: new { body = new string('x', 2 * 1024 * 1024) }).ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.ExpectContinue = true;
+        var answer = await enterprise.Client.SendAsync(request);
 
         await answer.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, PayloadTooLargeType);
     }
