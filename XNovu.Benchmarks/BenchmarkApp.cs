@@ -8,6 +8,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using XNovu.Testing;
 
 namespace XNovu.Benchmarks;
 
@@ -33,10 +34,10 @@ public sealed class BenchmarkApp : IAsyncDisposable
     public const int UnlimitedTriggersPerSecond = 1_000_000;
 
     private readonly DistributedApplication _app;
-    private readonly ResourceLogWriter _logs;
+    private readonly ResourceLogFiles _logs;
     private readonly List<HttpClient> _clients = [];
 
-    private BenchmarkApp(DistributedApplication app, ResourceLogWriter logs, string dataPath, Uri api, Uri novu, string owner, string appRole)
+    private BenchmarkApp(DistributedApplication app, ResourceLogFiles logs, string dataPath, Uri api, Uri novu, string owner, string appRole)
     {
         _app = app;
         _logs = logs;
@@ -83,10 +84,10 @@ public sealed class BenchmarkApp : IAsyncDisposable
             ],
             cancellationToken);
 
-        var logs = new ResourceLogWriter(settings.LogPath);
+        var logs = new ResourceLogFiles(settings.LogPath, flushEachLine: false);
         builder.Services.AddLogging(logging => logging
             .ClearProviders()
-            .AddFilter(ResourceLogWriter.CategoryPrefix, LogLevel.Trace)
+            .AddFilter(ResourceLogFiles.CategoryPrefix, LogLevel.Trace)
             .AddProvider(logs));
 
         var app = await builder.BuildAsync(cancellationToken);
