@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
@@ -61,16 +62,7 @@ public static class RuleEndpoints
                     RETURNING *)
                 SELECT {RuleRow.Columns} FROM r {RuleRow.From}
                 """,
-                new
-                {
-                    enterpriseId,
-                    name = request.Name!.Trim(),
-                    request.Description,
-                    workflowId,
-                    request.TriggerType,
-                    triggerConfig = triggerConfig.ToJsonString(),
-                    rulePayload = rulePayload.ToJsonString(),
-                },
+                Parameters(request, workflowId, triggerConfig, rulePayload, enterpriseId: enterpriseId),
                 session.Transaction);
             return (created, null);
         }, cancellationToken);
@@ -143,16 +135,7 @@ public static class RuleEndpoints
                     RETURNING *)
                 SELECT {RuleRow.Columns} FROM r {RuleRow.From}
                 """,
-                new
-                {
-                    id,
-                    name = request.Name!.Trim(),
-                    request.Description,
-                    workflowId,
-                    request.TriggerType,
-                    triggerConfig = triggerConfig.ToJsonString(),
-                    rulePayload = rulePayload.ToJsonString(),
-                },
+                Parameters(request, workflowId, triggerConfig, rulePayload, id: id),
                 session.Transaction);
             return (updated, null);
         }, cancellationToken);
@@ -184,6 +167,20 @@ public static class RuleEndpoints
 
     private static ProblemHttpResult UnknownWorkflow(string workflowKey) =>
         Problems.Validation("workflowKey", $"names no workflow of this enterprise ('{workflowKey}'); a rule targets one of its own workflows.");
+
+    /// <summary>A rule's columns as the insert and the update write them; Dapper sends only those the SQL names.</summary>
+    private static object Parameters(
+        RuleRequest request, long? workflowId, JsonObject triggerConfig, JsonObject rulePayload, Guid enterpriseId = default, long id = default) => new
+    {
+        enterpriseId,
+        id,
+        name = request.Name!.Trim(),
+        request.Description,
+        workflowId,
+        request.TriggerType,
+        triggerConfig = triggerConfig.ToJsonString(),
+        rulePayload = rulePayload.ToJsonString(),
+    };
 
     private static ProblemHttpResult NotFound(long id) => Problems.NotFound($"Rule {id} was not found.");
 }
