@@ -1,4 +1,4 @@
-using XNovu.Core.Persistence;
+using XNovu.MigrationService;
 
 // The database owner: applies the migrations and exits. The API and the dispatcher wait for it to
 // complete, so they never see a half-migrated schema, and only this process needs owner rights.

@@ -4,10 +4,10 @@ using DbUp.Engine;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace XNovu.Core.Persistence;
+namespace XNovu.MigrationService;
 
 /// <summary>
-/// Applies the SQL scripts embedded under <c>Persistence/Migrations</c> in name order, each once, each in
+/// Applies the SQL scripts embedded under <c>Migrations</c> in name order, each once, each in
 /// its own transaction. A session-level advisory lock makes concurrent migrators (several deploys at
 /// once) take turns instead of racing.
 /// </summary>
@@ -83,7 +83,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     }
 
     private static bool IsMigrationScript(string resourceName) =>
-        resourceName.Contains(".Persistence.Migrations.", StringComparison.Ordinal)
+        resourceName.Contains(".Migrations.", StringComparison.Ordinal)
         && resourceName.EndsWith(".sql", StringComparison.Ordinal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database is up to date; {Count} migration script(s) applied in this run")]
