@@ -58,22 +58,25 @@ internal static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UnstorableTextMiddleware>();
 
         // The OpenAPI document at /openapi/v1.json and an interactive reference at /scalar.
         app.MapOpenApi();
         app.MapScalarApiReference();
 
-        app.MapEnterpriseEndpoints();
-        app.MapLookupEndpoints();
-        app.MapTemplateEndpoints();
-        app.MapWorkflowEndpoints();
-        app.MapRuleEndpoints();
-        app.MapTriggerEndpoints();
-        app.MapNotificationEndpoints();
-        app.MapRateLimitEndpoints();
-        app.MapEventEndpoints();
-        app.MapRuleEngineEndpoints();
-        app.MapOperationsEndpoints();
+        // Every feature's routes, under the one length rule for what they store.
+        var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
+        api.MapEnterpriseEndpoints();
+        api.MapLookupEndpoints();
+        api.MapTemplateEndpoints();
+        api.MapWorkflowEndpoints();
+        api.MapRuleEndpoints();
+        api.MapTriggerEndpoints();
+        api.MapNotificationEndpoints();
+        api.MapRateLimitEndpoints();
+        api.MapEventEndpoints();
+        api.MapRuleEngineEndpoints();
+        api.MapOperationsEndpoints();
         return app;
     }
 }
