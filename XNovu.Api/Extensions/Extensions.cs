@@ -28,6 +28,7 @@ internal static class Extensions
     {
         builder.AddXNovuData();
         builder.AddXNovuAuthentication();
+        builder.AddXNovuOffboarding();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();

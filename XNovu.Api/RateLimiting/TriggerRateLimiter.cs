@@ -38,12 +38,24 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
                 }));
     }
 
-    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, CancellationToken cancellationToken)
+    public Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
+        AcquireAsync(enterpriseId, 1, cancellationToken);
+
+    /// <summary>
+    /// Takes <paramref name="notifications"/> tokens at once: a call that creates several notifications (an event
+    /// firing several rules) counts each. More than one second's worth can never be granted, so it is refused.
+    /// </summary>
+    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, int notifications, CancellationToken cancellationToken)
     {
         var limit = await _limits.GetAsync(enterpriseId, cancellationToken);
+        if (notifications > limit.TriggersPerSecond)
+        {
+            return new RateLimitDecision(false, limit.TriggersPerSecond, Period);
+        }
+
         try
         {
-            using var lease = await _limiter.AcquireAsync(new Partition(enterpriseId, limit.TriggersPerSecond), 1, cancellationToken);
+            using var lease = await _limiter.AcquireAsync(new Partition(enterpriseId, limit.TriggersPerSecond), notifications, cancellationToken);
             return new RateLimitDecision(lease.IsAcquired, limit.TriggersPerSecond, Period);
         }
         catch (RedisException ex)

@@ -1,0 +1,60 @@
+using Dapper;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Api.Enterprises;
+
+/// <summary>An enterprise's lifecycle as the admin sees it.</summary>
+public sealed record EnterpriseStateResponse(
+    Guid Id, string Name, string? Description, bool Deactivated, int? MinCronIntervalSeconds, DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>
+/// Renaming, deactivating, reactivating and deleting enterprises, and their CRON floor. Each write runs in the
+/// enterprise's own tenant scope; the deletion itself is <c>notify.purge_enterprise</c>, one batch per call.
+/// Rows marked for deletion are invisible here, as if already gone.
+/// </summary>
+internal sealed class EnterpriseLifecycleStore(XNovuDatabase database)
+{
+    private const string Columns =
+        "id, name, description, deactivated, min_cron_interval_seconds AS MinCronIntervalSeconds, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public Task<EnterpriseStateResponse?> RenameAsync(Guid id, string? name, string? description, CancellationToken cancellationToken) =>
+        UpdateAsync(id, "name = coalesce(@name, name), description = coalesce(@description, description)", new { id, name, description }, cancellationToken);
+
+    public Task<EnterpriseStateResponse?> SetDeactivatedAsync(Guid id, bool deactivated, CancellationToken cancellationToken) =>
+        UpdateAsync(id, "deactivated = @deactivated", new { id, deactivated }, cancellationToken);
+
+    public Task<EnterpriseStateResponse?> SetMinCronIntervalAsync(Guid id, int? seconds, CancellationToken cancellationToken) =>
+        UpdateAsync(id, "min_cron_interval_seconds = @seconds", new { id, seconds }, cancellationToken);
+
+    /// <summary>Marks the enterprise deleted (and deactivated, so its keys stop at once); the purge job does the rest.</summary>
+    public Task<EnterpriseStateResponse?> MarkDeletedAsync(Guid id, CancellationToken cancellationToken) =>
+        UpdateAsync(id, "deactivated = true, deleted_at = now()", new { id }, cancellationToken);
+
+    public Task<int?> MinCronIntervalSecondsAsync(Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<int?>(
+            "SELECT min_cron_interval_seconds FROM notify.enterprise WHERE id = @id", new { id }, session.Transaction), cancellationToken);
+
+    /// <summary>The public prefixes of the enterprise's keys, to drop them from the key cache.</summary>
+    public Task<IEnumerable<string>> KeyPrefixesAsync(Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QueryAsync<string>(
+            "SELECT key_prefix FROM notify.enterprise_api_key", transaction: session.Transaction), cancellationToken);
+
+    public async Task<IReadOnlyList<Guid>> BeingDeletedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>("SELECT id FROM notify.enterprises_being_deleted()")).AsList();
+    }
+
+    /// <summary>One batch: rows deleted, 0 when the enterprise is gone, -1 when what is left is locked for now.</summary>
+    public async Task<int> PurgeBatchAsync(Guid id, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT notify.purge_enterprise(@id, @batchSize)", new { id, batchSize });
+    }
+
+    private Task<EnterpriseStateResponse?> UpdateAsync(Guid id, string set, object parameters, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseStateResponse>(
+            $"UPDATE notify.enterprise SET {set}, updated_at = now() WHERE id = @id AND deleted_at IS NULL RETURNING {Columns}",
+            parameters, session.Transaction), cancellationToken);
+}

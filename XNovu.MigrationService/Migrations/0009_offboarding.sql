@@ -1,0 +1,204 @@
+-- Offboarding a tenant (issue 11): the admin renames, deactivates, reactivates and deletes enterprises.
+-- While an enterprise is deactivated its keys are refused (in the API), its timed rules are not scheduled and
+-- its pending deliveries are held: the claim skips them, so they are neither sent nor failed, and they go out
+-- once it is reactivated. Deleting marks the enterprise and a background job removes its rows in short batches.
+-- Also the admin's per-enterprise floor for CRON rules (sub-minute schedules only where allowed).
+
+ALTER TABLE notify.enterprise
+    ADD COLUMN deleted_at timestamptz,
+    -- Null: the deployment's XNovu:Rules:MinimumCronInterval applies.
+    ADD COLUMN min_cron_interval_seconds integer CHECK (min_cron_interval_seconds >= 1);
+
+-- The same claim as 0005, holding the deliveries of deactivated enterprises. A taken-over claim (a crashed
+-- replica's, possibly already accepted by Novu) is still re-sent whole, so its Idempotency-Key replays.
+CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
+    RETURNS TABLE (
+        delivery_id bigint, enterprise_id uuid, notification_id bigint, subscriber_id text, recipient jsonb,
+        transaction_id text, attempts integer, workflow_key text, payload jsonb, overrides jsonb,
+        channels notify.notification_channel_type[], tags text[], trace_parent text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+DECLARE
+    v_claim uuid;
+    v_takeover boolean := false;
+BEGIN
+    SELECT d.claim_id INTO v_claim
+    FROM notify.ent_notification_delivery d
+    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
+    ORDER BY d.lease_expires_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+
+    IF v_claim IS NOT NULL THEN
+        v_takeover := true;
+    ELSE
+        v_claim := gen_random_uuid();
+    END IF;
+
+    RETURN QUERY
+    WITH due AS (
+        SELECT d.id
+        FROM notify.ent_notification_delivery d
+        WHERE (v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now())
+           OR (NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now()
+               -- Held while the enterprise is deactivated: neither sent nor failed, sent after reactivation.
+               AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated))
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT CASE WHEN v_takeover THEN NULL ELSE p_batch END
+        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE notify.ent_notification_delivery d
+        SET status = 'PROCESSING',
+            lease_owner = p_worker,
+            lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+            claim_id = v_claim,
+            attempts = d.attempts + 1,
+            updated_at = now()
+        FROM due
+        WHERE d.id = due.id
+        RETURNING d.*
+    ), started AS (
+        UPDATE notify.ent_notification n
+        SET notification_status = 'PROCESSING', updated_at = now()
+        WHERE n.id IN (SELECT c.notification_id FROM claimed c) AND n.notification_status = 'PENDING'
+        RETURNING n.id
+    )
+    SELECT c.id, c.enterprise_id, c.notification_id, c.subscriber_id, c.recipient, c.transaction_id, c.attempts,
+           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent
+    FROM claimed c
+    JOIN notify.ent_notification n ON n.id = c.notification_id
+    ORDER BY c.id;
+END
+$$;
+
+-- A deactivated enterprise's deliveries are not due: an idle dispatcher must not wake for them in a loop.
+CREATE OR REPLACE FUNCTION notify.next_delivery_due()
+    RETURNS timestamptz
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+    SELECT min(t) FROM (
+        SELECT min(d.next_attempt_at) AS t FROM notify.ent_notification_delivery d
+        WHERE d.status = 'PENDING'
+          AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated)
+        UNION ALL
+        SELECT min(lease_expires_at) FROM notify.ent_notification_delivery WHERE status = 'PROCESSING'
+    ) s
+$$;
+
+-- A deactivated enterprise's timed rules pause: the engines do not plan them (and are woken to reload).
+CREATE OR REPLACE FUNCTION notify.schedulable_rules()
+    RETURNS TABLE (rule_id bigint, enterprise_id uuid, trigger_type text, trigger_config jsonb,
+                   updated_at timestamptz, last_tick_at timestamptz)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+    SELECT r.id, r.enterprise_id, r.trigger_type::text, r.trigger_config, r.updated_at, s.last_tick_at
+    FROM notify.ent_notification_rule r
+    JOIN notify.enterprise e ON e.id = r.enterprise_id AND NOT e.deactivated
+    LEFT JOIN notify.rule_state s ON s.rule_id = r.id
+    WHERE r.trigger_type IN ('CRON', 'SCHEDULE')
+      AND r.publish_status = 'PUBLISH'
+      AND NOT r.deactivated
+      AND coalesce((r.trigger_config ->> 'enabled')::boolean, true)
+    ORDER BY r.id
+$$;
+
+-- Enterprises being deleted are gone for the admin already.
+CREATE OR REPLACE FUNCTION notify.list_enterprises()
+    RETURNS TABLE (id uuid, name text, description text, deactivated boolean, created_at timestamptz, updated_at timestamptz)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+    SELECT id, name, description, deactivated, created_at, updated_at FROM notify.enterprise
+    WHERE deleted_at IS NULL
+    ORDER BY created_at, id
+$$;
+
+-- The enterprises whose deletion is under way, oldest first, for the purge job.
+CREATE FUNCTION notify.enterprises_being_deleted()
+    RETURNS TABLE (id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+    SELECT id FROM notify.enterprise WHERE deleted_at IS NOT NULL ORDER BY deleted_at, id
+$$;
+
+-- Deletes one batch (at most p_batch rows of one table) of an enterprise being deleted, children before
+-- parents, and answers how many rows went; when none is left, the enterprise row itself, answering 0. Each call
+-- is one short statement under SKIP LOCKED, so it never waits on, nor holds up, another tenant's work. Tables
+-- added later with an enterprise_id are emptied first (they can only be children); -1 means the rows left are
+-- locked right now: call again later.
+CREATE FUNCTION notify.purge_enterprise(p_enterprise uuid, p_batch integer)
+    RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+DECLARE
+    v_parents_last text[] := ARRAY[
+        'ent_notification_delivery', 'idempotency_key', 'rule_tick', 'rule_state', 'ent_notification',
+        'ent_notification_rule', 'ent_notification_workflow', 'ent_notification_template',
+        'typ_notification_priority', 'typ_notification_category', 'enterprise_rate_limit', 'enterprise_api_key'];
+    v_table text;
+    v_deleted integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM notify.enterprise WHERE id = p_enterprise AND deleted_at IS NOT NULL) THEN
+        RETURN 0;
+    END IF;
+
+    FOR v_table IN
+        SELECT c.relname::text
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'notify'
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'enterprise_id' AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p') AND c.relname <> 'enterprise' AND NOT c.relispartition
+        ORDER BY coalesce(array_position(v_parents_last, c.relname::text), 0), c.relname
+    LOOP
+        EXECUTE format(
+            'DELETE FROM notify.%I WHERE ctid = ANY (ARRAY('
+            'SELECT ctid FROM notify.%I WHERE enterprise_id = $1 LIMIT $2 FOR UPDATE SKIP LOCKED))',
+            v_table, v_table)
+        USING p_enterprise, p_batch;
+        GET DIAGNOSTICS v_deleted = ROW_COUNT;
+        IF v_deleted > 0 THEN
+            RETURN v_deleted;
+        END IF;
+    END LOOP;
+
+    BEGIN
+        DELETE FROM notify.enterprise WHERE id = p_enterprise;
+    EXCEPTION WHEN foreign_key_violation THEN
+        RETURN -1;
+    END;
+    RETURN 0;
+END
+$$;
+
+REVOKE ALL ON FUNCTION notify.enterprises_being_deleted(), notify.purge_enterprise(uuid, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.enterprises_being_deleted(), notify.purge_enterprise(uuid, integer) TO xnovu_app;
+
+-- Deactivating or reactivating wakes every rule engine (to drop or resume the enterprise's timed rules) and
+-- every dispatcher (held deliveries are due again at once), whoever changed the row.
+CREATE FUNCTION notify.notify_enterprise_state_changed() RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM pg_notify('xnovu_rules', NEW.id::text);
+    IF NOT NEW.deactivated THEN
+        PERFORM pg_notify('xnovu_dispatch', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER trg_enterprise_state_changed
+    AFTER UPDATE OF deactivated ON notify.enterprise
+    FOR EACH ROW WHEN (OLD.deactivated IS DISTINCT FROM NEW.deactivated)
+    EXECUTE FUNCTION notify.notify_enterprise_state_changed();
