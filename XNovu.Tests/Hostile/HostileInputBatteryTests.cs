@@ -18,7 +18,10 @@ namespace XNovu.Tests.Hostile;
 public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
 {
     /// <summary>One hostile request: {id} is the enterprise's id; Admin sends the admin key instead of the enterprise's.</summary>
-    public sealed record HostileCase(string Name, string Method, string Url, string? Json = null, bool Admin = false, string? IdempotencyKey = null, byte[]? RawBody = null)
+    /// <param name="RefusedByServer">Kestrel itself refuses the request line (a NUL in the path) with a bare 400 before the app sees it.</param>
+    public sealed record HostileCase(
+        string Name, string Method, string Url, string? Json = null, bool Admin = false, string? IdempotencyKey = null, byte[]? RawBody = null,
+        bool RefusedByServer = false)
     {
         public override string ToString() => Name;
     }
@@ -132,11 +135,13 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
         data.Add(new HostileCase("list notifications: limit is text", "GET", "/api/notifications?limit=abc"));
         data.Add(new HostileCase("list rules: NUL in workflowKey", "GET", "/api/rules?workflowKey=%00"));
         data.Add(new HostileCase("list workflows: NUL in workflowType", "GET", "/api/workflows?workflowType=%00"));
-        data.Add(new HostileCase("get template: NUL in the key", "GET", "/api/templates/a%00b"));
-        data.Add(new HostileCase("get workflow: NUL in the key", "GET", "/api/workflows/a%00b"));
-        data.Add(new HostileCase("get category: NUL in the code", "GET", "/api/categories/a%00b"));
-        data.Add(new HostileCase("publish template: NUL in the key", "POST", "/api/templates/a%00b/publish"));
-        data.Add(new HostileCase("delete priority: NUL in the code", "DELETE", "/api/priorities/a%00b"));
+        data.Add(new HostileCase("get template: NUL in the key", "GET", "/api/templates/a%00b", RefusedByServer: true));
+        data.Add(new HostileCase("get workflow: NUL in the key", "GET", "/api/workflows/a%00b", RefusedByServer: true));
+        data.Add(new HostileCase("get category: NUL in the code", "GET", "/api/categories/a%00b", RefusedByServer: true));
+        data.Add(new HostileCase("publish template: NUL in the key", "POST", "/api/templates/a%00b/publish", RefusedByServer: true));
+        data.Add(new HostileCase("get template: invalid UTF-8 in the key", "GET", "/api/templates/a%ED%A0%80b"));
+        data.Add(new HostileCase("put category: NUL in the body's code", "PUT", "/api/categories/c1", $$$$"""{"code":"c1{{{{Nul}}}}","name":"n"}"""));
+        data.Add(new HostileCase("delete priority: NUL in the code", "DELETE", "/api/priorities/a%00b", RefusedByServer: true));
         return data;
     }
 
@@ -169,8 +174,16 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
         var text = await answer.Content.ReadAsStringAsync();
 
         Assert.True((int)answer.StatusCode is >= 400 and < 500, $"{hostile.Name}: {(int)answer.StatusCode} {Shorten(text)}");
-        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("https://xnovu.dev/problems/", (string?)JsonNode.Parse(text)!["type"]);
+        if (hostile.RefusedByServer)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        }
+        else
+        {
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.StartsWith("https://xnovu.dev/problems/", (string?)JsonNode.Parse(text)!["type"]);
+        }
+
         Assert.Equal(before, await RowsAsync(enterprise.Id));
     }
 
