@@ -71,7 +71,13 @@ public sealed class OffboardingTests(XNovuAppFixture fixture) : IAsyncLifetime
         var (id, transactionId) = await _dispatch.InsertNotificationAsync(
             enterprise.Id, "default-email", """{"subject":"s","body":"held"}""", $"""["{subscriber}"]""");
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        var active = await fixture.CreateEnterpriseAsync();
+        var (activeId, _) = await _dispatch.InsertNotificationAsync(
+            active.Id, "default-email", """{"subject":"s","body":"flows"}""", $"""["{subscriber}-active"]""");
+
+        // Another enterprise's delivery, due at the same time, goes out; the held one stays PENDING.
+        await _dispatch.WaitForStatusAsync(activeId, "SENT");
+        await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal("PENDING", await DeliveryStatusAsync(id));
         Assert.Empty(await _dispatch.EventsAsync(transactionId));
 
