@@ -49,11 +49,16 @@ internal static class FieldLimitFilter
         };
     }
 
+    /// <summary>The name the caller wrote: the JSON name, where a record renames its property.</summary>
+    private static string FieldName(PropertyInfo property) =>
+        property.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name
+        ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+
     private static (PropertyInfo, string, int)[] LimitsOf(Type type) => Limited.GetOrAdd(type, static type =>
         type.Namespace?.StartsWith("XNovu.Api", StringComparison.Ordinal) == true && type.IsClass
             ? type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                 .Where(property => property.PropertyType == typeof(string) && property.CanRead)
-                .Select(property => (property, JsonNamingPolicy.CamelCase.ConvertName(property.Name), FieldLimits.ForProperty(property.Name)))
+                .Select(property => (property, FieldName(property), FieldLimits.ForProperty(property.Name)))
                 .Where(entry => entry.Item3 is not null)
                 .Select(entry => (entry.property, entry.Item2, entry.Item3!.Value))
                 .ToArray()
