@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Notifications;
 
@@ -102,7 +103,7 @@ internal sealed record NotificationSummaryRow(
 
 internal sealed record NotificationRow(
     long Id,
-    string WorkflowId,
+    string WorkflowKey,
     string Status,
     string Payload,
     string Recipients,
@@ -119,21 +120,8 @@ internal sealed record NotificationRow(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
-    public const string Select =
-        """
-        SELECT n.id, n.workflow_key AS WorkflowId, n.notification_status::text AS Status, n.payload::text AS Payload,
-               n.recipients::text AS Recipients, n.overrides::text AS Overrides, to_jsonb(n.tags)::text AS Tags,
-               n.transaction_id AS TransactionId,
-               c.code AS CategoryCode, p.code AS PriorityCode, n.scheduled_for AS ScheduledFor, n.processed_at AS ProcessedAt,
-               n.retracted_at AS RetractedAt, n.retraction_reason AS RetractionReason, n.error_details::text AS ErrorDetails,
-               n.created_at AS CreatedAt, n.updated_at AS UpdatedAt
-        FROM notify.ent_notification n
-        LEFT JOIN notify.typ_notification_category c ON c.id = n.notification_category_id
-        LEFT JOIN notify.typ_notification_priority p ON p.id = n.notification_priority_id
-        """;
-
     public NotificationDetail ToDetail(IReadOnlyList<DeliveryResponse> deliveries) => new(
-        Id, WorkflowId, Status, Jsonb.FromColumn(Payload), Jsonb.FromColumn(Recipients), Jsonb.FromColumn(Overrides), ReadTags(Tags),
+        Id, WorkflowKey, Status, Jsonb.FromColumn(Payload), Jsonb.FromColumn(Recipients), Jsonb.FromColumn(Overrides), ReadTags(Tags),
         TransactionId, CategoryCode, PriorityCode, ScheduledFor, ProcessedAt, RetractedAt, RetractionReason,
         Jsonb.FromColumn(ErrorDetails), CreatedAt, UpdatedAt, deliveries);
 
@@ -153,14 +141,6 @@ internal sealed record DeliveryRow(
     DateTime NextAttemptAt,
     DateTime UpdatedAt)
 {
-    public const string Select =
-        """
-        SELECT id, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts, transaction_id AS TransactionId,
-               novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt
-        FROM notify.ent_notification_delivery
-        """;
-
     public DeliveryResponse ToResponse() => new(
         Id, Ordinal, SubscriberId, Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
+using XNovu.Api.Workflows;
 using XNovu.Core.Persistence;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
@@ -53,11 +54,11 @@ public static class OperationsEndpoints
     }
 
     private static async Task<Results<Ok<OperationsMetrics>, ProblemHttpResult>> MetricsAsync(
-        StaticWorkflowRegistry registry, XNovuDatabase database, OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
+        WorkflowStore workflows, OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            var stats = await registry.GetStatsAsync(database, cancellationToken);
+            var stats = await workflows.StatsAsync(cancellationToken);
             var backlog = await store.BacklogAsync(cancellationToken);
             var deliveries = await store.DeliveriesAsync(cancellationToken);
             var now = time.GetUtcNow();

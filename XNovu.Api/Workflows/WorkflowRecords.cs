@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Workflows;
 
