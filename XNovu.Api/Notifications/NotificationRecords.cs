@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using XNovu.Api.Workflows;
 using XNovu.Core.Json;
 
@@ -7,7 +8,7 @@ namespace XNovu.Api.Notifications;
 /// <summary>A notification in a list: its state, not its content.</summary>
 public sealed record NotificationSummary(
     long Id,
-    string WorkflowId,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
     string Status,
     string? TransactionId,
     int RecipientCount,
@@ -23,7 +24,7 @@ public sealed record NotificationPage(IReadOnlyList<NotificationSummary> Items, 
 
 public sealed record NotificationDetail(
     long Id,
-    string WorkflowId,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
     string Status,
     JsonElement? Payload,
     JsonElement? Recipients,
@@ -77,7 +78,7 @@ public sealed record RetryFailedResponse(int Retried, int RetriedDeliveries);
 /// <remarks>Dapper reads a text[] as <see cref="Array"/>, which no record takes, so tags come as JSON.</remarks>
 internal sealed record NotificationSummaryRow(
     long Id,
-    string WorkflowId,
+    string WorkflowKey,
     string Status,
     string? TransactionId,
     int RecipientCount,
@@ -90,14 +91,14 @@ internal sealed record NotificationSummaryRow(
 {
     public const string Columns =
         """
-        n.id, n.workflow_key AS WorkflowId, n.notification_status::text AS Status, n.transaction_id AS TransactionId,
+        n.id, n.workflow_key AS WorkflowKey, n.notification_status::text AS Status, n.transaction_id AS TransactionId,
         CASE jsonb_typeof(n.recipients) WHEN 'array' THEN jsonb_array_length(n.recipients) ELSE 0 END AS RecipientCount,
         to_jsonb(n.tags)::text AS Tags, n.scheduled_for AS ScheduledFor, n.processed_at AS ProcessedAt,
         n.retracted_at AS RetractedAt, n.created_at AS CreatedAt, n.updated_at AS UpdatedAt
         """;
 
     public NotificationSummary ToSummary() => new(
-        Id, WorkflowId, Status, TransactionId, RecipientCount, NotificationRow.ReadTags(Tags), ScheduledFor, ProcessedAt,
+        Id, WorkflowKey, Status, TransactionId, RecipientCount, NotificationRow.ReadTags(Tags), ScheduledFor, ProcessedAt,
         RetractedAt, CreatedAt, UpdatedAt);
 }
 

@@ -38,20 +38,6 @@ internal sealed class NotificationStore(XNovuDatabase database)
         FROM notify.ent_notification_delivery
         """;
 
-    private const string RestartFailedDeliveries =
-        """
-        UPDATE notify.ent_notification_delivery
-        SET status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-        WHERE status = 'FAILED'
-        """;
-
-    private const string ReopenNotifications =
-        """
-        UPDATE notify.ent_notification
-        SET notification_status = 'PENDING', error_details = NULL, processed_at = NULL, updated_at = now()
-        """;
-
     public async Task<IReadOnlyList<NotificationSummaryRow>> ListAsync(Guid enterpriseId, NotificationFilter filter, CancellationToken cancellationToken)
     {
         // Only the filters given become conditions, so each combination can use its index.
@@ -184,19 +170,9 @@ internal sealed class NotificationStore(XNovuDatabase database)
             return (null, Problems.Conflict($"Notification {id} is {status}; only a FAILED notification can be retried."));
         }
 
-        var retried = await session.Connection.ExecuteScalarAsync<int>(
-            $"""
-            WITH d AS (
-                {RestartFailedDeliveries} AND notification_id = @id
-                RETURNING 1),
-            n AS (
-                {ReopenNotifications} WHERE id = @id AND EXISTS (SELECT 1 FROM d)
-                RETURNING 1)
-            SELECT count(*)::integer FROM d;
-            SELECT pg_notify('{NotifyChannels.Dispatch}', '');
-            """,
-            new { id },
-            session.Transaction);
+        // The same statement as retry-failed and the operator's retry (0009_retry_failed_once.sql).
+        var retried = (await session.Connection.QuerySingleAsync<(int Notifications, int Deliveries)>(
+            "SELECT notifications, deliveries FROM notify.restart_failed(1, @id)", new { id }, session.Transaction)).Deliveries;
         if (retried == 0)
         {
             // Nothing would ever send it: it stays FAILED rather than waiting forever as PENDING.
@@ -210,24 +186,7 @@ internal sealed class NotificationStore(XNovuDatabase database)
     /// <summary>Up to <paramref name="limit"/> FAILED notifications, oldest first, back to PENDING; those another call holds are skipped.</summary>
     public Task<(int Notifications, int Deliveries)> RetryFailedAsync(Guid enterpriseId, int limit, CancellationToken cancellationToken) =>
         database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleAsync<(int Notifications, int Deliveries)>(
-            $"""
-            WITH picked AS (
-                SELECT id FROM notify.ent_notification
-                WHERE notification_status = 'FAILED'
-                ORDER BY created_at, id
-                LIMIT @limit
-                FOR UPDATE SKIP LOCKED),
-            d AS (
-                {RestartFailedDeliveries} AND notification_id IN (SELECT id FROM picked)
-                RETURNING notification_id),
-            n AS (
-                {ReopenNotifications} WHERE id IN (SELECT notification_id FROM d)
-                RETURNING 1)
-            SELECT (SELECT count(*)::integer FROM n), (SELECT count(*)::integer FROM d);
-            SELECT pg_notify('{NotifyChannels.Dispatch}', '');
-            """,
-            new { limit },
-            session.Transaction), cancellationToken);
+            "SELECT notifications, deliveries FROM notify.restart_failed(@limit)", new { limit }, session.Transaction), cancellationToken);
 
     /// <summary>The notification's status, locked against a concurrent cancel or retry; null when unknown here.</summary>
     private static Task<string?> LockAsync(TenantSession session, long id) =>

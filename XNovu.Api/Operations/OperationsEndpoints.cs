@@ -20,11 +20,6 @@ namespace XNovu.Api.Operations;
 /// </summary>
 public static class OperationsEndpoints
 {
-    public const string AdminPrefix = "/api/admin/operations";
-    public const string RetryFailedPath = AdminPrefix + "/retry-failed";
-    public const string ClearTemplateCachePath = AdminPrefix + "/clear-template-cache";
-    public const string ReloadRulesPath = AdminPrefix + "/reload-rules";
-
     public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder routes)
     {
         var open = routes.MapGroup("/api").WithTags("Operations").AllowAnonymous();
@@ -38,10 +33,10 @@ public static class OperationsEndpoints
         cache.MapGet("/", TemplateCacheStats);
         cache.MapDelete("/", ClearTemplateCache);
 
-        var admin = routes.MapGroup(AdminPrefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
-        admin.MapPost("/retry-failed", RetryFailedAsync);
-        admin.MapPost("/clear-template-cache", AdminClearTemplateCache);
-        admin.MapPost("/reload-rules", ReloadRulesAsync);
+        var admin = routes.MapGroup(AdminRoutes.Prefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
+        admin.MapPost(AdminRoutes.RetryFailedSegment, RetryFailedAsync);
+        admin.MapPost(AdminRoutes.ClearTemplateCacheSegment, AdminClearTemplateCache);
+        admin.MapPost(AdminRoutes.ReloadRulesSegment, ReloadRulesAsync);
         return routes;
     }
 

@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Http;
+using XNovu.Api.Workflows;
 using XNovu.Core.Json;
 using XNovu.Core.Persistence;
 using XNovu.Core.Telemetry;
@@ -23,8 +24,7 @@ namespace XNovu.Api.Triggers;
 /// </summary>
 internal sealed class TriggerStore(
     XNovuDatabase database,
-    WorkflowResolver resolver,
-    PayloadSchemaValidator schemas,
+    TriggerChecks checks,
     IdempotencyKeyStore idempotencyKeys)
 {
     public const int AcceptedStatus = StatusCodes.Status202Accepted;
@@ -42,10 +42,8 @@ internal sealed class TriggerStore(
 
     private const string LookupSql =
         IdempotencyKeyStore.StoredAnswerSql +
-        """
-        SELECT id, workflow_key AS WorkflowKey, publish_status::text AS PublishStatus, deactivated, version,
-               payload_schema::text AS PayloadSchema, notification_category_id AS CategoryId
-        FROM notify.ent_notification_workflow WHERE workflow_key = ANY(@workflowKeys);
+        $"""
+        SELECT {WorkflowRow.Columns} FROM notify.ent_notification_workflow w {WorkflowRow.From} WHERE w.workflow_key = ANY(@workflowKeys);
         SELECT code, id FROM notify.typ_notification_category WHERE code = ANY(@categoryCodes);
         SELECT code, id FROM notify.typ_notification_priority WHERE code = ANY(@priorityCodes);
         """;
@@ -83,7 +81,7 @@ internal sealed class TriggerStore(
                 return idempotencyKeys.Replay<TriggerAccepted>(stored, claim!);
             }
 
-            var (row, problem) = Resolve(trigger, lookup);
+            var (row, problem) = checks.Resolve(trigger, lookup);
             if (problem is not null)
             {
                 return StoreOutcome<TriggerAccepted>.Of(problem);
@@ -116,7 +114,7 @@ internal sealed class TriggerStore(
             if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
             {
                 await session.CommitAsync(cancellationToken);
-                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowId));
+                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowKey));
                 return new StoreOutcome<TriggerAccepted>(accepted, null, false);
             }
 
@@ -155,7 +153,7 @@ internal sealed class TriggerStore(
                 ResolvedRow? row = null;
                 if (trigger is not null)
                 {
-                    (row, problem) = Resolve(trigger, lookup);
+                    (row, problem) = checks.Resolve(trigger, lookup);
                     if (problem is null && !transactionIds.Add(trigger.TransactionId))
                     {
                         problem = Problems.Conflict($"transactionId '{trigger.TransactionId}' is used by an earlier event of this call.");
@@ -196,7 +194,7 @@ internal sealed class TriggerStore(
                 await session.CommitAsync(cancellationToken);
                 foreach (var result in results.Where(r => r.Status == AcceptedStatus))
                 {
-                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowId!));
+                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowKey!));
                 }
 
                 return new StoreOutcome<BulkTriggerResponse>(response, null, false);
@@ -224,79 +222,6 @@ internal sealed class TriggerStore(
         var categories = (await grid.ReadAsync<(string Code, long Id)>()).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
         var priorities = (await grid.ReadAsync<(string Code, long Id)>()).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
         return new Lookup(stored, workflows, categories, priorities);
-    }
-
-    /// <summary>
-    /// The enterprise's own workflow with the key, whatever its state, shadows a static one; it must be
-    /// published and active. Then the payload must match its schema and the codes must name this
-    /// enterprise's category and priority.
-    /// </summary>
-    private (ResolvedRow? Row, ProblemHttpResult? Problem) Resolve(PreparedTrigger trigger, Lookup lookup)
-    {
-        long? workflowId = null;
-        int? version = null;
-        long? workflowCategoryId = null;
-        string? schema;
-        var visible = resolver.Choose(trigger.WorkflowKey, lookup.Workflows.GetValueOrDefault(trigger.WorkflowKey));
-        if (visible is { Own: { } own })
-        {
-            if (own.Deactivated)
-            {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is deactivated."));
-            }
-
-            if (own.PublishStatus != PublishStatuses.Publish)
-            {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is not published."));
-            }
-
-            (workflowId, version, workflowCategoryId, schema) = (own.Id, own.Version, own.CategoryId, own.PayloadSchema);
-        }
-        else if (visible is { Static: { } shipped })
-        {
-            schema = shipped.PayloadSchema is { } payloadSchema ? payloadSchema.GetRawText() : null;
-        }
-        else
-        {
-            return (null, TriggerProblems.WorkflowNotFound(trigger.WorkflowKey));
-        }
-
-        var errors = schemas.Validate(schema, trigger.Payload);
-        if (errors.Any)
-        {
-            return (null, Problems.Validation(errors.ToDictionary(), $"The payload does not match the payloadSchema of workflow '{trigger.WorkflowKey}'."));
-        }
-
-        // A trigger without a category takes its workflow's.
-        var categoryId = workflowCategoryId;
-        if (trigger.CategoryCode is { } categoryCode)
-        {
-            if (lookup.Categories.TryGetValue(categoryCode, out var category))
-            {
-                categoryId = category;
-            }
-            else
-            {
-                errors.Add("categoryCode", $"names no category of this enterprise ('{categoryCode}').");
-            }
-        }
-
-        long? priorityId = null;
-        if (trigger.PriorityCode is { } priorityCode)
-        {
-            if (lookup.Priorities.TryGetValue(priorityCode, out var priority))
-            {
-                priorityId = priority;
-            }
-            else
-            {
-                errors.Add("priorityCode", $"names no priority of this enterprise ('{priorityCode}').");
-            }
-        }
-
-        return errors.Any
-            ? (null, errors.ToProblem())
-            : (new ResolvedRow(workflowId, version, categoryId, priorityId), null);
     }
 
     private async Task<StoreOutcome<T>> AfterRaceAsync<T>(
@@ -346,15 +271,4 @@ internal sealed class TriggerStore(
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    private sealed record Lookup(
-        StoredAnswer? Stored,
-        Dictionary<string, WorkflowRow> Workflows,
-        Dictionary<string, long> Categories,
-        Dictionary<string, long> Priorities);
-
-    private sealed record WorkflowRow(
-        long Id, string WorkflowKey, string PublishStatus, bool Deactivated, int Version, string? PayloadSchema, long? CategoryId);
-
-    private sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, long? CategoryId, long? PriorityId);
 }

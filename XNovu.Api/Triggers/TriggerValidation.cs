@@ -41,7 +41,7 @@ internal static class TriggerValidation
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.WorkflowId))
+        if (string.IsNullOrWhiteSpace(request.WorkflowKey))
         {
             errors.Add("workflowId", "is required.");
         }
@@ -92,7 +92,7 @@ internal static class TriggerValidation
         }
 
         return (new PreparedTrigger(
-            request.WorkflowId!.Trim(),
+            request.WorkflowKey!.Trim(),
             recipients!,
             payload,
             Jsonb.ToColumn(request.Overrides),
