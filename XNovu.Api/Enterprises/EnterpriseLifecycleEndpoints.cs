@@ -24,9 +24,9 @@ public static class EnterpriseLifecycleEndpoints
     public static RouteGroupBuilder MapEnterpriseLifecycleEndpoints(this RouteGroupBuilder group)
     {
         group.MapPatch("/{id:guid}", RenameAsync);
-        group.MapPost("/{id:guid}/deactivate", (Guid id, EnterpriseLifecycleStore store, IMemoryCache cache, CancellationToken cancellationToken) =>
+        group.MapPost("/{id:guid}/deactivate", (Guid id, EnterpriseStore store, IMemoryCache cache, CancellationToken cancellationToken) =>
             SetDeactivatedAsync(id, true, store, cache, cancellationToken));
-        group.MapPost("/{id:guid}/reactivate", (Guid id, EnterpriseLifecycleStore store, IMemoryCache cache, CancellationToken cancellationToken) =>
+        group.MapPost("/{id:guid}/reactivate", (Guid id, EnterpriseStore store, IMemoryCache cache, CancellationToken cancellationToken) =>
             SetDeactivatedAsync(id, false, store, cache, cancellationToken));
         group.MapDelete("/{id:guid}", DeleteAsync);
         group.MapPut("/{id:guid}/rule-limits", SetRuleLimitsAsync);
@@ -40,14 +40,13 @@ public static class EnterpriseLifecycleEndpoints
             .Validate(o => o.PurgeBatchSize is > 0 and <= 100_000 && o.PurgeInterval > TimeSpan.Zero,
                 $"{OffboardingOptions.SectionName}: PurgeBatchSize must be 1 to 100000 and PurgeInterval positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<EnterpriseLifecycleStore>();
         builder.Services.AddSingleton<EnterprisePurgeSignal>();
         builder.Services.AddHostedService<EnterprisePurgeWorker>();
         return builder;
     }
 
     private static async Task<Results<Ok<EnterpriseStateResponse>, ProblemHttpResult>> RenameAsync(
-        Guid id, UpdateEnterpriseRequest request, EnterpriseLifecycleStore store, CancellationToken cancellationToken)
+        Guid id, UpdateEnterpriseRequest request, EnterpriseStore store, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (request.Name is not null)
@@ -65,7 +64,7 @@ public static class EnterpriseLifecycleEndpoints
     }
 
     private static async Task<Results<Ok<EnterpriseStateResponse>, ProblemHttpResult>> SetDeactivatedAsync(
-        Guid id, bool deactivated, EnterpriseLifecycleStore store, IMemoryCache cache, CancellationToken cancellationToken)
+        Guid id, bool deactivated, EnterpriseStore store, IMemoryCache cache, CancellationToken cancellationToken)
     {
         var updated = await store.SetDeactivatedAsync(id, deactivated, cancellationToken);
         if (updated is null)
@@ -78,7 +77,7 @@ public static class EnterpriseLifecycleEndpoints
     }
 
     private static async Task<Results<Accepted<EnterpriseDeletionAccepted>, ProblemHttpResult>> DeleteAsync(
-        Guid id, EnterpriseLifecycleStore store, IMemoryCache cache, EnterprisePurgeSignal purge, CancellationToken cancellationToken)
+        Guid id, EnterpriseStore store, IMemoryCache cache, EnterprisePurgeSignal purge, CancellationToken cancellationToken)
     {
         if (await store.MarkDeletedAsync(id, cancellationToken) is null)
         {
@@ -91,7 +90,7 @@ public static class EnterpriseLifecycleEndpoints
     }
 
     private static async Task<Results<Ok<EnterpriseStateResponse>, ProblemHttpResult>> SetRuleLimitsAsync(
-        Guid id, RuleLimitsRequest request, EnterpriseLifecycleStore store, CancellationToken cancellationToken)
+        Guid id, RuleLimitsRequest request, EnterpriseStore store, CancellationToken cancellationToken)
     {
         if (request.MinCronIntervalSeconds is < 1)
         {
@@ -103,7 +102,7 @@ public static class EnterpriseLifecycleEndpoints
     }
 
     /// <summary>This replica forgets the keys at once; other replicas within the key cache's few seconds.</summary>
-    private static async Task ForgetKeysAsync(Guid id, EnterpriseLifecycleStore store, IMemoryCache cache, CancellationToken cancellationToken)
+    private static async Task ForgetKeysAsync(Guid id, EnterpriseStore store, IMemoryCache cache, CancellationToken cancellationToken)
     {
         foreach (var prefix in await store.KeyPrefixesAsync(id, cancellationToken))
         {

@@ -31,7 +31,7 @@ public sealed class EnterprisePurgeSignal
 /// and an interrupted purge resumes from what is left, since the mark on the enterprise row is durable.
 /// </summary>
 internal sealed partial class EnterprisePurgeWorker(
-    EnterpriseLifecycleStore store,
+    EnterpriseStore store,
     EnterprisePurgeSignal signal,
     IOptionsMonitor<OffboardingOptions> options,
     ILogger<EnterprisePurgeWorker> logger) : BackgroundService

@@ -11,7 +11,7 @@ namespace XNovu.Api.Rules;
 /// or the admin's floor for that enterprise): a 422 on <c>triggerConfig.cron</c>, nothing stored. A cron the
 /// validation refuses anyway is left to it.
 /// </summary>
-internal sealed class CronIntervalFilter(EnterpriseLifecycleStore enterprises, IOptionsMonitor<RuleLimitOptions> options) : IEndpointFilter
+internal sealed class CronIntervalFilter(EnterpriseStore enterprises, IOptionsMonitor<RuleLimitOptions> options) : IEndpointFilter
 {
     // Enough consecutive occurrences to meet every gap of a schedule's cycle within a day or more.
     private const int SampledOccurrences = 2000;

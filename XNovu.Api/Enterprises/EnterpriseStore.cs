@@ -8,14 +8,43 @@ public sealed record EnterpriseStateResponse(
     Guid Id, string Name, string? Description, bool Deactivated, int? MinCronIntervalSeconds, DateTime CreatedAt, DateTime UpdatedAt);
 
 /// <summary>
-/// Renaming, deactivating, reactivating and deleting enterprises, and their CRON floor. Each write runs in the
-/// enterprise's own tenant scope; the deletion itself is <c>notify.purge_enterprise</c>, one batch per call.
-/// Rows marked for deletion are invisible here, as if already gone.
+/// The SQL of enterprises. Each enterprise's own id scopes its reads and writes, so a row passes its own
+/// row-level-security policy; only the listing crosses enterprises, through its SECURITY DEFINER function.
 /// </summary>
-internal sealed class EnterpriseLifecycleStore(XNovuDatabase database)
+public sealed class EnterpriseStore(XNovuDatabase database)
 {
-    private const string Columns =
+    private const string Columns = "id, name, description, deactivated, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public Task<EnterpriseResponse> CreateAsync(Guid id, string name, string? description, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleAsync<EnterpriseResponse>(
+            $"INSERT INTO notify.enterprise (id, name, description) VALUES (@id, @name, @description) RETURNING {Columns}",
+            new { id, name, description },
+            session.Transaction), cancellationToken);
+
+    public async Task<IReadOnlyList<EnterpriseResponse>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        return (await connection.QueryAsync<EnterpriseResponse>(new CommandDefinition(
+            $"SELECT {Columns} FROM notify.list_enterprises()", cancellationToken: cancellationToken))).AsList();
+    }
+
+    public Task<EnterpriseResponse?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseResponse>(
+            $"SELECT {Columns} FROM notify.enterprise WHERE id = @id AND deleted_at IS NULL", new { id }, session.Transaction), cancellationToken);
+
+    public Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => ExistsAsync(session, id), cancellationToken);
+
+    /// <summary>Inside a session of that enterprise, so a write can depend on it in the same transaction.</summary>
+    public static Task<bool> ExistsAsync(TenantSession session, Guid id) =>
+        session.Connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM notify.enterprise WHERE id = @id AND deleted_at IS NULL)", new { id }, session.Transaction);
+
+    private const string StateColumns =
         "id, name, description, deactivated, min_cron_interval_seconds AS MinCronIntervalSeconds, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    // Offboarding: renaming, deactivating, reactivating, the CRON floor, and deletion (marked here, purged in
+    // batches by notify.purge_enterprise). Rows marked for deletion are invisible, as if already gone.
 
     public Task<EnterpriseStateResponse?> RenameAsync(Guid id, string? name, string? description, CancellationToken cancellationToken) =>
         UpdateAsync(id, "name = coalesce(@name, name), description = coalesce(@description, description)", new { id, name, description }, cancellationToken);
@@ -55,6 +84,6 @@ internal sealed class EnterpriseLifecycleStore(XNovuDatabase database)
 
     private Task<EnterpriseStateResponse?> UpdateAsync(Guid id, string set, object parameters, CancellationToken cancellationToken) =>
         database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseStateResponse>(
-            $"UPDATE notify.enterprise SET {set}, updated_at = now() WHERE id = @id AND deleted_at IS NULL RETURNING {Columns}",
+            $"UPDATE notify.enterprise SET {set}, updated_at = now() WHERE id = @id AND deleted_at IS NULL RETURNING {StateColumns}",
             parameters, session.Transaction), cancellationToken);
 }
