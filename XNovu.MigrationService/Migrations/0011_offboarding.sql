@@ -6,70 +6,33 @@
 
 ALTER TABLE notify.enterprise
     ADD COLUMN deleted_at timestamptz,
-    -- Null: the deployment's XNovu:Rules:MinimumCronInterval applies.
+    -- Null: the deployment's XNovu:RuleLimits:MinimumCronInterval applies.
     ADD COLUMN min_cron_interval_seconds integer CHECK (min_cron_interval_seconds >= 1);
 
--- The same claim as 0005, holding the deliveries of deactivated enterprises. A taken-over claim (a crashed
--- replica's, possibly already accepted by Novu) is still re-sent whole, so its Idempotency-Key replays.
-CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
-    RETURNS TABLE (
-        delivery_id bigint, enterprise_id uuid, notification_id bigint, subscriber_id text, recipient jsonb,
-        transaction_id text, attempts integer, workflow_key text, payload jsonb, overrides jsonb,
-        channels notify.notification_channel_type[], tags text[], trace_parent text)
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, notify
-    SET row_security = off
-AS $$
+-- The claim (0005, and any later version: dispatch reliability adds an overload) holds the deliveries of
+-- deactivated enterprises. Each version's due-delivery condition is extended in place rather than the function
+-- copied here, so this hold survives whichever version is current; a version without that condition stops
+-- this migration loudly instead of being left unpatched. A taken-over claim (a crashed replica's, possibly
+-- already accepted by Novu) is still re-sent whole, so its Idempotency-Key replays.
+-- (Plain quotes, not named dollar quotes, which DbUp would read as its own variables.)
+DO $$
 DECLARE
-    v_claim uuid;
-    v_takeover boolean := false;
+    v_function regprocedure;
+    v_definition text;
+    v_due constant text := 'd.status = ''PENDING'' AND d.next_attempt_at <= now()';
+    v_held constant text := ' AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated)';
 BEGIN
-    SELECT d.claim_id INTO v_claim
-    FROM notify.ent_notification_delivery d
-    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
-    ORDER BY d.lease_expires_at
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED;
-
-    IF v_claim IS NOT NULL THEN
-        v_takeover := true;
-    ELSE
-        v_claim := gen_random_uuid();
-    END IF;
-
-    RETURN QUERY
-    WITH due AS (
-        SELECT d.id
-        FROM notify.ent_notification_delivery d
-        WHERE (v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now())
-           OR (NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now()
-               -- Held while the enterprise is deactivated: neither sent nor failed, sent after reactivation.
-               AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated))
-        ORDER BY d.next_attempt_at, d.id
-        LIMIT CASE WHEN v_takeover THEN NULL ELSE p_batch END
-        FOR UPDATE SKIP LOCKED
-    ), claimed AS (
-        UPDATE notify.ent_notification_delivery d
-        SET status = 'PROCESSING',
-            lease_owner = p_worker,
-            lease_expires_at = now() + make_interval(secs => p_lease_seconds),
-            claim_id = v_claim,
-            attempts = d.attempts + 1,
-            updated_at = now()
-        FROM due
-        WHERE d.id = due.id
-        RETURNING d.*
-    ), started AS (
-        UPDATE notify.ent_notification n
-        SET notification_status = 'PROCESSING', updated_at = now()
-        WHERE n.id IN (SELECT c.notification_id FROM claimed c) AND n.notification_status = 'PENDING'
-        RETURNING n.id
-    )
-    SELECT c.id, c.enterprise_id, c.notification_id, c.subscriber_id, c.recipient, c.transaction_id, c.attempts,
-           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent
-    FROM claimed c
-    JOIN notify.ent_notification n ON n.id = c.notification_id
-    ORDER BY c.id;
+    FOR v_function IN
+        SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'notify' AND p.proname = 'claim_deliveries'
+    LOOP
+        v_definition := pg_get_functiondef(v_function);
+        IF position(v_due IN v_definition) = 0 THEN
+            RAISE EXCEPTION '% has no due-delivery condition to hold deactivated enterprises in', v_function;
+        END IF;
+        -- CREATE OR REPLACE keeps the owner and the grants.
+        EXECUTE replace(v_definition, v_due, v_due || v_held);
+    END LOOP;
 END
 $$;
 
