@@ -35,6 +35,8 @@ public static class XNovuClientServiceCollectionExtensions
             .Validate(o => o.MaxRetries is >= 0 and <= 10, "XNovu client: MaxRetries must be between 0 and 10.")
             .Validate(o => o.TotalTimeout > TimeSpan.Zero, "XNovu client: TotalTimeout must be positive.")
             .ValidateOnStart();
+        // Service discovery reads endpoints from configuration; a bare ServiceCollection (a console tool) has none.
+        services.TryAddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddServiceDiscovery();
 
         var http = services.AddHttpClient(HttpClientName)
