@@ -15,6 +15,6 @@ public sealed class XNovuClientOptions
     /// <summary>How many times a 429, a 503 or a lost connection is retried, each after its <c>Retry-After</c>.</summary>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>The longest a single call may take, retries and their waits included.</summary>
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>The longest a single call may take, retries and their waits included (HttpClient's own default).</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }

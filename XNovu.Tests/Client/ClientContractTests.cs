@@ -78,9 +78,9 @@ public sealed class ClientContractTests(XNovuAppFixture fixture)
         Assert.Contains("Hello Ada", preview.Body);
 
         var published = await enterprise.Api.Api.Templates[key].Publish.PostAsync();
-        Assert.Equal("PUBLISHED", published!.PublishStatus);
+        Assert.Equal("PUBLISH", published!.PublishStatus);
         var read = await enterprise.Api.Api.Templates[key].GetAsync();
-        Assert.Equal("PUBLISHED", read!.PublishStatus);
+        Assert.Equal("PUBLISH", read!.PublishStatus);
     }
 
     [Fact]

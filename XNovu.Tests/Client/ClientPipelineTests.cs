@@ -18,7 +18,7 @@ public sealed class ClientPipelineTests
     public async Task Refusal_with_Retry_After_is_retried_after_it_with_the_same_Idempotency_Key(HttpStatusCode refusal)
     {
         var server = new ScriptedServer(
-            _ => Problem(refusal, "https://xnovu.dev/problems/rate-limited", retryAfterSeconds: 1),
+            _ => Problem(refusal, refusal == HttpStatusCode.TooManyRequests ? ProblemTypes.RateLimited : ProblemTypes.Unavailable, retryAfterSeconds: 1),
             _ => Json(HttpStatusCode.Accepted, Accepted));
         using var services = Build(server);
         var client = services.GetRequiredService<XNovuApiClient>();
