@@ -131,20 +131,27 @@ public sealed class ClientContractTests(XNovuAppFixture fixture)
         await fixture.CreateAdminXNovuClient().Api.Admin.Enterprises[enterprise.Id].RateLimit.PutAsync(new RateLimitRequest { TriggersPerSecond = 1 });
         var impatient = fixture.CreateXNovuClient(enterprise.ApiKey, maxRetries: 0);
 
+        // Looks for the 429 among other answers: under load the first trigger after start has been seen to
+        // answer 500 (the Redis rate-limit script cancelled, a server issue of its own), which is not this test's.
         XNovuProblemException? refused = null;
+        var others = new List<string>();
         for (var i = 0; i < 20 && refused is null; i++)
         {
             try
             {
                 await impatient.TriggerAsync("default-email", "ann", new { subject = "Hi", body = "x" });
             }
-            catch (XNovuProblemException problem)
+            catch (XNovuProblemException problem) when (problem.Status == 429)
             {
                 refused = problem;
             }
+            catch (XNovuProblemException problem)
+            {
+                others.Add($"{problem.Status} {problem.Type}");
+            }
         }
 
-        Assert.NotNull(refused);
+        Assert.True(refused is not null, $"no 429 in 20 triggers at 1/s; other answers: {string.Join(", ", others)}");
         Assert.Equal(429, refused.Status);
         Assert.Equal(ProblemTypes.RateLimited, refused.Type);
         Assert.NotNull(refused.RetryAfter);
