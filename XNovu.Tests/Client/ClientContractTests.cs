@@ -17,7 +17,7 @@ public sealed class ClientContractTests(XNovuAppFixture fixture)
     {
         using var http = fixture.CreateHttpClient("api");
         var served = JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"));
-        var checkedIn = JsonNode.Parse(await File.ReadAllTextAsync(OpenApiDocumentTests.CheckedIn));
+        var checkedIn = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "XNovu.Api", "openapi", "v1.json")));
         Assert.True(JsonNode.DeepEquals(checkedIn, served), "the API serves another document than XNovu.Api/openapi/v1.json");
     }
 

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
-using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Client;
 
 /// <summary>The checked-in OpenAPI document: current, and complete enough to learn the API and generate a client from.</summary>
 public sealed class OpenApiDocumentTests
 {
-    public static readonly string CheckedIn = Path.Combine(RepositoryPaths.Root, "XNovu.Api", "openapi", "v1.json");
+    private static readonly string CheckedIn = Path.Combine(RepositoryPaths.Root, "XNovu.Api", "openapi", "v1.json");
 
     private static readonly string BuiltFromCode = Path.Combine(RepositoryPaths.Root, "XNovu.Api", "obj", "openapi", "v1.json");
 
