@@ -40,40 +40,35 @@ public sealed partial class DeliveryProcessor(
 
         var results = new List<DeliveryResult>(batch.Count);
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
-        var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
+        var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
+        // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
+        // delivery's outcome: it never escapes the batch, and the rest of the batch is sent.
         foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
         {
             var key = (delivery.EnterpriseId, delivery.WorkflowKey);
-            ResolvedWorkflow? workflow;
-            try
+            if (!resolved.TryGetValue(key, out var lookup))
             {
-                if (!resolved.TryGetValue(key, out workflow))
-                {
-                    resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A definition that cannot be read must not hold the whole batch hostage: retry these
-                // deliveries later, within their attempt budget.
-                LogResolveFailed(logger, e, delivery.WorkflowKey);
-                results.Add(Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"Workflow '{delivery.WorkflowKey}' could not be read." }));
-                continue;
+                // One lookup per workflow and batch, its failure included: a database that does not answer is
+                // asked once per batch, not once per delivery.
+                resolved[key] = lookup = ResolveAsync(delivery, cancellationToken);
             }
 
             try
             {
+                var workflow = await lookup;
                 toSend.Add((delivery, await BuildAsync(delivery, workflow, cancellationToken)));
             }
-            catch (DeliveryRejectedException rejected)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                results.Add(Fail(delivery, rejected.Message, httpStatus: null, novuStatus: null));
+                throw;
             }
-            catch (TemplateRenderException render)
+#pragma warning disable CA1031 // every exception type is this one delivery's outcome, by design
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                results.Add(Fail(delivery, $"Rendering failed: {render.Message}", httpStatus: null, novuStatus: null));
+                results.Add(Outcome(delivery, e));
             }
         }
 
@@ -89,6 +84,39 @@ public sealed partial class DeliveryProcessor(
         return results;
     }
 
+    private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogResolveFailed(logger, e, delivery.WorkflowKey);
+            throw new WorkflowUnreadableException($"Workflow '{delivery.WorkflowKey}' could not be read ({e.GetType().Name}).", e);
+        }
+    }
+
+    /// <summary>
+    /// One delivery's failure before Novu was called. Retried, within the attempt budget, only where another
+    /// attempt can succeed (the definition or an included template could not be read); anything in the
+    /// notification itself (its recipient, its payload, its templates) fails the same way every time.
+    /// </summary>
+    private DeliveryResult Outcome(ClaimedDelivery delivery, Exception e) => e switch
+    {
+        WorkflowUnreadableException or System.Data.Common.DbException or TimeoutException or IOException or HttpRequestException =>
+            Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = e is WorkflowUnreadableException ? e.Message : $"A definition could not be read ({e.GetType().Name})." }),
+        DeliveryRejectedException => Fail(delivery, e.Message),
+        TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
+        JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
+            ? $"The notification's recipient or payload is invalid: the value at '{path}' is of the wrong type or malformed."
+            : "The notification's recipient or payload is not valid JSON."),
+        OutOfMemoryException => Fail(delivery, "Rendering ran out of memory: a template produces more output than the dispatcher can hold."),
+        InsufficientExecutionStackException => Fail(delivery, "Rendering nested too deeply: a template recurses past the dispatcher's stack."),
+        OperationCanceledException => Fail(delivery, "Rendering took too long and was stopped."),
+        _ => Fail(delivery, $"The delivery could not be prepared: unexpected {e.GetType().Name}.", e),
+    };
+
     /// <summary>
     /// Novu charges a bulk call 100 tokens of the plan's rate whatever its size, and a single trigger one, so a
     /// full claim goes as one bulk call (one HTTP round trip for 100 events at the same cost) and a smaller one
@@ -101,7 +129,16 @@ public sealed partial class DeliveryProcessor(
         var started = Stopwatch.GetTimestamp();
         if (requests.Count >= NovuBulkSize)
         {
-            var bulk = await novu.TriggerBulkAsync(requests, cancellationToken);
+            IReadOnlyList<NovuOutcome> bulk;
+            try
+            {
+                bulk = await novu.TriggerBulkAsync(requests, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                bulk = requests.Select(_ => CallFailed(e)).ToList();
+            }
+
             XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("bulk"));
             return bulk;
         }
@@ -114,6 +151,10 @@ public sealed partial class DeliveryProcessor(
             {
                 return await novu.TriggerAsync(request, idempotencyKey: request.TransactionId, cancellationToken);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return CallFailed(e);
+            }
             finally
             {
                 gate.Release();
@@ -121,6 +162,16 @@ public sealed partial class DeliveryProcessor(
         }));
         XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("single"));
         return outcomes;
+    }
+
+    /// <summary>
+    /// The client classifies every answer itself and throws only for what it does not know; whatever that is,
+    /// the same call with the same Idempotency-Key may succeed later, so it is retried within the budget.
+    /// </summary>
+    private NovuOutcome CallFailed(Exception e)
+    {
+        LogCallFailed(logger, e);
+        return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
     }
 
     private async Task<TriggerRequest> BuildAsync(ClaimedDelivery delivery, ResolvedWorkflow? workflow, CancellationToken cancellationToken)
@@ -135,6 +186,8 @@ public sealed partial class DeliveryProcessor(
             throw new DeliveryRejectedException($"Workflow '{delivery.WorkflowKey}' is not published or is deactivated.");
         }
 
+        // Recipients are checked by the API, but rows may also come from SQL or older versions: a recipient of the
+        // wrong shape (a number where text is expected) fails this delivery with the field's path.
         var subscriber = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
@@ -213,13 +266,13 @@ public sealed partial class DeliveryProcessor(
                 return new DeliveryResult(delivery.DeliveryId, "retry", retryAt, outcome.NovuStatus,
                     new DeliveryError(outcome.Message ?? "Retryable Novu answer", outcome.HttpStatus, outcome.NovuStatus, delivery.Attempts, now));
             default:
-                return Fail(delivery, outcome.Message ?? "Novu refused the trigger", outcome.HttpStatus, outcome.NovuStatus);
+                return Fail(delivery, outcome.Message ?? "Novu refused the trigger", null, outcome.HttpStatus, outcome.NovuStatus);
         }
     }
 
-    private DeliveryResult Fail(ClaimedDelivery delivery, string message, int? httpStatus, string? novuStatus)
+    private DeliveryResult Fail(ClaimedDelivery delivery, string message, Exception? cause = null, int? httpStatus = null, string? novuStatus = null)
     {
-        LogFailed(logger, delivery.DeliveryId, delivery.NotificationId, message);
+        LogFailed(logger, cause, delivery.DeliveryId, delivery.NotificationId, message);
         XNovuTelemetry.DeliveriesFailed.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
         return new DeliveryResult(delivery.DeliveryId, "failed", null, novuStatus,
             new DeliveryError(message, httpStatus, novuStatus, delivery.Attempts, time.GetUtcNow()));
@@ -235,7 +288,12 @@ public sealed partial class DeliveryProcessor(
     private static partial void LogRetry(ILogger logger, long deliveryId, int attempts, int? httpStatus, DateTimeOffset? retryAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of notification {NotificationId} failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, long deliveryId, long notificationId, string reason);
+    private static partial void LogFailed(ILogger logger, Exception? exception, long deliveryId, long notificationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Novu call threw; its deliveries will be retried")]
+    private static partial void LogCallFailed(ILogger logger, Exception exception);
 
     private sealed class DeliveryRejectedException(string message) : Exception(message);
+
+    private sealed class WorkflowUnreadableException(string message, Exception inner) : Exception(message, inner);
 }

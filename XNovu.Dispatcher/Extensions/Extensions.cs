@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Dispatcher.Dispatch;
@@ -39,7 +40,12 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_dispatch", sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
+        builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();
+        builder.Services.AddHostedService<DispatcherHeartbeat>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
+            .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
         builder.AddRuleEngine();
         builder.AddRetention();
     }
