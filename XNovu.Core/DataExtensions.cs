@@ -10,14 +10,24 @@ public static class DataExtensions
     public const string RedisConnectionName = "redis";
 
     /// <summary>
-    /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer, each with
+    /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer (short timeouts, fail fast), each with
     /// Aspire's health check, tracing and metrics. Both checks feed <c>/health</c>.
     /// </summary>
     public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
         builder.Services.AddSingleton<XNovuDatabase>();
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
+        {
+            // Redis only accelerates (caches, shared rate limits): a dead Redis must cost microseconds, not
+            // seconds. Commands fail at once while it is disconnected instead of queueing for a reconnect,
+            // and a command that was sent waits at most half a second for its answer.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            options.ConnectTimeout = 2000;
+            options.SyncTimeout = 500;
+            options.AsyncTimeout = 500;
+        });
         return builder;
     }
 }
