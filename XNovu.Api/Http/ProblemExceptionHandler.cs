@@ -35,15 +35,14 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             _ => (500, Problems.Types.Internal, "Internal error", "The server could not complete the request.", (IDictionary<string, string[]>?)null),
         };
 
-        if (status >= 500)
-        {
-            LogUnhandled(logger, exception, httpContext.Request.Path);
-        }
-
-        else if (status == StatusCodes.Status503ServiceUnavailable)
+        if (status == StatusCodes.Status503ServiceUnavailable)
         {
             LogDatabaseUnavailable(logger, exception.GetType().Name, httpContext.Request.Path);
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+        }
+        else if (status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Path);
         }
 
         httpContext.Response.StatusCode = status;

@@ -57,7 +57,7 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
         _redisGuard = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutRejectedException>(),
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>(),
                 FailureRatio = 0.5,
                 MinimumThroughput = 2,
                 SamplingDuration = TimeSpan.FromSeconds(10),
@@ -93,7 +93,7 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
                 (Limiter: _shared, Partition: partition),
                 cancellationToken);
         }
-        catch (Exception e) when (e is RedisException or BrokenCircuitException or TimeoutRejectedException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or TimeoutRejectedException)
         {
             using var lease = _local.AttemptAcquire(partition);
             acquired = lease.IsAcquired;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using XNovu.Core.Templates;
@@ -45,6 +46,9 @@ public static class DefinitionExtensions
                 options.BackplaneCircuitBreakerDuration = settings.RedisCircuitBreak;
                 // Evictions published while Redis was away are sent again when it is back.
                 options.EnableAutoRecovery = true;
+                // A Redis outage is expected and survived: the circuit breaker's warnings say so, not a stack per call.
+                options.DistributedCacheErrorsLogLevel = LogLevel.Debug;
+                options.BackplaneErrorsLogLevel = LogLevel.Debug;
             })
             .WithPostSetup((sp, cache) =>
             {

@@ -25,9 +25,12 @@ public sealed class DispatcherOptions
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;
 
-    /// <summary>Attempts per delivery before a retryable failure becomes FAILED.</summary>
+    /// <summary>
+    /// Attempts per delivery before a retryable failure becomes FAILED. Eight spread the retries over one to two
+    /// minutes, so a Novu outage of that length costs latency, not deliveries.
+    /// </summary>
     [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 5;
+    public int MaxAttempts { get; set; } = 8;
 
     /// <summary>The first retry's delay; each later one doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(1);
