@@ -53,7 +53,7 @@ public sealed class DispatcherOptions
     /// <summary>A claim loop restarted after a fault waits this long first, doubling per consecutive fault up to <see cref="MaxRestartBackoff"/>.</summary>
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Liveness fails when a claim loop has spent longer than this on one round (claim, render, send, record):
