@@ -169,6 +169,11 @@ public static class Chaos
             Process.GetProcessById(pid).Kill();
             Report.Line($"killed PostgreSQL backend {pid}");
         }
+
+        // The suite's own pooled connections died with every other session; the services' pools recover by
+        // themselves, this process starts afresh once the server has recovered.
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        NpgsqlConnection.ClearAllPools();
     }
 
     private static async Task KillRedisAsync(BenchmarkApp app, TimeSpan down, CancellationToken cancellationToken)

@@ -175,6 +175,41 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
         Assert.NotEmpty(acknowledged);
     }
 
+    [Fact]
+    public async Task A_dispatcher_replica_killed_mid_batch_and_restarted_by_its_command_loses_nothing_and_sends_nothing_twice()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Slow Novu down so that batches are in flight when the replica dies.
+        await _harness.AddFaultAsync(new { latencyMs = 300, durationSeconds = 4, paths = new[] { "/v1/events" } });
+        var inserted = new List<(long Id, string TransactionId)>();
+        for (var i = 0; i < 40; i++)
+        {
+            inserted.Add(await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", $$"""{"body":"kill {{i}}"}""", $$"""["kill-{{i}}"]"""));
+        }
+
+        var (resourceId, pid) = (await fixture.ReplicasAsync("dispatcher", 2)).First();
+        Process.GetProcessById(pid).Kill();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var restarted = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.RestartCommand);
+        if (!restarted.Success)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+
+        foreach (var (id, _) in inserted)
+        {
+            await Eventually.WaitForAsync(() => _harness.StateAsync(id)!, s => s?.Status == "SENT", TimeSpan.FromSeconds(60), $"notification {id} to be SENT");
+        }
+
+        foreach (var (_, transactionId) in inserted)
+        {
+            Assert.Single(await _harness.EventsAsync(transactionId));
+        }
+
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] >= 2,
+            TimeSpan.FromSeconds(60), "the restarted replica to beat again");
+    }
+
     private async Task<NotificationState?> StateOrNullAsync(long id)
     {
         try
