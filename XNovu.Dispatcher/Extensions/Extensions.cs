@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using XNovu.Core;
 using XNovu.Core.Definitions;
+using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
@@ -38,7 +39,7 @@ internal static class Extensions
         });
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<DeliveryProcessor>();
-        builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_dispatch", sp.GetRequiredService<DispatchSignal>().Wake));
+        builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();
