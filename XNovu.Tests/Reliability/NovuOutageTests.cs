@@ -36,7 +36,8 @@ public sealed class NovuOutageTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         foreach (var (_, transactionId) in inserted)
         {
-            Assert.Single(await _harness.EventsAsync(transactionId));
+            // EventsAsync filters by prefix: xnovu-12 would also find xnovu-120.
+            Assert.Single(await _harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
         }
 
         Assert.Contains(await _harness.RequestsAsync(), r => (int?)r!["status"] == 503);

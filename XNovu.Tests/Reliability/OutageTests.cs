@@ -203,7 +203,8 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
 
         foreach (var (_, transactionId) in inserted)
         {
-            Assert.Single(await _harness.EventsAsync(transactionId));
+            // EventsAsync filters by prefix: xnovu-12 would also find xnovu-120.
+            Assert.Single(await _harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
         }
 
         await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] >= 2,
