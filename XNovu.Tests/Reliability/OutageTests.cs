@@ -109,12 +109,15 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task With_every_dispatcher_stopped_health_is_unhealthy()
     {
+        // Another test may have just restarted a replica: start from two live ones.
+        var before = await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat");
         var replicas = await fixture.ReplicasAsync("dispatcher", 2);
         Assert.Equal(2, replicas.Count);
-        var before = await fixture.HealthAsync();
         foreach (var resourceId in replicas.Keys)
         {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand);
+            var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand);
+            Assert.True(stopped.Success, $"stopping {resourceId}: {stopped.ErrorMessage}");
         }
 
         try
