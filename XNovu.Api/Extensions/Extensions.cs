@@ -29,6 +29,7 @@ internal static class Extensions
     {
         builder.AddXNovuData();
         builder.AddXNovuAuthentication();
+        builder.AddXNovuOffboarding();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
@@ -69,22 +70,25 @@ internal static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UnstorableTextMiddleware>();
 
         // The OpenAPI document at /openapi/v1.json and an interactive reference at /scalar.
         app.MapOpenApi();
         app.MapScalarApiReference();
 
-        app.MapEnterpriseEndpoints();
-        app.MapLookupEndpoints();
-        app.MapTemplateEndpoints();
-        app.MapWorkflowEndpoints();
-        app.MapRuleEndpoints();
-        app.MapTriggerEndpoints();
-        app.MapNotificationEndpoints();
-        app.MapRateLimitEndpoints();
-        app.MapEventEndpoints();
-        app.MapRuleEngineEndpoints();
-        app.MapOperationsEndpoints();
+        // Every feature's routes, under the one length rule for what they store.
+        var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
+        api.MapEnterpriseEndpoints();
+        api.MapLookupEndpoints();
+        api.MapTemplateEndpoints();
+        api.MapWorkflowEndpoints();
+        api.MapRuleEndpoints();
+        api.MapTriggerEndpoints();
+        api.MapNotificationEndpoints();
+        api.MapRateLimitEndpoints();
+        api.MapEventEndpoints();
+        api.MapRuleEngineEndpoints();
+        api.MapOperationsEndpoints();
         return app;
     }
 }

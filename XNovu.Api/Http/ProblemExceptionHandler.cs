@@ -26,6 +26,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 (400, Problems.Types.MalformedRequest, "Malformed request", DescribeJson(json), FieldErrors(json)),
             BadHttpRequestException bad =>
                 (bad.StatusCode, Problems.Types.MalformedRequest, "Malformed request", bad.Message, null),
+            // The last line behind UnstorableTextMiddleware: text the database cannot hold is the caller's error.
+            PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
+                (400, Problems.Types.MalformedRequest, "Malformed request", "A value holds characters that cannot be stored (NUL or invalid Unicode).", null),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
                 (409, Problems.Types.Conflict, "Conflict", "A resource with that key already exists.", null),
             PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>

@@ -77,9 +77,21 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
             .Build();
     }
 
-    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, CancellationToken cancellationToken)
+    public Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
+        AcquireAsync(enterpriseId, 1, cancellationToken);
+
+    /// <summary>
+    /// Takes <paramref name="notifications"/> tokens at once: a call that creates several notifications (an event
+    /// firing several rules) counts each. More than one second's worth can never be granted, so it is refused.
+    /// </summary>
+    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, int notifications, CancellationToken cancellationToken)
     {
         var limit = await _limits.GetAsync(enterpriseId, cancellationToken);
+        if (notifications > limit.TriggersPerSecond)
+        {
+            return new RateLimitDecision(false, limit.TriggersPerSecond, Period);
+        }
+
         var partition = new Partition(enterpriseId, limit.TriggersPerSecond);
         bool acquired;
         try
@@ -87,15 +99,16 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
             acquired = await _redisGuard.ExecuteAsync(
                 async (state, token) =>
                 {
-                    using var lease = await state.Limiter.AcquireAsync(state.Partition, 1, token);
+                    using var lease = await state.Limiter.AcquireAsync(state.Partition, state.Count, token);
                     return lease.IsAcquired;
                 },
-                (Limiter: _shared, Partition: partition),
+                (Limiter: _shared, Partition: partition, Count: notifications),
                 cancellationToken);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or TimeoutRejectedException)
+        catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or TimeoutRejectedException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            using var lease = _local.AttemptAcquire(partition);
+            using var lease = _local.AttemptAcquire(partition, notifications);
             acquired = lease.IsAcquired;
         }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.RateLimiting;
+using XNovu.Core.Validation;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace XNovu.Api.Triggers;
@@ -38,7 +39,7 @@ public static class TriggerEndpoints
             .Accepts<TriggerRequest>("application/json");
         group.MapPost("/bulk", BulkAsync)
             .Accepts<BulkTriggerRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitAttribute(options.MaxBulkRequestBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(options.MaxBulkRequestBytes), new ChecksBodyTextPerItem());
         return group;
     }
 
@@ -134,6 +135,11 @@ public static class TriggerEndpoints
         if (element.ValueKind != JsonValueKind.Object)
         {
             return (null, Problems.Malformed($"Event {index} must be a JSON object."));
+        }
+
+        if (TextSafety.Scan(element) is { } fault)
+        {
+            return (null, Problems.Malformed($"Event {index}: '{fault.Field}' {fault.Message}", new Dictionary<string, string[]> { [fault.Field] = [fault.Message] }));
         }
 
         TriggerRequest request;

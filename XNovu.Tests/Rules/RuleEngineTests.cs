@@ -27,6 +27,7 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Every_second_cron_rule_on_two_replicas_makes_exactly_one_delivered_notification_per_tick()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
+        await fixture.AllowSubMinuteCronAsync(enterprise.Id);
         var workflow = await enterprise.Client.WorkflowAsync(publish: true);
         var ruleId = await RuleHarness.PublishedRuleAsync(enterprise.Client, workflow, "CRON",
             new { cron = "* * * * * *", timezone = "UTC" },
@@ -98,6 +99,7 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Unpublished_or_disabled_cron_rules_do_not_fire()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
+        await fixture.AllowSubMinuteCronAsync(enterprise.Id);
         var workflow = await enterprise.Client.WorkflowAsync(publish: true);
         var draft = (long)(await enterprise.Client.CreateAsync("/api/rules", new
         {
