@@ -88,10 +88,10 @@ public sealed class WorkflowDefinitionCache(
             var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
             var keys = overrides.Values.Distinct().ToArray();
             var templates = (await session.Connection.QueryAsync<TemplateRow>(
-                """
+                $"""
                 SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                       body_template AS BodyTemplate, updated_at AS UpdatedAt
-                FROM notify.ent_notification_template
+                       body_template AS BodyTemplate, updated_at AS UpdatedAt, {StoredTemplateSource.PayloadAtRootColumn}
+                FROM notify.ent_notification_template t
                 WHERE template_key = ANY(@keys) AND publish_status = 'PUBLISH' AND NOT deactivated
                 """,
                 new { keys }, session.Transaction)).ToDictionary(t => t.TemplateKey);
@@ -104,7 +104,7 @@ public sealed class WorkflowDefinitionCache(
                     overrides.TryGetValue(channel.ToWireName(), out var key) && templates.TryGetValue(key, out var row)
                         && NotificationChannelNames.TryParse(row.ChannelType, out var templateChannel)
                         ? new TemplateDefinition(enterpriseId, row.TemplateKey, templateChannel, row.SubjectTemplate, row.BodyTemplate,
-                            new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)))
+                            new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)), row.PayloadAtRoot)
                         : null))
                 .ToList();
             return new ResolvedWorkflow(
@@ -145,5 +145,6 @@ public sealed class WorkflowDefinitionCache(
         public string TemplateOverrides { get; init; } = "{}";
     }
 
-    private sealed record TemplateRow(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt);
+    private sealed record TemplateRow(
+        string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt, bool PayloadAtRoot);
 }

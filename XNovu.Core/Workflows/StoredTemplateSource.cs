@@ -11,6 +11,16 @@ namespace XNovu.Core.Workflows;
 /// </summary>
 public sealed class StoredTemplateSource(XNovuDatabase database, StaticWorkflowRegistry registry) : ILiquidTemplateSource
 {
+    /// <summary>
+    /// Whether template <c>t</c> sees payload keys at the root: its own setting, else its enterprise's default.
+    /// The one place this rule lives; every reader of templates selects it.
+    /// </summary>
+    public const string PayloadAtRootColumn =
+        """
+        coalesce(t.payload_at_root, (SELECT e.template_payload_at_root FROM notify.enterprise e WHERE e.id = t.enterprise_id), false)
+            AS PayloadAtRoot
+        """;
+
     /// <summary>Static templates never change while the process runs, so one stamp serves them all.</summary>
     private static readonly DateTimeOffset StaticVersion = DateTimeOffset.UnixEpoch;
 
@@ -19,10 +29,10 @@ public sealed class StoredTemplateSource(XNovuDatabase database, StaticWorkflowR
         if (enterpriseId is { } id)
         {
             var row = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<Row>(
-                """
+                $"""
                 SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                       body_template AS BodyTemplate, updated_at AS UpdatedAt
-                FROM notify.ent_notification_template
+                       body_template AS BodyTemplate, updated_at AS UpdatedAt, {PayloadAtRootColumn}
+                FROM notify.ent_notification_template t
                 WHERE template_key = @templateKey AND NOT deactivated
                 """,
                 new { templateKey },
@@ -31,7 +41,7 @@ public sealed class StoredTemplateSource(XNovuDatabase database, StaticWorkflowR
             {
                 return new TemplateDefinition(
                     id, row.TemplateKey, channel, row.SubjectTemplate, row.BodyTemplate,
-                    new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)));
+                    new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)), row.PayloadAtRoot);
             }
         }
 
@@ -41,5 +51,5 @@ public sealed class StoredTemplateSource(XNovuDatabase database, StaticWorkflowR
     }
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
-    private sealed record Row(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt);
+    private sealed record Row(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt, bool PayloadAtRoot);
 }
