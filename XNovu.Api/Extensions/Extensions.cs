@@ -32,6 +32,7 @@ internal static class Extensions
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
         builder.Services.AddSingleton<TemplatePreviewer>();
+        builder.Services.AddSingleton<TemplateDefaultsStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
@@ -64,6 +65,7 @@ internal static class Extensions
         app.MapScalarApiReference();
 
         app.MapEnterpriseEndpoints();
+        app.MapTemplateDefaultsEndpoints();
         app.MapLookupEndpoints();
         app.MapTemplateEndpoints();
         app.MapWorkflowEndpoints();

@@ -39,7 +39,7 @@ public static class TemplateEndpoints
     private static async Task<Results<Created<TemplateResponse>, ProblemHttpResult>> CreateAsync(
         TemplateRequest request, HttpContext http, XNovuDatabase database, TemplatePreviewer previewer, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken)
     {
-        var errors = Validate(request, routeKey: null, previewer);
+        var (errors, notes) = Validate(ref request, routeKey: null, previewer);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -60,9 +60,9 @@ public static class TemplateEndpoints
                 WITH t AS (
                     INSERT INTO notify.ent_notification_template
                         (enterprise_id, template_key, name, description, channel_type, subject_template, body_template,
-                         variables_description, notification_category_id)
+                         variables_description, notification_category_id, payload_at_root)
                     VALUES (@enterpriseId, @key, @name, @description, @channelType::notify.notification_channel_type,
-                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId)
+                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId, @payloadAtRoot)
                     ON CONFLICT (enterprise_id, template_key) DO NOTHING
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -78,7 +78,7 @@ public static class TemplateEndpoints
         }
 
         await notifier.TemplateChangedAsync(enterpriseId, key, cancellationToken);
-        return TypedResults.Created($"{Prefix}/{Uri.EscapeDataString(key)}", row!.ToResponse());
+        return TypedResults.Created($"{Prefix}/{Uri.EscapeDataString(key)}", row!.ToResponse(notes));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<TemplateResponse>>, ProblemHttpResult>> ListAsync(
@@ -128,7 +128,7 @@ public static class TemplateEndpoints
         IDefinitionChangeNotifier notifier,
         CancellationToken cancellationToken)
     {
-        var errors = Validate(request, templateKey, previewer);
+        var (errors, notes) = Validate(ref request, templateKey, previewer);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -158,7 +158,7 @@ public static class TemplateEndpoints
                     SET name = @name, description = @description, channel_type = @channelType::notify.notification_channel_type,
                         subject_template = @subjectTemplate, body_template = @bodyTemplate,
                         variables_description = @variablesDescription::jsonb, notification_category_id = @categoryId,
-                        updated_at = now()
+                        payload_at_root = @payloadAtRoot, updated_at = now()
                     WHERE template_key = @key
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -174,7 +174,7 @@ public static class TemplateEndpoints
         }
 
         await notifier.TemplateChangedAsync(enterpriseId, templateKey, cancellationToken);
-        return TypedResults.Ok(row!.ToResponse());
+        return TypedResults.Ok(row!.ToResponse(notes));
     }
 
     /// <param name="assignment">A fixed SQL assignment chosen by this class, never by a request.</param>
@@ -236,6 +236,12 @@ public static class TemplateEndpoints
         else
         {
             field = "bodyTemplate";
+            var notes = new List<string>();
+            request = request with
+            {
+                SubjectTemplate = LegacyTemplates.Rewrite(request.SubjectTemplate, "subjectTemplate", errors, notes),
+                BodyTemplate = LegacyTemplates.Rewrite(request.BodyTemplate, field, errors, notes),
+            };
             Definitions.CheckChannel(errors, request.ChannelType, "channelType");
             if (string.IsNullOrWhiteSpace(request.BodyTemplate))
             {
@@ -252,7 +258,8 @@ public static class TemplateEndpoints
             }
 
             template = NotificationChannelNames.TryParse(request.ChannelType, out var channel) && request.BodyTemplate is not null
-                ? new TemplateDefinition(enterpriseId, "preview", channel, request.SubjectTemplate, request.BodyTemplate, DateTimeOffset.UnixEpoch)
+                ? new TemplateDefinition(
+                    enterpriseId, "preview", channel, request.SubjectTemplate, request.BodyTemplate, DateTimeOffset.UnixEpoch, request.PayloadAtRoot ?? false)
                 : null;
         }
 
@@ -267,6 +274,7 @@ public static class TemplateEndpoints
             template.SubjectTemplate,
             template.BodyTemplate,
             field == "templateKey" ? template.TemplateKey : null,
+            template.PayloadAtRoot,
             request.Payload,
             request.Subscriber,
             field,
@@ -284,9 +292,11 @@ public static class TemplateEndpoints
         }
     }
 
-    private static ValidationErrors Validate(TemplateRequest request, string? routeKey, TemplatePreviewer previewer)
+    /// <summary>Checks the request, after rewriting the original XNovu's include syntax in it (see <see cref="LegacyTemplates"/>).</summary>
+    private static (ValidationErrors Errors, IReadOnlyList<string> Notes) Validate(ref TemplateRequest request, string? routeKey, TemplatePreviewer previewer)
     {
         var errors = new ValidationErrors();
+        (request, var notes) = LegacyTemplates.Rewrite(request, errors);
         if (routeKey is null)
         {
             Definitions.CheckNewKey(errors, request.TemplateKey, "templateKey");
@@ -317,7 +327,7 @@ public static class TemplateEndpoints
             errors.Add("variablesDescription", "must be an object describing each variable.");
         }
 
-        return errors;
+        return (errors, notes);
     }
 
     private static Task<TemplateRow?> FindAsync(TenantSession session, string templateKey) =>
@@ -336,6 +346,7 @@ public static class TemplateEndpoints
         request.BodyTemplate,
         variablesDescription = Jsonb.ToColumn(request.VariablesDescription),
         categoryId,
+        request.PayloadAtRoot,
     };
 
     private static ProblemHttpResult NotFound(string templateKey) => Problems.NotFound($"Template '{templateKey}' was not found.");
