@@ -21,7 +21,7 @@ public static class NotificationEndpoints
     public const int MaxReasonLength = 1000;
 
     private const string Prefix = "/api/notifications";
-    private const string DispatchChannel = "xnovu_dispatch";
+    internal const string DispatchChannel = "xnovu_dispatch";
 
     private static readonly string[] Statuses = ["PENDING", "PROCESSING", "SENT", "FAILED", "RETRACTED"];
 
@@ -295,7 +295,7 @@ public static class NotificationEndpoints
         return TypedResults.Ok(new RetryFailedResponse(counts.Notifications, counts.Deliveries));
     }
 
-    private const string RestartFailedDeliveries =
+    internal const string RestartFailedDeliveries =
         """
         UPDATE notify.ent_notification_delivery
         SET status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL,
@@ -303,7 +303,7 @@ public static class NotificationEndpoints
         WHERE status = 'FAILED'
         """;
 
-    private const string ReopenNotifications =
+    internal const string ReopenNotifications =
         """
         UPDATE notify.ent_notification
         SET notification_status = 'PENDING', error_details = NULL, processed_at = NULL, updated_at = now()

@@ -57,6 +57,11 @@ public static class TriggerEndpoints
 
         var request = Deserialize<TriggerRequest>(body, json.Value.SerializerOptions)
             ?? throw new BadHttpRequestException("The request body must be a JSON object.");
+        if (request.NotificationId is { } notificationId)
+        {
+            return await ResendAsync(http, store, request, notificationId, cancellationToken);
+        }
+
         var (claim, claimProblem) = Claim(http.Request, "trigger", body);
         if (claimProblem is not null)
         {
@@ -78,6 +83,31 @@ public static class TriggerEndpoints
 
         MarkReplay(http, outcome.Replayed);
         return TypedResults.Accepted($"/api/notifications/{outcome.Answer!.NotificationId}", outcome.Answer);
+    }
+
+    /// <summary>
+    /// The original's re-send of an existing notification (<c>notificationId</c>): the stored notification is
+    /// sent as it was stored, so the other fields are not used; <c>workflowId</c>, when given, must be its own.
+    /// </summary>
+    private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> ResendAsync(
+        HttpContext http, TriggerStore store, TriggerRequest request, long notificationId, CancellationToken cancellationToken)
+    {
+        var enterpriseId = http.User.EnterpriseId();
+        if (request.EnterpriseId is { } named && named != enterpriseId)
+        {
+            return Problems.Forbidden("enterpriseId names another enterprise than the API key's; omit it or send the key's own.");
+        }
+
+        if (notificationId <= 0)
+        {
+            return Problems.Malformed("The trigger is malformed.", new Dictionary<string, string[]> { ["notificationId"] = ["must be a positive notification id."] });
+        }
+
+        var workflowKey = string.IsNullOrWhiteSpace(request.WorkflowId) ? null : request.WorkflowId;
+        var outcome = await store.ResendAsync(enterpriseId, notificationId, workflowKey, cancellationToken);
+        return outcome.Problem is not null
+            ? outcome.Problem
+            : TypedResults.Accepted($"/api/notifications/{notificationId}", outcome.Answer);
     }
 
     private static async Task<Results<Ok<BulkTriggerResponse>, ProblemHttpResult>> BulkAsync(

@@ -141,7 +141,9 @@ internal sealed class TriggerStore(
                 session.Transaction);
 
             var accepted = id is { } notificationId
-                ? new TriggerAccepted(notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey)
+                ? new TriggerAccepted(
+                    notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey, enterpriseId,
+                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.")
                 : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
             if (accepted is not null && (claim is null || await StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
@@ -160,6 +162,73 @@ internal sealed class TriggerStore(
         // A concurrent request with the same key (or the same transaction id) committed first: this one's
         // work is rolled back and it answers what that one answered.
         return await AfterRaceAsync<TriggerAccepted>(enterpriseId, claim, conflictingTransactionId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The original's re-send: a trigger naming an existing notification of this enterprise sends that one,
+    /// never a new one. Idempotent: a FAILED notification is queued again (its failed deliveries start over);
+    /// one already queued, in flight or sent is answered as it is and nothing is sent twice; a cancelled one
+    /// stays cancelled (409).
+    /// </summary>
+    public async Task<StoreOutcome<TriggerAccepted>> ResendAsync(
+        Guid enterpriseId, long notificationId, string? workflowKey, CancellationToken cancellationToken)
+    {
+        await using var session = await database.BeginTenantAsync(enterpriseId, cancellationToken);
+        var row = await session.Connection.QuerySingleOrDefaultAsync<ResendRow>(
+            """
+            SELECT workflow_key AS WorkflowKey, transaction_id AS TransactionId, notification_status::text AS Status
+            FROM notify.ent_notification WHERE id = @notificationId FOR UPDATE
+            """,
+            new { notificationId },
+            session.Transaction);
+        if (row is null)
+        {
+            return StoreOutcome<TriggerAccepted>.Of(Problems.NotFound($"Notification {notificationId} was not found."));
+        }
+
+        if (workflowKey is not null && !string.Equals(workflowKey, row.WorkflowKey, StringComparison.Ordinal))
+        {
+            return StoreOutcome<TriggerAccepted>.Of(Problems.Validation(
+                "workflowId", $"is '{workflowKey}', but notification {notificationId} belongs to workflow '{row.WorkflowKey}'."));
+        }
+
+        string status, message;
+        switch (row.Status)
+        {
+            case "RETRACTED":
+                return StoreOutcome<TriggerAccepted>.Of(Problems.Conflict($"Notification {notificationId} was cancelled; it is not sent again."));
+            case "FAILED":
+                var restarted = await session.Connection.ExecuteScalarAsync<int>(
+                    $"""
+                    WITH d AS (
+                        {Notifications.NotificationEndpoints.RestartFailedDeliveries} AND notification_id = @notificationId
+                        RETURNING 1),
+                    n AS (
+                        {Notifications.NotificationEndpoints.ReopenNotifications} WHERE id = @notificationId AND EXISTS (SELECT 1 FROM d)
+                        RETURNING 1)
+                    SELECT count(*)::integer FROM d;
+                    SELECT pg_notify('{Notifications.NotificationEndpoints.DispatchChannel}', '');
+                    """,
+                    new { notificationId },
+                    session.Transaction);
+                if (restarted == 0)
+                {
+                    return StoreOutcome<TriggerAccepted>.Of(Problems.Conflict($"Notification {notificationId} has no failed delivery to send again."));
+                }
+
+                (status, message) = ("PENDING", $"Notification {notificationId} had failed; it is queued again ({restarted} delivery(ies)).");
+                break;
+            case "SENT":
+                (status, message) = (row.Status, $"Notification {notificationId} was already sent; it is not sent twice.");
+                break;
+            default:
+                (status, message) = (row.Status, $"Notification {notificationId} is already queued for delivery ({row.Status}).");
+                break;
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return new StoreOutcome<TriggerAccepted>(
+            new TriggerAccepted(notificationId, row.TransactionId ?? string.Empty, status, row.WorkflowKey, enterpriseId, message), null, false);
     }
 
     public async Task<StoreOutcome<BulkTriggerResponse>> TriggerBulkAsync(
@@ -452,6 +521,8 @@ internal sealed class TriggerStore(
         Dictionary<string, long> Priorities);
 
     private sealed record StoredAnswer(byte[] RequestHash, int StatusCode, string Response);
+
+    private sealed record ResendRow(string WorkflowKey, string? TransactionId, string Status);
 
     private sealed record WorkflowRow(
         long Id, string WorkflowKey, string PublishStatus, bool Deactivated, int Version, string? PayloadSchema, long? CategoryId);
