@@ -1,5 +1,6 @@
 using XNovu.AppHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using XNovu.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);

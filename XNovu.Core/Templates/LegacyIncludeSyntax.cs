@@ -14,7 +14,13 @@ namespace XNovu.Core.Templates;
 /// number or boolean literals or variable paths. Anything else (a nested object, an expression, a key
 /// that is a variable) is left as it was and reported, so the caller can refuse it with the reason.
 /// </remarks>
-public static partial class LegacyIncludeSyntax
+#if XNOVU_CLI
+// Compiled into XNovu.Cli as well (one rule, not a copy); internal there, so no assembly exports it twice.
+internal
+#else
+public
+#endif
+static partial class LegacyIncludeSyntax
 {
     /// <param name="Liquid">The template with every convertible legacy include rewritten.</param>
     /// <param name="Rewritten">How many legacy includes were rewritten.</param>
