@@ -29,10 +29,10 @@ internal static class ImportCommand
             Description = "The enterprise id (uuid) to copy from the original database.",
             Required = true,
         };
-        var apiUrl = new Option<Uri>("--api-url")
+        var apiUrl = new Option<string>("--api-url")
         {
             Description = "XNovu's API. Default: XNOVU_API_URL, else http://localhost:3000.",
-            DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("XNOVU_API_URL") ?? "http://localhost:3000"),
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("XNOVU_API_URL") ?? "http://localhost:3000",
         };
         var apiKey = new Option<string>("--api-key")
         {
@@ -56,7 +56,13 @@ internal static class ImportCommand
                 return Failed;
             }
 
-            return await RunAsync(connectionString, result.GetValue(enterprise), result.GetValue(apiUrl)!, key, result.GetValue(dryRun), result.GetValue(json), cancellationToken);
+            if (!Uri.TryCreate(result.GetValue(apiUrl), UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https"))
+            {
+                await Console.Error.WriteLineAsync($"--api-url must be an http or https URL, not '{result.GetValue(apiUrl)}'.");
+                return Failed;
+            }
+
+            return await RunAsync(connectionString, result.GetValue(enterprise), api, key, result.GetValue(dryRun), result.GetValue(json), cancellationToken);
         });
         return command;
     }
