@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Templates;
 

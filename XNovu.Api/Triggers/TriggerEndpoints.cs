@@ -45,6 +45,7 @@ public static class TriggerEndpoints
     private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> TriggerAsync(
         HttpContext http,
         TriggerStore store,
+        TriggerResend resend,
         IOptions<TriggerOptions> options,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
@@ -59,7 +60,7 @@ public static class TriggerEndpoints
             ?? throw new BadHttpRequestException("The request body must be a JSON object.");
         if (request.NotificationId is { } notificationId)
         {
-            return await ResendAsync(http, store, request, notificationId, cancellationToken);
+            return await ResendAsync(http, resend, request, notificationId, cancellationToken);
         }
 
         var (claim, claimProblem) = Claim(http.Request, "trigger", body);
@@ -90,7 +91,7 @@ public static class TriggerEndpoints
     /// sent as it was stored, so the other fields are not used; <c>workflowId</c>, when given, must be its own.
     /// </summary>
     private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> ResendAsync(
-        HttpContext http, TriggerStore store, TriggerRequest request, long notificationId, CancellationToken cancellationToken)
+        HttpContext http, TriggerResend resend, TriggerRequest request, long notificationId, CancellationToken cancellationToken)
     {
         var enterpriseId = http.User.EnterpriseId();
         if (request.EnterpriseId is { } named && named != enterpriseId)
@@ -103,11 +104,9 @@ public static class TriggerEndpoints
             return Problems.Malformed("The trigger is malformed.", new Dictionary<string, string[]> { ["notificationId"] = ["must be a positive notification id."] });
         }
 
-        var workflowKey = string.IsNullOrWhiteSpace(request.WorkflowId) ? null : request.WorkflowId;
-        var outcome = await store.ResendAsync(enterpriseId, notificationId, workflowKey, cancellationToken);
-        return outcome.Problem is not null
-            ? outcome.Problem
-            : TypedResults.Accepted($"/api/notifications/{notificationId}", outcome.Answer);
+        var workflowKey = string.IsNullOrWhiteSpace(request.WorkflowKey) ? null : request.WorkflowKey;
+        var (answer, problem) = await resend.ResendAsync(enterpriseId, notificationId, workflowKey, cancellationToken);
+        return problem ?? (Results<Accepted<TriggerAccepted>, ProblemHttpResult>)TypedResults.Accepted($"/api/notifications/{notificationId}", answer);
     }
 
     private static async Task<Results<Ok<BulkTriggerResponse>, ProblemHttpResult>> BulkAsync(

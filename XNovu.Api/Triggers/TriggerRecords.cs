@@ -9,8 +9,9 @@ namespace XNovu.Api.Triggers;
 /// <c>subscriberId</c> is the original's single-recipient field. <c>enterpriseId</c>, when given, must be
 /// the key's enterprise.
 /// </summary>
+/// <remarks>The body's <c>workflowId</c> is the workflow key (see the glossary in docs/architecture.md).</remarks>
 public sealed record TriggerRequest(
-    string? WorkflowId,
+    [property: JsonPropertyName("workflowId")] string? WorkflowKey,
     JsonElement? To,
     string? SubscriberId,
     JsonElement? Payload,
@@ -28,7 +29,13 @@ public sealed record TriggerRequest(
 /// <c>success</c>, <c>message</c>, <c>workflowId</c>, <c>enterpriseId</c>, <c>notificationId</c> and
 /// <c>result</c> carry the names the original XNovu's answer had.
 /// </summary>
-public sealed record TriggerAccepted(long NotificationId, string TransactionId, string Status, string WorkflowId, Guid EnterpriseId, string Message)
+public sealed record TriggerAccepted(
+    long NotificationId,
+    string TransactionId,
+    string Status,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
+    Guid EnterpriseId,
+    string Message)
 {
     public bool Success => true;
 
@@ -46,7 +53,7 @@ public sealed record BulkTriggerResult(
     int Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NotificationId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransactionId = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("workflowId")] string? WorkflowKey = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HttpValidationProblemDetails? Error = null);
 
 public sealed record BulkTriggerResponse(int Accepted, int Rejected, IReadOnlyList<BulkTriggerResult> Results);
