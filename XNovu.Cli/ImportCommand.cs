@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using XNovu.Cli.Import;
+using XNovu.Client.Api;
 
 namespace XNovu.Cli;
 
@@ -84,10 +86,17 @@ internal static class ImportCommand
         ImportReport report;
         try
         {
-            using var target = new HttpImportTarget(apiUrl, apiKey);
+            var services = new ServiceCollection().AddLogging();
+            services.AddXNovuClient(options =>
+            {
+                options.BaseAddress = apiUrl;
+                options.ApiKey = apiKey;
+            });
+            await using var provider = services.BuildServiceProvider();
+            var target = new ClientImportTarget(provider.GetRequiredService<XNovuApiClient>());
             report = await new Importer(target, dryRun).RunAsync(original, cancellationToken);
         }
-        catch (Exception error) when (error is HttpRequestException or ImportTargetException or TaskCanceledException)
+        catch (Exception error) when (error is HttpRequestException or ImportTargetException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
         {
             var detail = error is ImportTargetException refused ? refused.Describe() : error.Message;
             await Console.Error.WriteLineAsync($"Cannot use XNovu's API at {apiUrl}: {detail}");

@@ -56,7 +56,7 @@ internal sealed record RuleDefinition(
     DefinitionState State);
 
 /// <summary>
-/// The XNovu API as the importer uses it, with one enterprise's key. Every write answers a problem as a
+/// The XNovu API as the importer uses it, with one enterprise's key (implemented over XNovu.Client by <see cref="ClientImportTarget"/>). Every write answers a problem as a
 /// <see cref="ImportTargetException"/>; reads answer null (or nothing) for what is not there.
 /// </summary>
 internal interface IXNovuImportTarget
