@@ -96,7 +96,8 @@ internal static class Extensions
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)
             .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
-            .WithSettingsFrom(configuration, "XNovu:Novu");
+            .WithSettingsFrom(configuration, "XNovu:Novu")
+            .WithSettingsFrom(configuration, "LOG_LEVEL");
     }
 
     /// <summary>

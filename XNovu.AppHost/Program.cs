@@ -1,8 +1,11 @@
 using XNovu.AppHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using XNovu.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
+// The original XNovu's names (NOVU_SECRET_KEY, NOVU_API_URL, ...) as aliases; Aspire's names win.
+builder.Configuration.AddLegacyEnvironmentAliases(LegacyEnvironment.AppHostAliases);
 
 XNovuInfrastructure infrastructure;
 try

@@ -44,6 +44,7 @@ internal static class Extensions
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<RuleEngineStore>();
         builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<TemplateDefaultsStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
@@ -79,6 +80,7 @@ internal static class Extensions
         // Every feature's routes, under the one length rule for what they store.
         var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
         api.MapEnterpriseEndpoints();
+        api.MapTemplateDefaultsEndpoints();
         api.MapLookupEndpoints();
         api.MapTemplateEndpoints();
         api.MapWorkflowEndpoints();

@@ -108,7 +108,9 @@ internal sealed class TriggerStore(
                 session.Transaction);
 
             var accepted = id is { } notificationId
-                ? new TriggerAccepted(notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey)
+                ? new TriggerAccepted(
+                    notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey, enterpriseId,
+                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.")
                 : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
             if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))

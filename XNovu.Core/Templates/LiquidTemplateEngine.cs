@@ -55,12 +55,16 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         var body = Parsed(request.BodyTemplate, "body", request.TemplateKey);
         var includes = await FetchIncludesAsync(request.EnterpriseId, [.. subject?.IncludeKeys ?? [], .. body.IncludeKeys], cancellationToken);
 
-        var variables = new Hash
+        var payloadValues = request.Payload is { } payload ? LiquidValues.FromJson(payload) ?? new Hash() : new Hash();
+        var variables = new Hash();
+        if (request.PayloadAtRoot && payloadValues is Hash rootValues)
         {
-            ["payload"] = request.Payload is { } payload ? LiquidValues.FromJson(payload) ?? new Hash() : new Hash(),
-            ["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash(),
-            ["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId),
-        };
+            variables.Merge(rootValues);
+        }
+
+        variables["payload"] = payloadValues;
+        variables["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash();
+        variables["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId);
 
         using var timeout = new CancellationTokenSource(_options.RenderTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
