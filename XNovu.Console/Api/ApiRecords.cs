@@ -51,6 +51,7 @@ public sealed record WorkflowItem(
     string WorkflowType,
     IReadOnlyList<string> DefaultChannels,
     JsonNode? PayloadSchema,
+    JsonNode? ControlSchema,
     IReadOnlyDictionary<string, string> TemplateOverrides,
     string? CategoryCode,
     string PublishStatus,
@@ -65,6 +66,7 @@ public sealed record WorkflowInput(
     string? Description,
     IReadOnlyList<string> DefaultChannels,
     JsonNode? PayloadSchema,
+    JsonNode? ControlSchema,
     IReadOnlyDictionary<string, string> TemplateOverrides,
     string? CategoryCode);
 
