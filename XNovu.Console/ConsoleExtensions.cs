@@ -39,6 +39,11 @@ public static class ConsoleExtensions
         builder.Services.AddHttpClient<IConsoleApi, HttpConsoleApi>(http => http.BaseAddress = new Uri(ApiBaseAddress));
         builder.Services.AddHttpClient(ApiReachableCheck.ClientName, http => http.BaseAddress = new Uri(ApiBaseAddress));
         builder.Services.AddHealthChecks().AddCheck<ApiReachableCheck>("api");
+        builder.Services.AddOptions<ConsoleOptions>()
+            .Bind(builder.Configuration.GetSection(ConsoleOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -38,7 +38,8 @@ public sealed record PreviewInput(
     string? SubjectTemplate,
     string BodyTemplate,
     JsonNode? Payload,
-    JsonNode? Subscriber);
+    JsonNode? Subscriber,
+    string? TemplateKey = null);
 
 public sealed record PreviewResult(string ChannelType, string? Subject, string Body, string Text);
 
