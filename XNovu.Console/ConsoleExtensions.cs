@@ -44,6 +44,8 @@ public static class ConsoleExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value);
+        builder.Services.AddScoped<CircuitConnection>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitConnection>());
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -57,14 +57,20 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
-    /// <summary>Signs in through the form, with the keyboard only: focus the key, type it, press Enter.</summary>
+    /// <summary>
+    /// Signs in through the form, with the keyboard only: focus the key, type it, press Enter; returns once the
+    /// answer to the post has loaded (a page opened before then would abort the sign-in).
+    /// </summary>
     public static async Task SignInAsync(IPage page, string key)
     {
         await page.GotoAsync("/signin");
         await page.FocusAsync("#key");
         await page.Keyboard.TypeAsync(key);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        // The next page (its heading is not the sign-in one) or the refusal.
+        await page.Locator("[data-testid=signin-error], [data-testid=problem], main h1:not(:text-is('Sign in'))").First.WaitForAsync();
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
     }
 
     /// <summary>Waits until an interactive page's circuit is live, so clicks reach the server.</summary>
