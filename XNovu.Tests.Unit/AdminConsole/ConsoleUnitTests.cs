@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using XNovu.Console;
 
-namespace XNovu.Tests.Console;
+namespace XNovu.Tests.Unit.AdminConsole;
 
 public sealed class ConsoleUnitTests
 {
