@@ -133,4 +133,16 @@ internal static class Extensions
             .WithHttpCommand(AdminRoutes.ReloadRules, "Reload rules", commandName: "reload-rules",
                 commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"));
     }
+
+    /// <summary>
+    /// The browser console on port 3001 (its launch profile), beside the API on 3000. It holds no keys of its own and
+    /// no database access: every page calls the API with the signed-in user's key.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddXNovuConsole(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api) =>
+        builder.AddProject<Projects.XNovu_Console>("console")
+            .WithReference(api)
+            .WaitFor(api)
+            .WithHttpHealthCheck("/health")
+            .WithExternalHttpEndpoints();
 }

@@ -27,7 +27,7 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
     .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppPassword)
     .WaitFor(infrastructure.Postgres);
 
-builder.AddProject<Projects.XNovu_Api>("api")
+var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Api")
     .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
@@ -40,6 +40,8 @@ builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
+
+builder.AddXNovuConsole(api);
 
 builder.Build().Run();
 return 0;
