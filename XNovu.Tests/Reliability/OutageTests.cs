@@ -117,7 +117,7 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
         foreach (var resourceId in replicas.Keys)
         {
             var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand);
-            Assert.True(stopped.Success, $"stopping {resourceId}: {stopped.ErrorMessage}");
+            Assert.True(stopped.Success, $"stopping {resourceId}: {stopped.Message}");
         }
 
         try
