@@ -64,6 +64,7 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
 
         using var timeout = new CancellationTokenSource(_options.RenderTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var budget = RenderBudget.Begin(new RenderBudget(_options.MaxOutputLength, linked.Token));
         try
         {
             var html = request.Channel.HasHtmlBody();
@@ -74,7 +75,7 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TemplateRenderException(
-                TemplateErrorKind.Runtime,
+                TemplateErrorKind.Budget,
                 string.Create(CultureInfo.InvariantCulture, $"Rendering took longer than {_options.RenderTimeout.TotalSeconds:0.###} s and was stopped."),
                 request.TemplateKey);
         }
@@ -159,7 +160,10 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         {
             try
             {
-                return parsed.Template!.Render(RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
+                // The writer holds the output to the budget as it is written, not once it is complete.
+                using var output = RenderBudget.Writer(CultureInfo.InvariantCulture);
+                parsed.Template!.Render(output, RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
+                return output.ToString() ?? string.Empty;
             }
             catch (Exception error) when (error is not (TemplateRenderException or OperationCanceledException or OutOfMemoryException))
             {
