@@ -28,9 +28,17 @@ internal static class HtmlSanitizer
         schemes: UrlSafety.InAppSchemes,
         css: false);
 
-    public static string ForEmail(string html) => Email.Sanitize(html);
+    public static string ForEmail(string html)
+    {
+        MarkupLimits.Ensure(html);
+        return Email.Sanitize(html);
+    }
 
-    public static string ForInApp(string html) => InApp.Sanitize(html);
+    public static string ForInApp(string html)
+    {
+        MarkupLimits.Ensure(html);
+        return InApp.Sanitize(html);
+    }
 
     private static Ganss.Xss.HtmlSanitizer Create(string[] tags, string[] attributes, IEnumerable<string> schemes, bool css)
     {

@@ -72,6 +72,7 @@ internal static class HtmlText
 
     private static IElement Parse(string html)
     {
+        MarkupLimits.Ensure(html);
         var document = Parser.ParseDocument(html);
         return document.Body ?? document.DocumentElement;
     }
@@ -117,9 +118,11 @@ internal static class HtmlText
 
     private static void PushChildren(Stack<(INode Node, bool Leaving, int Start)> pending, INode parent)
     {
-        for (var child = parent.LastChild; child is not null; child = child.PreviousSibling)
+        // By index: AngleSharp finds a node's previous sibling by searching its parent's children.
+        var children = parent.ChildNodes;
+        for (var index = children.Length - 1; index >= 0; index--)
         {
-            pending.Push((child, false, 0));
+            pending.Push((children[index], false, 0));
         }
     }
 

@@ -22,7 +22,13 @@ public interface ITemplateEngine
 
     void Clear();
 
+    /// <summary>Forgets one enterprise's templates only.</summary>
+    void Clear(Guid enterpriseId);
+
     TemplateCacheStats GetStats();
+
+    /// <summary>One enterprise's templates and lookups only.</summary>
+    TemplateCacheStats GetStats(Guid enterpriseId);
 }
 
 public sealed class LiquidTemplateEngine : ITemplateEngine
@@ -95,7 +101,11 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
 
     public void Clear() => _cache.Clear();
 
+    public void Clear(Guid enterpriseId) => _cache.Clear(enterpriseId);
+
     public TemplateCacheStats GetStats() => _cache.GetStats();
+
+    public TemplateCacheStats GetStats(Guid enterpriseId) => _cache.GetStats(enterpriseId);
 
     private ParsedLiquid Parsed(string liquid, string part, string? templateKey)
     {
