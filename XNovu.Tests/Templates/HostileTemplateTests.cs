@@ -17,7 +17,6 @@ public sealed class HostileTemplateTests
     [InlineData("sanitize_inapp")]
     [InlineData("html_to_text")]
     [InlineData("strip_html")]
-    [InlineData("markdown_to_html")]
     public async Task A_filter_over_512_KB_of_unclosed_tags_renders_in_under_a_second(string filter)
     {
         var hostile = Repeat("<a ", 512 * 1024);
@@ -66,7 +65,7 @@ public sealed class HostileTemplateTests
     [InlineData("{% assign s = 'ab' %}{% for i in (1..30) %}{% assign s = s | replace: 'a', s %}{% endfor %}{{ s }}")]
     [InlineData("{% capture s %}ab{% endcapture %}{% for i in (1..30) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}")]
     [InlineData("{% assign a = 'x,y' | split: ',' %}{% for i in (1..30) %}{% assign a = a | concat: a %}{% endfor %}{{ a | size }}")]
-    [InlineData("{% assign s = '&' %}{% for i in (1..30) %}{% assign s = s | escape %}{% endfor %}{{ s }}")]
+    [InlineData("{% assign s = '<>' %}{% for i in (1..30) %}{% assign s = s | escape | append: s %}{% endfor %}{{ s }}")]
     [InlineData("{% assign s = 'abcdefgh' %}{% for i in (1..30) %}{% assign s = s | append: s | json %}{% endfor %}{{ s }}")]
     public async Task A_template_that_doubles_a_value_thirty_times_fails_clearly_in_under_a_second(string template)
     {
