@@ -78,11 +78,13 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// What the API and the dispatcher both need: the database once migrated, Redis, and the keys.
+    /// What the API and the dispatcher both need: the database once migrated (as the service's own login role,
+    /// <paramref name="database"/>), Redis, and the keys.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithXNovuServiceDependencies(
         this IResourceBuilder<ProjectResource> service,
         XNovuInfrastructure infrastructure,
+        XNovuDatabaseLogin database,
         IResourceBuilder<ProjectResource> migrations,
         XNovuParameters parameters,
         NovuTarget novu,
@@ -90,7 +92,7 @@ internal static class Extensions
     {
         novu.Apply(service);
         return service
-            .WithReference(infrastructure.AppDatabase)
+            .WithReference(database.ConnectionString)
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)

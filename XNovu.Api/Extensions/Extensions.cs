@@ -26,7 +26,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.ApiConnectionName);
         builder.AddXNovuAuthentication();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
         // every write here and in every other instance.
