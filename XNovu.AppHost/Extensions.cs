@@ -49,6 +49,8 @@ internal static class Extensions
         const string emulatorKey = "xnovu-emulator-secret-key";
         var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
             .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
+            // Its inspection, fault and inbox endpoints are for development and tests; the emulator only runs here.
+            .WithEnvironment("NovuEmulator__DevelopmentEndpoints", "true")
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
         return new NovuTarget(emulator, service => service
