@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Workflows;
 
@@ -33,7 +34,7 @@ public sealed record WorkflowResponse(
 
 public sealed record WorkflowStatsResponse(long Total, long Static, long Dynamic, long Enterprises);
 
-/// <summary>One row of <c>notify.ent_notification_workflow</c> with its category code, as Dapper reads it.</summary>
+/// <summary>One row of <c>notify.ent_notification_workflow</c> with its category code, as Dapper reads it: the API's one row type for that table.</summary>
 /// <remarks>Dapper maps records by exact type, and reads an enum array as <see cref="Array"/>, so channels come joined.</remarks>
 internal sealed record WorkflowRow(
     long Id,
@@ -45,6 +46,7 @@ internal sealed record WorkflowRow(
     string? PayloadSchema,
     string? ControlSchema,
     string TemplateOverrides,
+    long? CategoryId,
     string? CategoryCode,
     string PublishStatus,
     bool Deactivated,
@@ -57,7 +59,7 @@ internal sealed record WorkflowRow(
         w.id, w.workflow_key AS WorkflowKey, w.name, w.description, w.workflow_type::text AS WorkflowType,
         array_to_string(w.default_channels, ',') AS DefaultChannels, w.payload_schema::text AS PayloadSchema,
         w.control_schema::text AS ControlSchema, w.template_overrides::text AS TemplateOverrides,
-        c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
+        w.notification_category_id AS CategoryId, c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
         w.created_at AS CreatedAt, w.updated_at AS UpdatedAt
         """;
 
