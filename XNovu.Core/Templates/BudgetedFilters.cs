@@ -76,7 +76,9 @@ internal static class BudgetedFilters
     public static IEnumerable? Concat(IEnumerable? left, IEnumerable? right)
     {
         RenderBudget.Ensure(Count(left) + Count(right));
-        return StandardFilters.Concat(left, right);
+
+        // Materialised: the standard one is lazy, so concatenating a concatenation would walk every level again.
+        return StandardFilters.Concat(left, right)?.Cast<object?>().ToList();
     }
 
     public static IEnumerable? Sort(Context context, object? input, string? property = null)
@@ -128,8 +130,18 @@ internal static class BudgetedFilters
             return 0;
         }
 
-        RenderBudget.EnsureCount(items);
-        return items is ICollection collection ? collection.Count : items.Cast<object>().LongCount();
+        if (items is ICollection collection)
+        {
+            return collection.Count;
+        }
+
+        long count = 0;
+        foreach (var _ in items)
+        {
+            RenderBudget.Ensure(++count);
+        }
+
+        return count;
     }
 
     private static long ReplacedLength(string? input, string? pattern, string? replacement, bool all)
