@@ -50,6 +50,8 @@ internal static class Extensions
         const string emulatorKey = "xnovu-emulator-secret-key";
         var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
             .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
+            // Its inspection, fault and inbox endpoints are for development and tests; the emulator only runs here.
+            .WithEnvironment("NovuEmulator__DevelopmentEndpoints", "true")
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
         return new NovuTarget(emulator, service => service
@@ -79,11 +81,13 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// What the API and the dispatcher both need: the database once migrated, Redis, and the keys.
+    /// What the API and the dispatcher both need: the database once migrated (as the service's own login role,
+    /// <paramref name="database"/>), Redis, and the keys.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithXNovuServiceDependencies(
         this IResourceBuilder<ProjectResource> service,
         XNovuInfrastructure infrastructure,
+        XNovuDatabaseLogin database,
         IResourceBuilder<ProjectResource> migrations,
         XNovuParameters parameters,
         NovuTarget novu,
@@ -91,7 +95,7 @@ internal static class Extensions
     {
         novu.Apply(service);
         return service
-            .WithReference(infrastructure.AppDatabase)
+            .WithReference(database.ConnectionString)
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)

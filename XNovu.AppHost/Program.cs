@@ -24,11 +24,13 @@ var novu = builder.AddNovu(parameters);
 
 var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations")
     .WithReference(infrastructure.Database)
-    .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppPassword)
+    .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppDatabase.Password)
+    .WithEnvironment("XNovu__Database__ApiPassword", infrastructure.Api.Password)
+    .WithEnvironment("XNovu__Database__DispatcherPassword", infrastructure.Dispatcher.Password)
     .WaitFor(infrastructure.Postgres);
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+    .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Api")
     .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
     .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
@@ -37,7 +39,7 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+    .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 

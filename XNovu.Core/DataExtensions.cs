@@ -6,16 +6,19 @@ namespace XNovu.Core;
 
 public static class DataExtensions
 {
-    public const string DatabaseConnectionName = "xnovu-app";
+    /// <summary>Each service logs in to the database as its own role, granted only what it does.</summary>
+    public const string ApiConnectionName = "xnovu-api";
+    public const string DispatcherConnectionName = "xnovu-dispatcher";
     public const string RedisConnectionName = "redis";
 
     /// <summary>
     /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer (short timeouts, fail fast), each with
     /// Aspire's health check, tracing and metrics. Both checks feed <c>/health</c>.
     /// </summary>
-    public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder)
+    /// <param name="connectionName"><see cref="ApiConnectionName"/> or <see cref="DispatcherConnectionName"/>.</param>
+    public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder, string connectionName)
     {
-        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.AddNpgsqlDataSource(connectionName);
         builder.Services.AddSingleton<XNovuDatabase>();
         builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
         {

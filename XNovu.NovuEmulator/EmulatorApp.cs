@@ -60,9 +60,13 @@ public static class EmulatorApp
 
         app.MapEvents();
         app.MapSubscribers();
-        app.MapInspection();
-        app.MapFaults();
-        app.MapInbox();
+        if (app.Services.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value.DevelopmentEndpoints)
+        {
+            app.MapInspection();
+            app.MapFaults();
+            app.MapInbox();
+        }
+
         app.MapFallback("/v1/{**rest}", NotFound);
         app.MapFallback("/v2/{**rest}", NotFound);
         return app;

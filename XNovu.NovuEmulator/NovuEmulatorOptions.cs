@@ -12,6 +12,13 @@ public sealed class NovuEmulatorOptions
     public List<string> UnknownWorkflows { get; set; } = [];
 
     public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// Development only: maps <c>/emulator/*</c> (the events, requests and state it holds, and the faults it
+    /// injects) and the inbox page. They take no key and show every tenant's notifications, so they are off
+    /// unless the AppHost turns them on, which it does only in run mode, the only mode the emulator runs in.
+    /// </summary>
+    public bool DevelopmentEndpoints { get; set; }
 }
 
 public sealed class RateLimitOptions

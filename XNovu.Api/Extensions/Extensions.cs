@@ -27,7 +27,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.ApiConnectionName);
         builder.AddXNovuAuthentication();
         builder.AddXNovuOffboarding();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on

@@ -8,6 +8,7 @@ internal static class AdminRoutes
 {
     public const string Prefix = "/api/admin/operations";
     public const string RetryFailedSegment = "/retry-failed";
+    public const string TemplateCacheSegment = "/template-cache";
     public const string ClearTemplateCacheSegment = "/clear-template-cache";
     public const string ReloadRulesSegment = "/reload-rules";
 

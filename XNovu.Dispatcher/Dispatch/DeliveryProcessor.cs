@@ -258,11 +258,11 @@ public sealed partial class DeliveryProcessor(
         switch (decision)
         {
             case DeliveryDecision.Sent:
-                XNovuTelemetry.DeliveriesSent.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+                XNovuTelemetry.DeliveriesSent.Add(1);
                 return new DeliveryResult(delivery.DeliveryId, "sent", null, outcome.NovuStatus, null);
             case DeliveryDecision.Retry:
                 LogRetry(logger, delivery.DeliveryId, delivery.Attempts, outcome.HttpStatus, retryAt);
-                XNovuTelemetry.DeliveriesRetried.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+                XNovuTelemetry.DeliveriesRetried.Add(1);
                 return new DeliveryResult(delivery.DeliveryId, "retry", retryAt, outcome.NovuStatus,
                     new DeliveryError(outcome.Message ?? "Retryable Novu answer", outcome.HttpStatus, outcome.NovuStatus, delivery.Attempts, now));
             default:
@@ -273,7 +273,7 @@ public sealed partial class DeliveryProcessor(
     private DeliveryResult Fail(ClaimedDelivery delivery, string message, Exception? cause = null, int? httpStatus = null, string? novuStatus = null)
     {
         LogFailed(logger, cause, delivery.DeliveryId, delivery.NotificationId, message);
-        XNovuTelemetry.DeliveriesFailed.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+        XNovuTelemetry.DeliveriesFailed.Add(1);
         return new DeliveryResult(delivery.DeliveryId, "failed", null, novuStatus,
             new DeliveryError(message, httpStatus, novuStatus, delivery.Attempts, time.GetUtcNow()));
     }

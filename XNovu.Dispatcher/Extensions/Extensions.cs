@@ -12,7 +12,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.DispatcherConnectionName);
         builder.AddXNovuDefinitions();
         builder.AddNovuClient();
 
@@ -28,7 +28,7 @@ internal static class Extensions
         builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) =>
         {
             var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(
-                builder.Configuration.GetConnectionString(DataExtensions.DatabaseConnectionName))
+                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName))
             {
                 Options = "-c synchronous_commit=off",
                 ApplicationName = "xnovu-dispatch",

@@ -35,6 +35,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["NovuEmulator:SecretKey"] = SecretKey,
+                ["NovuEmulator:DevelopmentEndpoints"] = "true",
                 ["NovuEmulator:UnknownWorkflows:0"] = UnknownWorkflow,
                 ["Logging:LogLevel:Default"] = "Warning",
             });
