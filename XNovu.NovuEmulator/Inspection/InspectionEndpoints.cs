@@ -30,8 +30,9 @@ public static class InspectionEndpoints
             return TypedResults.NoContent();
         });
         group.MapDelete("/state", (EventStore events, RequestLog log, IdempotencyStore idempotency,
-            SubscriberStore subscribers, FaultStore faults, TriggerRateLimiter limiter) =>
+            SubscriberStore subscribers, FaultStore faults, TriggerRateLimiter limiter, Workflows.WorkflowStore workflows) =>
         {
+            workflows.Clear();
             events.Clear();
             log.Clear();
             idempotency.Clear();
