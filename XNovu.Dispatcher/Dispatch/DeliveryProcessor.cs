@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.Dispatch;
@@ -12,19 +14,24 @@ namespace XNovu.Dispatcher.Dispatch;
 /// <summary>
 /// Turns a claimed batch into Novu triggers and their results: resolves each workflow once per batch,
 /// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
-/// into calls of 100), and decides each delivery's fate. The rendered content travels in the payload under
-/// the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body","text"}}}}</c>.
+/// into calls of 100), and decides each delivery's fate. Each event names the workflow's Novu identifier (made
+/// sure to exist before the first send), the enterprise as <c>tenant</c>, and the subscriber under its Novu
+/// id (<see cref="NovuNames.SubscriberId"/>). The payload carries only what Novu's steps show, the rendered
+/// content under the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>.
 /// </summary>
 public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
     ITemplateEngine templates,
     INovuClient novu,
+    NovuWorkflowSync novuWorkflows,
+    EnterpriseNames enterprises,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
     public const string ReservedPayloadKey = "xnovu";
+    private const string WorkflowNotFound = "workflow_not_found";
     private const int NovuBulkSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -41,6 +48,7 @@ public sealed partial class DeliveryProcessor(
         var results = new List<DeliveryResult>(batch.Count);
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
+        var unsynced = new Dictionary<(Guid, string), SyncResult>();
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
@@ -52,6 +60,16 @@ public sealed partial class DeliveryProcessor(
                 if (!resolved.TryGetValue(key, out workflow))
                 {
                     resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+                    if (workflow is { CanSend: true })
+                    {
+                        // A trigger may come before the workflow's sync: make sure Novu has it, once per process.
+                        var ready = await novuWorkflows.SyncAsync(
+                            workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey, SyncMode.EnsureExists, cancellationToken);
+                        if (!ready.Succeeded)
+                        {
+                            unsynced[key] = ready;
+                        }
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -60,6 +78,17 @@ public sealed partial class DeliveryProcessor(
                 // deliveries later, within their attempt budget.
                 LogResolveFailed(logger, e, delivery.WorkflowKey);
                 results.Add(Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"Workflow '{delivery.WorkflowKey}' could not be read." }));
+                continue;
+            }
+
+            if (unsynced.TryGetValue(key, out var notReady))
+            {
+                results.Add(Decide(delivery, new NovuOutcome
+                {
+                    Kind = NovuOutcomeKind.Retryable,
+                    Message = $"The Novu workflow is not synced yet. {notReady.Error}",
+                    RetryAfter = notReady.RetryAfter,
+                }));
                 continue;
             }
 
@@ -137,6 +166,7 @@ public sealed partial class DeliveryProcessor(
 
         var subscriber = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
+        var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
         var variables = new SubscriberVariables(
@@ -157,34 +187,37 @@ public sealed partial class DeliveryProcessor(
 
             var renderStarted = Stopwatch.GetTimestamp();
             var result = await templates.RenderAsync(
-                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, null)),
+                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, enterpriseName)),
                 cancellationToken);
             XNovuTelemetry.TemplateRenderTime.Record(
                 Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
+            // Only what the Novu steps show: the plain-text alternative stays in XNovu, and so does the
+            // trigger payload, which would only bring the event nearer Novu's 512 KB limit.
             rendered[channel.Channel.ToWireName()] = new JsonObject
             {
                 ["subject"] = result.Subject,
                 ["body"] = result.Body,
-                ["text"] = result.Text,
             };
         }
 
-        var novuPayload = payload.ValueKind == JsonValueKind.Object
-            ? JsonNode.Parse(delivery.Payload)!.AsObject()
-            : new JsonObject { ["value"] = JsonNode.Parse(delivery.Payload) };
-        novuPayload[ReservedPayloadKey] = new JsonObject
+        var novuPayload = new JsonObject
         {
-            ["notificationId"] = delivery.NotificationId,
-            ["channels"] = rendered,
+            [ReservedPayloadKey] = new JsonObject
+            {
+                ["notificationId"] = delivery.NotificationId,
+                ["channels"] = rendered,
+            },
         };
 
         return new TriggerRequest
         {
-            Name = delivery.WorkflowKey,
-            To = [NovuRecipient.Of(subscriber)],
+            Name = NovuNames.WorkflowId(workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey),
+            To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(delivery.EnterpriseId, subscriber.SubscriberId) })],
             TransactionId = delivery.TransactionId,
             Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
             Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
+            Tenant = JsonSerializer.SerializeToElement(
+                new { identifier = delivery.EnterpriseId.ToString(), name = enterpriseName ?? delivery.EnterpriseId.ToString() }, Json),
         };
     }
 
@@ -200,6 +233,15 @@ public sealed partial class DeliveryProcessor(
 
     private DeliveryResult Decide(ClaimedDelivery delivery, NovuOutcome outcome)
     {
+        if (outcome is { HttpStatus: StatusCodes.Status422UnprocessableEntity, Message: { } message }
+            && message.Contains(WorkflowNotFound, StringComparison.Ordinal))
+        {
+            // Novu lost the workflow (deleted behind our back) or never had it: sync and try again, within the budget.
+            novuWorkflows.Forget(NovuNames.WorkflowId(delivery.EnterpriseId, delivery.WorkflowKey));
+            novuWorkflows.Forget(NovuNames.WorkflowId(null, delivery.WorkflowKey));
+            outcome = outcome with { Kind = NovuOutcomeKind.Retryable };
+        }
+
         var now = time.GetUtcNow();
         var (decision, retryAt) = retryPolicy.Decide(outcome, delivery.Attempts, now, Random.Shared.NextDouble());
         switch (decision)

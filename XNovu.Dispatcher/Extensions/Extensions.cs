@@ -1,6 +1,7 @@
 using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Dispatcher.Dispatch;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 
@@ -36,10 +37,12 @@ internal static class Extensions
                 .Build();
         });
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_dispatch", sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddHostedService<DispatchWorker>();
+        builder.AddNovuSync();
         builder.AddRuleEngine();
         builder.AddRetention();
     }
