@@ -129,6 +129,8 @@ internal static class Extensions
             .WithHttpCommand("/api/admin/operations/clear-template-cache", "Clear template cache", commandName: "clear-template-cache",
                 commandOptions: Options("Drops the API's parsed templates; they are parsed again on next use.", "Delete"))
             .WithHttpCommand("/api/admin/operations/reload-rules", "Reload rules", commandName: "reload-rules",
-                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"));
+                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"))
+            .WithHttpCommand("/api/admin/novu/sync", "Sync Novu workflows", commandName: "novu-sync",
+                commandOptions: Options("Creates or repairs every workflow's twin in Novu now.", "ArrowSyncCircle"));
     }
 }

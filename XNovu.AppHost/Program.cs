@@ -36,6 +36,7 @@ builder.AddProject<Projects.XNovu_Api>("api")
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
+    .WithSettingsFrom(builder.Configuration, "XNovu:NovuSync")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.Build().Run();

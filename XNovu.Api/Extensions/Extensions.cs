@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.NovuSync;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
@@ -74,6 +75,7 @@ internal static class Extensions
         app.MapEventEndpoints();
         app.MapRuleEngineEndpoints();
         app.MapOperationsEndpoints();
+        app.MapNovuSyncEndpoints();
         return app;
     }
 }

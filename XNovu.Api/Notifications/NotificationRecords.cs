@@ -40,11 +40,15 @@ public sealed record NotificationDetail(
     DateTime UpdatedAt,
     IReadOnlyList<DeliveryResponse> Deliveries);
 
-/// <summary>One recipient's delivery; its transaction id is the one Novu knows it by.</summary>
+/// <summary>
+/// One recipient's delivery; its transaction id is the one Novu knows it by, and <c>novuSubscriberId</c> the
+/// subscriber id Novu holds for this enterprise's recipient.
+/// </summary>
 public sealed record DeliveryResponse(
     long Id,
     int Ordinal,
     string? SubscriberId,
+    string? NovuSubscriberId,
     string Status,
     int Attempts,
     string TransactionId,
@@ -142,6 +146,7 @@ internal sealed record NotificationRow(
 
 internal sealed record DeliveryRow(
     long Id,
+    Guid EnterpriseId,
     int Ordinal,
     string? SubscriberId,
     string Status,
@@ -155,12 +160,12 @@ internal sealed record DeliveryRow(
 {
     public const string Select =
         """
-        SELECT id, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts, transaction_id AS TransactionId,
+        SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts, transaction_id AS TransactionId,
                novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
                updated_at AS UpdatedAt
         FROM notify.ent_notification_delivery
         """;
 
     public DeliveryResponse ToResponse() => new(
-        Id, Ordinal, SubscriberId, Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
+        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
 }

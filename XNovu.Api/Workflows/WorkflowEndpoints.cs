@@ -100,8 +100,9 @@ public static class WorkflowEndpoints
             transaction: session.Transaction), cancellationToken);
         var own = dynamic.Select(r => r.ToResponse()).ToList();
         var shadowed = own.Select(w => w.WorkflowKey).ToHashSet(StringComparer.Ordinal);
+        var staticSync = await StaticNovuSync.ReadAsync(database, http.User.EnterpriseId(), cancellationToken);
         var all = own
-            .Concat(registry.Workflows.Where(s => !shadowed.Contains(s.WorkflowKey)).Select(ToResponse))
+            .Concat(registry.Workflows.Where(s => !shadowed.Contains(s.WorkflowKey)).Select(s => ToResponse(s, staticSync)))
             .Where(w => workflowType is null || w.WorkflowType == workflowType)
             .OrderBy(w => w.WorkflowKey, StringComparer.Ordinal)
             .ToList();
@@ -119,7 +120,9 @@ public static class WorkflowEndpoints
             return TypedResults.Ok(row.ToResponse());
         }
 
-        return registry.FindWorkflow(workflowKey) is { } found ? TypedResults.Ok(ToResponse(found)) : NotFound(workflowKey);
+        return registry.FindWorkflow(workflowKey) is { } found
+            ? TypedResults.Ok(ToResponse(found, await StaticNovuSync.ReadAsync(database, http.User.EnterpriseId(), cancellationToken)))
+            : NotFound(workflowKey);
     }
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> UpdateAsync(
@@ -286,8 +289,9 @@ public static class WorkflowEndpoints
 
     private static ProblemHttpResult NotFound(string workflowKey) => Problems.NotFound($"Workflow '{workflowKey}' was not found.");
 
-    private static WorkflowResponse ToResponse(StaticWorkflow workflow) => new(
+    private static WorkflowResponse ToResponse(StaticWorkflow workflow, IReadOnlyDictionary<string, NovuSyncResponse> sync) => new(
         null, workflow.WorkflowKey, workflow.Name, workflow.Description, WorkflowValidation.Static, workflow.DefaultChannels,
         workflow.PayloadSchema, workflow.ControlSchema, workflow.TemplateOverrides, null, PublishStatuses.Publish,
-        Deactivated: false, Version: 1, CreatedAt: null, UpdatedAt: null);
+        Deactivated: false, Version: 1, CreatedAt: null, UpdatedAt: null,
+        sync.GetValueOrDefault(workflow.WorkflowKey) ?? NovuSyncResponse.Of(null, workflow.WorkflowKey, null, null, null, null));
 }

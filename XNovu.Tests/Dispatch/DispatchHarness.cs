@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
@@ -54,6 +55,15 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
         await using var read = new NpgsqlCommand("SELECT transaction_id FROM notify.ent_notification WHERE id = @id", connection);
         read.Parameters.AddWithValue("id", id);
         return (id, (string)(await read.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>The notification's payload as stored (Novu receives only the rendered content).</summary>
+    public async Task<JsonNode> PayloadAsync(long notificationId)
+    {
+        await using var connection = await OpenOwnerAsync();
+        await using var command = new NpgsqlCommand("SELECT payload::text FROM notify.ent_notification WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", notificationId);
+        return JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
     }
 
     public async Task<NotificationState> StateAsync(long notificationId)
