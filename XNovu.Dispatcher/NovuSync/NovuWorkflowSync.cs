@@ -77,15 +77,20 @@ public sealed partial class NovuWorkflowSync(
         if (current.HttpStatus == StatusCodes.Status404NotFound)
         {
             var created = await novu.Workflows.CreateAsync(request, cancellationToken);
-            if (created.IsSuccess || created.HttpStatus == StatusCodes.Status409Conflict)
+            if (created.IsSuccess)
             {
-                // 409: another replica created it meanwhile; a write sync compares again on its next attempt.
                 _known[id] = true;
                 LogCreated(logger, id, desired.WorkflowKey);
-                return created.IsSuccess || mode == SyncMode.EnsureExists ? SyncResult.Done(id) : Failed(id, created);
+                return SyncResult.Done(id);
             }
 
-            return Failed(id, created);
+            if (created.HttpStatus != StatusCodes.Status409Conflict)
+            {
+                return Failed(id, created);
+            }
+
+            // Another replica (or a send) created it meanwhile: read it again and compare.
+            current = await novu.Workflows.GetAsync(id, cancellationToken);
         }
 
         if (!current.IsSuccess || current.Value is not { } actual)
