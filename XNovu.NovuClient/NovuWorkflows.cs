@@ -26,7 +26,10 @@ internal sealed class NovuWorkflows(NovuRestClient client) : INovuWorkflows
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var answer = await client.SendAsync(HttpMethod.Post, Path, workflow, null, cancellationToken);
-        return client.ToOutcome(answer, Read);
+        var outcome = client.ToOutcome(answer, Read);
+        // A 409 is otherwise an idempotent request in progress; here (no Idempotency-Key is sent) it is a
+        // taken identifier, which asking again will not free.
+        return outcome.HttpStatus == 409 ? outcome with { Kind = NovuOutcomeKind.Terminal, RetryAfter = null } : outcome;
     }
 
     public async Task<NovuOutcome<NovuWorkflowResponse>> GetAsync(string workflowId, CancellationToken cancellationToken = default)

@@ -31,7 +31,6 @@ public sealed partial class DeliveryProcessor(
     ILogger<DeliveryProcessor> logger)
 {
     public const string ReservedPayloadKey = "xnovu";
-    private const string WorkflowNotFound = "workflow_not_found";
     private const int NovuBulkSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -111,7 +110,10 @@ public sealed partial class DeliveryProcessor(
             var outcomes = await SendAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
             for (var i = 0; i < toSend.Count; i++)
             {
-                results.Add(Decide(toSend[i].Delivery, outcomes[i]));
+                var delivery = toSend[i].Delivery;
+                var isStatic = resolved[(delivery.EnterpriseId, delivery.WorkflowKey)]!.IsStatic;
+                results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
+                    delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
             }
         }
 
@@ -233,15 +235,6 @@ public sealed partial class DeliveryProcessor(
 
     private DeliveryResult Decide(ClaimedDelivery delivery, NovuOutcome outcome)
     {
-        if (outcome is { HttpStatus: StatusCodes.Status422UnprocessableEntity, Message: { } message }
-            && message.Contains(WorkflowNotFound, StringComparison.Ordinal))
-        {
-            // Novu lost the workflow (deleted behind our back) or never had it: sync and try again, within the budget.
-            novuWorkflows.Forget(NovuNames.WorkflowId(delivery.EnterpriseId, delivery.WorkflowKey));
-            novuWorkflows.Forget(NovuNames.WorkflowId(null, delivery.WorkflowKey));
-            outcome = outcome with { Kind = NovuOutcomeKind.Retryable };
-        }
-
         var now = time.GetUtcNow();
         var (decision, retryAt) = retryPolicy.Decide(outcome, delivery.Attempts, now, Random.Shared.NextDouble());
         switch (decision)

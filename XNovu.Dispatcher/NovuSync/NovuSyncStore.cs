@@ -85,6 +85,15 @@ public sealed class NovuSyncStore(XNovuDatabase database)
             """,
             new { workflowKey }, session.Transaction), cancellationToken);
 
+    /// <summary>Whether a write to the workflow is not yet in Novu, read in the enterprise's scope.</summary>
+    public Task<bool> IsSyncPendingAsync(Guid enterpriseId, Guid? owner, string workflowKey, CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, session => session.Connection.ExecuteScalarAsync<bool>(
+            """
+            SELECT coalesce((SELECT status <> 'synced' FROM notify.novu_workflow_sync
+                             WHERE enterprise_id IS NOT DISTINCT FROM @owner AND workflow_key = @workflowKey), false)
+            """,
+            new { owner, workflowKey }, session.Transaction), cancellationToken);
+
     public Task<string?> EnterpriseNameAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
         database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<string?>(
             "SELECT name FROM notify.enterprise WHERE id = @enterpriseId", new { enterpriseId }, session.Transaction), cancellationToken);

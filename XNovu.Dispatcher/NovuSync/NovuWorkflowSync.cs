@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using XNovu.Core.Novu;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
 using XNovu.NovuClient;
@@ -34,6 +35,9 @@ public enum SyncMode
 public sealed partial class NovuWorkflowSync(
     INovuClient novu, NovuSyncStore store, StaticWorkflowRegistry registry, ILogger<NovuWorkflowSync> logger)
 {
+    public const string WorkflowNotFound = "workflow_not_found";
+    public const string TriggerNotActive = "trigger_not_active";
+
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
 
     /// <summary>Syncs the workflow named by a sync row: a null enterprise is a static workflow.</summary>
@@ -45,8 +49,30 @@ public sealed partial class NovuWorkflowSync(
             : await EnsureAsync(desired, mode, cancellationToken);
     }
 
-    /// <summary>Novu no longer has it (a trigger was answered "workflow not found"): look again next time.</summary>
-    public void Forget(string novuWorkflowId) => _known.TryRemove(novuWorkflowId, out _);
+    /// <summary>
+    /// What a trigger's outcome means for a workflow XNovu keeps in Novu. Novu's "workflow not found" (deleted
+    /// behind XNovu's back) and <c>trigger_not_active</c> while XNovu's own sync of a write is still pending (a
+    /// workflow published again a moment ago) will pass once the sync is done: both become retryable, within
+    /// the delivery's attempt budget. Anything else stands.
+    /// </summary>
+    public async Task<NovuOutcome> ReviewAsync(
+        Guid enterpriseId, bool isStatic, string workflowKey, NovuOutcome outcome, CancellationToken cancellationToken)
+    {
+        var owner = isStatic ? (Guid?)null : enterpriseId;
+        if (outcome is { HttpStatus: StatusCodes.Status422UnprocessableEntity, Message: { } message }
+            && message.Contains(WorkflowNotFound, StringComparison.Ordinal))
+        {
+            _known.TryRemove(NovuNames.WorkflowId(owner, workflowKey), out _);
+            return outcome with { Kind = NovuOutcomeKind.Retryable };
+        }
+
+        if (outcome.NovuStatus == TriggerNotActive && await store.IsSyncPendingAsync(enterpriseId, owner, workflowKey, cancellationToken))
+        {
+            return outcome with { Kind = NovuOutcomeKind.Retryable, RetryAfter = TimeSpan.FromSeconds(1) };
+        }
+
+        return outcome;
+    }
 
     public async Task<DesiredWorkflow?> DesiredAsync(Guid? enterpriseId, string workflowKey, CancellationToken cancellationToken)
     {
@@ -74,6 +100,12 @@ public sealed partial class NovuWorkflowSync(
         }
 
         var current = await novu.Workflows.GetAsync(id, cancellationToken);
+        if (current.HttpStatus == StatusCodes.Status404NotFound && !desired.Active && mode != SyncMode.EnsureExists)
+        {
+            // Never published (or no longer sendable) and not in Novu: nothing to hold there until it is.
+            return SyncResult.Done(null);
+        }
+
         if (current.HttpStatus == StatusCodes.Status404NotFound)
         {
             var created = await novu.Workflows.CreateAsync(request, cancellationToken);

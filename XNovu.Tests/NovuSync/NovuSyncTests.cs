@@ -67,9 +67,11 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         var enterprise = await fixture.CreateEnterpriseAsync();
         var key = await EmailAndSmsWorkflowAsync(enterprise.Client);
 
-        var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key, payload: new { name = "Ada" }, extra: new() { ["channels"] = new[] { "SMS" } }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
-        var steps = Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!))!["steps"]!.AsArray();
+        // Only a notification inserted by SQL can name its channels.
+        var (id, transactionId) = await _harness.InsertNotificationAsync(
+            enterprise.Id, key, """{"name":"Ada"}""", """["skip-sub"]""", channels: ["SMS"]);
+        await _harness.WaitForStatusAsync(id, "SENT");
+        var steps = Assert.Single(await _harness.EventsAsync(transactionId))!["steps"]!.AsArray();
 
         Assert.True((bool)steps[0]!["skipped"]!);
         Assert.False((bool)steps[1]!["skipped"]!);
@@ -83,6 +85,7 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         var novuId = NovuNames.WorkflowId(enterprise.Id, key);
         var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key));
         await _harness.WaitForStatusAsync(first.Id(), "SENT");
+        await SyncedAsync(enterprise.Client, key);
 
         (await _novu.PatchAsJsonAsync($"/v2/workflows/{novuId}", new { active = false })).EnsureSuccessStatusCode();
         var second = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key));
