@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using XNovu.Api.Operations;
 using XNovu.AppHost.Infrastructure;
 
 namespace XNovu.AppHost;
@@ -123,14 +124,14 @@ internal static class Extensions
         };
 
         return api
-            .WithHttpCommand("/api/admin/operations/retry-failed", "Retry failed notifications", commandName: "retry-failed",
+            .WithHttpCommand(AdminRoutes.RetryFailed, "Retry failed notifications", commandName: "retry-failed",
                 commandOptions: Options("Puts FAILED notifications of every enterprise back to PENDING.", "ArrowRepeatAll",
                     "Send every failed notification again?"))
-            .WithHttpCommand("/api/admin/operations/clear-template-cache", "Clear template cache", commandName: "clear-template-cache",
+            .WithHttpCommand(AdminRoutes.ClearTemplateCache, "Clear template cache", commandName: "clear-template-cache",
                 commandOptions: Options("Drops the API's parsed templates; they are parsed again on next use.", "Delete"))
-            .WithHttpCommand("/api/admin/operations/reload-rules", "Reload rules", commandName: "reload-rules",
+            .WithHttpCommand(AdminRoutes.ReloadRules, "Reload rules", commandName: "reload-rules",
                 commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"))
-            .WithHttpCommand("/api/admin/novu/sync", "Sync Novu workflows", commandName: "novu-sync",
+            .WithHttpCommand(AdminRoutes.NovuSync, "Sync Novu workflows", commandName: "novu-sync",
                 commandOptions: Options("Creates or repairs every workflow's twin in Novu now.", "ArrowSyncCircle"));
     }
 }

@@ -6,9 +6,8 @@ namespace XNovu.NovuClient;
 /// </summary>
 public sealed class TokenBucket
 {
-    /// <summary>Novu's trigger limiter: the plan rate over a 5 s window, with 10% burst on top.</summary>
+    /// <summary>Novu's trigger limiter holds the plan rate over a 5 s window (with 10% burst on top, which the client keeps as headroom).</summary>
     public static readonly TimeSpan NovuWindow = TimeSpan.FromSeconds(5);
-    public const double NovuBurst = 0.10;
 
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -25,9 +24,6 @@ public sealed class TokenBucket
         _tokens = capacity;
         _stamp = time.GetTimestamp();
     }
-
-    public static TokenBucket ForNovuPlan(double requestsPerSecond, TimeProvider time) =>
-        new(requestsPerSecond, requestsPerSecond * NovuWindow.TotalSeconds * (1 + NovuBurst), time);
 
     public double TokensPerSecond { get; }
 

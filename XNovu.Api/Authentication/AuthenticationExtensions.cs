@@ -117,7 +117,7 @@ public sealed class EnterpriseKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    XNovuDatabase database,
+    ApiKeyStore keys,
     IMemoryCache cache)
     : ProblemAuthenticationHandler(options, logger, encoder)
 {
@@ -141,10 +141,7 @@ public sealed class EnterpriseKeyHandler(
         var found = await cache.GetOrCreateAsync($"apikey:{prefix}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            await using var connection = await database.OpenUnscopedAsync(Context.RequestAborted);
-            return await connection.QuerySingleOrDefaultAsync<KeyRow>(
-                "SELECT id, enterprise_id AS EnterpriseId, key_hash AS KeyHash, revoked, enterprise_deactivated AS EnterpriseDeactivated FROM notify.find_api_key(@prefix)",
-                new { prefix });
+            return await keys.FindByPrefixAsync(prefix, Context.RequestAborted);
         });
 
         if (found is null || found.Revoked || found.EnterpriseDeactivated || !ApiKeys.Matches(presented, found.KeyHash))
@@ -162,6 +159,4 @@ public sealed class EnterpriseKeyHandler(
     }
 
     internal static void Forget(IMemoryCache cache, string prefix) => cache.Remove($"apikey:{prefix}");
-
-    private sealed record KeyRow(Guid Id, Guid EnterpriseId, byte[] KeyHash, bool Revoked, bool EnterpriseDeactivated);
 }

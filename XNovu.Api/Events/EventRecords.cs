@@ -1,12 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace XNovu.Api.Events;
 
 /// <summary>An event of the enterprise: every published EVENT rule listening to <see cref="Name"/> fires.</summary>
 public sealed record EventRequest(string? Name, JsonElement? Payload);
 
-/// <summary>One notification created by one rule; <c>WorkflowId</c> is the workflow's key, as in the trigger API.</summary>
-public sealed record EventNotification(long NotificationId, string TransactionId, long RuleId, string WorkflowId);
+/// <summary>One notification created by one rule; <c>workflowId</c> on the wire is the workflow key, as in the trigger API.</summary>
+public sealed record EventNotification(
+    long NotificationId, string TransactionId, long RuleId, [property: JsonPropertyName("workflowId")] string WorkflowKey);
 
 public sealed record EventAccepted(string Name, IReadOnlyList<EventNotification> Notifications);
 

@@ -35,7 +35,7 @@ internal sealed class EventStore(XNovuDatabase database)
         FROM jsonb_to_recordset(@rows::jsonb) AS r(
             rule_id bigint, workflow_key text, workflow_id bigint, workflow_version integer, payload jsonb,
             recipients jsonb, overrides jsonb, transaction_id text, category_id bigint)
-        RETURNING id AS NotificationId, transaction_id AS TransactionId, notification_rule_id AS RuleId, workflow_key AS WorkflowId
+        RETURNING id AS NotificationId, transaction_id AS TransactionId, notification_rule_id AS RuleId, workflow_key AS WorkflowKey
         """;
 
     public Task<IReadOnlyList<EventNotification>> FireAsync(

@@ -33,6 +33,16 @@ internal static class Extensions
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
         builder.Services.AddSingleton<TemplatePreviewer>();
+        // One store per feature holds that feature's SQL; the endpoints hold routes, binding and results.
+        builder.Services.AddSingleton<EnterpriseStore>();
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<LookupStore>();
+        builder.Services.AddSingleton<TemplateStore>();
+        builder.Services.AddSingleton<WorkflowStore>();
+        builder.Services.AddSingleton<RuleStore>();
+        builder.Services.AddSingleton<NotificationStore>();
+        builder.Services.AddSingleton<RuleEngineStore>();
+        builder.Services.AddSingleton<RateLimitStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();

@@ -14,7 +14,7 @@ public static class CorsExtensions
             if (origins.Length > 0)
             {
                 policy.WithOrigins(origins)
-                    .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+                    .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
                     .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
                     .WithExposedHeaders("Retry-After", "Location");
             }

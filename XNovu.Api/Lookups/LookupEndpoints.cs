@@ -1,8 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
-using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Lookups;
 
@@ -17,18 +15,17 @@ public static class LookupEndpoints
 {
     public static IEndpointRouteBuilder MapLookupEndpoints(this IEndpointRouteBuilder routes)
     {
-        Map(routes, "/api/categories", "Categories", "notify.typ_notification_category", "Category");
-        Map(routes, "/api/priorities", "Priorities", "notify.typ_notification_priority", "Priority");
+        Map(routes, "/api/categories", "Categories", LookupKind.Category, "Category");
+        Map(routes, "/api/priorities", "Priorities", LookupKind.Priority, "Priority");
         return routes;
     }
 
-    private static void Map(IEndpointRouteBuilder routes, string prefix, string tag, string table, string noun)
+    private static void Map(IEndpointRouteBuilder routes, string prefix, string tag, LookupKind kind, string noun)
     {
-        var columns = "id, code, name, description, sort_order AS SortOrder, created_at AS CreatedAt, updated_at AS UpdatedAt";
         var group = routes.MapGroup(prefix).WithTags(tag).RequireAuthorization(XNovuAuth.EnterprisePolicy);
 
         group.MapPost("/", async Task<Results<Created<LookupResponse>, ProblemHttpResult>> (
-            LookupRequest request, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
+            LookupRequest request, HttpContext http, LookupStore store, CancellationToken cancellationToken) =>
         {
             var errors = Validate(request, requireCode: true);
             if (errors.Any)
@@ -36,38 +33,24 @@ public static class LookupEndpoints
                 return errors.ToProblem();
             }
 
-            var enterpriseId = http.User.EnterpriseId();
-            var created = await database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<LookupResponse>(
-                $"""
-                INSERT INTO {table} (enterprise_id, code, name, description, sort_order)
-                VALUES (@enterpriseId, @code, @name, @description, @sortOrder)
-                ON CONFLICT (enterprise_id, code) DO NOTHING
-                RETURNING {columns}
-                """,
-                new { enterpriseId, code = request.Code!.Trim(), name = request.Name!.Trim(), request.Description, sortOrder = request.SortOrder ?? 0 },
-                session.Transaction), cancellationToken);
+            var created = await store.CreateAsync(http.User.EnterpriseId(), kind, request, cancellationToken);
             return created is null
                 ? Problems.Conflict($"{noun} '{request.Code}' already exists.")
                 : TypedResults.Created($"{prefix}/{Uri.EscapeDataString(created.Code)}", created);
         });
 
-        group.MapGet("/", async (HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
-        {
-            var rows = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.QueryAsync<LookupResponse>(
-                $"SELECT {columns} FROM {table} ORDER BY sort_order, code", transaction: session.Transaction), cancellationToken);
-            return TypedResults.Ok<IReadOnlyList<LookupResponse>>(rows.AsList());
-        });
+        group.MapGet("/", async (HttpContext http, LookupStore store, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await store.ListAsync(http.User.EnterpriseId(), kind, cancellationToken)));
 
         group.MapGet("/{code}", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (
-            string code, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
+            string code, HttpContext http, LookupStore store, CancellationToken cancellationToken) =>
         {
-            var row = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.QuerySingleOrDefaultAsync<LookupResponse>(
-                $"SELECT {columns} FROM {table} WHERE code = @code", new { code }, session.Transaction), cancellationToken);
+            var row = await store.FindAsync(http.User.EnterpriseId(), kind, code, cancellationToken);
             return row is null ? Problems.NotFound($"{noun} '{code}' was not found.") : TypedResults.Ok(row);
         });
 
         group.MapPut("/{code}", async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> (
-            string code, LookupRequest request, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
+            string code, LookupRequest request, HttpContext http, LookupStore store, CancellationToken cancellationToken) =>
         {
             var errors = Validate(request, requireCode: false);
             if (errors.Any)
@@ -75,25 +58,15 @@ public static class LookupEndpoints
                 return errors.ToProblem();
             }
 
-            var row = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.QuerySingleOrDefaultAsync<LookupResponse>(
-                $"""
-                UPDATE {table}
-                SET name = @name, description = @description, sort_order = coalesce(@sortOrder, sort_order), updated_at = now()
-                WHERE code = @code
-                RETURNING {columns}
-                """,
-                new { code, name = request.Name!.Trim(), request.Description, request.SortOrder },
-                session.Transaction), cancellationToken);
+            var row = await store.UpdateAsync(http.User.EnterpriseId(), kind, code, request, cancellationToken);
             return row is null ? Problems.NotFound($"{noun} '{code}' was not found.") : TypedResults.Ok(row);
         });
 
         group.MapDelete("/{code}", async Task<Results<NoContent, ProblemHttpResult>> (
-            string code, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
-        {
-            var deleted = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.ExecuteAsync(
-                $"DELETE FROM {table} WHERE code = @code", new { code }, session.Transaction), cancellationToken);
-            return deleted == 0 ? Problems.NotFound($"{noun} '{code}' was not found.") : TypedResults.NoContent();
-        });
+            string code, HttpContext http, LookupStore store, CancellationToken cancellationToken) =>
+            await store.DeleteAsync(http.User.EnterpriseId(), kind, code, cancellationToken)
+                ? TypedResults.NoContent()
+                : Problems.NotFound($"{noun} '{code}' was not found."));
     }
 
     private static ValidationErrors Validate(LookupRequest request, bool requireCode)

@@ -1,12 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Notifications;
 
 /// <summary>A notification in a list: its state, not its content.</summary>
 public sealed record NotificationSummary(
     long Id,
-    string WorkflowId,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
     string Status,
     string? TransactionId,
     int RecipientCount,
@@ -22,7 +24,7 @@ public sealed record NotificationPage(IReadOnlyList<NotificationSummary> Items, 
 
 public sealed record NotificationDetail(
     long Id,
-    string WorkflowId,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
     string Status,
     JsonElement? Payload,
     JsonElement? Recipients,
@@ -80,7 +82,7 @@ public sealed record RetryFailedResponse(int Retried, int RetriedDeliveries);
 /// <remarks>Dapper reads a text[] as <see cref="Array"/>, which no record takes, so tags come as JSON.</remarks>
 internal sealed record NotificationSummaryRow(
     long Id,
-    string WorkflowId,
+    string WorkflowKey,
     string Status,
     string? TransactionId,
     int RecipientCount,
@@ -93,20 +95,20 @@ internal sealed record NotificationSummaryRow(
 {
     public const string Columns =
         """
-        n.id, n.workflow_key AS WorkflowId, n.notification_status::text AS Status, n.transaction_id AS TransactionId,
+        n.id, n.workflow_key AS WorkflowKey, n.notification_status::text AS Status, n.transaction_id AS TransactionId,
         CASE jsonb_typeof(n.recipients) WHEN 'array' THEN jsonb_array_length(n.recipients) ELSE 0 END AS RecipientCount,
         to_jsonb(n.tags)::text AS Tags, n.scheduled_for AS ScheduledFor, n.processed_at AS ProcessedAt,
         n.retracted_at AS RetractedAt, n.created_at AS CreatedAt, n.updated_at AS UpdatedAt
         """;
 
     public NotificationSummary ToSummary() => new(
-        Id, WorkflowId, Status, TransactionId, RecipientCount, NotificationRow.ReadTags(Tags), ScheduledFor, ProcessedAt,
+        Id, WorkflowKey, Status, TransactionId, RecipientCount, NotificationRow.ReadTags(Tags), ScheduledFor, ProcessedAt,
         RetractedAt, CreatedAt, UpdatedAt);
 }
 
 internal sealed record NotificationRow(
     long Id,
-    string WorkflowId,
+    string WorkflowKey,
     string Status,
     string Payload,
     string Recipients,
@@ -123,21 +125,8 @@ internal sealed record NotificationRow(
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
-    public const string Select =
-        """
-        SELECT n.id, n.workflow_key AS WorkflowId, n.notification_status::text AS Status, n.payload::text AS Payload,
-               n.recipients::text AS Recipients, n.overrides::text AS Overrides, to_jsonb(n.tags)::text AS Tags,
-               n.transaction_id AS TransactionId,
-               c.code AS CategoryCode, p.code AS PriorityCode, n.scheduled_for AS ScheduledFor, n.processed_at AS ProcessedAt,
-               n.retracted_at AS RetractedAt, n.retraction_reason AS RetractionReason, n.error_details::text AS ErrorDetails,
-               n.created_at AS CreatedAt, n.updated_at AS UpdatedAt
-        FROM notify.ent_notification n
-        LEFT JOIN notify.typ_notification_category c ON c.id = n.notification_category_id
-        LEFT JOIN notify.typ_notification_priority p ON p.id = n.notification_priority_id
-        """;
-
     public NotificationDetail ToDetail(IReadOnlyList<DeliveryResponse> deliveries) => new(
-        Id, WorkflowId, Status, Jsonb.FromColumn(Payload), Jsonb.FromColumn(Recipients), Jsonb.FromColumn(Overrides), ReadTags(Tags),
+        Id, WorkflowKey, Status, Jsonb.FromColumn(Payload), Jsonb.FromColumn(Recipients), Jsonb.FromColumn(Overrides), ReadTags(Tags),
         TransactionId, CategoryCode, PriorityCode, ScheduledFor, ProcessedAt, RetractedAt, RetractionReason,
         Jsonb.FromColumn(ErrorDetails), CreatedAt, UpdatedAt, deliveries);
 
@@ -158,14 +147,6 @@ internal sealed record DeliveryRow(
     DateTime NextAttemptAt,
     DateTime UpdatedAt)
 {
-    public const string Select =
-        """
-        SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts, transaction_id AS TransactionId,
-               novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt
-        FROM notify.ent_notification_delivery
-        """;
-
     public DeliveryResponse ToResponse() => new(
         Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
 }

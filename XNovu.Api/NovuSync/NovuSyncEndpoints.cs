@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
+using XNovu.Api.Operations;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Api.NovuSync;
@@ -15,11 +16,9 @@ public sealed record NovuSyncRequested(int Workflows, DateTimeOffset RequestedAt
 /// </summary>
 public static class NovuSyncEndpoints
 {
-    public const string SyncPath = "/api/admin/novu/sync";
-
     public static IEndpointRouteBuilder MapNovuSyncEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(SyncPath, SyncAllAsync).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
+        routes.MapPost(AdminRoutes.NovuSync, SyncAllAsync).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
         return routes;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
+using XNovu.Api.Workflows;
 using XNovu.Core.Persistence;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
@@ -19,11 +20,6 @@ namespace XNovu.Api.Operations;
 /// </summary>
 public static class OperationsEndpoints
 {
-    public const string AdminPrefix = "/api/admin/operations";
-    public const string RetryFailedPath = AdminPrefix + "/retry-failed";
-    public const string ClearTemplateCachePath = AdminPrefix + "/clear-template-cache";
-    public const string ReloadRulesPath = AdminPrefix + "/reload-rules";
-
     public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder routes)
     {
         var open = routes.MapGroup("/api").WithTags("Operations").AllowAnonymous();
@@ -37,10 +33,10 @@ public static class OperationsEndpoints
         cache.MapGet("/", TemplateCacheStats);
         cache.MapDelete("/", ClearTemplateCache);
 
-        var admin = routes.MapGroup(AdminPrefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
-        admin.MapPost("/retry-failed", RetryFailedAsync);
-        admin.MapPost("/clear-template-cache", AdminClearTemplateCache);
-        admin.MapPost("/reload-rules", ReloadRulesAsync);
+        var admin = routes.MapGroup(AdminRoutes.Prefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
+        admin.MapPost(AdminRoutes.RetryFailedSegment, RetryFailedAsync);
+        admin.MapPost(AdminRoutes.ClearTemplateCacheSegment, AdminClearTemplateCache);
+        admin.MapPost(AdminRoutes.ReloadRulesSegment, ReloadRulesAsync);
         return routes;
     }
 
@@ -53,11 +49,11 @@ public static class OperationsEndpoints
     }
 
     private static async Task<Results<Ok<OperationsMetrics>, ProblemHttpResult>> MetricsAsync(
-        StaticWorkflowRegistry registry, XNovuDatabase database, OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
+        WorkflowStore workflows, OperationsStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            var stats = await registry.GetStatsAsync(database, cancellationToken);
+            var stats = await workflows.StatsAsync(cancellationToken);
             var backlog = await store.BacklogAsync(cancellationToken);
             var deliveries = await store.DeliveriesAsync(cancellationToken);
             var now = time.GetUtcNow();

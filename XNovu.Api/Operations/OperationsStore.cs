@@ -6,9 +6,6 @@ namespace XNovu.Api.Operations;
 /// <summary>The cross-enterprise reads and writes of operations, each through its SECURITY DEFINER function (0008_operations.sql).</summary>
 public sealed class OperationsStore(XNovuDatabase database)
 {
-    /// <summary>The channel the dispatchers LISTEN on for rule changes; an empty payload reloads every enterprise.</summary>
-    public const string RulesChannel = "xnovu_rules";
-
     public async Task<BacklogMetrics> BacklogAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenUnscopedAsync(cancellationToken);
@@ -39,7 +36,7 @@ public sealed class OperationsStore(XNovuDatabase database)
     {
         await using var connection = await database.OpenUnscopedAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_notify(@channel, '')", new { channel = RulesChannel }, cancellationToken: cancellationToken));
+            "SELECT pg_notify(@channel, '')", new { channel = NotifyChannels.Rules }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The cheapest round trip that proves the database answers as the services' role.</summary>

@@ -1,8 +1,7 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
-using XNovu.Core.Persistence;
+using XNovu.Api.Enterprises;
 
 namespace XNovu.Api.RateLimiting;
 
@@ -30,9 +29,9 @@ public static class RateLimitEndpoints
     }
 
     private static async Task<Results<Ok<RateLimitResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, XNovuDatabase database, TriggerRateLimits limits, CancellationToken cancellationToken)
+        Guid id, EnterpriseStore enterprises, TriggerRateLimits limits, CancellationToken cancellationToken)
     {
-        if (!await ExistsAsync(database, id, cancellationToken))
+        if (!await enterprises.ExistsAsync(id, cancellationToken))
         {
             return EnterpriseNotFound(id);
         }
@@ -42,22 +41,14 @@ public static class RateLimitEndpoints
     }
 
     private static async Task<Results<Ok<RateLimitResponse>, ProblemHttpResult>> PutAsync(
-        Guid id, RateLimitRequest request, XNovuDatabase database, TriggerRateLimits limits, CancellationToken cancellationToken)
+        Guid id, RateLimitRequest request, RateLimitStore store, TriggerRateLimits limits, CancellationToken cancellationToken)
     {
         if (request.TriggersPerSecond is not (>= 1 and <= RateLimitOptions.MaxTriggersPerSecond))
         {
             return Problems.Validation("triggersPerSecond", $"must be between 1 and {RateLimitOptions.MaxTriggersPerSecond}.");
         }
 
-        var stored = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<int?>(
-            """
-            INSERT INTO notify.enterprise_rate_limit (enterprise_id, triggers_per_second)
-            SELECT @id, @perSecond WHERE EXISTS (SELECT 1 FROM notify.enterprise WHERE id = @id)
-            ON CONFLICT (enterprise_id) DO UPDATE SET triggers_per_second = excluded.triggers_per_second, updated_at = now()
-            RETURNING triggers_per_second
-            """,
-            new { id, perSecond = request.TriggersPerSecond.Value },
-            session.Transaction), cancellationToken);
+        var stored = await store.WriteOverrideAsync(id, request.TriggersPerSecond.Value, cancellationToken);
         if (stored is null)
         {
             return EnterpriseNotFound(id);
@@ -68,22 +59,17 @@ public static class RateLimitEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, XNovuDatabase database, TriggerRateLimits limits, CancellationToken cancellationToken)
+        Guid id, EnterpriseStore enterprises, RateLimitStore store, TriggerRateLimits limits, CancellationToken cancellationToken)
     {
-        if (!await ExistsAsync(database, id, cancellationToken))
+        if (!await enterprises.ExistsAsync(id, cancellationToken))
         {
             return EnterpriseNotFound(id);
         }
 
-        await database.InTenantAsync(id, session => session.Connection.ExecuteAsync(
-            "DELETE FROM notify.enterprise_rate_limit WHERE enterprise_id = @id", new { id }, session.Transaction), cancellationToken);
+        await store.DeleteOverrideAsync(id, cancellationToken);
         limits.Forget(id);
         return TypedResults.NoContent();
     }
-
-    private static Task<bool> ExistsAsync(XNovuDatabase database, Guid id, CancellationToken cancellationToken) =>
-        database.InTenantAsync(id, session => session.Connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM notify.enterprise WHERE id = @id)", new { id }, session.Transaction), cancellationToken);
 
     private static ProblemHttpResult EnterpriseNotFound(Guid id) => Problems.NotFound($"Enterprise {id} was not found.");
 }

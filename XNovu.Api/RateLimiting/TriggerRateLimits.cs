@@ -1,7 +1,5 @@
-using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using XNovu.Core.Persistence;
 
 namespace XNovu.Api.RateLimiting;
 
@@ -18,7 +16,7 @@ public sealed record EffectiveRateLimit(int TriggersPerSecond, string Source)
 /// <see cref="RateLimitOptions.OverrideCacheDuration"/>, dropped at once on the replica that changed it),
 /// else <c>XNovu:RateLimit:Enterprises:{id}</c>, else <c>XNovu:RateLimit:TriggersPerSecond</c>.
 /// </summary>
-public sealed class TriggerRateLimits(XNovuDatabase database, IMemoryCache cache, IOptionsMonitor<RateLimitOptions> options)
+public sealed class TriggerRateLimits(RateLimitStore store, IMemoryCache cache, IOptionsMonitor<RateLimitOptions> options)
 {
     public async ValueTask<EffectiveRateLimit> GetAsync(Guid enterpriseId, CancellationToken cancellationToken)
     {
@@ -31,9 +29,7 @@ public sealed class TriggerRateLimits(XNovuDatabase database, IMemoryCache cache
     }
 
     public Task<int?> ReadOverrideAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<int?>(
-            "SELECT triggers_per_second FROM notify.enterprise_rate_limit WHERE enterprise_id = @enterpriseId",
-            new { enterpriseId }, session.Transaction), cancellationToken);
+        store.ReadOverrideAsync(enterpriseId, cancellationToken);
 
     public EffectiveRateLimit Resolve(Guid enterpriseId, int? stored)
     {

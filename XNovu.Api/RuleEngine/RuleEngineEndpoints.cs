@@ -1,8 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
-using XNovu.Core.Persistence;
 using XNovu.Core.Rules;
 
 namespace XNovu.Api.RuleEngine;
@@ -14,29 +12,6 @@ namespace XNovu.Api.RuleEngine;
 /// </summary>
 public static class RuleEngineEndpoints
 {
-    /// <summary>The channel the dispatchers LISTEN on (see <c>0007_rule_engine.sql</c>).</summary>
-    public const string ReloadChannel = "xnovu_rules";
-
-    private const string InstancesSql =
-        """
-        SELECT worker_id AS WorkerId, started_at AS StartedAt, heartbeat_at AS HeartbeatAt, last_reload_at AS LastReloadAt
-        FROM notify.rule_engine_instances()
-        """;
-
-    private const string RulesSql =
-        """
-        SELECT r.id, r.name, r.trigger_type::text AS TriggerType, r.trigger_config::text AS TriggerConfig,
-               (r.publish_status = 'PUBLISH' AND NOT r.deactivated
-                AND coalesce((r.trigger_config ->> 'enabled')::boolean, true)) AS Scheduled,
-               r.updated_at AS UpdatedAt, s.last_tick_at AS LastTickAt, s.last_run_at AS LastRunAt,
-               s.last_outcome AS LastOutcome, s.last_notification_id AS LastNotificationId,
-               s.last_transaction_id AS LastTransactionId, coalesce(s.fired_count, 0) AS FiredCount
-        FROM notify.ent_notification_rule r
-        LEFT JOIN notify.rule_state s ON s.rule_id = r.id
-        WHERE r.trigger_type IN ('CRON', 'SCHEDULE')
-        ORDER BY r.id
-        """;
-
     public static RouteGroupBuilder MapRuleEngineEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/rule-engine").WithTags("Rule engine").RequireAuthorization(XNovuAuth.EnterprisePolicy);
@@ -46,14 +21,9 @@ public static class RuleEngineEndpoints
     }
 
     private static async Task<Results<Ok<RuleEngineStatus>, ProblemHttpResult>> StatusAsync(
-        HttpContext http, XNovuDatabase database, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, RuleEngineStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (instances, rules) = await database.InTenantAsync(http.User.EnterpriseId(), async session =>
-        {
-            var instances = (await session.Connection.QueryAsync<EngineInstanceRow>(InstancesSql, transaction: session.Transaction)).AsList();
-            var rules = (await session.Connection.QueryAsync<RuleStateRow>(RulesSql, transaction: session.Transaction)).AsList();
-            return (instances, rules);
-        }, cancellationToken);
+        var (instances, rules) = await store.ReadAsync(http.User.EnterpriseId(), cancellationToken);
 
         if (instances.Count == 0)
         {
@@ -73,7 +43,7 @@ public static class RuleEngineEndpoints
     }
 
     private static async Task<Results<Accepted<ReloadAccepted>, ProblemHttpResult>> ReloadAsync(
-        ReloadRequest? request, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken)
+        ReloadRequest? request, HttpContext http, RuleEngineStore store, CancellationToken cancellationToken)
     {
         var enterpriseId = http.User.EnterpriseId();
         if (request?.EnterpriseId is { } asked && asked != enterpriseId)
@@ -81,20 +51,7 @@ public static class RuleEngineEndpoints
             return Problems.Forbidden("An enterprise key may reload only its own enterprise's rules.");
         }
 
-        var instances = await database.InTenantAsync(enterpriseId, async session =>
-        {
-            var live = (await session.Connection.QueryAsync<EngineInstanceRow>(InstancesSql, transaction: session.Transaction)).AsList();
-            if (live.Count > 0)
-            {
-                // Delivered at commit to every replica listening.
-                await session.Connection.ExecuteAsync(
-                    "SELECT pg_notify(@channel, @enterprise)",
-                    new { channel = ReloadChannel, enterprise = enterpriseId.ToString() },
-                    session.Transaction);
-            }
-
-            return live.Count;
-        }, cancellationToken);
+        var instances = await store.RequestReloadAsync(enterpriseId, cancellationToken);
 
         return instances == 0
             ? NotRunning()

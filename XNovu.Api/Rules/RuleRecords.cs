@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Rules;
 

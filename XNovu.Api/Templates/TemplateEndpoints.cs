@@ -1,12 +1,11 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.Workflows;
-using XNovu.Core.Persistence;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Templates;
 
@@ -27,17 +26,17 @@ public static class TemplateEndpoints
         group.MapPost("/preview", PreviewAsync);
         group.MapGet("/{templateKey}", GetAsync);
         group.MapPut("/{templateKey}", UpdateAsync);
-        group.MapPost("/{templateKey}/publish", (string templateKey, HttpContext http, XNovuDatabase database, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
-            SetStateAsync(templateKey, $"publish_status = '{PublishStatuses.Publish}'", http, database, notifier, cancellationToken));
-        group.MapPost("/{templateKey}/unpublish", (string templateKey, HttpContext http, XNovuDatabase database, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
-            SetStateAsync(templateKey, $"publish_status = '{PublishStatuses.Draft}'", http, database, notifier, cancellationToken));
-        group.MapPost("/{templateKey}/deactivate", (string templateKey, HttpContext http, XNovuDatabase database, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
-            SetStateAsync(templateKey, "deactivated = true", http, database, notifier, cancellationToken));
+        group.MapPost("/{templateKey}/publish", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
+            SetStateAsync(templateKey, StateChange.Publish, http, store, notifier, cancellationToken));
+        group.MapPost("/{templateKey}/unpublish", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
+            SetStateAsync(templateKey, StateChange.Unpublish, http, store, notifier, cancellationToken));
+        group.MapPost("/{templateKey}/deactivate", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
+            SetStateAsync(templateKey, StateChange.Deactivate, http, store, notifier, cancellationToken));
         return group;
     }
 
     private static async Task<Results<Created<TemplateResponse>, ProblemHttpResult>> CreateAsync(
-        TemplateRequest request, HttpContext http, XNovuDatabase database, TemplatePreviewer previewer, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken)
+        TemplateRequest request, HttpContext http, TemplateStore store, TemplatePreviewer previewer, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken)
     {
         var errors = Validate(request, routeKey: null, previewer);
         if (errors.Any)
@@ -47,31 +46,7 @@ public static class TemplateEndpoints
 
         var enterpriseId = http.User.EnterpriseId();
         var key = request.TemplateKey!;
-        var (row, problem) = await database.InTenantAsync<(TemplateRow?, ProblemHttpResult?)>(enterpriseId, async session =>
-        {
-            var (categoryId, categoryProblem) = await Definitions.ResolveCategoryAsync(session, request.CategoryCode);
-            if (categoryProblem is not null)
-            {
-                return (null, categoryProblem);
-            }
-
-            var created = await session.Connection.QuerySingleOrDefaultAsync<TemplateRow>(
-                $"""
-                WITH t AS (
-                    INSERT INTO notify.ent_notification_template
-                        (enterprise_id, template_key, name, description, channel_type, subject_template, body_template,
-                         variables_description, notification_category_id)
-                    VALUES (@enterpriseId, @key, @name, @description, @channelType::notify.notification_channel_type,
-                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId)
-                    ON CONFLICT (enterprise_id, template_key) DO NOTHING
-                    RETURNING *)
-                SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
-                """,
-                Parameters(request, enterpriseId, key, categoryId),
-                session.Transaction);
-            return created is null ? (null, Problems.Conflict($"Template '{key}' already exists.")) : (created, null);
-        }, cancellationToken);
-
+        var (row, problem) = await store.CreateAsync(enterpriseId, request, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -82,7 +57,7 @@ public static class TemplateEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<TemplateResponse>>, ProblemHttpResult>> ListAsync(
-        string? channel, string? publishStatus, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken)
+        string? channel, string? publishStatus, HttpContext http, TemplateStore store, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (channel is not null && !NotificationChannels.IsKnown(channel))
@@ -100,22 +75,14 @@ public static class TemplateEndpoints
             return errors.ToProblem();
         }
 
-        var rows = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.QueryAsync<TemplateRow>(
-            $"""
-            SELECT {TemplateRow.Columns} FROM notify.ent_notification_template t {TemplateRow.From}
-            WHERE (@channel::text IS NULL OR t.channel_type::text = @channel)
-              AND (@publishStatus::text IS NULL OR t.publish_status::text = @publishStatus)
-            ORDER BY t.template_key
-            """,
-            new { channel, publishStatus },
-            session.Transaction), cancellationToken);
+        var rows = await store.ListAsync(http.User.EnterpriseId(), channel, publishStatus, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<TemplateResponse>>(rows.Select(r => r.ToResponse()).ToList());
     }
 
     private static async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> GetAsync(
-        string templateKey, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken)
+        string templateKey, HttpContext http, TemplateStore store, CancellationToken cancellationToken)
     {
-        var row = await database.InTenantAsync(http.User.EnterpriseId(), session => FindAsync(session, templateKey), cancellationToken);
+        var row = await store.FindAsync(http.User.EnterpriseId(), templateKey, cancellationToken);
         return row is null ? NotFound(templateKey) : TypedResults.Ok(row.ToResponse());
     }
 
@@ -123,7 +90,7 @@ public static class TemplateEndpoints
         string templateKey,
         TemplateRequest request,
         HttpContext http,
-        XNovuDatabase database,
+        TemplateStore store,
         TemplatePreviewer previewer,
         IDefinitionChangeNotifier notifier,
         CancellationToken cancellationToken)
@@ -135,68 +102,31 @@ public static class TemplateEndpoints
         }
 
         var enterpriseId = http.User.EnterpriseId();
-        var (row, problem) = await database.InTenantAsync<(TemplateRow?, ProblemHttpResult?)>(enterpriseId, async session =>
-        {
-            var exists = await session.Connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM notify.ent_notification_template WHERE template_key = @templateKey)",
-                new { templateKey }, session.Transaction);
-            if (!exists)
-            {
-                return (null, NotFound(templateKey));
-            }
-
-            var (categoryId, categoryProblem) = await Definitions.ResolveCategoryAsync(session, request.CategoryCode);
-            if (categoryProblem is not null)
-            {
-                return (null, categoryProblem);
-            }
-
-            var updated = await session.Connection.QuerySingleAsync<TemplateRow>(
-                $"""
-                WITH t AS (
-                    UPDATE notify.ent_notification_template
-                    SET name = @name, description = @description, channel_type = @channelType::notify.notification_channel_type,
-                        subject_template = @subjectTemplate, body_template = @bodyTemplate,
-                        variables_description = @variablesDescription::jsonb, notification_category_id = @categoryId,
-                        updated_at = now()
-                    WHERE template_key = @key
-                    RETURNING *)
-                SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
-                """,
-                Parameters(request, enterpriseId, templateKey, categoryId),
-                session.Transaction);
-            return (updated, null);
-        }, cancellationToken);
-
+        var (row, problem) = await store.UpdateAsync(enterpriseId, templateKey, request, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
+        if (row is null)
+        {
+            return NotFound(templateKey);
+        }
+
         await notifier.TemplateChangedAsync(enterpriseId, templateKey, cancellationToken);
-        return TypedResults.Ok(row!.ToResponse());
+        return TypedResults.Ok(row.ToResponse());
     }
 
-    /// <param name="assignment">A fixed SQL assignment chosen by this class, never by a request.</param>
     private static async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> SetStateAsync(
         string templateKey,
-        string assignment,
+        StateChange change,
         HttpContext http,
-        XNovuDatabase database,
+        TemplateStore store,
         IDefinitionChangeNotifier notifier,
         CancellationToken cancellationToken)
     {
         var enterpriseId = http.User.EnterpriseId();
-        var row = await database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<TemplateRow>(
-            $"""
-            WITH t AS (
-                UPDATE notify.ent_notification_template SET {assignment}, updated_at = now()
-                WHERE template_key = @templateKey
-                RETURNING *)
-            SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
-            """,
-            new { templateKey },
-            session.Transaction), cancellationToken);
+        var row = await store.SetStateAsync(enterpriseId, templateKey, change, cancellationToken);
         if (row is null)
         {
             return NotFound(templateKey);
@@ -319,24 +249,6 @@ public static class TemplateEndpoints
 
         return errors;
     }
-
-    private static Task<TemplateRow?> FindAsync(TenantSession session, string templateKey) =>
-        session.Connection.QuerySingleOrDefaultAsync<TemplateRow>(
-            $"SELECT {TemplateRow.Columns} FROM notify.ent_notification_template t {TemplateRow.From} WHERE t.template_key = @templateKey",
-            new { templateKey }, session.Transaction);
-
-    private static object Parameters(TemplateRequest request, Guid enterpriseId, string key, long? categoryId) => new
-    {
-        enterpriseId,
-        key,
-        name = request.Name!.Trim(),
-        request.Description,
-        request.ChannelType,
-        request.SubjectTemplate,
-        request.BodyTemplate,
-        variablesDescription = Jsonb.ToColumn(request.VariablesDescription),
-        categoryId,
-    };
 
     private static ProblemHttpResult NotFound(string templateKey) => Problems.NotFound($"Template '{templateKey}' was not found.");
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using XNovu.Api.Workflows;
 using XNovu.Core.Templates;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Templates;
 

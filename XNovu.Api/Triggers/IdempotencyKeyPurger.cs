@@ -1,6 +1,4 @@
-using Dapper;
 using Microsoft.Extensions.Options;
-using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Triggers;
 
@@ -9,7 +7,7 @@ namespace XNovu.Api.Triggers;
 /// Every replica may run it; the deletes do not conflict.
 /// </summary>
 internal sealed partial class IdempotencyKeyPurger(
-    XNovuDatabase database, IOptions<TriggerOptions> options, TimeProvider time, ILogger<IdempotencyKeyPurger> logger)
+    IdempotencyKeyStore keys, IOptions<TriggerOptions> options, TimeProvider time, ILogger<IdempotencyKeyPurger> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -19,11 +17,7 @@ internal sealed partial class IdempotencyKeyPurger(
         {
             try
             {
-                await using var connection = await database.OpenUnscopedAsync(stoppingToken);
-                var purged = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT notify.purge_idempotency_keys(@seconds)",
-                    new { seconds = options.Value.IdempotencyWindow.TotalSeconds },
-                    cancellationToken: stoppingToken));
+                var purged = await keys.PurgeExpiredAsync(stoppingToken);
                 LogPurged(logger, purged);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -20,7 +20,9 @@ public static class TriggerExtensions
         builder.Services.AddMemoryCache();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PayloadSchemaValidator>();
+        builder.Services.AddSingleton<TriggerChecks>();
         builder.Services.AddSingleton<TriggerStore>();
+        builder.Services.AddSingleton<IdempotencyKeyStore>();
         builder.Services.AddHostedService<IdempotencyKeyPurger>();
         return builder;
     }

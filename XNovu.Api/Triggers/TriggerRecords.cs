@@ -9,8 +9,9 @@ namespace XNovu.Api.Triggers;
 /// <c>subscriberId</c> is the original's single-recipient field. <c>enterpriseId</c>, when given, must be
 /// the key's enterprise.
 /// </summary>
+/// <remarks>The body's <c>workflowId</c> is the workflow key (see the glossary in docs/architecture.md).</remarks>
 public sealed record TriggerRequest(
-    string? WorkflowId,
+    [property: JsonPropertyName("workflowId")] string? WorkflowKey,
     JsonElement? To,
     string? SubscriberId,
     JsonElement? Payload,
@@ -23,7 +24,8 @@ public sealed record TriggerRequest(
     Guid? EnterpriseId);
 
 /// <summary>The answer to an accepted trigger: stored, not yet sent.</summary>
-public sealed record TriggerAccepted(long NotificationId, string TransactionId, string Status, string WorkflowId);
+public sealed record TriggerAccepted(
+    long NotificationId, string TransactionId, string Status, [property: JsonPropertyName("workflowId")] string WorkflowKey);
 
 public sealed record BulkTriggerRequest(IReadOnlyList<JsonElement>? Events);
 
@@ -33,7 +35,7 @@ public sealed record BulkTriggerResult(
     int Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? NotificationId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TransactionId = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyName("workflowId")] string? WorkflowKey = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HttpValidationProblemDetails? Error = null);
 
 public sealed record BulkTriggerResponse(int Accepted, int Rejected, IReadOnlyList<BulkTriggerResult> Results);

@@ -6,21 +6,14 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Http;
+using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 using XNovu.Core.Persistence;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Workflows;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace XNovu.Api.Triggers;
-
-/// <summary>An <c>Idempotency-Key</c> and the hash of the request it came with.</summary>
-internal sealed record IdempotencyClaim(string Key, byte[] RequestHash);
-
-/// <summary>What a trigger call came to: an answer (perhaps the stored first one) or a problem.</summary>
-internal sealed record StoreOutcome<T>(T? Answer, ProblemHttpResult? Problem, bool Replayed) where T : class
-{
-    public static StoreOutcome<T> Of(ProblemHttpResult problem) => new(null, problem, false);
-}
 
 /// <summary>
 /// Stores triggers durably before they are answered. One transaction per call: a first round trip reads
@@ -31,10 +24,8 @@ internal sealed record StoreOutcome<T>(T? Answer, ProblemHttpResult? Problem, bo
 /// </summary>
 internal sealed class TriggerStore(
     XNovuDatabase database,
-    StaticWorkflowRegistry registry,
-    PayloadSchemaValidator schemas,
-    IOptions<TriggerOptions> options,
-    IOptions<JsonOptions> json)
+    TriggerChecks checks,
+    IdempotencyKeyStore idempotencyKeys)
 {
     public const int AcceptedStatus = StatusCodes.Status202Accepted;
     public const int BulkStatus = StatusCodes.Status200OK;
@@ -49,19 +40,10 @@ internal sealed class TriggerStore(
     private const string OnTransactionConflict =
         "ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING";
 
-    private const string StoredAnswerSql =
-        """
-        SELECT request_hash AS RequestHash, status_code AS StatusCode, response::text AS Response
-        FROM notify.idempotency_key
-        WHERE key = @idempotencyKey AND created_at > now() - make_interval(secs => @windowSeconds);
-        """;
-
     private const string LookupSql =
-        StoredAnswerSql +
-        """
-        SELECT id, workflow_key AS WorkflowKey, publish_status::text AS PublishStatus, deactivated, version,
-               payload_schema::text AS PayloadSchema, notification_category_id AS CategoryId
-        FROM notify.ent_notification_workflow WHERE workflow_key = ANY(@workflowKeys);
+        IdempotencyKeyStore.StoredAnswerSql +
+        $"""
+        SELECT {WorkflowRow.Columns} FROM notify.ent_notification_workflow w {WorkflowRow.From} WHERE w.workflow_key = ANY(@workflowKeys);
         SELECT code, id FROM notify.typ_notification_category WHERE code = ANY(@categoryCodes);
         SELECT code, id FROM notify.typ_notification_priority WHERE code = ANY(@priorityCodes);
         """;
@@ -87,21 +69,6 @@ internal sealed class TriggerStore(
         RETURNING id, transaction_id AS TransactionId
         """;
 
-    // A key past its window is taken over in place; a live one (a concurrent first request that committed
-    // while this one ran) answers no row, and this request then replays that one's answer.
-    private const string StoreAnswerSql =
-        """
-        INSERT INTO notify.idempotency_key AS k (enterprise_id, key, request_hash, status_code, response)
-        VALUES (@enterpriseId, @idempotencyKey, @requestHash, @statusCode, @response::jsonb)
-        ON CONFLICT (enterprise_id, key) DO UPDATE
-            SET request_hash = excluded.request_hash, status_code = excluded.status_code,
-                response = excluded.response, created_at = now()
-            WHERE k.created_at <= now() - make_interval(secs => @windowSeconds)
-        RETURNING true
-        """;
-
-    private double WindowSeconds => options.Value.IdempotencyWindow.TotalSeconds;
-
     public async Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
         Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
@@ -111,10 +78,10 @@ internal sealed class TriggerStore(
             var lookup = await LookupAsync(session, [trigger], claim);
             if (lookup.Stored is { } stored)
             {
-                return Replay<TriggerAccepted>(stored, claim!);
+                return idempotencyKeys.Replay<TriggerAccepted>(stored, claim!);
             }
 
-            var (row, problem) = Resolve(trigger, lookup);
+            var (row, problem) = checks.Resolve(trigger, lookup);
             if (problem is not null)
             {
                 return StoreOutcome<TriggerAccepted>.Of(problem);
@@ -144,10 +111,10 @@ internal sealed class TriggerStore(
                 ? new TriggerAccepted(notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey)
                 : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
-            if (accepted is not null && (claim is null || await StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
+            if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
             {
                 await session.CommitAsync(cancellationToken);
-                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowId));
+                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowKey));
                 return new StoreOutcome<TriggerAccepted>(accepted, null, false);
             }
 
@@ -174,7 +141,7 @@ internal sealed class TriggerStore(
             var lookup = await LookupAsync(session, prepared, claim);
             if (lookup.Stored is { } stored)
             {
-                return Replay<BulkTriggerResponse>(stored, claim!);
+                return idempotencyKeys.Replay<BulkTriggerResponse>(stored, claim!);
             }
 
             var results = new BulkTriggerResult[events.Count];
@@ -186,7 +153,7 @@ internal sealed class TriggerStore(
                 ResolvedRow? row = null;
                 if (trigger is not null)
                 {
-                    (row, problem) = Resolve(trigger, lookup);
+                    (row, problem) = checks.Resolve(trigger, lookup);
                     if (problem is null && !transactionIds.Add(trigger.TransactionId))
                     {
                         problem = Problems.Conflict($"transactionId '{trigger.TransactionId}' is used by an earlier event of this call.");
@@ -222,12 +189,12 @@ internal sealed class TriggerStore(
             var response = new BulkTriggerResponse(accepted, results.Length - accepted, results);
             // A call that created nothing stores no answer, as a refused single trigger stores none:
             // sending it again (after publishing the workflow, say) is then harmless and may succeed.
-            if (claim is null || accepted == 0 || await StoreAnswerAsync(session, claim, BulkStatus, response))
+            if (claim is null || accepted == 0 || await idempotencyKeys.StoreAnswerAsync(session, claim, BulkStatus, response))
             {
                 await session.CommitAsync(cancellationToken);
                 foreach (var result in results.Where(r => r.Status == AcceptedStatus))
                 {
-                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowId!));
+                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowKey!));
                 }
 
                 return new StoreOutcome<BulkTriggerResponse>(response, null, false);
@@ -244,7 +211,7 @@ internal sealed class TriggerStore(
             new
             {
                 idempotencyKey = claim?.Key,
-                windowSeconds = WindowSeconds,
+                windowSeconds = idempotencyKeys.WindowSeconds,
                 workflowKeys = triggers.Select(t => t.WorkflowKey).Distinct().ToArray(),
                 categoryCodes = triggers.Select(t => t.CategoryCode).OfType<string>().Distinct().ToArray(),
                 priorityCodes = triggers.Select(t => t.PriorityCode).OfType<string>().Distinct().ToArray(),
@@ -257,113 +224,19 @@ internal sealed class TriggerStore(
         return new Lookup(stored, workflows, categories, priorities);
     }
 
-    /// <summary>
-    /// The enterprise's own workflow with the key, whatever its state, shadows a static one; it must be
-    /// published and active. Then the payload must match its schema and the codes must name this
-    /// enterprise's category and priority.
-    /// </summary>
-    private (ResolvedRow? Row, ProblemHttpResult? Problem) Resolve(PreparedTrigger trigger, Lookup lookup)
-    {
-        long? workflowId = null;
-        int? version = null;
-        long? workflowCategoryId = null;
-        string? schema;
-        if (lookup.Workflows.TryGetValue(trigger.WorkflowKey, out var own))
-        {
-            if (own.Deactivated)
-            {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is deactivated."));
-            }
-
-            if (own.PublishStatus != PublishStatuses.Publish)
-            {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is not published."));
-            }
-
-            (workflowId, version, workflowCategoryId, schema) = (own.Id, own.Version, own.CategoryId, own.PayloadSchema);
-        }
-        else if (registry.FindWorkflow(trigger.WorkflowKey) is { } shipped)
-        {
-            schema = shipped.PayloadSchema is { } payloadSchema ? payloadSchema.GetRawText() : null;
-        }
-        else
-        {
-            return (null, TriggerProblems.WorkflowNotFound(trigger.WorkflowKey));
-        }
-
-        var errors = schemas.Validate(schema, trigger.Payload);
-        if (errors.Any)
-        {
-            return (null, Problems.Validation(errors.ToDictionary(), $"The payload does not match the payloadSchema of workflow '{trigger.WorkflowKey}'."));
-        }
-
-        // A trigger without a category takes its workflow's.
-        var categoryId = workflowCategoryId;
-        if (trigger.CategoryCode is { } categoryCode)
-        {
-            if (lookup.Categories.TryGetValue(categoryCode, out var category))
-            {
-                categoryId = category;
-            }
-            else
-            {
-                errors.Add("categoryCode", $"names no category of this enterprise ('{categoryCode}').");
-            }
-        }
-
-        long? priorityId = null;
-        if (trigger.PriorityCode is { } priorityCode)
-        {
-            if (lookup.Priorities.TryGetValue(priorityCode, out var priority))
-            {
-                priorityId = priority;
-            }
-            else
-            {
-                errors.Add("priorityCode", $"names no priority of this enterprise ('{priorityCode}').");
-            }
-        }
-
-        return errors.Any
-            ? (null, errors.ToProblem())
-            : (new ResolvedRow(workflowId, version, categoryId, priorityId), null);
-    }
-
-    private async Task<bool> StoreAnswerAsync<T>(TenantSession session, IdempotencyClaim claim, int statusCode, T answer) =>
-        await session.Connection.QuerySingleOrDefaultAsync<bool>(
-            StoreAnswerSql,
-            new
-            {
-                enterpriseId = session.EnterpriseId,
-                idempotencyKey = claim.Key,
-                requestHash = claim.RequestHash,
-                statusCode,
-                response = JsonSerializer.Serialize(answer, json.Value.SerializerOptions),
-                windowSeconds = WindowSeconds,
-            },
-            session.Transaction);
-
     private async Task<StoreOutcome<T>> AfterRaceAsync<T>(
         Guid enterpriseId, IdempotencyClaim claim, string? conflictingTransactionId, CancellationToken cancellationToken) where T : class
     {
-        var stored = await database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<StoredAnswer>(
-            StoredAnswerSql,
-            new { idempotencyKey = claim.Key, windowSeconds = WindowSeconds },
-            session.Transaction), cancellationToken);
+        var stored = await idempotencyKeys.ReadAsync(enterpriseId, claim, cancellationToken);
         if (stored is not null)
         {
-            return Replay<T>(stored, claim);
+            return idempotencyKeys.Replay<T>(stored, claim);
         }
 
         return StoreOutcome<T>.Of(conflictingTransactionId is not null
             ? TriggerProblems.TransactionConflict(conflictingTransactionId)
             : Problems.Conflict("A concurrent request with the same Idempotency-Key did not complete; send the request again."));
     }
-
-    private StoreOutcome<T> Replay<T>(StoredAnswer stored, IdempotencyClaim claim) where T : class =>
-        stored.RequestHash.AsSpan().SequenceEqual(claim.RequestHash)
-            ? new StoreOutcome<T>(JsonSerializer.Deserialize<T>(stored.Response, json.Value.SerializerOptions), null, true)
-            : StoreOutcome<T>.Of(TriggerProblems.IdempotencyKeyReused());
 
     private static BulkTriggerResult Rejected(int index, ProblemHttpResult problem) =>
         new(index, problem.StatusCode, Error: TriggerProblems.ToBulkError(problem));
@@ -379,51 +252,17 @@ internal sealed class TriggerStore(
             {
                 writer.WriteStartObject();
                 writer.WriteString("workflow_key", trigger.WorkflowKey);
-                WriteNumber(writer, "workflow_id", row.WorkflowId);
-                WriteNumber(writer, "workflow_version", row.WorkflowVersion);
+                writer.WriteNumberOrNull("workflow_id", row.WorkflowId);
+                writer.WriteNumberOrNull("workflow_version", row.WorkflowVersion);
                 writer.WritePropertyName("payload");
                 trigger.Payload.WriteTo(writer);
-                writer.WritePropertyName("recipients");
-                writer.WriteRawValue(trigger.RecipientsJson, skipInputValidation: true);
-                writer.WritePropertyName("overrides");
-                if (trigger.OverridesJson is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    writer.WriteRawValue(trigger.OverridesJson, skipInputValidation: true);
-                }
-
-                writer.WritePropertyName("tags");
-                if (trigger.Tags is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    writer.WriteStartArray();
-                    foreach (var tag in trigger.Tags)
-                    {
-                        writer.WriteStringValue(tag);
-                    }
-
-                    writer.WriteEndArray();
-                }
-
+                writer.WriteRawOrNull("recipients", trigger.RecipientsJson);
+                writer.WriteRawOrNull("overrides", trigger.OverridesJson);
+                writer.WriteStringsOrNull("tags", trigger.Tags);
                 writer.WriteString("transaction_id", trigger.TransactionId);
-                if (trigger.ScheduledFor is { } scheduledFor)
-                {
-                    // Microseconds: PostgreSQL's precision.
-                    writer.WriteString("scheduled_for", scheduledFor.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    writer.WriteNull("scheduled_for");
-                }
-
-                WriteNumber(writer, "category_id", row.CategoryId);
-                WriteNumber(writer, "priority_id", row.PriorityId);
+                writer.WriteUtcTimestampOrNull("scheduled_for", trigger.ScheduledFor);
+                writer.WriteNumberOrNull("category_id", row.CategoryId);
+                writer.WriteNumberOrNull("priority_id", row.PriorityId);
                 writer.WriteEndObject();
             }
 
@@ -432,29 +271,4 @@ internal sealed class TriggerStore(
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    private static void WriteNumber(Utf8JsonWriter writer, string name, long? value)
-    {
-        if (value is { } number)
-        {
-            writer.WriteNumber(name, number);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private sealed record Lookup(
-        StoredAnswer? Stored,
-        Dictionary<string, WorkflowRow> Workflows,
-        Dictionary<string, long> Categories,
-        Dictionary<string, long> Priorities);
-
-    private sealed record StoredAnswer(byte[] RequestHash, int StatusCode, string Response);
-
-    private sealed record WorkflowRow(
-        long Id, string WorkflowKey, string PublishStatus, bool Deactivated, int Version, string? PayloadSchema, long? CategoryId);
-
-    private sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, long? CategoryId, long? PriorityId);
 }

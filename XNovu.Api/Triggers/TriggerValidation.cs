@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Http;
 using XNovu.Api.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Triggers;
 
@@ -40,7 +41,7 @@ internal static class TriggerValidation
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(request.WorkflowId))
+        if (string.IsNullOrWhiteSpace(request.WorkflowKey))
         {
             errors.Add("workflowId", "is required.");
         }
@@ -91,7 +92,7 @@ internal static class TriggerValidation
         }
 
         return (new PreparedTrigger(
-            request.WorkflowId!.Trim(),
+            request.WorkflowKey!.Trim(),
             recipients!,
             payload,
             Jsonb.ToColumn(request.Overrides),

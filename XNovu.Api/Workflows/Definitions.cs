@@ -1,7 +1,4 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Http;
-using XNovu.Core.Persistence;
 using XNovu.Core.Workflows;
 
 namespace XNovu.Api.Workflows;
@@ -41,22 +38,24 @@ internal static class Definitions
             errors.Add(field, $"must be one of {string.Join(", ", NotificationChannels.All)}.");
         }
     }
+}
 
-    /// <summary>
-    /// The id of the enterprise's category with <paramref name="code"/>; an unknown code is a field error.
-    /// The session's enterprise scopes the lookup, so another enterprise's category is unknown too.
-    /// </summary>
-    public static async Task<(long? Id, ProblemHttpResult? Problem)> ResolveCategoryAsync(TenantSession session, string? code)
+/// <summary>A change of a template's, workflow's or rule's state that needs no body.</summary>
+public enum StateChange
+{
+    Publish,
+    Unpublish,
+    Deactivate,
+}
+
+internal static class StateChanges
+{
+    /// <summary>The fixed SQL assignment of each change: chosen here, never taken from a request.</summary>
+    public static string ToAssignment(this StateChange change) => change switch
     {
-        if (string.IsNullOrWhiteSpace(code))
-        {
-            return (null, null);
-        }
-
-        var id = await session.Connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT id FROM notify.typ_notification_category WHERE code = @code", new { code }, session.Transaction);
-        return id is null
-            ? (null, Problems.Validation("categoryCode", $"names no category of this enterprise ('{code}')."))
-            : (id, null);
-    }
+        StateChange.Publish => $"publish_status = '{PublishStatuses.Publish}'",
+        StateChange.Unpublish => $"publish_status = '{PublishStatuses.Draft}'",
+        StateChange.Deactivate => "deactivated = true",
+        _ => throw new ArgumentOutOfRangeException(nameof(change)),
+    };
 }

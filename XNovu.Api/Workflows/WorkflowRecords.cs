@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XNovu.Core.Json;
 using XNovu.Core.Novu;
 
 namespace XNovu.Api.Workflows;
@@ -47,7 +48,7 @@ public sealed record NovuSyncResponse(string Status, string NovuWorkflowId, Date
 
 public sealed record WorkflowStatsResponse(long Total, long Static, long Dynamic, long Enterprises);
 
-/// <summary>One row of <c>notify.ent_notification_workflow</c> with its category code, as Dapper reads it.</summary>
+/// <summary>One row of <c>notify.ent_notification_workflow</c> with its category code, as Dapper reads it: the API's one row type for that table.</summary>
 /// <remarks>Dapper maps records by exact type, and reads an enum array as <see cref="Array"/>, so channels come joined.</remarks>
 internal sealed record WorkflowRow(
     long Id,
@@ -60,6 +61,7 @@ internal sealed record WorkflowRow(
     string? PayloadSchema,
     string? ControlSchema,
     string TemplateOverrides,
+    long? CategoryId,
     string? CategoryCode,
     string PublishStatus,
     bool Deactivated,
@@ -76,7 +78,7 @@ internal sealed record WorkflowRow(
         w.id, w.enterprise_id AS EnterpriseId, w.workflow_key AS WorkflowKey, w.name, w.description, w.workflow_type::text AS WorkflowType,
         array_to_string(w.default_channels, ',') AS DefaultChannels, w.payload_schema::text AS PayloadSchema,
         w.control_schema::text AS ControlSchema, w.template_overrides::text AS TemplateOverrides,
-        c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
+        w.notification_category_id AS CategoryId, c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
         w.created_at AS CreatedAt, w.updated_at AS UpdatedAt, s.status AS SyncStatus,
         s.novu_workflow_id AS NovuWorkflowId, s.synced_at AS SyncedAt, s.error AS SyncError
         """;

@@ -1,7 +1,6 @@
-using Dapper;
 using XNovu.Api.Http;
-using XNovu.Core.Persistence;
 using XNovu.Core.Workflows;
+using XNovu.Core.Json;
 
 namespace XNovu.Api.Workflows;
 
@@ -76,8 +75,11 @@ internal static class WorkflowValidation
     /// A published workflow must be sendable: at least one channel, and for each channel a template of this
     /// enterprise that exists, is published, is not deactivated and serves that channel.
     /// </summary>
-    public static async Task<ValidationErrors> CheckPublishableAsync(
-        TenantSession session, IReadOnlyList<string> channels, IReadOnlyDictionary<string, string> templateOverrides)
+    /// <param name="templates">The enterprise's templates that <paramref name="templateOverrides"/> name, by key.</param>
+    public static ValidationErrors CheckPublishable(
+        IReadOnlyList<string> channels,
+        IReadOnlyDictionary<string, string> templateOverrides,
+        IReadOnlyDictionary<string, TemplateState> templates)
     {
         var errors = new ValidationErrors();
         if (channels.Count == 0)
@@ -85,17 +87,6 @@ internal static class WorkflowValidation
             errors.Add("defaultChannels", "must name at least one channel to publish the workflow.");
             return errors;
         }
-
-        var keys = channels.Select(c => templateOverrides.GetValueOrDefault(c)).OfType<string>().Distinct().ToArray();
-        var templates = (await session.Connection.QueryAsync<TemplateState>(
-                """
-                SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, publish_status::text AS PublishStatus, deactivated
-                FROM notify.ent_notification_template
-                WHERE template_key = ANY(@keys)
-                """,
-                new { keys },
-                session.Transaction))
-            .ToDictionary(t => t.TemplateKey, StringComparer.Ordinal);
 
         foreach (var channel in channels)
         {
@@ -132,6 +123,7 @@ internal static class WorkflowValidation
             errors.Add(field, problem);
         }
     }
-
-    private sealed record TemplateState(string TemplateKey, string ChannelType, string PublishStatus, bool Deactivated);
 }
+
+/// <summary>What publishing a workflow needs to know of each template it names.</summary>
+internal sealed record TemplateState(string TemplateKey, string ChannelType, string PublishStatus, bool Deactivated);

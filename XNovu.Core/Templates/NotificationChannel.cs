@@ -1,3 +1,5 @@
+using XNovu.Core.Workflows;
+
 namespace XNovu.Core.Templates;
 
 /// <summary>The delivery channels, as <c>notify.notification_channel_type</c> has them.</summary>
@@ -15,11 +17,11 @@ public static class NotificationChannelNames
     /// <summary>The database and wire spelling: <c>IN_APP</c>, <c>EMAIL</c>, <c>SMS</c>, <c>CHAT</c>, <c>PUSH</c>.</summary>
     public static string ToWireName(this NotificationChannel channel) => channel switch
     {
-        NotificationChannel.InApp => "IN_APP",
-        NotificationChannel.Email => "EMAIL",
-        NotificationChannel.Sms => "SMS",
-        NotificationChannel.Chat => "CHAT",
-        NotificationChannel.Push => "PUSH",
+        NotificationChannel.InApp => NotificationChannels.InApp,
+        NotificationChannel.Email => NotificationChannels.Email,
+        NotificationChannel.Sms => NotificationChannels.Sms,
+        NotificationChannel.Chat => NotificationChannels.Chat,
+        NotificationChannel.Push => NotificationChannels.Push,
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Unknown channel."),
     };
 

@@ -1,8 +1,6 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Text.Json;
-using Dapper;
-using XNovu.Core.Persistence;
 
 namespace XNovu.Core.Workflows;
 
@@ -26,15 +24,12 @@ public sealed record StaticTemplate(
     string BodyTemplate,
     JsonElement? VariablesDescription);
 
-/// <summary>The original's <c>getStats()</c>: static workflows here, dynamic (published) ones across enterprises.</summary>
-public sealed record WorkflowRegistryStats(long Total, long Static, long Dynamic, long Enterprises);
-
 /// <summary>
 /// The static workflows and their templates, read once at start from the JSON files embedded from
 /// <c>Workflows/Static/</c>. A file that does not hold together (a channel without a template, a template of
 /// another channel, a duplicate key) stops the start rather than failing the first trigger.
 /// An enterprise's own workflow or template with the same key shadows the static one; that choice is
-/// made by the readers, which look in the enterprise first.
+/// made in one place, <see cref="WorkflowResolver"/>.
 /// </summary>
 public sealed class StaticWorkflowRegistry
 {
@@ -90,19 +85,6 @@ public sealed class StaticWorkflowRegistry
         return new StaticWorkflowRegistry(
             files.SelectMany(f => f.Workflow is null ? [] : new[] { f.Workflow.ToWorkflow() }),
             files.SelectMany(f => f.Templates ?? []).Select(t => t.ToTemplate()));
-    }
-
-    /// <summary>
-    /// Total, static, dynamic and enterprises. Dynamic workflows and enterprises are counted across all
-    /// enterprises through the one SECURITY DEFINER function that may do so, which answers counts only.
-    /// </summary>
-    public async Task<WorkflowRegistryStats> GetStatsAsync(XNovuDatabase database, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
-        var counts = await connection.QuerySingleAsync<(long Dynamic, long Enterprises)>(new CommandDefinition(
-            "SELECT dynamic_workflows, enterprises FROM notify.workflow_registry_stats()", cancellationToken: cancellationToken));
-        long staticCount = _workflows.Count;
-        return new WorkflowRegistryStats(staticCount + counts.Dynamic, staticCount, counts.Dynamic, counts.Enterprises);
     }
 
     private void Check(StaticWorkflow workflow)

@@ -1,45 +1,13 @@
-using Dapper;
-using XNovu.Core.Persistence;
 using XNovu.Core.Templates;
 
 namespace XNovu.Core.Workflows;
 
 /// <summary>
-/// Where the template engine finds a template by key: the enterprise's own (not deactivated) template, read
-/// inside that enterprise's row-level-security scope, or else the static template of that key. Another
-/// enterprise's template is never reachable: the scope hides it.
+/// Where the template engine finds a template by key: as <see cref="WorkflowResolver.FindTemplateAsync"/> finds it,
+/// so a preview and a send see the same template. Another enterprise's template is never reachable.
 /// </summary>
-public sealed class StoredTemplateSource(XNovuDatabase database, StaticWorkflowRegistry registry) : ILiquidTemplateSource
+public sealed class StoredTemplateSource(WorkflowResolver resolver) : ILiquidTemplateSource
 {
-    /// <summary>Static templates never change while the process runs, so one stamp serves them all.</summary>
-    private static readonly DateTimeOffset StaticVersion = DateTimeOffset.UnixEpoch;
-
-    public async Task<TemplateDefinition?> FindAsync(Guid? enterpriseId, string templateKey, CancellationToken cancellationToken)
-    {
-        if (enterpriseId is { } id)
-        {
-            var row = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<Row>(
-                """
-                SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                       body_template AS BodyTemplate, updated_at AS UpdatedAt
-                FROM notify.ent_notification_template
-                WHERE template_key = @templateKey AND NOT deactivated
-                """,
-                new { templateKey },
-                session.Transaction), cancellationToken);
-            if (row is not null && NotificationChannelNames.TryParse(row.ChannelType, out var channel))
-            {
-                return new TemplateDefinition(
-                    id, row.TemplateKey, channel, row.SubjectTemplate, row.BodyTemplate,
-                    new DateTimeOffset(DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc)));
-            }
-        }
-
-        return registry.FindTemplate(templateKey) is { } shipped && NotificationChannelNames.TryParse(shipped.ChannelType, out var staticChannel)
-            ? new TemplateDefinition(null, shipped.TemplateKey, staticChannel, shipped.SubjectTemplate, shipped.BodyTemplate, StaticVersion)
-            : null;
-    }
-
-    // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
-    private sealed record Row(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt);
+    public Task<TemplateDefinition?> FindAsync(Guid? enterpriseId, string templateKey, CancellationToken cancellationToken) =>
+        resolver.FindTemplateAsync(enterpriseId, templateKey, cancellationToken);
 }

@@ -13,6 +13,7 @@ public static class WorkflowExtensions
     public static IHostApplicationBuilder AddStaticWorkflows(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(StaticWorkflowRegistry.LoadEmbedded());
+        builder.Services.TryAddSingleton<WorkflowResolver>();
         builder.Services.TryAddSingleton<IDefinitionChangeNotifier, NoDefinitionCache>();
         return builder;
     }

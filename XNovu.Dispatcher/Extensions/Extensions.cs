@@ -1,5 +1,6 @@
 using XNovu.Core;
 using XNovu.Core.Definitions;
+using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Retention;
@@ -39,7 +40,7 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
-        builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_dispatch", sp.GetRequiredService<DispatchSignal>().Wake));
+        builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddHostedService<DispatchWorker>();
         builder.AddNovuSync();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 
 namespace XNovu.Dispatcher.Rules;
@@ -24,7 +25,7 @@ public static class RuleEngineExtensions
         if (enabled)
         {
             // Rule changes and reload requests arrive by NOTIFY on the dispatcher's one LISTEN connection.
-            builder.Services.AddSingleton(sp => new DatabaseChannel("xnovu_rules", sp.GetRequiredService<RuleEngineSignal>().RequestReload));
+            builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Rules, sp.GetRequiredService<RuleEngineSignal>().RequestReload));
             builder.Services.AddHostedService<RuleScheduler>();
             builder.Services.AddHostedService<RuleEngineHeartbeat>();
         }

@@ -59,7 +59,7 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public INovuClient CreateClient(string secretKey = SecretKey, double requestsPerSecond = 6000, TimeSpan? timeout = null, Uri? apiUrl = null)
     {
-        var host = NovuClientRegistrationTests.Build(new()
+        var host = NovuClientHost.Build(new()
         {
             ["XNovu:Novu:ApiUrl"] = (apiUrl ?? BaseUrl).ToString(),
             ["XNovu:Novu:SecretKey"] = secretKey,

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Testing;
 
 /// <summary>Canned Novu answers, and a record of exactly what the client sent.</summary>
-internal sealed class FakeNovuHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+public sealed class FakeNovuHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
 {
     public FakeNovuHandler(Func<HttpRequestMessage, HttpResponseMessage> respond)
         : this((request, _) => Task.FromResult(respond(request)))
@@ -43,4 +43,4 @@ internal sealed class FakeNovuHandler(Func<HttpRequestMessage, CancellationToken
     }
 }
 
-internal sealed record SentRequest(HttpMethod Method, Uri Uri, Dictionary<string, string> Headers, string? ContentType, string? Body);
+public sealed record SentRequest(HttpMethod Method, Uri Uri, Dictionary<string, string> Headers, string? ContentType, string? Body);

@@ -1,17 +1,17 @@
 using System.Text.RegularExpressions;
 
-namespace XNovu.Tests.Operations;
+namespace XNovu.Testing;
 
 /// <summary>One alert of deploy/prometheus/alerts.yml, as far as the checks need it.</summary>
-internal sealed record AlertRule(string Name, string? Expr, string? For, string? Severity, string? Summary);
+public sealed record AlertRule(string Name, string? Expr, string? For, string? Severity, string? Summary);
 
 /// <summary>
 /// Reads the alerts file by indentation alone: enough for the shape it is written in (rules under
 /// <c>groups[].rules</c>, block scalars with <c>|</c>), without a YAML package.
 /// </summary>
-internal static partial class AlertRules
+public static partial class AlertRules
 {
-    public static string FilePath => Path.Combine(Infrastructure.RepositoryPaths.Root, "deploy", "prometheus", "alerts.yml");
+    public static string FilePath => Path.Combine(RepositoryPaths.Root, "deploy", "prometheus", "alerts.yml");
 
     private static readonly HashSet<string> PromQlWords = new(StringComparer.Ordinal)
     {

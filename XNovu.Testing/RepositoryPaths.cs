@@ -1,6 +1,6 @@
-namespace XNovu.Tests.Infrastructure;
+namespace XNovu.Testing;
 
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     /// <summary>The folder holding XNovu.sln, found from the test assembly's folder.</summary>
     public static string Root { get; } = FindRoot();

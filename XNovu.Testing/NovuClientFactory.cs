@@ -2,10 +2,10 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Testing;
 
 /// <summary>A client over a fake handler, built from the same parts the DI registration uses.</summary>
-internal static class NovuClientFactory
+public static class NovuClientFactory
 {
     public const string SecretKey = "sk_test_123";
     public static readonly Uri ApiUrl = new("https://api.novu.test/");

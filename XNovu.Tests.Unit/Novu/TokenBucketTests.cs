@@ -8,19 +8,9 @@ public sealed class TokenBucketTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public void Free_plan_bucket_holds_five_seconds_of_triggers_plus_ten_percent_burst()
-    {
-        var bucket = TokenBucket.ForNovuPlan(60, _time);
-
-        Assert.Equal(60, bucket.TokensPerSecond);
-        Assert.Equal(330, bucket.Capacity, 6);
-        Assert.Equal(330, bucket.Available, 6);
-    }
-
-    [Fact]
     public async Task A_full_bucket_lets_a_burst_through_without_waiting()
     {
-        var bucket = TokenBucket.ForNovuPlan(60, _time);
+        var bucket = new TokenBucket(60, 330, _time);
 
         for (var i = 0; i < 330; i++)
         {
@@ -35,7 +25,7 @@ public sealed class TokenBucketTests
     [Fact]
     public async Task An_empty_bucket_makes_the_caller_wait_for_the_refill()
     {
-        var bucket = TokenBucket.ForNovuPlan(10, _time);
+        var bucket = new TokenBucket(10, 55, _time);
         bucket.Reserve(bucket.Capacity);
 
         var acquire = bucket.AcquireAsync(1, CancellationToken.None);
@@ -59,7 +49,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void A_bulk_call_costs_one_hundred_tokens()
     {
-        var bucket = TokenBucket.ForNovuPlan(60, _time);
+        var bucket = new TokenBucket(60, 330, _time);
 
         Assert.Equal(TimeSpan.Zero, bucket.Reserve(NovuRestClient.BulkCost));
         Assert.Equal(230, bucket.Available, 6);
@@ -71,7 +61,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void The_bucket_refills_at_the_plan_rate_up_to_its_capacity()
     {
-        var bucket = TokenBucket.ForNovuPlan(60, _time);
+        var bucket = new TokenBucket(60, 330, _time);
         bucket.Reserve(330);
 
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -98,7 +88,7 @@ public sealed class TokenBucketTests
     [Fact]
     public void Pause_holds_everyone_back_for_the_given_time()
     {
-        var bucket = TokenBucket.ForNovuPlan(60, _time);
+        var bucket = new TokenBucket(60, 330, _time);
 
         bucket.Pause(TimeSpan.FromSeconds(2));
 

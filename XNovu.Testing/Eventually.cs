@@ -1,4 +1,4 @@
-namespace XNovu.Tests.Infrastructure;
+namespace XNovu.Testing;
 
 public static class Eventually
 {

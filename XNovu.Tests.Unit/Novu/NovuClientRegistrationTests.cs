@@ -12,7 +12,7 @@ public sealed class NovuClientRegistrationTests
     [Fact]
     public void Options_are_bound_from_the_XNovu_Novu_section()
     {
-        using var host = Build(new()
+        using var host = NovuClientHost.Build(new()
         {
             ["XNovu:Novu:ApiUrl"] = "http://novu.local:4010",
             ["XNovu:Novu:SecretKey"] = "sk",
@@ -43,7 +43,7 @@ public sealed class NovuClientRegistrationTests
     [Fact]
     public async Task Missing_secret_key_and_bad_rate_fail_at_start()
     {
-        using var host = Build(new() { ["XNovu:Novu:RequestsPerSecond"] = "0" });
+        using var host = NovuClientHost.Build(new() { ["XNovu:Novu:RequestsPerSecond"] = "0" });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -57,7 +57,7 @@ public sealed class NovuClientRegistrationTests
     public async Task Service_defaults_resilience_handler_does_not_retry_novu_calls(bool serviceDefaultsFirst)
     {
         var handler = new FakeNovuHandler(_ => FakeNovuHandler.Error(503));
-        using var host = Build(
+        using var host = NovuClientHost.Build(
             new() { ["XNovu:Novu:ApiUrl"] = "http://novu.local", ["XNovu:Novu:SecretKey"] = "sk" },
             http => http.ConfigurePrimaryHttpMessageHandler(() => handler),
             serviceDefaultsFirst);
@@ -67,25 +67,5 @@ public sealed class NovuClientRegistrationTests
         Assert.Equal(NovuOutcomeKind.Retryable, outcome.Kind);
         Assert.Single(handler.Requests);
         Assert.Equal("http://novu.local/v1/events/trigger", handler.Requests[0].Uri.ToString());
-    }
-
-    /// <summary>As a service does it: service defaults, then the Novu client (or the other way round).</summary>
-    internal static IHost Build(Dictionary<string, string?> settings, Action<IHttpClientBuilder>? configure = null, bool serviceDefaultsFirst = true)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (serviceDefaultsFirst)
-        {
-            builder.AddServiceDefaults();
-        }
-
-        var http = builder.AddNovuClient();
-        configure?.Invoke(http);
-        if (!serviceDefaultsFirst)
-        {
-            builder.AddServiceDefaults();
-        }
-
-        return builder.Build();
     }
 }

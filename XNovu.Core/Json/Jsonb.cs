@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace XNovu.Api.Workflows;
+namespace XNovu.Core.Json;
 
 /// <summary>Moves free-form JSON fields between requests, jsonb columns and responses.</summary>
-internal static class Jsonb
+public static class Jsonb
 {
     public static bool IsPresent(JsonElement? value) =>
         value is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) };

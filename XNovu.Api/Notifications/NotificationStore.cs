@@ -1,0 +1,198 @@
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using XNovu.Api.Http;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Api.Notifications;
+
+/// <summary>The filters of one page of the notification list; only those given become conditions.</summary>
+internal sealed record NotificationFilter(string? Status, string? WorkflowKey, DateTimeOffset? From, DateTimeOffset? To, NotificationCursor? After, int Fetch);
+
+/// <summary>What a cancel changed: the deliveries Novu was already handed, how many it retracted, and when.</summary>
+internal sealed record Retraction(IReadOnlyList<string> HandedOver, int Retracted, DateTime RetractedAt);
+
+/// <summary>
+/// The SQL of an enterprise's notifications and their deliveries. Each call is one tenant transaction, so
+/// row-level security makes another enterprise's notification unknown here.
+/// </summary>
+internal sealed class NotificationStore(XNovuDatabase database)
+{
+    private const string NotificationSelect =
+        """
+        SELECT n.id, n.workflow_key AS WorkflowKey, n.notification_status::text AS Status, n.payload::text AS Payload,
+               n.recipients::text AS Recipients, n.overrides::text AS Overrides, to_jsonb(n.tags)::text AS Tags,
+               n.transaction_id AS TransactionId,
+               c.code AS CategoryCode, p.code AS PriorityCode, n.scheduled_for AS ScheduledFor, n.processed_at AS ProcessedAt,
+               n.retracted_at AS RetractedAt, n.retraction_reason AS RetractionReason, n.error_details::text AS ErrorDetails,
+               n.created_at AS CreatedAt, n.updated_at AS UpdatedAt
+        FROM notify.ent_notification n
+        LEFT JOIN notify.typ_notification_category c ON c.id = n.notification_category_id
+        LEFT JOIN notify.typ_notification_priority p ON p.id = n.notification_priority_id
+        """;
+
+    private const string DeliverySelect =
+        """
+        SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
+               transaction_id AS TransactionId,
+               novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
+               updated_at AS UpdatedAt
+        FROM notify.ent_notification_delivery
+        """;
+
+    public async Task<IReadOnlyList<NotificationSummaryRow>> ListAsync(Guid enterpriseId, NotificationFilter filter, CancellationToken cancellationToken)
+    {
+        // Only the filters given become conditions, so each combination can use its index.
+        var conditions = new List<string>();
+        if (filter.Status is not null)
+        {
+            conditions.Add("n.notification_status = @status::notify.notification_status");
+        }
+
+        if (filter.WorkflowKey is not null)
+        {
+            conditions.Add("n.workflow_key = @workflowKey");
+        }
+
+        if (filter.From is not null)
+        {
+            conditions.Add("n.created_at >= @from");
+        }
+
+        if (filter.To is not null)
+        {
+            conditions.Add("n.created_at < @to");
+        }
+
+        if (filter.After is not null)
+        {
+            conditions.Add("(n.created_at, n.id) < (@afterCreatedAt, @afterId)");
+        }
+
+        var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
+        return (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<NotificationSummaryRow>(
+            $"""
+            SELECT {NotificationSummaryRow.Columns}
+            FROM notify.ent_notification n
+            {where}
+            ORDER BY n.created_at DESC, n.id DESC
+            LIMIT @fetch
+            """,
+            new
+            {
+                status = filter.Status,
+                workflowKey = filter.WorkflowKey,
+                from = filter.From?.UtcDateTime,
+                to = filter.To?.UtcDateTime,
+                afterCreatedAt = filter.After?.CreatedAt,
+                afterId = filter.After?.Id,
+                fetch = filter.Fetch,
+            },
+            session.Transaction), cancellationToken)).AsList();
+    }
+
+    /// <summary>The notification with its deliveries in order; null when unknown to this enterprise.</summary>
+    public Task<NotificationDetail?> FindAsync(Guid enterpriseId, long id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, async session =>
+        {
+            await using var grid = await session.Connection.QueryMultipleAsync(
+                $"""
+                {NotificationSelect} WHERE n.id = @id;
+                {DeliverySelect} WHERE notification_id = @id ORDER BY ordinal;
+                """,
+                new { id },
+                session.Transaction);
+            var row = await grid.ReadSingleOrDefaultAsync<NotificationRow>();
+            var deliveries = (await grid.ReadAsync<DeliveryRow>()).Select(d => d.ToResponse()).ToList();
+            return row?.ToDetail(deliveries);
+        }, cancellationToken);
+
+    /// <summary>
+    /// RETRACTED with its reason, and its deliveries not yet sent with it; a null retraction and no problem
+    /// when the notification is unknown here.
+    /// </summary>
+    public async Task<(Retraction? Retraction, ProblemHttpResult? Problem)> RetractAsync(
+        Guid enterpriseId, long id, string? reason, CancellationToken cancellationToken)
+    {
+        await using var session = await database.BeginTenantAsync(enterpriseId, cancellationToken);
+        var status = await LockAsync(session, id);
+        if (status is null)
+        {
+            return (null, null);
+        }
+
+        if (NotificationStatuses.Final.Contains(status, StringComparer.Ordinal))
+        {
+            return (null, Problems.Conflict($"Notification {id} is {status} and can no longer be cancelled."));
+        }
+
+        Retraction retraction;
+        await using (var grid = await session.Connection.QueryMultipleAsync(
+            """
+            SELECT transaction_id FROM notify.ent_notification_delivery
+            WHERE notification_id = @id AND status IN ('SENT', 'PROCESSING') ORDER BY ordinal;
+            WITH r AS (
+                UPDATE notify.ent_notification_delivery
+                SET status = 'RETRACTED', lease_expires_at = NULL, updated_at = now()
+                WHERE notification_id = @id AND status IN ('PENDING', 'PROCESSING')
+                RETURNING 1)
+            SELECT count(*)::integer FROM r;
+            UPDATE notify.ent_notification
+            SET notification_status = 'RETRACTED', retracted_at = now(), retraction_reason = @reason, updated_at = now()
+            WHERE id = @id
+            RETURNING retracted_at;
+            """,
+            new { id, reason },
+            session.Transaction))
+        {
+            var handedOver = (await grid.ReadAsync<string>()).AsList();
+            var retracted = await grid.ReadSingleAsync<int>();
+            retraction = new Retraction(handedOver, retracted, await grid.ReadSingleAsync<DateTime>());
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return (retraction, null);
+    }
+
+    /// <summary>
+    /// FAILED back to PENDING with its failed deliveries restarted, and the dispatchers woken: the number of
+    /// deliveries restarted, or a problem. A null count and no problem when the notification is unknown here.
+    /// </summary>
+    public async Task<(int? Retried, ProblemHttpResult? Problem)> RetryAsync(Guid enterpriseId, long id, CancellationToken cancellationToken)
+    {
+        await using var session = await database.BeginTenantAsync(enterpriseId, cancellationToken);
+        var status = await LockAsync(session, id);
+        if (status is null)
+        {
+            return (null, null);
+        }
+
+        if (status != NotificationStatuses.Failed)
+        {
+            return (null, Problems.Conflict($"Notification {id} is {status}; only a FAILED notification can be retried."));
+        }
+
+        // The same statement as retry-failed and the operator's retry (0009_retry_failed_once.sql).
+        var retried = (await session.Connection.QuerySingleAsync<(int Notifications, int Deliveries)>(
+            "SELECT notifications, deliveries FROM notify.restart_failed(1, @id)", new { id }, session.Transaction)).Deliveries;
+        if (retried == 0)
+        {
+            // Nothing would ever send it: it stays FAILED rather than waiting forever as PENDING.
+            return (null, Problems.Conflict($"Notification {id} has no failed delivery to retry."));
+        }
+
+        await session.CommitAsync(cancellationToken);
+        return (retried, null);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> FAILED notifications, oldest first, back to PENDING; those another call holds are skipped.</summary>
+    public Task<(int Notifications, int Deliveries)> RetryFailedAsync(Guid enterpriseId, int limit, CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleAsync<(int Notifications, int Deliveries)>(
+            "SELECT notifications, deliveries FROM notify.restart_failed(@limit)", new { limit }, session.Transaction), cancellationToken);
+
+    /// <summary>The notification's status, locked against a concurrent cancel or retry; null when unknown here.</summary>
+    private static Task<string?> LockAsync(TenantSession session, long id) =>
+        session.Connection.QuerySingleOrDefaultAsync<string>(
+            "SELECT notification_status::text FROM notify.ent_notification WHERE id = @id FOR UPDATE",
+            new { id },
+            session.Transaction);
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Dapper;
+using XNovu.Core.Definitions;
+using XNovu.Core.Persistence;
+using XNovu.Core.Templates;
+
+namespace XNovu.Core.Workflows;
+
+/// <summary>A workflow key as an enterprise sees it: its own workflow (any state), or else the static one shipped with XNovu.</summary>
+public sealed record VisibleWorkflow<TOwn>(string WorkflowKey, TOwn? Own, StaticWorkflow? Static)
+    where TOwn : class;
+
+/// <summary>
+/// Which workflow and which templates a key resolves to, for every reader: the trigger path, the dispatcher's
+/// cache, previews and the workflow endpoints. An enterprise's own workflow (or template), whatever its state,
+/// shadows a static one with the same key; <see cref="Choose{TOwn}"/> is the one place that rule lives.
+/// A workflow may be sent when it is published and not deactivated, with at most one template per channel
+/// (the one its template overrides name for that channel, itself published, active and of that channel).
+/// </summary>
+public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegistry registry)
+{
+    /// <summary>Static templates never change while the process runs, so one stamp serves them all.</summary>
+    private static readonly DateTimeOffset StaticVersion = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The shadowing rule: the enterprise's own definition wins, else the static one, else nothing.</summary>
+    public VisibleWorkflow<TOwn>? Choose<TOwn>(string workflowKey, TOwn? own)
+        where TOwn : class =>
+        own is not null ? new VisibleWorkflow<TOwn>(workflowKey, own, null)
+        : registry.FindWorkflow(workflowKey) is { } shipped ? new VisibleWorkflow<TOwn>(workflowKey, null, shipped)
+        : null;
+
+    /// <summary>Every workflow the enterprise sees: its own, and the static ones it does not shadow.</summary>
+    public IEnumerable<VisibleWorkflow<TOwn>> Visible<TOwn>(IEnumerable<TOwn> own, Func<TOwn, string> keyOf)
+        where TOwn : class
+    {
+        var byKey = own.ToDictionary(keyOf, StringComparer.Ordinal);
+        return byKey.Keys
+            .Union(registry.Workflows.Select(w => w.WorkflowKey), StringComparer.Ordinal)
+            .Select(key => Choose(key, byKey.GetValueOrDefault(key))!);
+    }
+
+    /// <summary>The workflow with its template per channel, as the dispatcher sends it; null when the key names none.</summary>
+    public async Task<ResolvedWorkflow?> ResolveAsync(Guid enterpriseId, string workflowKey, CancellationToken cancellationToken)
+    {
+        var resolved = await database.InTenantAsync(enterpriseId, async session =>
+        {
+            var own = await session.Connection.QuerySingleOrDefaultAsync<WorkflowDefinitionRow>(
+                """
+                SELECT workflow_key AS WorkflowKey, publish_status::text AS PublishStatus, deactivated,
+                       version, default_channels::text[] AS Channels, template_overrides::text AS TemplateOverrides
+                FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey
+                """,
+                new { workflowKey }, session.Transaction);
+            return Choose(workflowKey, own) is { Own: { } row } ? await ResolveOwnAsync(session, enterpriseId, row) : null;
+        }, cancellationToken);
+        return resolved ?? (Choose<WorkflowDefinitionRow>(workflowKey, null) is { Static: { } shipped } ? ResolveStatic(shipped) : null);
+    }
+
+    /// <summary>
+    /// A template by key as the template engine finds it: the enterprise's own (not deactivated) template, read
+    /// inside that enterprise's row-level-security scope, or else the static template of that key.
+    /// </summary>
+    public async Task<TemplateDefinition?> FindTemplateAsync(Guid? enterpriseId, string templateKey, CancellationToken cancellationToken)
+    {
+        TemplateDefinition? own = null;
+        if (enterpriseId is { } id)
+        {
+            var row = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<TemplateDefinitionRow>(
+                """
+                SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
+                       body_template AS BodyTemplate, updated_at AS UpdatedAt
+                FROM notify.ent_notification_template
+                WHERE template_key = @templateKey AND NOT deactivated
+                """,
+                new { templateKey },
+                session.Transaction), cancellationToken);
+            own = row?.ToDefinition(id);
+        }
+
+        return own ?? (registry.FindTemplate(templateKey) is { } shipped && NotificationChannelNames.TryParse(shipped.ChannelType, out var channel)
+            ? new TemplateDefinition(null, shipped.TemplateKey, channel, shipped.SubjectTemplate, shipped.BodyTemplate, StaticVersion)
+            : null);
+    }
+
+    private static async Task<ResolvedWorkflow> ResolveOwnAsync(TenantSession session, Guid enterpriseId, WorkflowDefinitionRow workflow)
+    {
+        var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
+        var keys = overrides.Values.Distinct().ToArray();
+        var templates = (await session.Connection.QueryAsync<TemplateDefinitionRow>(
+            """
+            SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
+                   body_template AS BodyTemplate, updated_at AS UpdatedAt
+            FROM notify.ent_notification_template
+            WHERE template_key = ANY(@keys) AND publish_status = 'PUBLISH' AND NOT deactivated
+            """,
+            new { keys }, session.Transaction)).ToDictionary(t => t.TemplateKey);
+
+        var channels = Channels(workflow.Channels)
+            .Select(channel => new ChannelTemplate(
+                channel,
+                overrides.TryGetValue(channel.ToWireName(), out var key) && templates.TryGetValue(key, out var row)
+                    ? row.ToDefinition(enterpriseId)
+                    : null))
+            .ToList();
+        return new ResolvedWorkflow(
+            workflow.WorkflowKey, IsStatic: false, workflow.PublishStatus == PublishStatuses.Publish, workflow.Deactivated, workflow.Version, channels);
+    }
+
+    private ResolvedWorkflow ResolveStatic(StaticWorkflow workflow)
+    {
+        var channels = Channels(workflow.DefaultChannels)
+            .Select(channel => new ChannelTemplate(
+                channel,
+                workflow.TemplateOverrides.TryGetValue(channel.ToWireName(), out var key)
+                    && registry.FindTemplate(key) is { } template
+                    ? new TemplateDefinition(null, template.TemplateKey, channel, template.SubjectTemplate, template.BodyTemplate, StaticVersion)
+                    : null))
+            .ToList();
+        return new ResolvedWorkflow(workflow.WorkflowKey, IsStatic: true, Published: true, Deactivated: false, Version: 1, channels);
+    }
+
+    private static IEnumerable<NotificationChannel> Channels(IEnumerable<string> names) =>
+        names
+            .Select(name => NotificationChannelNames.TryParse(name, out var channel) ? channel : (NotificationChannel?)null)
+            .OfType<NotificationChannel>();
+
+    // A class, not a positional record: Dapper maps array columns only onto properties.
+    private sealed class WorkflowDefinitionRow
+    {
+        public string WorkflowKey { get; init; } = string.Empty;
+        public string PublishStatus { get; init; } = string.Empty;
+        public bool Deactivated { get; init; }
+        public int Version { get; init; }
+        public string[] Channels { get; init; } = [];
+        public string TemplateOverrides { get; init; } = "{}";
+    }
+
+    // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
+    private sealed record TemplateDefinitionRow(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt)
+    {
+        /// <summary>Null for a channel the database knows and this build does not.</summary>
+        public TemplateDefinition? ToDefinition(Guid enterpriseId) =>
+            NotificationChannelNames.TryParse(ChannelType, out var channel)
+                ? new TemplateDefinition(enterpriseId, TemplateKey, channel, SubjectTemplate, BodyTemplate,
+                    new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)))
+                : null;
+    }
+}
