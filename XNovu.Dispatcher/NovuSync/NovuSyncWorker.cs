@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XNovu.Core.Persistence;
 using XNovu.Core.Workflows;
 using XNovu.Dispatcher.Dispatch;
 
@@ -20,7 +21,7 @@ public sealed partial class NovuSyncWorker(
     ILogger<NovuSyncWorker> logger) : BackgroundService
 {
     /// <summary>The NOTIFY channel a workflow write (or the admin's sync-all) fires.</summary>
-    public const string Channel = "xnovu_novu_sync";
+    public const string Channel = NotifyChannels.NovuSync;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -149,14 +149,6 @@ public sealed class WorkflowStore(TimeProvider time)
         }
     }
 
-    public void Clear()
-    {
-        lock (_gate)
-        {
-            _workflows.Clear();
-        }
-    }
-
     private static WorkflowDto Build(string id, string workflowId, WorkflowInput input, DateTimeOffset createdAt, DateTimeOffset updatedAt, WorkflowDto? previous)
     {
         var steps = new List<StepDto>();
