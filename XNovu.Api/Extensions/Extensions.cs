@@ -7,6 +7,7 @@ using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
 using XNovu.Api.NovuSync;
+using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
@@ -53,7 +54,7 @@ internal static class Extensions
         builder.AddXNovuOperations();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
-        builder.Services.AddOpenApi();
+        builder.Services.AddXNovuOpenApi();
         builder.AddXNovuCors();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
