@@ -135,7 +135,9 @@ internal static class Extensions
             .WithHttpCommand(AdminRoutes.ClearTemplateCache, "Clear template cache", commandName: "clear-template-cache",
                 commandOptions: Options("Drops the API's parsed templates; they are parsed again on next use.", "Delete"))
             .WithHttpCommand(AdminRoutes.ReloadRules, "Reload rules", commandName: "reload-rules",
-                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"));
+                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"))
+            .WithHttpCommand(AdminRoutes.NovuSync, "Sync Novu workflows", commandName: "novu-sync",
+                commandOptions: Options("Creates or repairs every workflow's twin in Novu now.", "ArrowSyncCircle"));
     }
 
     /// <summary>

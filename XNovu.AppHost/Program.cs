@@ -41,6 +41,7 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
+    .WithSettingsFrom(builder.Configuration, "XNovu:NovuSync")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.AddXNovuConsole(api);

@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.NovuSync;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
@@ -91,6 +92,7 @@ internal static class Extensions
         api.MapEventEndpoints();
         api.MapRuleEngineEndpoints();
         api.MapOperationsEndpoints();
+        api.MapNovuSyncEndpoints();
         return app;
     }
 }

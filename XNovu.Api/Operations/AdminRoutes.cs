@@ -15,4 +15,7 @@ internal static class AdminRoutes
     public const string RetryFailed = Prefix + RetryFailedSegment;
     public const string ClearTemplateCache = Prefix + ClearTemplateCacheSegment;
     public const string ReloadRules = Prefix + ReloadRulesSegment;
+
+    /// <summary>Syncs every workflow to Novu now (<c>NovuSyncEndpoints</c>).</summary>
+    public const string NovuSync = "/api/admin/novu/sync";
 }

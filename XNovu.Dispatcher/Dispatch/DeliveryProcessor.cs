@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.Dispatch;
@@ -12,13 +14,17 @@ namespace XNovu.Dispatcher.Dispatch;
 /// <summary>
 /// Turns a claimed batch into Novu triggers and their results: resolves each workflow once per batch,
 /// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
-/// into calls of 100), and decides each delivery's fate. The rendered content travels in the payload under
-/// the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body","text"}}}}</c>.
+/// into calls of 100), and decides each delivery's fate. Each event names the workflow's Novu identifier (made
+/// sure to exist before the first send), the enterprise as <c>tenant</c>, and the subscriber under its Novu
+/// id (<see cref="NovuNames.SubscriberId"/>). The payload carries only what Novu's steps show, the rendered
+/// content under the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>.
 /// </summary>
 public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
     ITemplateEngine templates,
     INovuClient novu,
+    NovuWorkflowSync novuWorkflows,
+    EnterpriseNames enterprises,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -77,7 +83,10 @@ public sealed partial class DeliveryProcessor(
             var outcomes = await SendAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
             for (var i = 0; i < toSend.Count; i++)
             {
-                results.Add(Decide(toSend[i].Delivery, outcomes[i]));
+                var delivery = toSend[i].Delivery;
+                var isStatic = (await resolved[(delivery.EnterpriseId, delivery.WorkflowKey)])!.IsStatic;
+                results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
+                    delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
             }
         }
 
@@ -86,15 +95,39 @@ public sealed partial class DeliveryProcessor(
 
     private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
+        ResolvedWorkflow? workflow;
         try
         {
-            return await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+            workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogResolveFailed(logger, e, delivery.WorkflowKey);
             throw new WorkflowUnreadableException($"Workflow '{delivery.WorkflowKey}' could not be read ({e.GetType().Name}).", e);
         }
+
+        if (workflow is { CanSend: true })
+        {
+            // A trigger may come before the workflow's sync: make sure Novu has it, once per process. Until it
+            // does, the deliveries wait (retryable), they do not fail.
+            SyncResult ready;
+            try
+            {
+                ready = await novuWorkflows.SyncAsync(
+                    workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey, SyncMode.EnsureExists, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                ready = new SyncResult(false, null, $"{e.GetType().Name} while syncing.");
+            }
+
+            if (!ready.Succeeded)
+            {
+                throw new NovuWorkflowNotReadyException($"The Novu workflow is not synced yet. {ready.Error}", ready.RetryAfter);
+            }
+        }
+
+        return workflow;
     }
 
     /// <summary>
@@ -106,6 +139,8 @@ public sealed partial class DeliveryProcessor(
     {
         WorkflowUnreadableException or System.Data.Common.DbException or TimeoutException or IOException or HttpRequestException =>
             Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = e is WorkflowUnreadableException ? e.Message : $"A definition could not be read ({e.GetType().Name})." }),
+        NovuWorkflowNotReadyException notReady =>
+            Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = notReady.Message, RetryAfter = notReady.RetryAfter }),
         DeliveryRejectedException => Fail(delivery, e.Message),
         TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
         JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
@@ -190,6 +225,7 @@ public sealed partial class DeliveryProcessor(
         // wrong shape (a number where text is expected) fails this delivery with the field's path.
         var subscriber = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
+        var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
         var variables = new SubscriberVariables(
@@ -210,34 +246,37 @@ public sealed partial class DeliveryProcessor(
 
             var renderStarted = Stopwatch.GetTimestamp();
             var result = await templates.RenderAsync(
-                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, null)),
+                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, enterpriseName)),
                 cancellationToken);
             XNovuTelemetry.TemplateRenderTime.Record(
                 Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
+            // Only what the Novu steps show: the plain-text alternative stays in XNovu, and so does the
+            // trigger payload, which would only bring the event nearer Novu's 512 KB limit.
             rendered[channel.Channel.ToWireName()] = new JsonObject
             {
                 ["subject"] = result.Subject,
                 ["body"] = result.Body,
-                ["text"] = result.Text,
             };
         }
 
-        var novuPayload = payload.ValueKind == JsonValueKind.Object
-            ? JsonNode.Parse(delivery.Payload)!.AsObject()
-            : new JsonObject { ["value"] = JsonNode.Parse(delivery.Payload) };
-        novuPayload[ReservedPayloadKey] = new JsonObject
+        var novuPayload = new JsonObject
         {
-            ["notificationId"] = delivery.NotificationId,
-            ["channels"] = rendered,
+            [ReservedPayloadKey] = new JsonObject
+            {
+                ["notificationId"] = delivery.NotificationId,
+                ["channels"] = rendered,
+            },
         };
 
         return new TriggerRequest
         {
-            Name = delivery.WorkflowKey,
-            To = [NovuRecipient.Of(subscriber)],
+            Name = NovuNames.WorkflowId(workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey),
+            To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(delivery.EnterpriseId, subscriber.SubscriberId) })],
             TransactionId = delivery.TransactionId,
             Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
             Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
+            Tenant = JsonSerializer.SerializeToElement(
+                new { identifier = delivery.EnterpriseId.ToString(), name = enterpriseName ?? delivery.EnterpriseId.ToString() }, Json),
         };
     }
 
@@ -296,4 +335,9 @@ public sealed partial class DeliveryProcessor(
     private sealed class DeliveryRejectedException(string message) : Exception(message);
 
     private sealed class WorkflowUnreadableException(string message, Exception inner) : Exception(message, inner);
+
+    private sealed class NovuWorkflowNotReadyException(string message, TimeSpan? retryAfter) : Exception(message)
+    {
+        public TimeSpan? RetryAfter { get; } = retryAfter;
+    }
 }

@@ -3,6 +3,7 @@ using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 
@@ -38,6 +39,7 @@ internal static class Extensions
                 .Build();
         });
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
@@ -47,6 +49,7 @@ internal static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
             .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
+        builder.AddNovuSync();
         builder.AddRuleEngine();
         builder.AddRetention();
     }

@@ -37,6 +37,8 @@ public sealed class EmulatorHost : IAsyncDisposable
                 ["NovuEmulator:SecretKey"] = SecretKey,
                 ["NovuEmulator:DevelopmentEndpoints"] = "true",
                 ["NovuEmulator:UnknownWorkflows:0"] = UnknownWorkflow,
+                // Wire-level tests trigger made-up workflows; the workflow tests turn this off.
+                ["NovuEmulator:AcceptUnknownWorkflows"] = "true",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             if (settings is not null)
