@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.NovuSync;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
@@ -27,7 +28,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.ApiConnectionName);
         builder.AddXNovuAuthentication();
         builder.AddXNovuOffboarding();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
@@ -44,6 +45,7 @@ internal static class Extensions
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<RuleEngineStore>();
         builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<TemplateDefaultsStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
@@ -79,6 +81,7 @@ internal static class Extensions
         // Every feature's routes, under the one length rule for what they store.
         var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
         api.MapEnterpriseEndpoints();
+        api.MapTemplateDefaultsEndpoints();
         api.MapLookupEndpoints();
         api.MapTemplateEndpoints();
         api.MapWorkflowEndpoints();
@@ -89,6 +92,7 @@ internal static class Extensions
         api.MapEventEndpoints();
         api.MapRuleEngineEndpoints();
         api.MapOperationsEndpoints();
+        api.MapNovuSyncEndpoints();
         return app;
     }
 }

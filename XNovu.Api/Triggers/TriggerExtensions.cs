@@ -22,6 +22,7 @@ public static class TriggerExtensions
         builder.Services.AddSingleton<PayloadSchemaValidator>();
         builder.Services.AddSingleton<TriggerChecks>();
         builder.Services.AddSingleton<TriggerStore>();
+        builder.Services.AddSingleton<TriggerResend>();
         builder.Services.AddSingleton<IdempotencyKeyStore>();
         builder.Services.AddHostedService<IdempotencyKeyPurger>();
         return builder;

@@ -46,6 +46,11 @@ internal static class TriggerValidation
             errors.Add("workflowId", "is required.");
         }
 
+        if (request.NotificationId is not null)
+        {
+            errors.Add("notificationId", "re-sends a notification through POST /api/trigger only, not in a bulk call.");
+        }
+
         var recipients = Recipients(request, options, errors);
 
         var payload = Jsonb.IsPresent(request.Payload) ? request.Payload!.Value : EmptyObject;

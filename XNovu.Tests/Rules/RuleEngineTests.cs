@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -59,8 +60,8 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(
             notifications.Select(n => n.TransactionId).Order(StringComparer.Ordinal),
             events.Select(e => (string)e!["transactionId"]!).Order(StringComparer.Ordinal));
-        Assert.All(events, e => Assert.Equal("Ada", (string?)e!["payload"]!["name"]));
-        Assert.All(events, e => Assert.Equal("cron-sub", (string?)e!["subscriberIds"]![0]));
+        Assert.All(notifications, n => Assert.Equal("Ada", (string?)System.Text.Json.Nodes.JsonNode.Parse(n.Payload)!["name"]));
+        Assert.All(events, e => Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "cron-sub"), (string?)e!["subscriberIds"]![0]));
     }
 
     [Fact]
