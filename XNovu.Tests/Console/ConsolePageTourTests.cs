@@ -37,7 +37,7 @@ public sealed class ConsolePageTourTests(XNovuAppFixture fixture) : IAsyncLifeti
         await Expect(page).ToHaveURLAsync(new Regex("/templates$"));
 
         await VisitAsync(page, "/templates", "templates");
-        await VisitAsync(page, "/templates/receipt", "template-editor", interactive: true, ready: p => Expect(p.GetByTestId("preview-html")).ToHaveAttributeAsync("srcdoc", new Regex("Thanks, Grace")));
+        await VisitAsync(page, "/templates/receipt", "template-editor", interactive: true, ready: p => Expect(p.GetByTestId("preview-html")).ToHaveAttributeAsync("srcdoc", new Regex("Thanks, Ada")));
         await VisitAsync(page, "/workflows", "workflows");
         await VisitAsync(page, "/workflows/receipt", "workflow-editor", interactive: true);
         await VisitAsync(page, "/rules", "rules");
