@@ -29,6 +29,8 @@ internal static partial class OperationDocs
             ["PUT api/admin/enterprises/{id}/template-defaults"] = ("Set an enterprise's template defaults", "Sets `payloadAtRoot` for the enterprise's templates that do not set their own; cached workflows are evicted at once."),
 
             // Admin: operations.
+            ["POST api/admin/novu/sync"] = ("Sync every workflow to Novu now", "Marks every published workflow (and the shipped ones) for sync; the dispatchers create or update their Novu workflows. Answers 202 with the count."),
+            ["GET api/admin/operations/template-cache"] = ("Parsed-template cache of every enterprise", "Statistics of the parsed-template cache across enterprises (an enterprise key sees only its own at /api/templates/cache)."),
             ["POST api/admin/operations/retry-failed"] = ("Retry failed deliveries of every enterprise", "Puts every FAILED delivery back to PENDING, across enterprises."),
             ["POST api/admin/operations/clear-template-cache"] = ("Clear every template cache", "Evicts compiled templates in every instance."),
             ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
@@ -94,7 +96,7 @@ internal static partial class OperationDocs
 
             // Open operations.
             ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),
-            ["GET api/metrics"] = ("Operations metrics", "Backlog and delivery counts as JSON (Prometheus text is at `/metrics`)."),
+            ["GET api/metrics"] = ("Operations metrics (admin key)", "Backlog and delivery counts of the whole system as JSON (Prometheus text is at `/metrics`). Takes the admin key: the counts span every enterprise."),
             ["GET api/dev-studio-status"] = ("Novu connection status", "Whether Novu answers, and which Novu this system uses."),
         };
 
