@@ -39,6 +39,7 @@ internal static class Extensions
                 .Build();
         });
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
