@@ -10,7 +10,9 @@ using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
+using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
+using XNovu.Api.Topics;
 using XNovu.Api.Triggers;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
@@ -46,6 +48,8 @@ internal static class Extensions
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
         builder.AddNovuClient();
+        // The subscriber directory (synced to Novu) and topics, which triggers expand into recipients.
+        builder.AddXNovuSubscribersAndTopics();
         // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
         builder.AddXNovuEvents();
         // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
@@ -80,6 +84,8 @@ internal static class Extensions
         app.MapRuleEndpoints();
         app.MapTriggerEndpoints();
         app.MapNotificationEndpoints();
+        app.MapSubscriberEndpoints();
+        app.MapTopicEndpoints();
         app.MapRateLimitEndpoints();
         app.MapEventEndpoints();
         app.MapRuleEngineEndpoints();

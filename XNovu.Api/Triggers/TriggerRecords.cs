@@ -24,8 +24,13 @@ public sealed record TriggerRequest(
     Guid? EnterpriseId);
 
 /// <summary>The answer to an accepted trigger: stored, not yet sent.</summary>
+/// <param name="Recipients">How many recipients the trigger reaches, its topics expanded.</param>
 public sealed record TriggerAccepted(
-    long NotificationId, string TransactionId, string Status, [property: JsonPropertyName("workflowId")] string WorkflowKey);
+    long NotificationId,
+    string TransactionId,
+    string Status,
+    [property: JsonPropertyName("workflowId")] string WorkflowKey,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Recipients = null);
 
 public sealed record BulkTriggerRequest(IReadOnlyList<JsonElement>? Events);
 

@@ -175,6 +175,10 @@ internal static class TriggerValidation
                 }
 
                 break;
+            case JsonValueKind.Object when Topics.TopicAudience.IsTopic(recipient):
+                // Novu's topic reference; the trigger's store expands it into the topic's members.
+                WriteTopic(writer, recipient, field, errors);
+                break;
             case JsonValueKind.Object:
                 var ok = CheckSubscriberId(
                     recipient.TryGetProperty("subscriberId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
@@ -202,9 +206,33 @@ internal static class TriggerValidation
 
                 break;
             default:
-                errors.Add(field, "must be a subscriber id or a subscriber object {subscriberId, email, phone, firstName, lastName, locale, data}.");
+                errors.Add(field, "must be a subscriber id, a subscriber object {subscriberId, email, phone, firstName, lastName, locale, data} or a topic {type: Topic, topicKey}.");
                 break;
         }
+    }
+
+    private static void WriteTopic(Utf8JsonWriter writer, JsonElement recipient, string field, ValidationErrors errors)
+    {
+        var topicKey = recipient.GetProperty("topicKey");
+        var problem = topicKey.ValueKind == JsonValueKind.String
+            ? Topics.TopicEndpoints.TopicKeyProblem(topicKey.GetString())
+            : "must be a string.";
+        if (recipient.TryGetProperty("type", out var type)
+            && !(type.ValueKind == JsonValueKind.String && string.Equals(type.GetString(), Topics.TopicAudience.TopicType, StringComparison.OrdinalIgnoreCase)))
+        {
+            errors.Add($"{field}.type", $"must be '{Topics.TopicAudience.TopicType}' for a topic.");
+        }
+
+        if (problem is not null)
+        {
+            errors.Add($"{field}.topicKey", problem);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("type", Topics.TopicAudience.TopicType);
+        writer.WriteString("topicKey", topicKey.GetString());
+        writer.WriteEndObject();
     }
 
     private static bool CheckSubscriberId(string? subscriberId, string field, ValidationErrors errors)

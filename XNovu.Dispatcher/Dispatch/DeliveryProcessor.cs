@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.Subscribers;
 using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.Dispatch;
@@ -19,6 +20,7 @@ public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
     ITemplateEngine templates,
     INovuClient novu,
+    SubscriberProfileStore profiles,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -41,6 +43,17 @@ public sealed partial class DeliveryProcessor(
         var results = new List<DeliveryResult>(batch.Count);
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
+        IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
+        try
+        {
+            stored = await profiles.LoadAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without the stored profiles the content would render without them: send the batch later instead.
+            LogProfilesFailed(logger, e);
+            return batch.Select(d => Decide(d, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = "Subscriber profiles could not be read." })).ToList();
+        }
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
@@ -65,7 +78,7 @@ public sealed partial class DeliveryProcessor(
 
             try
             {
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, cancellationToken)));
+                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, cancellationToken)));
             }
             catch (DeliveryRejectedException rejected)
             {
@@ -123,7 +136,8 @@ public sealed partial class DeliveryProcessor(
         return outcomes;
     }
 
-    private async Task<TriggerRequest> BuildAsync(ClaimedDelivery delivery, ResolvedWorkflow? workflow, CancellationToken cancellationToken)
+    private async Task<TriggerRequest> BuildAsync(
+        ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -135,12 +149,17 @@ public sealed partial class DeliveryProcessor(
             throw new DeliveryRejectedException($"Workflow '{delivery.WorkflowKey}' is not published or is deactivated.");
         }
 
-        var subscriber = Subscriber(delivery)
+        var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
+        var subscriber = SubscriberProfileStore.Merge(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
         var variables = new SubscriberVariables(
-            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data);
+            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data)
+        {
+            Timezone = subscriber.Timezone,
+            Avatar = subscriber.Avatar,
+        };
 
         var rendered = new JsonObject();
         foreach (var channel in workflow.Channels)
@@ -227,6 +246,9 @@ public sealed partial class DeliveryProcessor(
 
     private static ActivityContext? ParseContext(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? context : null;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The subscriber profiles of a claimed batch could not be read")]
+    private static partial void LogProfilesFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);

@@ -37,6 +37,7 @@ internal static class Extensions
                 .Build();
         });
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
