@@ -78,7 +78,7 @@ internal sealed class SubscriberStore(XNovuDatabase database)
         await database.InTenantAsync(enterpriseId, async session =>
         {
             var rows = (await session.Connection.QueryAsync<(bool Created, string SubscriberId)>(
-                UpsertSql + (replace ? ReplaceSet : MergeSet) + " RETURNING (xmax = 0) AS Created, subscriber_id AS SubscriberId",
+                UpsertSql + " " + (replace ? ReplaceSet : MergeSet) + " RETURNING (xmax = 0) AS Created, subscriber_id AS SubscriberId",
                 new { enterpriseId, rows = JsonSerializer.Serialize(subscribers, Json) },
                 session.Transaction)).AsList();
             var stored = await session.Connection.QueryAsync<SubscriberRow>(

@@ -48,6 +48,7 @@ internal static class LiquidSetup
 
         // Registered after StandardFilters, so ours replace the stock default, strip_html and escape.
         Template.RegisterFilter(typeof(XNovuFilters));
+        Template.RegisterFilter(typeof(SubscriberTimeFilters));
 
         Template.RegisterValueTypeTransformer(typeof(string), EncodeString);
         Template.RegisterValueTypeTransformer(typeof(IEnumerable), EncodeSequence);
