@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
@@ -56,7 +57,7 @@ internal static class Extensions
         builder.AddXNovuOperations();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
-        builder.Services.AddOpenApi();
+        builder.Services.AddXNovuOpenApi();
         builder.AddXNovuCors();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -1,0 +1,100 @@
+namespace XNovu.Api.OpenApi;
+
+/// <summary>
+/// The summary and description of every operation, keyed by method and route template. They live here, in one
+/// table, rather than on each route mapping so that the endpoint files stay about behaviour; a test fails when
+/// an operation of the document has no entry.
+/// </summary>
+internal static partial class OperationDocs
+{
+    public static readonly IReadOnlyDictionary<string, (string Summary, string Description)> ByRoute =
+        new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase)
+        {
+            // Admin: enterprises and keys.
+            ["POST api/admin/enterprises"] = ("Create an enterprise", "Creates a tenant. Its API keys are made with `POST /api/admin/enterprises/{id}/api-keys`."),
+            ["GET api/admin/enterprises"] = ("List enterprises", "Every enterprise, deactivated ones included."),
+            ["GET api/admin/enterprises/{id}"] = ("Get an enterprise", "One enterprise by id."),
+            ["POST api/admin/enterprises/{id}/api-keys"] = ("Create an API key", "Creates an enterprise API key. The full key is in this answer only; XNovu keeps a hash of it."),
+            ["GET api/admin/enterprises/{id}/api-keys"] = ("List API keys", "The enterprise's keys by name and prefix, never the secret."),
+            ["DELETE api/admin/enterprises/{id}/api-keys/{keyId}"] = ("Revoke an API key", "Revokes a key; every replica refuses it within ten seconds."),
+            ["GET api/admin/enterprises/{id}/rate-limit"] = ("Get an enterprise's trigger rate", "The enterprise's trigger rate: its override, or the default."),
+            ["PUT api/admin/enterprises/{id}/rate-limit"] = ("Set an enterprise's trigger rate", "Overrides the default triggers per second for one enterprise."),
+            ["DELETE api/admin/enterprises/{id}/rate-limit"] = ("Remove an enterprise's rate override", "The enterprise goes back to the default trigger rate."),
+
+            // Admin: operations.
+            ["POST api/admin/operations/retry-failed"] = ("Retry failed deliveries of every enterprise", "Puts every FAILED delivery back to PENDING, across enterprises."),
+            ["POST api/admin/operations/clear-template-cache"] = ("Clear every template cache", "Evicts compiled templates in every instance."),
+            ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
+
+            // Triggers and events.
+            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object or an array of either. Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`)."),
+            ["POST api/trigger/bulk"] = ("Trigger up to 1,000 notifications", "Each event is a trigger body, accepted or refused on its own: the answer is 200 with one result per event, at its index, each 202 with ids or a 4xx with a problem. An `Idempotency-Key` covers the whole batch."),
+            ["POST api/events"] = ("Fire an event", "Runs the enterprise's published EVENT rules whose `eventName` matches; each one triggers its workflow."),
+
+            // Notifications.
+            ["GET api/notifications"] = ("List notifications", "The enterprise's notifications, newest first, filtered by status, workflow and creation time (`from` inclusive, `to` exclusive), one page at a time (pass the answer's `nextCursor` as `cursor`)."),
+            ["GET api/notifications/{id}"] = ("Get a notification", "One notification with its deliveries, their Novu ids and error details."),
+            ["POST api/notifications/{id}/cancel"] = ("Cancel a notification", "Cancels what is not yet sent, and asks Novu to cancel what is scheduled there."),
+            ["POST api/notifications/{id}/retry"] = ("Retry a failed notification", "Puts the notification's FAILED deliveries back to PENDING."),
+            ["POST api/notifications/retry-failed"] = ("Retry the enterprise's failed deliveries", "Puts every FAILED delivery of the enterprise back to PENDING."),
+
+            // Templates.
+            ["POST api/templates"] = ("Create a template", "Stores a Liquid template for one channel as a draft; it is checked (syntax, includes) before it is stored."),
+            ["GET api/templates"] = ("List templates", "The enterprise's templates, optionally by channel, category or state."),
+            ["POST api/templates/preview"] = ("Preview a template", "Renders a stored template (by `templateKey`) or a subject and body, with the given payload and subscriber, without sending anything."),
+            ["GET api/templates/{templateKey}"] = ("Get a template", "One template by key."),
+            ["PUT api/templates/{templateKey}"] = ("Update a template", "Replaces a template's fields; the caches of every instance are evicted."),
+            ["POST api/templates/{templateKey}/publish"] = ("Publish a template", "Makes the template the one workflows render."),
+            ["POST api/templates/{templateKey}/unpublish"] = ("Unpublish a template", "Puts the template back to draft."),
+            ["POST api/templates/{templateKey}/deactivate"] = ("Deactivate a template", "Retires the template; it is kept for history."),
+            ["GET api/templates/cache"] = ("Template cache statistics", "Hits, misses and size of this instance's compiled-template cache."),
+            ["DELETE api/templates/cache"] = ("Clear the template cache", "Evicts this enterprise's compiled templates in every instance."),
+
+            // Workflows.
+            ["GET api/workflows/stats"] = ("Workflow statistics", "How many workflows exist, static (shipped) and dynamic (stored)."),
+            ["POST api/workflows"] = ("Create a workflow", "Stores a dynamic workflow as a draft: its channels, the template per channel and an optional JSON Schema that trigger payloads must match."),
+            ["GET api/workflows"] = ("List workflows", "The shipped static workflows and the enterprise's own."),
+            ["GET api/workflows/{workflowKey}"] = ("Get a workflow", "One workflow by key, static or dynamic."),
+            ["PUT api/workflows/{workflowKey}"] = ("Update a workflow", "Replaces a dynamic workflow's fields; static workflows are read-only."),
+            ["POST api/workflows/{workflowKey}/publish"] = ("Publish a workflow", "Makes the workflow triggerable; its templates must exist."),
+            ["POST api/workflows/{workflowKey}/unpublish"] = ("Unpublish a workflow", "Puts the workflow back to draft; triggers for it are refused."),
+            ["POST api/workflows/{workflowKey}/deactivate"] = ("Deactivate a workflow", "Retires the workflow; it is kept for history."),
+
+            // Rules.
+            ["POST api/rules"] = ("Create a rule", "Stores a CRON, SCHEDULE or EVENT rule that triggers a workflow with its payload, as a draft."),
+            ["GET api/rules"] = ("List rules", "The enterprise's rules."),
+            ["GET api/rules/{id}"] = ("Get a rule", "One rule by id."),
+            ["PUT api/rules/{id}"] = ("Update a rule", "Replaces a rule's fields."),
+            ["POST api/rules/{id}/publish"] = ("Publish a rule", "Starts the rule: the dispatchers run it from now on."),
+            ["POST api/rules/{id}/unpublish"] = ("Unpublish a rule", "Stops the rule and puts it back to draft."),
+            ["POST api/rules/{id}/deactivate"] = ("Deactivate a rule", "Retires the rule; it is kept for history."),
+
+            // Rule engine.
+            ["GET api/rule-engine/status"] = ("Rule engine status", "Whether the dispatchers' rule engine runs, and the enterprise's rules it holds."),
+            ["POST api/rule-engine/reload"] = ("Reload the enterprise's rules", "Asks the dispatchers to reload this enterprise's rules now."),
+
+            // Categories and priorities.
+            ["POST api/categories"] = ("Create a category", "A notification category code, per enterprise."),
+            ["GET api/categories"] = ("List categories", "The enterprise's categories by sort order."),
+            ["GET api/categories/{code}"] = ("Get a category", "One category by code."),
+            ["PUT api/categories/{code}"] = ("Update a category", "Replaces a category's name, description and sort order."),
+            ["DELETE api/categories/{code}"] = ("Delete a category", "Deletes a category that nothing refers to (409 otherwise)."),
+            ["POST api/priorities"] = ("Create a priority", "A notification priority code, per enterprise."),
+            ["GET api/priorities"] = ("List priorities", "The enterprise's priorities by sort order."),
+            ["GET api/priorities/{code}"] = ("Get a priority", "One priority by code."),
+            ["PUT api/priorities/{code}"] = ("Update a priority", "Replaces a priority's name, description and sort order."),
+            ["DELETE api/priorities/{code}"] = ("Delete a priority", "Deletes a priority that nothing refers to (409 otherwise)."),
+
+            // Open operations.
+            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),
+            ["GET api/metrics"] = ("Operations metrics", "Backlog and delivery counts as JSON (Prometheus text is at `/metrics`)."),
+            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether Novu answers, and which Novu this system uses."),
+        };
+
+    /// <summary>"GET api/rules/{id}" for GET /api/rules/{id:long}: route constraints are not part of the key.</summary>
+    public static string Key(string method, string? relativePath) =>
+        $"{method.ToUpperInvariant()} {Constraint().Replace((relativePath ?? string.Empty).Trim('/'), "}")}";
+
+    [System.Text.RegularExpressions.GeneratedRegex(":[^}]*}")]
+    private static partial System.Text.RegularExpressions.Regex Constraint();
+}
