@@ -50,6 +50,8 @@ internal static class Extensions
         const string emulatorKey = "xnovu-emulator-secret-key";
         var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
             .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
+            // Its inspection, fault and inbox endpoints are for development and tests; the emulator only runs here.
+            .WithEnvironment("NovuEmulator__DevelopmentEndpoints", "true")
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
         return new NovuTarget(emulator, service => service
@@ -79,11 +81,13 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// What the API and the dispatcher both need: the database once migrated, Redis, and the keys.
+    /// What the API and the dispatcher both need: the database once migrated (as the service's own login role,
+    /// <paramref name="database"/>), Redis, and the keys.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithXNovuServiceDependencies(
         this IResourceBuilder<ProjectResource> service,
         XNovuInfrastructure infrastructure,
+        XNovuDatabaseLogin database,
         IResourceBuilder<ProjectResource> migrations,
         XNovuParameters parameters,
         NovuTarget novu,
@@ -91,12 +95,13 @@ internal static class Extensions
     {
         novu.Apply(service);
         return service
-            .WithReference(infrastructure.AppDatabase)
+            .WithReference(database.ConnectionString)
             .WithReference(infrastructure.Redis)
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)
             .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
-            .WithSettingsFrom(configuration, "XNovu:Novu");
+            .WithSettingsFrom(configuration, "XNovu:Novu")
+            .WithSettingsFrom(configuration, "LOG_LEVEL");
     }
 
     /// <summary>
@@ -130,6 +135,20 @@ internal static class Extensions
             .WithHttpCommand(AdminRoutes.ClearTemplateCache, "Clear template cache", commandName: "clear-template-cache",
                 commandOptions: Options("Drops the API's parsed templates; they are parsed again on next use.", "Delete"))
             .WithHttpCommand(AdminRoutes.ReloadRules, "Reload rules", commandName: "reload-rules",
-                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"));
+                commandOptions: Options("Asks every dispatcher to reload the rules of every enterprise.", "ArrowSync"))
+            .WithHttpCommand(AdminRoutes.NovuSync, "Sync Novu workflows", commandName: "novu-sync",
+                commandOptions: Options("Creates or repairs every workflow's twin in Novu now.", "ArrowSyncCircle"));
     }
+
+    /// <summary>
+    /// The browser console on port 3001 (its launch profile), beside the API on 3000. It holds no keys of its own and
+    /// no database access: every page calls the API with the signed-in user's key.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddXNovuConsole(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api) =>
+        builder.AddProject<Projects.XNovu_Console>("console")
+            .WithReference(api)
+            .WaitFor(api)
+            .WithHttpHealthCheck("/health")
+            .WithExternalHttpEndpoints();
 }

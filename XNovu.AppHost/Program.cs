@@ -1,8 +1,11 @@
 using XNovu.AppHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using XNovu.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
+// The original XNovu's names (NOVU_SECRET_KEY, NOVU_API_URL, ...) as aliases; Aspire's names win.
+builder.Configuration.AddLegacyEnvironmentAliases(LegacyEnvironment.AppHostAliases);
 
 XNovuInfrastructure infrastructure;
 try
@@ -21,11 +24,13 @@ var novu = builder.AddNovu(parameters);
 
 var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations")
     .WithReference(infrastructure.Database)
-    .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppPassword)
+    .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppDatabase.Password)
+    .WithEnvironment("XNovu__Database__ApiPassword", infrastructure.Api.Password)
+    .WithEnvironment("XNovu__Database__DispatcherPassword", infrastructure.Dispatcher.Password)
     .WaitFor(infrastructure.Postgres);
 
-builder.AddProject<Projects.XNovu_Api>("api")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+var api = builder.AddProject<Projects.XNovu_Api>("api")
+    .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Api")
     .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
     .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
@@ -34,9 +39,12 @@ builder.AddProject<Projects.XNovu_Api>("api")
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
-    .WithXNovuServiceDependencies(infrastructure, migrations, parameters, novu, builder.Configuration)
+    .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
+    .WithSettingsFrom(builder.Configuration, "XNovu:NovuSync")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
+
+builder.AddXNovuConsole(api);
 
 builder.Build().Run();
 return 0;

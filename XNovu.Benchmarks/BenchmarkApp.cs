@@ -51,6 +51,9 @@ public sealed class BenchmarkApp : IAsyncDisposable
 
     public string DataPath { get; }
 
+    /// <summary>The running AppHost, for resource commands (stop, start, restart) in the chaos scenarios.</summary>
+    public DistributedApplication Distributed => _app;
+
     public Uri ApiUrl { get; }
 
     /// <summary>The emulator's URL, the same the dispatchers were given.</summary>
@@ -219,6 +222,34 @@ public sealed class BenchmarkApp : IAsyncDisposable
         }
 
         return statuses;
+    }
+
+    /// <summary>The running replicas of a resource, by resource id, with their process ids.</summary>
+    public async Task<List<(string ResourceId, int Pid)>> RunningAsync(string resource, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, int>(StringComparer.Ordinal);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await foreach (var update in _app.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name == resource
+                    && update.Snapshot.State?.Text == Aspire.Hosting.ApplicationModel.KnownResourceStates.Running
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                {
+                    found[update.ResourceId] = Convert.ToInt32(pid, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // the watch replays the current state first; three seconds are plenty
+        }
+
+        return found.Count > 0
+            ? found.Select(kv => (kv.Key, kv.Value)).ToList()
+            : throw new InvalidOperationException($"No running process of {resource} was found.");
     }
 
     public async Task<string> PostgresVersionAsync(CancellationToken cancellationToken)

@@ -69,4 +69,21 @@ public sealed class BenchmarkSettings
 
     /// <summary>Where each resource's console output goes, one file per resource.</summary>
     public string LogPath { get; set; } = Path.Combine(Path.GetTempPath(), "xnovu-bench-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Chaos: the enterprises under load, each with this many callers at this rate.</summary>
+    public int ChaosEnterprises { get; set; } = 3;
+
+    public int ChaosCallersPerEnterprise { get; set; } = 2;
+
+    public int ChaosTriggersPerSecondPerCaller { get; set; } = 5;
+
+    /// <summary>Chaos: how long the load runs in the scenarios without a timed outage.</summary>
+    public TimeSpan ChaosLoad { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan ChaosRedisDown { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ChaosNovuDown { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Chaos: the scenarios to run, comma-separated (empty: all).</summary>
+    public string? ChaosScenarios { get; set; }
 }

@@ -4,8 +4,10 @@ using XNovu.Benchmarks;
 using XNovu.Benchmarks.Scenarios;
 
 // dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
-var settings = new ConfigurationBuilder().AddCommandLine(args).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
-using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+// dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison ...]
+var chaos = args.Length > 0 && args[0] == "chaos";
+var settings = new ConfigurationBuilder().AddCommandLine(chaos ? args[1..] : args).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
+using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(chaos ? 30 : 15));
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
@@ -13,7 +15,9 @@ Console.CancelKeyPress += (_, e) =>
 };
 
 var total = Stopwatch.StartNew();
-Console.WriteLine("XNovu benchmark: the real AppHost in Local mode, each scenario against a baseline measured in this run.");
+Console.WriteLine(chaos
+    ? "XNovu fault injection: the real AppHost in Local mode, two dispatcher replicas, steady trigger load, one fault per scenario."
+    : "XNovu benchmark: the real AppHost in Local mode, each scenario against a baseline measured in this run.");
 Console.WriteLine($"Resource logs: {settings.LogPath}");
 
 BenchmarkApp app;
@@ -24,6 +28,11 @@ using (var starting = CancellationTokenSource.CreateLinkedTokenSource(stop.Token
 }
 
 Console.WriteLine($"AppHost started in {total.Elapsed.TotalSeconds:0} s: api {app.ApiUrl}, novu {app.NovuUrl}, {settings.DispatcherReplicas} dispatchers × {settings.DispatcherLoops} loops");
+
+if (chaos)
+{
+    return await ChaosRun.RunAsync(app, settings, total, stop.Token);
+}
 
 var rows = new List<ScenarioRow>();
 var failures = 0;

@@ -6,18 +6,31 @@ namespace XNovu.Core;
 
 public static class DataExtensions
 {
-    public const string DatabaseConnectionName = "xnovu-app";
+    /// <summary>Each service logs in to the database as its own role, granted only what it does.</summary>
+    public const string ApiConnectionName = "xnovu-api";
+    public const string DispatcherConnectionName = "xnovu-dispatcher";
     public const string RedisConnectionName = "redis";
 
     /// <summary>
-    /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer, each with
+    /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer (short timeouts, fail fast), each with
     /// Aspire's health check, tracing and metrics. Both checks feed <c>/health</c>.
     /// </summary>
-    public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder)
+    /// <param name="connectionName"><see cref="ApiConnectionName"/> or <see cref="DispatcherConnectionName"/>.</param>
+    public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder, string connectionName)
     {
-        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.AddNpgsqlDataSource(connectionName);
         builder.Services.AddSingleton<XNovuDatabase>();
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
+        {
+            // Redis only accelerates (caches, shared rate limits): a dead Redis must cost microseconds, not
+            // seconds. Commands fail at once while it is disconnected instead of queueing for a reconnect,
+            // and a command that was sent waits at most half a second for its answer.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            options.ConnectTimeout = 2000;
+            options.SyncTimeout = 500;
+            options.AsyncTimeout = 500;
+        });
         return builder;
     }
 }

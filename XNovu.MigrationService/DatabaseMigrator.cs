@@ -27,10 +27,17 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             .ToList();
 
     public const string AppRole = "xnovu_app";
+    public const string ApiRole = "xnovu_api";
+    public const string DispatcherRole = "xnovu_dispatcher";
 
-    /// <summary>Applies pending scripts, then lets <c>xnovu_app</c> log in with <paramref name="appPassword"/>.</summary>
-    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, string appPassword, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies pending scripts, hands every object of the schema to <c>xnovu_owner</c> (no superuser, so the
+    /// SECURITY DEFINER functions run as no superuser), then lets each service role log in with its password.
+    /// </summary>
+    /// <param name="passwords">Login role to password: <see cref="AppRole"/>, <see cref="ApiRole"/>, <see cref="DispatcherRole"/>.</param>
+    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, IReadOnlyDictionary<string, string> passwords, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(passwords);
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUpLogger(logger));
 
         await using var lockConnection = new NpgsqlConnection(connectionString);
@@ -57,17 +64,14 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 throw new MigrationFailedException(result.ErrorScript?.Name, result.Error);
             }
 
-            await using (var login = new NpgsqlCommand(
-                // ALTER ROLE takes no parameters; the literal is quoted by the server's own quote_literal.
-                $"DO $$ BEGIN EXECUTE format('ALTER ROLE {AppRole} WITH LOGIN PASSWORD %L', current_setting('xnovu.app_password')); END $$",
-                lockConnection))
+            await using (var handOver = new NpgsqlCommand("CALL public.xnovu_hand_schema_to_owner()", lockConnection))
             {
-                await using var set = new NpgsqlCommand("SELECT set_config('xnovu.app_password', @password, false)", lockConnection);
-                set.Parameters.AddWithValue("password", appPassword);
-                await set.ExecuteNonQueryAsync(cancellationToken);
-                await login.ExecuteNonQueryAsync(cancellationToken);
-                await using var clear = new NpgsqlCommand("RESET xnovu.app_password", lockConnection);
-                await clear.ExecuteNonQueryAsync(cancellationToken);
+                await handOver.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var (role, password) in passwords)
+            {
+                await SetLoginPasswordAsync(lockConnection, role, password, cancellationToken);
             }
 
             var applied = result.Scripts.Select(s => s.Name).ToList();
@@ -80,6 +84,25 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             release.Parameters.AddWithValue("key", AdvisoryLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    private static async Task SetLoginPasswordAsync(NpgsqlConnection connection, string role, string password, CancellationToken cancellationToken)
+    {
+        if (role is not (AppRole or ApiRole or DispatcherRole))
+        {
+            throw new ArgumentException($"'{role}' is not a service role.", nameof(role));
+        }
+
+        // ALTER ROLE takes no parameters; the literal is quoted by the server's own quote_literal.
+        await using var set = new NpgsqlCommand("SELECT set_config('xnovu.role_password', @password, false)", connection);
+        set.Parameters.AddWithValue("password", password);
+        await set.ExecuteNonQueryAsync(cancellationToken);
+        await using var login = new NpgsqlCommand(
+            $"DO $$ BEGIN EXECUTE format('ALTER ROLE {role} WITH LOGIN PASSWORD %L', current_setting('xnovu.role_password')); END $$",
+            connection);
+        await login.ExecuteNonQueryAsync(cancellationToken);
+        await using var clear = new NpgsqlCommand("RESET xnovu.role_password", connection);
+        await clear.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static bool IsMigrationScript(string resourceName) =>

@@ -12,11 +12,17 @@ await host.StartAsync();
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
 var connectionString = builder.Configuration.GetConnectionString("xnovu")
     ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
-var appPassword = builder.Configuration["XNovu:Database:AppPassword"]
-    ?? throw new InvalidOperationException("XNovu:Database:AppPassword is not configured.");
+string Password(string setting) => builder.Configuration[$"XNovu:Database:{setting}"]
+    ?? throw new InvalidOperationException($"XNovu:Database:{setting} is not configured.");
+var passwords = new Dictionary<string, string>
+{
+    [DatabaseMigrator.AppRole] = Password("AppPassword"),
+    [DatabaseMigrator.ApiRole] = Password("ApiPassword"),
+    [DatabaseMigrator.DispatcherRole] = Password("DispatcherPassword"),
+};
 try
 {
-    await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, appPassword, CancellationToken.None);
+    await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, passwords, CancellationToken.None);
 }
 catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
 {

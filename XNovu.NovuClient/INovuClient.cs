@@ -8,6 +8,8 @@ public interface INovuClient
 {
     INovuSubscribers Subscribers { get; }
 
+    INovuWorkflows Workflows { get; }
+
     /// <summary>
     /// <c>POST /v1/events/trigger</c>. The Idempotency-Key defaults to the request's transactionId, so
     /// a retry of the same delivery is recognised by Novu.

@@ -32,9 +32,12 @@ public sealed class NovuRestClient : INovuClient
         _triggerBucket = throttle.Bucket;
         _time = time;
         Subscribers = new NovuSubscribers(this);
+        Workflows = new NovuWorkflows(this);
     }
 
     public INovuSubscribers Subscribers { get; }
+
+    public INovuWorkflows Workflows { get; }
 
     public async Task<NovuOutcome> TriggerAsync(TriggerRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {

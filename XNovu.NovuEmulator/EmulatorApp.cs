@@ -8,6 +8,7 @@ using XNovu.NovuEmulator.Inspection;
 using XNovu.NovuEmulator.RateLimiting;
 using XNovu.NovuEmulator.Shared;
 using XNovu.NovuEmulator.Subscribers;
+using XNovu.NovuEmulator.Workflows;
 
 namespace XNovu.NovuEmulator;
 
@@ -33,6 +34,7 @@ public static class EmulatorApp
         builder.Services.AddSingleton<EventStore>();
         builder.Services.AddSingleton<EventEndpoints.Recorder>();
         builder.Services.AddSingleton<SubscriberStore>();
+        builder.Services.AddSingleton<WorkflowStore>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<FaultStore>();
         builder.Services.AddSingleton<RequestLog>();
@@ -60,9 +62,14 @@ public static class EmulatorApp
 
         app.MapEvents();
         app.MapSubscribers();
-        app.MapInspection();
-        app.MapFaults();
-        app.MapInbox();
+        app.MapWorkflows();
+        if (app.Services.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value.DevelopmentEndpoints)
+        {
+            app.MapInspection();
+            app.MapFaults();
+            app.MapInbox();
+        }
+
         app.MapFallback("/v1/{**rest}", NotFound);
         app.MapFallback("/v2/{**rest}", NotFound);
         return app;

@@ -13,6 +13,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        builder.Configuration.AddLegacyEnvironmentAliases(LegacyEnvironment.ServiceAliases);
         builder.ConfigureLogLevel();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();

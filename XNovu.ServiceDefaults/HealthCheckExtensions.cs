@@ -9,7 +9,8 @@ public static class HealthCheckExtensions
 {
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
-    private const string LiveTag = "live";
+    /// <summary>The tag of the checks that <c>/alive</c> runs: whether the process can still make progress.</summary>
+    public const string LiveTag = "live";
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder

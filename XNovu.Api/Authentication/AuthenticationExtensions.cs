@@ -18,6 +18,9 @@ public static class XNovuAuth
     public const string EnterpriseIdClaim = "xnovu:enterprise_id";
     public const string ApiKeyIdClaim = "xnovu:api_key_id";
 
+    /// <summary>Present on a valid key of a deactivated enterprise: it authenticates, and is then forbidden.</summary>
+    public const string EnterpriseDeactivatedClaim = "xnovu:enterprise_deactivated";
+
     public static Guid EnterpriseId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(EnterpriseIdClaim)
             ?? throw new InvalidOperationException("The request is not authenticated with an enterprise key."));
@@ -37,8 +40,9 @@ public static class XNovuAuth
             .AddPolicy(EnterprisePolicy, policy => policy
                 .AddAuthenticationSchemes(EnterpriseScheme)
                 .RequireClaim(EnterpriseIdClaim)
-                .AddRequirements(new EnterpriseScopeRequirement()));
+                .AddRequirements(new EnterpriseScopeRequirement(), new ActiveEnterpriseRequirement()));
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, EnterpriseScopeHandler>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ActiveEnterpriseHandler>();
         return builder;
     }
 
@@ -65,7 +69,10 @@ public abstract class ProblemAuthenticationHandler(
         WriteProblemAsync(StatusCodes.Status401Unauthorized, Problems.Types.Unauthorized, "Unauthorized", ChallengeDetail);
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, Problems.Types.Forbidden, "Forbidden", "This key may not do that.");
+        Context.User.HasClaim(c => c.Type == XNovuAuth.EnterpriseDeactivatedClaim)
+            ? WriteProblemAsync(StatusCodes.Status403Forbidden, Problems.Types.EnterpriseDeactivated, "Enterprise deactivated",
+                "This key's enterprise is deactivated: its triggers, events and management calls are refused until the admin reactivates it.")
+            : WriteProblemAsync(StatusCodes.Status403Forbidden, Problems.Types.Forbidden, "Forbidden", "This key may not do that.");
 
     private async Task WriteProblemAsync(int status, string type, string title, string detail)
     {
@@ -144,15 +151,17 @@ public sealed class EnterpriseKeyHandler(
             return await keys.FindByPrefixAsync(prefix, Context.RequestAborted);
         });
 
-        if (found is null || found.Revoked || found.EnterpriseDeactivated || !ApiKeys.Matches(presented, found.KeyHash))
+        if (found is null || found.Revoked || !ApiKeys.Matches(presented, found.KeyHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
 
+        // A deactivated enterprise's key is still its key: it is told so (403), not that it is unknown (401).
         var identity = new ClaimsIdentity(
             [
                 new Claim(XNovuAuth.EnterpriseIdClaim, found.EnterpriseId.ToString()),
                 new Claim(XNovuAuth.ApiKeyIdClaim, found.Id.ToString()),
+                .. found.EnterpriseDeactivated ? [new Claim(XNovuAuth.EnterpriseDeactivatedClaim, "true")] : Array.Empty<Claim>(),
             ],
             Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));

@@ -31,6 +31,7 @@ public static class EnterpriseEndpoints
         group.MapPost("/{id:guid}/api-keys", CreateKeyAsync);
         group.MapGet("/{id:guid}/api-keys", ListKeysAsync);
         group.MapDelete("/{id:guid}/api-keys/{keyId:guid}", RevokeKeyAsync);
+        group.MapEnterpriseLifecycleEndpoints();
         return group;
     }
 

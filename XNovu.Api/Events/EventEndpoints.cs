@@ -3,6 +3,9 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
+using XNovu.Api.RateLimiting;
+using XNovu.Api.Rules;
+using Microsoft.Extensions.Options;
 
 namespace XNovu.Api.Events;
 
@@ -24,11 +27,21 @@ public static class EventEndpoints
     public static IHostApplicationBuilder AddXNovuEvents(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<EventStore>();
+        builder.Services.AddOptions<RuleLimitOptions>()
+            .BindConfiguration(RuleLimitOptions.SectionName)
+            .Validate(o => o.MinimumCronInterval >= TimeSpan.FromSeconds(1) && o.MaxDeliveriesPerEvent > 0,
+                $"{RuleLimitOptions.SectionName}: MinimumCronInterval must be at least 1 s and MaxDeliveriesPerEvent positive.")
+            .ValidateOnStart();
         return builder;
     }
 
     private static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> FireAsync(
-        EventRequest request, HttpContext http, EventStore store, CancellationToken cancellationToken)
+        EventRequest request,
+        HttpContext http,
+        EventStore store,
+        TriggerRateLimiter limiter,
+        IOptionsMonitor<RuleLimitOptions> limits,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors().Require(request.Name, "name", MaxNameLength);
         if (request.Payload is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
@@ -43,7 +56,38 @@ public static class EventEndpoints
 
         var name = request.Name!.Trim();
         var payload = request.Payload is { ValueKind: JsonValueKind.Object } value ? JsonNode.Parse(value.GetRawText())!.AsObject() : null;
-        var created = await store.FireAsync(http.User.EnterpriseId(), name, payload, cancellationToken);
-        return TypedResults.Accepted((string?)null, new EventAccepted(name, created));
+        var enterpriseId = http.User.EnterpriseId();
+        var (created, refusal) = await store.FireAsync(
+            enterpriseId,
+            name,
+            payload,
+            (notifications, deliveries) => AdmitAsync(http, enterpriseId, notifications, deliveries, limiter, limits.CurrentValue),
+            cancellationToken);
+        return refusal ?? (Results<Accepted<EventAccepted>, ProblemHttpResult>)TypedResults.Accepted((string?)null, new EventAccepted(name, created));
+    }
+
+    /// <summary>
+    /// An event counts against the enterprise's trigger rate once per notification it creates, as if each had
+    /// been triggered, and may not fan out past <see cref="RuleLimitOptions.MaxDeliveriesPerEvent"/>.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> AdmitAsync(
+        HttpContext http, Guid enterpriseId, int notifications, int deliveries, TriggerRateLimiter limiter, RuleLimitOptions limits)
+    {
+        if (deliveries > limits.MaxDeliveriesPerEvent)
+        {
+            return Problems.Validation(
+                "name",
+                $"this event would create {deliveries} deliveries across {notifications} rules; one event may create at most {limits.MaxDeliveriesPerEvent}.");
+        }
+
+        var decision = await limiter.AcquireAsync(enterpriseId, notifications, http.RequestAborted);
+        if (decision.Acquired)
+        {
+            return null;
+        }
+
+        return notifications > decision.TriggersPerSecond
+            ? Problems.Validation("name", $"this event fires {notifications} rules, more notifications than this enterprise may create per second ({decision.TriggersPerSecond}).")
+            : TriggerRateLimitFilter.TooManyRequests(http, decision);
     }
 }

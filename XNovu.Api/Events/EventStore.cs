@@ -38,15 +38,26 @@ internal sealed class EventStore(XNovuDatabase database)
         RETURNING id AS NotificationId, transaction_id AS TransactionId, notification_rule_id AS RuleId, workflow_key AS WorkflowKey
         """;
 
-    public Task<IReadOnlyList<EventNotification>> FireAsync(
-        Guid enterpriseId, string name, JsonObject? payload, CancellationToken cancellationToken) =>
-        database.InTenantAsync<IReadOnlyList<EventNotification>>(enterpriseId, async session =>
+    /// <summary>
+    /// Fires the event, once <paramref name="admit"/> has accepted what it would create (notifications, and
+    /// deliveries: notifications times recipients); a refusal is answered as is and nothing is stored.
+    /// </summary>
+    public Task<(IReadOnlyList<EventNotification> Created, TResult? Refusal)> FireAsync<TResult>(
+        Guid enterpriseId, string name, JsonObject? payload, Func<int, int, Task<TResult?>> admit, CancellationToken cancellationToken)
+        where TResult : class =>
+        database.InTenantAsync<(IReadOnlyList<EventNotification>, TResult?)>(enterpriseId, async session =>
         {
             var rules = (await session.Connection.QueryAsync<ListeningRule>(
                 ListeningRulesSql, new { name }, session.Transaction)).AsList();
             if (rules.Count == 0)
             {
-                return [];
+                return ([], null);
+            }
+
+            var deliveries = rules.Sum(rule => (JsonNode.Parse(rule.RulePayload)?["recipients"] as JsonArray)?.Count ?? 0);
+            if (await admit(rules.Count, deliveries) is { } refusal)
+            {
+                return ([], refusal);
             }
 
             var rows = new JsonArray(rules.Select(rule => (JsonNode)Row(rule, payload)).ToArray());
@@ -54,7 +65,7 @@ internal sealed class EventStore(XNovuDatabase database)
                 InsertSql,
                 new { enterpriseId, rows = rows.ToJsonString(), traceParent = Activity.Current?.Id },
                 session.Transaction);
-            return created.OrderBy(n => n.RuleId).ToList();
+            return (created.OrderBy(n => n.RuleId).ToList(), null);
         }, cancellationToken);
 
     private static JsonObject Row(ListeningRule rule, JsonObject? eventPayload)

@@ -6,6 +6,7 @@ using XNovu.Api.Events;
 using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
+using XNovu.Api.NovuSync;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
@@ -29,8 +30,9 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.ApiConnectionName);
         builder.AddXNovuAuthentication();
+        builder.AddXNovuOffboarding();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();
@@ -45,6 +47,7 @@ internal static class Extensions
         builder.Services.AddSingleton<NotificationStore>();
         builder.Services.AddSingleton<RuleEngineStore>();
         builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.AddSingleton<TemplateDefaultsStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
@@ -73,24 +76,29 @@ internal static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UnstorableTextMiddleware>();
 
         // The OpenAPI document at /openapi/v1.json and an interactive reference at /scalar.
         app.MapOpenApi();
         app.MapScalarApiReference();
 
-        app.MapEnterpriseEndpoints();
-        app.MapLookupEndpoints();
-        app.MapTemplateEndpoints();
-        app.MapWorkflowEndpoints();
-        app.MapRuleEndpoints();
-        app.MapTriggerEndpoints();
-        app.MapNotificationEndpoints();
-        app.MapSubscriberEndpoints();
-        app.MapTopicEndpoints();
-        app.MapRateLimitEndpoints();
-        app.MapEventEndpoints();
-        app.MapRuleEngineEndpoints();
-        app.MapOperationsEndpoints();
+        // Every feature's routes, under the one length rule for what they store.
+        var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
+        api.MapEnterpriseEndpoints();
+        api.MapTemplateDefaultsEndpoints();
+        api.MapLookupEndpoints();
+        api.MapTemplateEndpoints();
+        api.MapWorkflowEndpoints();
+        api.MapRuleEndpoints();
+        api.MapTriggerEndpoints();
+        api.MapNotificationEndpoints();
+        api.MapSubscriberEndpoints();
+        api.MapTopicEndpoints();
+        api.MapRateLimitEndpoints();
+        api.MapEventEndpoints();
+        api.MapRuleEngineEndpoints();
+        api.MapOperationsEndpoints();
+        api.MapNovuSyncEndpoints();
         return app;
     }
 }

@@ -18,6 +18,7 @@ public static class Problems
         public const string Conflict = Base + "conflict";
         public const string Unauthorized = Base + "unauthorized";
         public const string Forbidden = Base + "forbidden";
+        public const string EnterpriseDeactivated = Base + "enterprise-deactivated";
         public const string PayloadTooLarge = Base + "payload-too-large";
         public const string RateLimited = Base + "rate-limited";
         public const string Unavailable = Base + "unavailable";

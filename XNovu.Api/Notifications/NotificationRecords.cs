@@ -42,11 +42,15 @@ public sealed record NotificationDetail(
     DateTime UpdatedAt,
     IReadOnlyList<DeliveryResponse> Deliveries);
 
-/// <summary>One recipient's delivery; its transaction id is the one Novu knows it by.</summary>
+/// <summary>
+/// One recipient's delivery; its transaction id is the one Novu knows it by, and <c>novuSubscriberId</c> the
+/// subscriber id Novu holds for this enterprise's recipient.
+/// </summary>
 public sealed record DeliveryResponse(
     long Id,
     int Ordinal,
     string? SubscriberId,
+    string? NovuSubscriberId,
     string Status,
     int Attempts,
     string TransactionId,
@@ -131,6 +135,7 @@ internal sealed record NotificationRow(
 
 internal sealed record DeliveryRow(
     long Id,
+    Guid EnterpriseId,
     int Ordinal,
     string? SubscriberId,
     string Status,
@@ -143,5 +148,5 @@ internal sealed record DeliveryRow(
     DateTime UpdatedAt)
 {
     public DeliveryResponse ToResponse() => new(
-        Id, Ordinal, SubscriberId, Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
+        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
 }

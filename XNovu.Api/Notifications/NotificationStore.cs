@@ -32,7 +32,8 @@ internal sealed class NotificationStore(XNovuDatabase database)
 
     private const string DeliverySelect =
         """
-        SELECT id, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts, transaction_id AS TransactionId,
+        SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
+               transaction_id AS TransactionId,
                novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
                updated_at AS UpdatedAt
         FROM notify.ent_notification_delivery

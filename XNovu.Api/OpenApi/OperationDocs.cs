@@ -20,6 +20,8 @@ internal static partial class OperationDocs
             ["GET api/admin/enterprises/{id}/rate-limit"] = ("Get an enterprise's trigger rate", "The enterprise's trigger rate: its override, or the default."),
             ["PUT api/admin/enterprises/{id}/rate-limit"] = ("Set an enterprise's trigger rate", "Overrides the default triggers per second for one enterprise."),
             ["DELETE api/admin/enterprises/{id}/rate-limit"] = ("Remove an enterprise's rate override", "The enterprise goes back to the default trigger rate."),
+            ["GET api/admin/enterprises/{id}/template-defaults"] = ("Get an enterprise's template defaults", "Whether the enterprise's templates see payload keys at the Liquid root (`{{ userName }}`) as well as under `payload`, as the original XNovu rendered them."),
+            ["PUT api/admin/enterprises/{id}/template-defaults"] = ("Set an enterprise's template defaults", "Sets `payloadAtRoot` for the enterprise's templates that do not set their own; cached workflows are evicted at once."),
 
             // Admin: operations.
             ["POST api/admin/operations/retry-failed"] = ("Retry failed deliveries of every enterprise", "Puts every FAILED delivery back to PENDING, across enterprises."),
@@ -27,7 +29,7 @@ internal static partial class OperationDocs
             ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
 
             // Triggers and events.
-            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object, a topic (`{\"type\":\"Topic\",\"topicKey\":...}`) or an array of them: a subscriber object upserts the directory, a subscriber named by id renders with its stored profile, and a topic is expanded into its members (at most 10,000; `recipients` in the answer says how many). Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`)."),
+            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object, a topic (`{\"type\":\"Topic\",\"topicKey\":...}`) or an array of them: a subscriber object upserts the directory, a subscriber named by id renders with its stored profile, and a topic is expanded into its members (at most 10,000; `recipients` in the answer says how many). Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`). With `notificationId` it re-sends that stored notification of the key's enterprise instead (idempotent: a FAILED one is queued again, one queued or sent is answered as it is; 404 for another enterprise's, 409 for a cancelled one). The answer keeps the original XNovu's names: `success`, `message`, `workflowId`, `enterpriseId`, `notificationId`, `result`."),
             ["POST api/trigger/bulk"] = ("Trigger up to 1,000 notifications", "Each event is a trigger body, accepted or refused on its own: the answer is 200 with one result per event, at its index, each 202 with ids or a 4xx with a problem. An `Idempotency-Key` covers the whole batch."),
             ["POST api/events"] = ("Fire an event", "Runs the enterprise's published EVENT rules whose `eventName` matches; each one triggers its workflow."),
 
@@ -39,7 +41,7 @@ internal static partial class OperationDocs
             ["POST api/notifications/retry-failed"] = ("Retry the enterprise's failed deliveries", "Puts every FAILED delivery of the enterprise back to PENDING."),
 
             // Templates.
-            ["POST api/templates"] = ("Create a template", "Stores a Liquid template for one channel as a draft; it is checked (syntax, includes) before it is stored."),
+            ["POST api/templates"] = ("Create a template", "Stores a Liquid template for one channel as a draft; it is checked (syntax, includes) before it is stored. The original XNovu's include `{{ xnovu_render('key', {...}) }}` is rewritten to `{% xnovu_render \"key\", name: value %}`, and the answer's `notes` say so; `payloadAtRoot` exposes payload keys at the Liquid root (null: the enterprise's default)."),
             ["GET api/templates"] = ("List templates", "The enterprise's templates, optionally by channel, category or state."),
             ["POST api/templates/preview"] = ("Preview a template", "Renders a stored template (by `templateKey`) or a subject and body, with the given payload and subscriber, without sending anything."),
             ["GET api/templates/{templateKey}"] = ("Get a template", "One template by key."),

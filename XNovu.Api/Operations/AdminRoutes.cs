@@ -8,10 +8,14 @@ internal static class AdminRoutes
 {
     public const string Prefix = "/api/admin/operations";
     public const string RetryFailedSegment = "/retry-failed";
+    public const string TemplateCacheSegment = "/template-cache";
     public const string ClearTemplateCacheSegment = "/clear-template-cache";
     public const string ReloadRulesSegment = "/reload-rules";
 
     public const string RetryFailed = Prefix + RetryFailedSegment;
     public const string ClearTemplateCache = Prefix + ClearTemplateCacheSegment;
     public const string ReloadRules = Prefix + ReloadRulesSegment;
+
+    /// <summary>Syncs every workflow to Novu now (<c>NovuSyncEndpoints</c>).</summary>
+    public const string NovuSync = "/api/admin/novu/sync";
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Authentication;
@@ -12,11 +13,13 @@ using XNovu.Core.Telemetry;
 namespace XNovu.Api.Operations;
 
 /// <summary>
-/// What an operator watches and does. <c>/api/health</c>, <c>/api/metrics</c> and <c>/api/dev-studio-status</c>
-/// take no key, as in the original, because probes and scrapers carry none: they answer counts, timings and
-/// Novu's public URL only, never a tenant's row or a secret. The template cache belongs to the caller's
-/// enterprise key; what changes the whole system (retry failed, clear cache, reload rules) takes the admin key,
-/// and the AppHost's dashboard commands send it.
+/// What an operator watches and does. <c>/api/health</c> and <c>/api/dev-studio-status</c> take no key, as in
+/// the original, because probes carry none: they answer component states, timings and Novu's public URL only.
+/// <c>/api/metrics</c> takes the admin key: its counts (enterprises, backlog, deliveries) are the whole
+/// system's, which no tenant and no anonymous caller should watch. An enterprise key sees and clears only its
+/// own enterprise's share of the template cache; the admin key sees and clears all of it. What changes the
+/// whole system (retry failed, clear cache, reload rules) takes the admin key, and the AppHost's dashboard
+/// commands send it.
 /// </summary>
 public static class OperationsEndpoints
 {
@@ -24,8 +27,8 @@ public static class OperationsEndpoints
     {
         var open = routes.MapGroup("/api").WithTags("Operations").AllowAnonymous();
         open.MapGet("/health", HealthAsync);
-        open.MapGet("/metrics", MetricsAsync);
         open.MapGet("/dev-studio-status", DevStudioStatusAsync);
+        routes.MapGet("/api/metrics", MetricsAsync).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
 
         // A literal segment outranks /api/templates/{templateKey} in routing, so "cache" never reaches the
         // template endpoints (so a template keyed "cache" cannot be read by GET).
@@ -35,6 +38,7 @@ public static class OperationsEndpoints
 
         var admin = routes.MapGroup(AdminRoutes.Prefix).WithTags("Operations").RequireAuthorization(XNovuAuth.AdminPolicy);
         admin.MapPost(AdminRoutes.RetryFailedSegment, RetryFailedAsync);
+        admin.MapGet(AdminRoutes.TemplateCacheSegment, AdminTemplateCacheStats);
         admin.MapPost(AdminRoutes.ClearTemplateCacheSegment, AdminClearTemplateCache);
         admin.MapPost(AdminRoutes.ReloadRulesSegment, ReloadRulesAsync);
         return routes;
@@ -79,18 +83,23 @@ public static class OperationsEndpoints
         return TypedResults.Ok(new DevStudioStatus(result.Reachable, result.Url, result.LatencyMs, result.StatusCode, result.Error, time.GetUtcNow()));
     }
 
-    private static Ok<TemplateCacheResponse> TemplateCacheStats(ITemplateEngine engine)
-    {
-        var stats = engine.GetStats();
-        return TypedResults.Ok(new TemplateCacheResponse(stats.Total, stats.Valid, stats.Expired, stats.Hits, stats.Misses));
-    }
+    private static Ok<TemplateCacheResponse> TemplateCacheStats(ITemplateEngine engine, ClaimsPrincipal user) =>
+        TypedResults.Ok(CacheResponse(engine.GetStats(user.EnterpriseId())));
 
-    /// <summary>Clears this instance's parsed templates; they are parsed again from the source on next use.</summary>
-    private static NoContent ClearTemplateCache(ITemplateEngine engine)
+    /// <summary>
+    /// Clears the caller's enterprise's parsed templates on this instance; they are parsed again from the source
+    /// on next use. Another enterprise's entries stay: one tenant cannot make another's renders slower.
+    /// </summary>
+    private static NoContent ClearTemplateCache(ITemplateEngine engine, ClaimsPrincipal user)
     {
-        engine.Clear();
+        engine.Clear(user.EnterpriseId());
         return TypedResults.NoContent();
     }
+
+    private static Ok<TemplateCacheResponse> AdminTemplateCacheStats(ITemplateEngine engine) => TypedResults.Ok(CacheResponse(engine.GetStats()));
+
+    private static TemplateCacheResponse CacheResponse(TemplateCacheStats stats) =>
+        new(stats.Total, stats.Valid, stats.Expired, stats.Hits, stats.Misses);
 
     private static async Task<Results<Ok<RetryFailedAllResponse>, ProblemHttpResult>> RetryFailedAsync(
         RetryFailedAllRequest? request, OperationsStore store, IOptions<OperationsOptions> options, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ public static class OperationsExtensions
         builder.Services.AddOptions<OperationsOptions>()
             .BindConfiguration(OperationsOptions.SectionName)
             .Validate(o => o.ProbeTimeout > TimeSpan.Zero && o.ProbeTimeout <= TimeSpan.FromSeconds(30), "XNovu:Operations:ProbeTimeout must be between 0 and 30 seconds.")
+            .Validate(o => o.MaxDueDeliveryAge >= TimeSpan.FromSeconds(1), "XNovu:Operations:MaxDueDeliveryAge must be at least 1 second.")
             .Validate(o => o.BacklogRefreshInterval >= TimeSpan.FromSeconds(1), "XNovu:Operations:BacklogRefreshInterval must be at least 1 second.")
             .Validate(o => o.RetryFailedMaxLimit >= 1 && o.RetryFailedDefaultLimit >= 1 && o.RetryFailedDefaultLimit <= o.RetryFailedMaxLimit,
                 "XNovu:Operations:RetryFailedDefaultLimit must be between 1 and RetryFailedMaxLimit.")

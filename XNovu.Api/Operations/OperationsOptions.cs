@@ -8,6 +8,9 @@ public sealed class OperationsOptions
     /// <summary>How long one health probe (database, Redis, Novu) may take before it counts as down.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>A due delivery waiting longer than this makes <c>/api/health</c> unhealthy: nothing is being delivered.</summary>
+    public TimeSpan MaxDueDeliveryAge { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// How often the backlog gauges re-read the database. Scrapes in between answer the last reading, so a
     /// busy Prometheus never turns into a busy database.

@@ -17,7 +17,18 @@ public sealed record HealthReport(
     ComponentHealth Redis,
     ComponentHealth Novu,
     ComponentHealth Workflows,
+    DispatchersHealth Dispatchers,
     DateTimeOffset Timestamp);
+
+/// <summary>What the dispatchers' heartbeats and the queue say, as read by <c>notify.dispatcher_status()</c>.</summary>
+public sealed record DispatcherStatus(int LiveReplicas, int LoopsConfigured, int LoopsRunning, double OldestDueAgeSeconds);
+
+/// <summary>
+/// Whether anything is being delivered: unhealthy with no live dispatcher or a due delivery older than
+/// <see cref="OperationsOptions.MaxDueDeliveryAge"/>, degraded while some claim loops are restarting.
+/// </summary>
+public sealed record DispatchersHealth(
+    string Status, double DurationMs, string Detail, int? LiveReplicas, int? RunningLoops, int? ConfiguredLoops, double? OldestDueAgeSeconds);
 
 public sealed record RegistryMetrics(long Total, long Static, long Dynamic, long Enterprises);
 

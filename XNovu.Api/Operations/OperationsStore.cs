@@ -39,6 +39,19 @@ public sealed class OperationsStore(XNovuDatabase database)
             "SELECT pg_notify(@channel, '')", new { channel = NotifyChannels.Rules }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Live dispatcher replicas (from their heartbeats), their claim loops, and the oldest due delivery's age.</summary>
+    public async Task<DispatcherStatus> DispatchersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        return await connection.QuerySingleAsync<DispatcherStatus>(new CommandDefinition(
+            """
+            SELECT live_replicas AS LiveReplicas, loops_configured AS LoopsConfigured, loops_running AS LoopsRunning,
+                   oldest_due_age_seconds AS OldestDueAgeSeconds
+            FROM notify.dispatcher_status()
+            """,
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>The cheapest round trip that proves the database answers as the services' role.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)
     {

@@ -20,10 +20,16 @@ internal sealed class TriggerRateLimitFilter(TriggerRateLimiter limiter) : IEndp
             return await next(context);
         }
 
+        return TooManyRequests(http, decision);
+    }
+
+    /// <summary>The 429 of every call the enterprise's trigger rate refuses, with its Retry-After.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooManyRequests(HttpContext http, RateLimitDecision decision)
+    {
         var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Problem(
-            $"This enterprise may trigger {decision.TriggersPerSecond} times per second; try again in {seconds} s.",
+            $"This enterprise may create {decision.TriggersPerSecond} notifications per second; try again in {seconds} s.",
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Too many requests",
             type: Problems.Types.RateLimited);

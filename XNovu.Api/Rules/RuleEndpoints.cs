@@ -15,7 +15,8 @@ public static class RuleEndpoints
 
     public static RouteGroupBuilder MapRuleEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup(Prefix).WithTags("Rules").RequireAuthorization(XNovuAuth.EnterprisePolicy);
+        var group = routes.MapGroup(Prefix).WithTags("Rules").RequireAuthorization(XNovuAuth.EnterprisePolicy)
+            .AddEndpointFilter<CronIntervalFilter>();
 
         group.MapPost("/", CreateAsync);
         group.MapGet("/", ListAsync);

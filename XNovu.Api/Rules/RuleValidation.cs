@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cronos;
 using XNovu.Api.Http;
+using XNovu.Core.Validation;
 
 namespace XNovu.Api.Rules;
 
@@ -196,6 +197,16 @@ internal static partial class RuleValidation
             else if (property.Value.ValueKind != expected)
             {
                 errors.Add($"rulePayload.{property.Name}", expected == JsonValueKind.Array ? "must be an array." : "must be an object.");
+            }
+            else if (property.Name == "recipients")
+            {
+                // The same rule set as a trigger's 'to': the rule fires with these, so they are checked now.
+                var problems = new List<TextFault>();
+                result[property.Name] = Recipients.List(property.Value, "rulePayload.recipients", 0, Recipients.MaxCount, problems);
+                foreach (var problem in problems)
+                {
+                    errors.Add(problem.Field, problem.Message);
+                }
             }
             else
             {

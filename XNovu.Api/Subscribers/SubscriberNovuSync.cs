@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using XNovu.NovuClient;
 
 namespace XNovu.Api.Subscribers;
@@ -15,11 +16,8 @@ internal sealed partial class SubscriberNovuSync(INovuClient novu, ILogger<Subsc
     public const string Absent = "absent";
     public const string Failed = "failed";
 
-    /// <summary>
-    /// The subscriber id Novu knows this enterprise's subscriber by. The dispatcher sends the caller's id as
-    /// it is today; when it sends a namespaced one (one Novu environment shared by enterprises), this follows.
-    /// </summary>
-    public static string NovuSubscriberId(Guid enterpriseId, string subscriberId) => subscriberId;
+    /// <summary>The subscriber id Novu knows this enterprise's subscriber by: the namespaced one the dispatcher sends.</summary>
+    public static string NovuSubscriberId(Guid enterpriseId, string subscriberId) => NovuNames.SubscriberId(enterpriseId, subscriberId);
 
     public async Task<string> UpsertAsync(Guid enterpriseId, IEnumerable<SubscriberResponse> subscribers, CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public static class TemplateEndpoints
     private static async Task<Results<Created<TemplateResponse>, ProblemHttpResult>> CreateAsync(
         TemplateRequest request, HttpContext http, TemplateStore store, TemplatePreviewer previewer, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken)
     {
-        var errors = Validate(request, routeKey: null, previewer);
+        var (errors, notes) = Validate(ref request, routeKey: null, previewer);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -53,7 +53,7 @@ public static class TemplateEndpoints
         }
 
         await notifier.TemplateChangedAsync(enterpriseId, key, cancellationToken);
-        return TypedResults.Created($"{Prefix}/{Uri.EscapeDataString(key)}", row!.ToResponse());
+        return TypedResults.Created($"{Prefix}/{Uri.EscapeDataString(key)}", row!.ToResponse(notes));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<TemplateResponse>>, ProblemHttpResult>> ListAsync(
@@ -95,7 +95,7 @@ public static class TemplateEndpoints
         IDefinitionChangeNotifier notifier,
         CancellationToken cancellationToken)
     {
-        var errors = Validate(request, templateKey, previewer);
+        var (errors, notes) = Validate(ref request, templateKey, previewer);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -114,7 +114,7 @@ public static class TemplateEndpoints
         }
 
         await notifier.TemplateChangedAsync(enterpriseId, templateKey, cancellationToken);
-        return TypedResults.Ok(row.ToResponse());
+        return TypedResults.Ok(row.ToResponse(notes));
     }
 
     private static async Task<Results<Ok<TemplateResponse>, ProblemHttpResult>> SetStateAsync(
@@ -166,6 +166,12 @@ public static class TemplateEndpoints
         else
         {
             field = "bodyTemplate";
+            var notes = new List<string>();
+            request = request with
+            {
+                SubjectTemplate = LegacyTemplates.Rewrite(request.SubjectTemplate, "subjectTemplate", errors, notes),
+                BodyTemplate = LegacyTemplates.Rewrite(request.BodyTemplate, field, errors, notes),
+            };
             Definitions.CheckChannel(errors, request.ChannelType, "channelType");
             if (string.IsNullOrWhiteSpace(request.BodyTemplate))
             {
@@ -182,7 +188,8 @@ public static class TemplateEndpoints
             }
 
             template = NotificationChannelNames.TryParse(request.ChannelType, out var channel) && request.BodyTemplate is not null
-                ? new TemplateDefinition(enterpriseId, "preview", channel, request.SubjectTemplate, request.BodyTemplate, DateTimeOffset.UnixEpoch)
+                ? new TemplateDefinition(
+                    enterpriseId, "preview", channel, request.SubjectTemplate, request.BodyTemplate, DateTimeOffset.UnixEpoch, request.PayloadAtRoot ?? false)
                 : null;
         }
 
@@ -197,6 +204,7 @@ public static class TemplateEndpoints
             template.SubjectTemplate,
             template.BodyTemplate,
             field == "templateKey" ? template.TemplateKey : null,
+            template.PayloadAtRoot,
             request.Payload,
             request.Subscriber,
             field,
@@ -214,9 +222,11 @@ public static class TemplateEndpoints
         }
     }
 
-    private static ValidationErrors Validate(TemplateRequest request, string? routeKey, TemplatePreviewer previewer)
+    /// <summary>Checks the request, after rewriting the original XNovu's include syntax in it (see <see cref="LegacyTemplates"/>).</summary>
+    private static (ValidationErrors Errors, IReadOnlyList<string> Notes) Validate(ref TemplateRequest request, string? routeKey, TemplatePreviewer previewer)
     {
         var errors = new ValidationErrors();
+        (request, var notes) = LegacyTemplates.Rewrite(request, errors);
         if (routeKey is null)
         {
             Definitions.CheckNewKey(errors, request.TemplateKey, "templateKey");
@@ -247,7 +257,7 @@ public static class TemplateEndpoints
             errors.Add("variablesDescription", "must be an object describing each variable.");
         }
 
-        return errors;
+        return (errors, notes);
     }
 
     private static ProblemHttpResult NotFound(string templateKey) => Problems.NotFound($"Template '{templateKey}' was not found.");

@@ -37,6 +37,7 @@ public sealed class TemplatePreviewer(ITemplateEngine engine)
         string? subject,
         string body,
         string? templateKey,
+        bool payloadAtRoot,
         JsonElement? payload,
         JsonElement? subscriber,
         string field,
@@ -45,7 +46,8 @@ public sealed class TemplatePreviewer(ITemplateEngine engine)
         try
         {
             var request = new RenderRequest(
-                enterpriseId, channel, subject, body, Jsonb.IsPresent(payload) ? payload : null, Subscriber(subscriber), TemplateKey: templateKey);
+                enterpriseId, channel, subject, body, Jsonb.IsPresent(payload) ? payload : null, Subscriber(subscriber), TemplateKey: templateKey,
+                PayloadAtRoot: payloadAtRoot);
             var result = await engine.RenderAsync(request, cancellationToken);
             return new PreviewOutcome(new PreviewResponse(channel.ToWireName(), result.Subject, result.Body, result.Text), null);
         }

@@ -31,9 +31,9 @@ public sealed class TemplateStore(XNovuDatabase database)
                 WITH t AS (
                     INSERT INTO notify.ent_notification_template
                         (enterprise_id, template_key, name, description, channel_type, subject_template, body_template,
-                         variables_description, notification_category_id)
+                         variables_description, notification_category_id, payload_at_root)
                     VALUES (@enterpriseId, @key, @name, @description, @channelType::notify.notification_channel_type,
-                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId)
+                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId, @payloadAtRoot)
                     ON CONFLICT (enterprise_id, template_key) DO NOTHING
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -86,7 +86,7 @@ public sealed class TemplateStore(XNovuDatabase database)
                     SET name = @name, description = @description, channel_type = @channelType::notify.notification_channel_type,
                         subject_template = @subjectTemplate, body_template = @bodyTemplate,
                         variables_description = @variablesDescription::jsonb, notification_category_id = @categoryId,
-                        updated_at = now()
+                        payload_at_root = @payloadAtRoot, updated_at = now()
                     WHERE template_key = @key
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -124,5 +124,6 @@ public sealed class TemplateStore(XNovuDatabase database)
         request.BodyTemplate,
         variablesDescription = Jsonb.ToColumn(request.VariablesDescription),
         categoryId,
+        request.PayloadAtRoot,
     };
 }

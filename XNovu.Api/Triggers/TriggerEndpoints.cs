@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.RateLimiting;
+using XNovu.Core.Validation;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace XNovu.Api.Triggers;
@@ -38,13 +39,14 @@ public static class TriggerEndpoints
             .Accepts<TriggerRequest>("application/json");
         group.MapPost("/bulk", BulkAsync)
             .Accepts<BulkTriggerRequest>("application/json")
-            .WithMetadata(new RequestSizeLimitAttribute(options.MaxBulkRequestBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(options.MaxBulkRequestBytes), new ChecksBodyTextPerItem());
         return group;
     }
 
     private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> TriggerAsync(
         HttpContext http,
         TriggerStore store,
+        TriggerResend resend,
         IOptions<TriggerOptions> options,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
@@ -57,6 +59,11 @@ public static class TriggerEndpoints
 
         var request = Deserialize<TriggerRequest>(body, json.Value.SerializerOptions)
             ?? throw new BadHttpRequestException("The request body must be a JSON object.");
+        if (request.NotificationId is { } notificationId)
+        {
+            return await ResendAsync(http, resend, request, notificationId, cancellationToken);
+        }
+
         var (claim, claimProblem) = Claim(http.Request, "trigger", body);
         if (claimProblem is not null)
         {
@@ -78,6 +85,29 @@ public static class TriggerEndpoints
 
         MarkReplay(http, outcome.Replayed);
         return TypedResults.Accepted($"/api/notifications/{outcome.Answer!.NotificationId}", outcome.Answer);
+    }
+
+    /// <summary>
+    /// The original's re-send of an existing notification (<c>notificationId</c>): the stored notification is
+    /// sent as it was stored, so the other fields are not used; <c>workflowId</c>, when given, must be its own.
+    /// </summary>
+    private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> ResendAsync(
+        HttpContext http, TriggerResend resend, TriggerRequest request, long notificationId, CancellationToken cancellationToken)
+    {
+        var enterpriseId = http.User.EnterpriseId();
+        if (request.EnterpriseId is { } named && named != enterpriseId)
+        {
+            return Problems.Forbidden("enterpriseId names another enterprise than the API key's; omit it or send the key's own.");
+        }
+
+        if (notificationId <= 0)
+        {
+            return Problems.Malformed("The trigger is malformed.", new Dictionary<string, string[]> { ["notificationId"] = ["must be a positive notification id."] });
+        }
+
+        var workflowKey = string.IsNullOrWhiteSpace(request.WorkflowKey) ? null : request.WorkflowKey;
+        var (answer, problem) = await resend.ResendAsync(enterpriseId, notificationId, workflowKey, cancellationToken);
+        return problem ?? (Results<Accepted<TriggerAccepted>, ProblemHttpResult>)TypedResults.Accepted($"/api/notifications/{notificationId}", answer);
     }
 
     private static async Task<Results<Ok<BulkTriggerResponse>, ProblemHttpResult>> BulkAsync(
@@ -134,6 +164,11 @@ public static class TriggerEndpoints
         if (element.ValueKind != JsonValueKind.Object)
         {
             return (null, Problems.Malformed($"Event {index} must be a JSON object."));
+        }
+
+        if (TextSafety.Scan(element) is { } fault)
+        {
+            return (null, Problems.Malformed($"Event {index}: '{fault.Field}' {fault.Message}", new Dictionary<string, string[]> { [fault.Field] = [fault.Message] }));
         }
 
         TriggerRequest request;

@@ -10,8 +10,8 @@ public static class TriggerExtensions
             .BindConfiguration(TriggerOptions.SectionName)
             .Configure<IConfiguration>((options, configuration) =>
                 options.DefaultSubscriberId ??= configuration["XNovu:Novu:DefaultSubscriberId"])
-            .Validate(o => o.MaxPayloadBytes > 0 && o.MaxRecipients > 0 && o.MaxTags >= 0 && o.MaxBulkEvents > 0,
-                $"{TriggerOptions.SectionName}: MaxPayloadBytes, MaxRecipients and MaxBulkEvents must be positive.")
+            .Validate(o => o.MaxPayloadBytes > 0 && o.MaxRecipients is > 0 and <= XNovu.Core.Validation.Recipients.MaxCount && o.MaxTags >= 0 && o.MaxBulkEvents > 0,
+                $"{TriggerOptions.SectionName}: MaxPayloadBytes and MaxBulkEvents must be positive, MaxRecipients 1 to 100.")
             .Validate(o => o.MaxBulkRequestBytes >= o.MaxPayloadBytes,
                 $"{TriggerOptions.SectionName}:MaxBulkRequestBytes must hold at least one largest payload.")
             .Validate(o => o.IdempotencyWindow > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero,
@@ -22,6 +22,7 @@ public static class TriggerExtensions
         builder.Services.AddSingleton<PayloadSchemaValidator>();
         builder.Services.AddSingleton<TriggerChecks>();
         builder.Services.AddSingleton<TriggerStore>();
+        builder.Services.AddSingleton<TriggerResend>();
         builder.Services.AddSingleton<IdempotencyKeyStore>();
         builder.Services.AddHostedService<IdempotencyKeyPurger>();
         return builder;

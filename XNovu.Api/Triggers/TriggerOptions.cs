@@ -8,8 +8,8 @@ public sealed class TriggerOptions
     /// <summary>The largest <c>payload</c> of one trigger, as UTF-8 JSON; larger is 413.</summary>
     public int MaxPayloadBytes { get; set; } = 512 * 1024;
 
-    /// <summary>The most recipients one trigger may name.</summary>
-    public int MaxRecipients { get; set; } = 100;
+    /// <summary>The most recipients one trigger may name; at most Novu's own limit.</summary>
+    public int MaxRecipients { get; set; } = XNovu.Core.Validation.Recipients.MaxCount;
 
     public int MaxTags { get; set; } = 50;
 
@@ -28,8 +28,7 @@ public sealed class TriggerOptions
     /// <summary>Who a trigger naming no recipient goes to (the seed's NOVU_SUBSCRIBER_ID); none: such a trigger is 400.</summary>
     public string? DefaultSubscriberId { get; set; }
 
-    internal const int MaxIdempotencyKeyLength = 255;
-    internal const int MaxTransactionIdLength = 255;
-    internal const int MaxSubscriberIdLength = 255;
+    internal const int MaxIdempotencyKeyLength = XNovu.Core.Validation.FieldLimits.IdentifierChars;
+    internal const int MaxTransactionIdLength = XNovu.Core.Validation.FieldLimits.IdentifierChars;
     internal const int MaxTagLength = 100;
 }

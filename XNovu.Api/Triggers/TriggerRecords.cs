@@ -21,16 +21,31 @@ public sealed record TriggerRequest(
     IReadOnlyList<string>? Tags,
     string? CategoryCode,
     string? PriorityCode,
-    Guid? EnterpriseId);
+    Guid? EnterpriseId,
+    long? NotificationId = null);
 
-/// <summary>The answer to an accepted trigger: stored, not yet sent.</summary>
+/// <summary>
+/// The answer to an accepted trigger: stored, not yet sent (or, for a re-send, the notification's state).
+/// <c>success</c>, <c>message</c>, <c>workflowId</c>, <c>enterpriseId</c>, <c>notificationId</c> and
+/// <c>result</c> carry the names the original XNovu's answer had.
+/// </summary>
 /// <param name="Recipients">How many recipients the trigger reaches, its topics expanded.</param>
 public sealed record TriggerAccepted(
     long NotificationId,
     string TransactionId,
     string Status,
     [property: JsonPropertyName("workflowId")] string WorkflowKey,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Recipients = null);
+    Guid EnterpriseId,
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Recipients = null)
+{
+    public bool Success => true;
+
+    /// <summary>The original answered Novu's trigger result here; ours is XNovu's acceptance, since Novu is called later.</summary>
+    public TriggerResult Result => new(Acknowledged: true, Status, TransactionId);
+}
+
+public sealed record TriggerResult(bool Acknowledged, string Status, string TransactionId);
 
 public sealed record BulkTriggerRequest(IReadOnlyList<JsonElement>? Events);
 

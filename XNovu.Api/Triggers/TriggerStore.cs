@@ -124,7 +124,10 @@ internal sealed class TriggerStore(
                 session.Transaction);
 
             var accepted = id is { } notificationId
-                ? new TriggerAccepted(notificationId, trigger.TransactionId, status, trigger.WorkflowKey, audience.Count)
+                ? new TriggerAccepted(
+                    notificationId, trigger.TransactionId, status, trigger.WorkflowKey, enterpriseId,
+                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.",
+                    audience.Count)
                 : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
             if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
@@ -135,7 +138,7 @@ internal sealed class TriggerStore(
                     await topics.CreateDeliveriesAsync(enterpriseId, accepted.NotificationId, cancellationToken);
                 }
 
-                XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(accepted.WorkflowKey));
+                XNovuTelemetry.TriggersAccepted.Add(1);
                 return new StoreOutcome<TriggerAccepted>(accepted, null, false);
             }
 
@@ -218,7 +221,7 @@ internal sealed class TriggerStore(
                 await session.CommitAsync(cancellationToken);
                 foreach (var result in results.Where(r => r.Status == AcceptedStatus))
                 {
-                    XNovuTelemetry.TriggersAccepted.Add(1, XNovuTelemetry.Workflow(result.WorkflowKey!));
+                    XNovuTelemetry.TriggersAccepted.Add(1);
                 }
 
                 return new StoreOutcome<BulkTriggerResponse>(response, null, false);

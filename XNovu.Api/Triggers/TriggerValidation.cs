@@ -1,10 +1,11 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Http;
 using XNovu.Api.Workflows;
 using XNovu.Core.Json;
+using XNovu.Core.Validation;
 
 namespace XNovu.Api.Triggers;
 
@@ -29,7 +30,6 @@ internal sealed record PreparedTrigger(
 /// </summary>
 internal static class TriggerValidation
 {
-    private static readonly string[] SubscriberTextFields = ["email", "phone", "firstName", "lastName", "locale", "avatar"];
     private static readonly JsonElement EmptyObject = JsonElement.Parse("{}");
 
     public static (PreparedTrigger? Trigger, ProblemHttpResult? Problem) Prepare(
@@ -44,6 +44,11 @@ internal static class TriggerValidation
         if (string.IsNullOrWhiteSpace(request.WorkflowKey))
         {
             errors.Add("workflowId", "is required.");
+        }
+
+        if (request.NotificationId is not null)
+        {
+            errors.Add("notificationId", "re-sends a notification through POST /api/trigger only, not in a bulk call.");
         }
 
         var recipients = Recipients(request, options, errors);
@@ -104,8 +109,8 @@ internal static class TriggerValidation
     }
 
     /// <summary>
-    /// The recipients as the JSON array stored on the notification: each a subscriber id or a subscriber
-    /// object as given. No recipient at all means the configured default subscriber.
+    /// The recipients as the JSON array stored on the notification, by the one recipient rule set
+    /// (<see cref="Core.Validation.Recipients"/>). No recipient at all means the configured default subscriber.
     /// </summary>
     private static string? Recipients(TriggerRequest request, TriggerOptions options, ValidationErrors errors)
     {
@@ -116,140 +121,97 @@ internal static class TriggerValidation
             return null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var problems = new List<TextFault>();
+        JsonNode? recipients;
+        if (hasTo)
         {
-            writer.WriteStartArray();
-            if (hasTo)
-            {
-                var to = request.To!.Value;
-                if (to.ValueKind == JsonValueKind.Array)
-                {
-                    var count = to.GetArrayLength();
-                    if (count < 1 || count > options.MaxRecipients)
-                    {
-                        errors.Add("to", $"must name 1 to {options.MaxRecipients} recipients.");
-                    }
-
-                    var i = 0;
-                    foreach (var recipient in to.EnumerateArray())
-                    {
-                        WriteRecipient(writer, recipient, $"to[{i++}]", errors);
-                    }
-                }
-                else
-                {
-                    WriteRecipient(writer, to, "to", errors);
-                }
-            }
-            else if (request.SubscriberId is not null)
-            {
-                if (CheckSubscriberId(request.SubscriberId, "subscriberId", errors))
-                {
-                    writer.WriteStringValue(request.SubscriberId);
-                }
-            }
-            else if (!string.IsNullOrWhiteSpace(options.DefaultSubscriberId))
-            {
-                writer.WriteStringValue(options.DefaultSubscriberId);
-            }
-            else
-            {
-                errors.Add("to", "names no recipient, and no default subscriber is configured (XNovu:Novu:DefaultSubscriberId).");
-            }
-
-            writer.WriteEndArray();
+            var to = request.To!.Value;
+            recipients = to.ValueKind == JsonValueKind.Array
+                ? ListWithTopics(to, options.MaxRecipients, problems)
+                : Single(OneOrTopic(to, "to", problems));
+        }
+        else if (request.SubscriberId is not null)
+        {
+            recipients = Single(Core.Validation.Recipients.One(JsonSerializer.SerializeToElement(request.SubscriberId), "subscriberId", problems));
+        }
+        else if (!string.IsNullOrWhiteSpace(options.DefaultSubscriberId))
+        {
+            recipients = new JsonArray(options.DefaultSubscriberId);
+        }
+        else
+        {
+            errors.Add("to", "names no recipient, and no default subscriber is configured (XNovu:Novu:DefaultSubscriberId).");
+            return null;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static void WriteRecipient(Utf8JsonWriter writer, JsonElement recipient, string field, ValidationErrors errors)
-    {
-        switch (recipient.ValueKind)
+        foreach (var problem in problems)
         {
-            case JsonValueKind.String:
-                if (CheckSubscriberId(recipient.GetString(), field, errors))
-                {
-                    recipient.WriteTo(writer);
-                }
-
-                break;
-            case JsonValueKind.Object when Topics.TopicAudience.IsTopic(recipient):
-                // Novu's topic reference; the trigger's store expands it into the topic's members.
-                WriteTopic(writer, recipient, field, errors);
-                break;
-            case JsonValueKind.Object:
-                var ok = CheckSubscriberId(
-                    recipient.TryGetProperty("subscriberId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
-                    $"{field}.subscriberId",
-                    errors);
-                foreach (var name in SubscriberTextFields)
-                {
-                    if (recipient.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                    {
-                        errors.Add($"{field}.{name}", "must be a string.");
-                        ok = false;
-                    }
-                }
-
-                if (recipient.TryGetProperty("data", out var data) && data.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
-                {
-                    errors.Add($"{field}.data", "must be a JSON object.");
-                    ok = false;
-                }
-
-                if (ok)
-                {
-                    recipient.WriteTo(writer);
-                }
-
-                break;
-            default:
-                errors.Add(field, "must be a subscriber id, a subscriber object {subscriberId, email, phone, firstName, lastName, locale, data} or a topic {type: Topic, topicKey}.");
-                break;
+            errors.Add(problem.Field, problem.Message);
         }
+
+        return recipients?.ToJsonString();
     }
 
-    private static void WriteTopic(Utf8JsonWriter writer, JsonElement recipient, string field, ValidationErrors errors)
+    private static JsonArray? Single(JsonNode? recipient) => recipient is null ? null : new JsonArray(recipient);
+
+    /// <summary>
+    /// The recipients of <c>to</c>: Novu's topic references (<c>{"type":"Topic","topicKey":...}</c>), kept for
+    /// the trigger's store to expand into members, and everything else by the one recipient rule set.
+    /// </summary>
+    private static JsonArray? ListWithTopics(JsonElement to, int maxCount, List<TextFault> problems)
     {
+        var count = to.GetArrayLength();
+        if (count < 1 || count > maxCount)
+        {
+            problems.Add(new TextFault("to", $"must name 1 to {maxCount} recipients; it names {count}."));
+            return null;
+        }
+
+        var before = problems.Count;
+        var result = new JsonArray();
+        var index = 0;
+        foreach (var recipient in to.EnumerateArray())
+        {
+            result.Add(OneOrTopic(recipient, $"to[{index++}]", problems));
+        }
+
+        return problems.Count == before ? result : null;
+    }
+
+    private static JsonNode? OneOrTopic(JsonElement recipient, string field, List<TextFault> problems)
+    {
+        if (!Topics.TopicAudience.IsTopic(recipient))
+        {
+            return Core.Validation.Recipients.One(recipient, field, problems);
+        }
+
+        var before = problems.Count;
         var topicKey = recipient.GetProperty("topicKey");
-        var problem = topicKey.ValueKind == JsonValueKind.String
-            ? Topics.TopicEndpoints.TopicKeyProblem(topicKey.GetString())
-            : "must be a string.";
-        if (recipient.TryGetProperty("type", out var type)
-            && !(type.ValueKind == JsonValueKind.String && string.Equals(type.GetString(), Topics.TopicAudience.TopicType, StringComparison.OrdinalIgnoreCase)))
+        var keyProblem = topicKey.ValueKind == JsonValueKind.String ? Topics.TopicEndpoints.TopicKeyProblem(topicKey.GetString()) : "must be a string.";
+        if (keyProblem is not null)
         {
-            errors.Add($"{field}.type", $"must be '{Topics.TopicAudience.TopicType}' for a topic.");
+            problems.Add(new TextFault($"{field}.topicKey", keyProblem));
         }
 
-        if (problem is not null)
+        foreach (var property in recipient.EnumerateObject())
         {
-            errors.Add($"{field}.topicKey", problem);
-            return;
+            if (property.Name == "type")
+            {
+                if (!(property.Value.ValueKind == JsonValueKind.String
+                    && string.Equals(property.Value.GetString(), Topics.TopicAudience.TopicType, StringComparison.OrdinalIgnoreCase)))
+                {
+                    problems.Add(new TextFault($"{field}.type", $"must be '{Topics.TopicAudience.TopicType}' for a topic."));
+                }
+            }
+            else if (property.Name != "topicKey")
+            {
+                problems.Add(new TextFault($"{field}.{property.Name}", "is not a topic field (type, topicKey)."));
+            }
         }
 
-        writer.WriteStartObject();
-        writer.WriteString("type", Topics.TopicAudience.TopicType);
-        writer.WriteString("topicKey", topicKey.GetString());
-        writer.WriteEndObject();
-    }
-
-    private static bool CheckSubscriberId(string? subscriberId, string field, ValidationErrors errors)
-    {
-        if (string.IsNullOrWhiteSpace(subscriberId))
-        {
-            errors.Add(field, "must be a non-empty subscriber id.");
-            return false;
-        }
-
-        if (subscriberId.Length > TriggerOptions.MaxSubscriberIdLength)
-        {
-            errors.Add(field, $"must be at most {TriggerOptions.MaxSubscriberIdLength} characters.");
-            return false;
-        }
-
-        return true;
+        return problems.Count == before
+            ? new JsonObject { ["type"] = Topics.TopicAudience.TopicType, ["topicKey"] = topicKey.GetString() }
+            : null;
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -64,8 +64,9 @@ public static class WorkflowEndpoints
         }
 
         var own = await store.ListAsync(http.User.EnterpriseId(), cancellationToken);
+        var staticSync = await store.StaticNovuSyncAsync(http.User.EnterpriseId(), cancellationToken);
         var all = resolver.Visible(own, row => row.WorkflowKey)
-            .Select(workflow => workflow.Own is { } row ? row.ToResponse() : ToResponse(workflow.Static!))
+            .Select(workflow => workflow.Own is { } row ? row.ToResponse() : ToResponse(workflow.Static!, staticSync))
             .Where(w => workflowType is null || w.WorkflowType == workflowType)
             .OrderBy(w => w.WorkflowKey, StringComparer.Ordinal)
             .ToList();
@@ -79,7 +80,9 @@ public static class WorkflowEndpoints
         var visible = resolver.Choose(workflowKey, own);
         return visible is null
             ? NotFound(workflowKey)
-            : TypedResults.Ok(visible.Own is { } row ? row.ToResponse() : ToResponse(visible.Static!));
+            : TypedResults.Ok(visible.Own is { } row
+                ? row.ToResponse()
+                : ToResponse(visible.Static!, await store.StaticNovuSyncAsync(http.User.EnterpriseId(), cancellationToken)));
     }
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> UpdateAsync(
@@ -140,10 +143,11 @@ public static class WorkflowEndpoints
 
     private static ProblemHttpResult NotFound(string workflowKey) => Problems.NotFound($"Workflow '{workflowKey}' was not found.");
 
-    private static WorkflowResponse ToResponse(StaticWorkflow workflow) => new(
+    private static WorkflowResponse ToResponse(StaticWorkflow workflow, IReadOnlyDictionary<string, NovuSyncResponse> sync) => new(
         null, workflow.WorkflowKey, workflow.Name, workflow.Description, WorkflowValidation.Static, workflow.DefaultChannels,
         workflow.PayloadSchema, workflow.ControlSchema, workflow.TemplateOverrides, null, PublishStatuses.Publish,
-        Deactivated: false, Version: 1, CreatedAt: null, UpdatedAt: null);
+        Deactivated: false, Version: 1, CreatedAt: null, UpdatedAt: null,
+        sync.GetValueOrDefault(workflow.WorkflowKey) ?? NovuSyncResponse.Of(null, workflow.WorkflowKey, null, null, null, null));
 }
 
 /// <summary>What a workflow write needs besides its route and body.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XNovu.Core.Json;
+using XNovu.Core.Novu;
 
 namespace XNovu.Api.Workflows;
 
@@ -30,7 +31,20 @@ public sealed record WorkflowResponse(
     bool Deactivated,
     int Version,
     DateTime? CreatedAt,
-    DateTime? UpdatedAt);
+    DateTime? UpdatedAt,
+    NovuSyncResponse NovuSync);
+
+/// <summary>
+/// The workflow's twin in Novu: <c>pending</c> until the dispatcher has synced the latest write, <c>synced</c>,
+/// or <c>failed</c> (retried with backoff; <c>error</c> says why). The identifier is stable: Novu triggers use it.
+/// </summary>
+public sealed record NovuSyncResponse(string Status, string NovuWorkflowId, DateTime? SyncedAt, string? Error)
+{
+    public const string Pending = "pending";
+
+    public static NovuSyncResponse Of(Guid? enterpriseId, string workflowKey, string? status, string? novuWorkflowId, DateTime? syncedAt, string? error) =>
+        new(status ?? Pending, novuWorkflowId ?? NovuNames.WorkflowId(enterpriseId, workflowKey), syncedAt, error);
+}
 
 public sealed record WorkflowStatsResponse(long Total, long Static, long Dynamic, long Enterprises);
 
@@ -38,6 +52,7 @@ public sealed record WorkflowStatsResponse(long Total, long Static, long Dynamic
 /// <remarks>Dapper maps records by exact type, and reads an enum array as <see cref="Array"/>, so channels come joined.</remarks>
 internal sealed record WorkflowRow(
     long Id,
+    Guid EnterpriseId,
     string WorkflowKey,
     string Name,
     string? Description,
@@ -52,25 +67,32 @@ internal sealed record WorkflowRow(
     bool Deactivated,
     int Version,
     DateTime CreatedAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    string? SyncStatus,
+    string? NovuWorkflowId,
+    DateTime? SyncedAt,
+    string? SyncError)
 {
     public const string Columns =
         """
-        w.id, w.workflow_key AS WorkflowKey, w.name, w.description, w.workflow_type::text AS WorkflowType,
+        w.id, w.enterprise_id AS EnterpriseId, w.workflow_key AS WorkflowKey, w.name, w.description, w.workflow_type::text AS WorkflowType,
         array_to_string(w.default_channels, ',') AS DefaultChannels, w.payload_schema::text AS PayloadSchema,
         w.control_schema::text AS ControlSchema, w.template_overrides::text AS TemplateOverrides,
         w.notification_category_id AS CategoryId, c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
-        w.created_at AS CreatedAt, w.updated_at AS UpdatedAt
+        w.created_at AS CreatedAt, w.updated_at AS UpdatedAt, s.status AS SyncStatus,
+        s.novu_workflow_id AS NovuWorkflowId, s.synced_at AS SyncedAt, s.error AS SyncError
         """;
 
     /// <summary>Selects <see cref="Columns"/> from <c>w</c>, which a caller's CTE may stand in for.</summary>
     public const string From =
-        "LEFT JOIN notify.typ_notification_category c ON c.id = w.notification_category_id";
+        "LEFT JOIN notify.typ_notification_category c ON c.id = w.notification_category_id " +
+        "LEFT JOIN notify.novu_workflow_sync s ON s.enterprise_id = w.enterprise_id AND s.workflow_key = w.workflow_key";
 
     public WorkflowResponse ToResponse() => new(
         Id, WorkflowKey, Name, Description, WorkflowType,
         DefaultChannels.Split(',', StringSplitOptions.RemoveEmptyEntries),
         Jsonb.FromColumn(PayloadSchema), Jsonb.FromColumn(ControlSchema),
         JsonSerializer.Deserialize<Dictionary<string, string>>(TemplateOverrides) ?? [],
-        CategoryCode, PublishStatus, Deactivated, Version, CreatedAt, UpdatedAt);
+        CategoryCode, PublishStatus, Deactivated, Version, CreatedAt, UpdatedAt,
+        NovuSyncResponse.Of(EnterpriseId, WorkflowKey, SyncStatus, NovuWorkflowId, SyncedAt, SyncError));
 }

@@ -188,4 +188,20 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
         templateOverrides = JsonSerializer.Serialize(request.TemplateOverrides ?? []),
         categoryId,
     };
+
+    /// <summary>The Novu sync state of the static workflows, which every enterprise shares (rows without an enterprise).</summary>
+    public Task<IReadOnlyDictionary<string, NovuSyncResponse>> StaticNovuSyncAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
+        database.InTenantAsync<IReadOnlyDictionary<string, NovuSyncResponse>>(enterpriseId, async session =>
+        {
+            var rows = await session.Connection.QueryAsync<(string Key, string Status, string? NovuWorkflowId, DateTime? SyncedAt, string? Error)>(
+                """
+                SELECT workflow_key, status, novu_workflow_id, synced_at, error
+                FROM notify.novu_workflow_sync WHERE enterprise_id IS NULL
+                """,
+                transaction: session.Transaction);
+            return rows.ToDictionary(
+                r => r.Key,
+                r => NovuSyncResponse.Of(null, r.Key, r.Status, r.NovuWorkflowId, r.SyncedAt, r.Error),
+                StringComparer.Ordinal);
+        }, cancellationToken);
 }

@@ -4,15 +4,22 @@ namespace XNovu.AppHost.Infrastructure;
 
 /// <summary>The stateful resources every XNovu service depends on, however they are provided.</summary>
 /// <param name="Database">The database as its owner: for the migrator only.</param>
-/// <param name="AppDatabase">The database as <c>xnovu_app</c>, the role the row-level security policies bind: for the services.</param>
-/// <param name="AppPassword">The password the migrator gives <c>xnovu_app</c>.</param>
+/// <param name="AppDatabase">The database as <c>xnovu_app</c>, what both services share under row-level security: for tools and tests.</param>
+/// <param name="Api">The database as <c>xnovu_api</c>, for the API.</param>
+/// <param name="Dispatcher">The database as <c>xnovu_dispatcher</c>, for the dispatcher.</param>
 internal sealed record XNovuInfrastructure(
     InfrastructureMode Mode,
     IResourceBuilder<IResourceWithConnectionString> Postgres,
     IResourceBuilder<IResourceWithConnectionString> Database,
-    IResourceBuilder<IResourceWithConnectionString> AppDatabase,
-    IResourceBuilder<ParameterResource> AppPassword,
+    XNovuDatabaseLogin AppDatabase,
+    XNovuDatabaseLogin Api,
+    XNovuDatabaseLogin Dispatcher,
     IResourceBuilder<IResourceWithConnectionString> Redis);
+
+/// <summary>A login role of the database: its connection string and the generated password the migrator sets.</summary>
+internal sealed record XNovuDatabaseLogin(
+    IResourceBuilder<IResourceWithConnectionString> ConnectionString,
+    IResourceBuilder<ParameterResource> Password);
 
 internal static class XNovuInfrastructureExtensions
 {
@@ -20,6 +27,10 @@ internal static class XNovuInfrastructureExtensions
     public const string DatabaseName = "xnovu";
     public const string AppDatabaseName = "xnovu-app";
     public const string AppRole = "xnovu_app";
+    public const string ApiDatabaseName = "xnovu-api";
+    public const string ApiRole = "xnovu_api";
+    public const string DispatcherDatabaseName = "xnovu-dispatcher";
+    public const string DispatcherRole = "xnovu_dispatcher";
     public const string RedisName = "redis";
 
     public static XNovuInfrastructure AddXNovuInfrastructure(this IDistributedApplicationBuilder builder)
@@ -54,14 +65,23 @@ internal static class XNovuInfrastructureExtensions
         var postgres = builder.AddPostgres(PostgresName).WithDataVolume("xnovu-postgres-data");
         var database = postgres.AddDatabase(DatabaseName);
         var redis = builder.AddRedis(RedisName).WithDataVolume("xnovu-redis-data");
-        var appPassword = AddAppPassword(builder);
         var endpoint = postgres.Resource.PrimaryEndpoint;
-        var appDatabase = AddAppDatabase(
-            builder,
-            ReferenceExpression.Create(
-                $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={AppRole};Password={appPassword.Resource};Database={DatabaseName}"),
-            postgres);
-        return new XNovuInfrastructure(InfrastructureMode.Containers, postgres, database, appDatabase, appPassword, redis);
+        XNovuDatabaseLogin Login(string name, string role, string description)
+        {
+            var password = AddPassword(builder, name, role, description);
+            return new XNovuDatabaseLogin(
+                AddLoginDatabase(
+                    builder,
+                    name,
+                    ReferenceExpression.Create(
+                        $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={role};Password={password.Resource};Database={DatabaseName}"),
+                    postgres),
+                password);
+        }
+
+        return new XNovuInfrastructure(
+            InfrastructureMode.Containers, postgres, database, Login(AppDatabaseName, AppRole, AppDescription),
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
     }
 
     private static XNovuInfrastructure AddLocal(IDistributedApplicationBuilder builder)
@@ -73,23 +93,37 @@ internal static class XNovuInfrastructureExtensions
                 ReferenceExpression.Create($"{postgres.Resource};Database={DatabaseName}"))
             .WithParentRelationship(postgres);
         var redis = builder.AddLocalRedis(RedisName, paths);
-        var appPassword = AddAppPassword(builder);
-        var appDatabase = AddAppDatabase(
-            builder,
-            ReferenceExpression.Create(
-                $"Host=127.0.0.1;Port={postgres.Resource.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)};Username={AppRole};Password={appPassword.Resource};Database={DatabaseName}"),
-            postgres);
-        return new XNovuInfrastructure(InfrastructureMode.Local, postgres, database, appDatabase, appPassword, redis);
+        var port = postgres.Resource.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        XNovuDatabaseLogin Login(string name, string role, string description)
+        {
+            var password = AddPassword(builder, name, role, description);
+            return new XNovuDatabaseLogin(
+                AddLoginDatabase(
+                    builder,
+                    name,
+                    ReferenceExpression.Create($"Host=127.0.0.1;Port={port};Username={role};Password={password.Resource};Database={DatabaseName}"),
+                    postgres),
+                password);
+        }
+
+        return new XNovuInfrastructure(
+            InfrastructureMode.Local, postgres, database, Login(AppDatabaseName, AppRole, AppDescription),
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
     }
 
-    private static IResourceBuilder<ParameterResource> AddAppPassword(IDistributedApplicationBuilder builder) =>
+    private const string AppDescription = "what both services share under row-level security; for tools and tests";
+    private const string ApiDescription = "the API's login: enterprises, keys, triggers, management";
+    private const string DispatcherDescription = "the dispatcher's login: claiming and completing deliveries, rules, retention";
+
+    private static IResourceBuilder<ParameterResource> AddPassword(IDistributedApplicationBuilder builder, string name, string role, string description) =>
         builder.AddParameter(
-                "xnovu-db-app-password",
+                // xnovu-app keeps the parameter name it had before the service roles, so deployments keep its value.
+                name == AppDatabaseName ? "xnovu-db-app-password" : $"{name.Replace("xnovu-", "xnovu-db-", StringComparison.Ordinal)}-password",
                 new GenerateParameterDefault { MinLength = 32, Special = false },
                 secret: true)
-            .WithDescription("The password of xnovu_app, the database role the services use. The migrator sets it.");
+            .WithDescription($"The password of {role}, {description}. The migrator sets it.");
 
-    private static IResourceBuilder<IResourceWithConnectionString> AddAppDatabase(
-        IDistributedApplicationBuilder builder, ReferenceExpression connectionString, IResourceBuilder<IResource> parent) =>
-        builder.AddConnectionString(AppDatabaseName, connectionString).WithParentRelationship(parent);
+    private static IResourceBuilder<IResourceWithConnectionString> AddLoginDatabase(
+        IDistributedApplicationBuilder builder, string name, ReferenceExpression connectionString, IResourceBuilder<IResource> parent) =>
+        builder.AddConnectionString(name, connectionString).WithParentRelationship(parent);
 }

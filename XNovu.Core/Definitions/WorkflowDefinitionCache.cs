@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using XNovu.Core.Workflows;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace XNovu.Core.Definitions;
 
@@ -11,57 +7,37 @@ public sealed class DefinitionCacheOptions
 {
     public const string SectionName = "XNovu:DefinitionCache";
 
-    /// <summary>How long a resolved workflow lives in process and in Redis; evictions usually come first.</summary>
+    /// <summary>How long a resolved workflow is fresh in process and in Redis; evictions usually come first.</summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a stale entry may still serve while PostgreSQL does not answer (FusionCache fail-safe).</summary>
+    public TimeSpan FailSafeMaxDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The longest one Redis read may delay a lookup before the database is asked instead.</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>After a Redis failure, how long the cache stops asking Redis at all.</summary>
+    public TimeSpan RedisCircuitBreak { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
-/// Workflows with their templates, from a two-level cache: this process's memory, then Redis (shared by
-/// every replica), then PostgreSQL. A change to any definition of an enterprise evicts that enterprise
-/// everywhere (<see cref="RedisDefinitionChangeNotifier"/>): Redis entries are deleted and every process
-/// drops its in-memory copies when the pub/sub message arrives.
+/// Workflows with their templates, through FusionCache: this process's memory, then Redis (shared by every
+/// replica), then <see cref="WorkflowResolver"/> over PostgreSQL, one load per key at a time. Every entry is
+/// tagged with its enterprise, so a change to any definition of an enterprise evicts that enterprise's
+/// workflows everywhere (<see cref="DefinitionChangeNotifier"/>). Redis only accelerates: without it,
+/// lookups go to PostgreSQL.
 /// </summary>
-public sealed class WorkflowDefinitionCache(
-    WorkflowResolver resolver,
-    IConnectionMultiplexer redis,
-    IMemoryCache memory,
-    IOptions<DefinitionCacheOptions> options)
+public sealed class WorkflowDefinitionCache(WorkflowResolver resolver, IFusionCache cache)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static string EnterpriseTag(Guid enterpriseId) => $"enterprise:{enterpriseId:N}";
 
-    // A per-enterprise generation in the in-memory key: bumping it evicts every entry of that enterprise.
-    private readonly ConcurrentDictionary<Guid, long> _generations = new();
+    public ValueTask EvictEnterpriseAsync(Guid enterpriseId, CancellationToken cancellationToken = default) =>
+        cache.RemoveByTagAsync(EnterpriseTag(enterpriseId), token: cancellationToken);
 
-    public static RedisKey RedisKeyFor(Guid enterpriseId) => $"xnovu:workflows:{enterpriseId}";
-
-    public void EvictEnterprise(Guid enterpriseId) => _generations.AddOrUpdate(enterpriseId, 1, (_, g) => g + 1);
-
-    public async Task<ResolvedWorkflow?> GetAsync(Guid enterpriseId, string workflowKey, CancellationToken cancellationToken)
-    {
-        var memoryKey = (enterpriseId, workflowKey, _generations.GetValueOrDefault(enterpriseId));
-        if (memory.TryGetValue(memoryKey, out ResolvedWorkflow? cached))
-        {
-            return cached;
-        }
-
-        var db = redis.GetDatabase();
-        ResolvedWorkflow? resolved = null;
-        var shared = await db.HashGetAsync(RedisKeyFor(enterpriseId), workflowKey);
-        if (shared.HasValue)
-        {
-            resolved = JsonSerializer.Deserialize<ResolvedWorkflow?>((string)shared!, Json);
-        }
-        else
-        {
-            resolved = await resolver.ResolveAsync(enterpriseId, workflowKey, cancellationToken);
-            var batch = db.CreateBatch();
-            var set = batch.HashSetAsync(RedisKeyFor(enterpriseId), workflowKey, JsonSerializer.Serialize(resolved, Json));
-            var expire = batch.KeyExpireAsync(RedisKeyFor(enterpriseId), options.Value.Ttl);
-            batch.Execute();
-            await Task.WhenAll(set, expire);
-        }
-
-        memory.Set(memoryKey, resolved, options.Value.Ttl);
-        return resolved;
-    }
+    public async Task<ResolvedWorkflow?> GetAsync(Guid enterpriseId, string workflowKey, CancellationToken cancellationToken) =>
+        await cache.GetOrSetAsync<ResolvedWorkflow?>(
+            $"workflow:{enterpriseId:N}:{workflowKey}",
+            (_, token) => resolver.ResolveAsync(enterpriseId, workflowKey, token),
+            tags: [EnterpriseTag(enterpriseId)],
+            token: cancellationToken);
 }

@@ -11,6 +11,9 @@ public static class NotifyChannels
 
     /// <summary>Rules changed; the payload names the enterprise, and an empty payload reloads every enterprise.</summary>
     public const string Rules = "xnovu_rules";
+
+    /// <summary>A workflow write (or the admin's sync-all) left a Novu workflow sync pending.</summary>
+    public const string NovuSync = "xnovu_novu_sync";
 }
 
 /// <summary>The values of <c>notify.notification_status</c>, as the database enum spells them.</summary>

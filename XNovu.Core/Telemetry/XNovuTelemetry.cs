@@ -4,8 +4,9 @@ using System.Diagnostics.Metrics;
 namespace XNovu.Core.Telemetry;
 
 /// <summary>
-/// XNovu's own ActivitySource and Meter (both named <c>XNovu</c>, which the service defaults export). Tags are
-/// of low cardinality only: workflow key, channel, outcome; never a subscriber or a payload value.
+/// XNovu's own ActivitySource and Meter (both named <c>XNovu</c>, which the service defaults export). Metric tags
+/// come from fixed sets only (channel, outcome): never a value a tenant chooses, such as a workflow key, which
+/// anonymous <c>/metrics</c> would list to every caller and which a tenant could multiply at will.
 /// </summary>
 public static class XNovuTelemetry
 {
@@ -35,8 +36,6 @@ public static class XNovuTelemetry
 
     public static readonly Histogram<double> NovuCallTime =
         Meter.CreateHistogram<double>("xnovu.novu.call.duration", "ms", "Time of one call to Novu");
-
-    public static KeyValuePair<string, object?> Workflow(string workflowKey) => new("xnovu.workflow", workflowKey);
 
     public static KeyValuePair<string, object?> Channel(string channel) => new("xnovu.channel", channel);
 

@@ -1,13 +1,23 @@
-using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 
 namespace XNovu.Core.Templates;
 
-/// <summary>HTML to plain text, for <c>html_to_text</c>, <c>strip_html</c>, <c>extract_subject</c> and the text part of a render.</summary>
-internal static partial class HtmlText
+/// <summary>
+/// HTML to plain text, for <c>html_to_text</c>, <c>strip_html</c>, <c>extract_subject</c> and the text part of
+/// a render. AngleSharp parses the markup as a browser would (entities decoded, linear in the input); the
+/// walk below decides how it reads as text.
+/// </summary>
+internal static class HtmlText
 {
-    private const int RegexTimeoutMs = 2000;
+    private static readonly HashSet<string> Hidden = new(["script", "style", "head", "title", "template", "noscript"], StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> Blocks = new(
+        ["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "tr", "blockquote", "pre", "hr", "section", "article", "header", "footer"],
+        StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HtmlParser Parser = new();
 
     /// <summary>Readable text: blocks become lines, list items bullets, links "text (url)".</summary>
     public static string ToText(string html)
@@ -17,35 +27,32 @@ internal static partial class HtmlText
             return html;
         }
 
-        var text = HiddenContent().Replace(html, string.Empty);
-        text = LineBreak().Replace(text, "\n");
-        text = ListItem().Replace(text, "\n- ");
-        text = BlockBoundary().Replace(text, "\n");
-        text = Link().Replace(text, match =>
-        {
-            var href = WebUtility.HtmlDecode(match.Groups["href"].Value).Trim();
-            var label = match.Groups["label"].Value;
-            var labelText = WebUtility.HtmlDecode(AnyTag().Replace(label, string.Empty)).Trim();
-            return href.Length == 0 || href.StartsWith('#') || string.Equals(href, labelText, StringComparison.OrdinalIgnoreCase)
-                ? label
-                : $"{label} ({href.Replace("mailto:", string.Empty, StringComparison.OrdinalIgnoreCase)})";
-        });
-        text = AnyTag().Replace(text, string.Empty);
-        text = WebUtility.HtmlDecode(text).Replace('\u00A0', ' ');
-        return TidyLines(text);
+        var text = new StringBuilder(html.Length);
+        AppendReadable(Parse(html), text);
+        return TidyLines(text.Replace('\u00A0', ' ').ToString());
     }
 
     /// <summary>Markup removed, entities decoded, whitespace left as it was.</summary>
-    public static string Strip(string html) =>
-        html.Length == 0 ? html : WebUtility.HtmlDecode(AnyTag().Replace(HiddenContent().Replace(html, string.Empty), string.Empty));
+    public static string Strip(string html)
+    {
+        if (html.Length == 0)
+        {
+            return html;
+        }
+
+        var text = new StringBuilder(html.Length);
+        AppendVisible(Parse(html), text);
+        return text.ToString();
+    }
 
     /// <summary>The first heading (HTML or Markdown), or else the first non-empty line of text.</summary>
     public static string ExtractSubject(string input)
     {
-        var heading = HtmlHeading().Match(input);
-        if (heading.Success)
+        if (Parse(input).QuerySelector("h1, h2, h3, h4, h5, h6") is { } heading)
         {
-            return Collapse(Strip(heading.Groups["text"].Value));
+            var visible = new StringBuilder();
+            AppendVisible(heading, visible);
+            return Collapse(visible.ToString());
         }
 
         foreach (var line in ToText(input).Split('\n'))
@@ -56,14 +63,103 @@ internal static partial class HtmlText
                 continue;
             }
 
-            var markdownHeading = MarkdownHeading().Match(trimmed);
-            return markdownHeading.Success ? markdownHeading.Groups["text"].Value.Trim() : trimmed;
+            var marks = trimmed.AsSpan().IndexOfAnyExcept('#');
+            return marks is >= 1 and <= 6 && char.IsWhiteSpace(trimmed[marks]) ? trimmed[marks..].Trim() : trimmed;
         }
 
         return string.Empty;
     }
 
-    private static string Collapse(string text) => Whitespace().Replace(text, " ").Trim();
+    private static IElement Parse(string html)
+    {
+        MarkupLimits.Ensure(html);
+        var document = Parser.ParseDocument(html);
+        return document.Body ?? document.DocumentElement;
+    }
+
+    // The walks keep their own stack: markup nested a hundred thousand deep must not overflow the thread's.
+    private static void AppendVisible(INode root, StringBuilder text) => Walk(root, text, readable: false);
+
+    private static void AppendReadable(INode root, StringBuilder text) => Walk(root, text, readable: true);
+
+    private static void Walk(INode root, StringBuilder text, bool readable)
+    {
+        var pending = new Stack<(INode Node, bool Leaving, int Start)>();
+        PushChildren(pending, root);
+        while (pending.TryPop(out var item))
+        {
+            var (node, leaving, start) = item;
+            if (node is IText piece)
+            {
+                text.Append(piece.Data);
+                continue;
+            }
+
+            if (node is not IElement element || Hidden.Contains(element.LocalName))
+            {
+                continue;
+            }
+
+            if (leaving)
+            {
+                Leave(element, text, start);
+                continue;
+            }
+
+            if (readable)
+            {
+                Enter(element, text);
+                pending.Push((element, true, text.Length));
+            }
+
+            PushChildren(pending, element);
+        }
+    }
+
+    private static void PushChildren(Stack<(INode Node, bool Leaving, int Start)> pending, INode parent)
+    {
+        // By index: AngleSharp finds a node's previous sibling by searching its parent's children.
+        var children = parent.ChildNodes;
+        for (var index = children.Length - 1; index >= 0; index--)
+        {
+            pending.Push((children[index], false, 0));
+        }
+    }
+
+    private static void Enter(IElement element, StringBuilder text)
+    {
+        if (element.LocalName == "br")
+        {
+            text.Append('\n');
+        }
+        else if (element.LocalName == "li")
+        {
+            text.Append("\n- ");
+        }
+        else if (Blocks.Contains(element.LocalName))
+        {
+            text.Append('\n');
+        }
+    }
+
+    private static void Leave(IElement element, StringBuilder text, int labelStart)
+    {
+        if (Blocks.Contains(element.LocalName))
+        {
+            text.Append('\n');
+        }
+        else if (element.LocalName == "a")
+        {
+            var href = element.GetAttribute("href")?.Trim() ?? string.Empty;
+            var label = text.ToString(labelStart, text.Length - labelStart).Trim();
+            if (href.Length > 0 && !href.StartsWith('#') && !string.Equals(href, label, StringComparison.OrdinalIgnoreCase))
+            {
+                text.Append(" (").Append(href.Replace("mailto:", string.Empty, StringComparison.OrdinalIgnoreCase)).Append(')');
+            }
+        }
+    }
+
+    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static string TidyLines(string text)
     {
@@ -71,7 +167,7 @@ internal static partial class HtmlText
         var blankLines = 0;
         foreach (var rawLine in text.Replace("\r\n", "\n").Split('\n'))
         {
-            var line = Whitespace().Replace(rawLine, " ").Trim();
+            var line = Collapse(rawLine);
             if (line.Length == 0)
             {
                 blankLines++;
@@ -89,31 +185,4 @@ internal static partial class HtmlText
 
         return result.ToString();
     }
-
-    [GeneratedRegex(@"<(script|style|head|title|template|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex HiddenContent();
-
-    [GeneratedRegex(@"<br\s*/?>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex LineBreak();
-
-    [GeneratedRegex(@"<li\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex ListItem();
-
-    [GeneratedRegex(@"</?(p|div|h[1-6]|ul|ol|table|tr|blockquote|pre|hr|section|article|header|footer)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex BlockBoundary();
-
-    [GeneratedRegex("""<a\b[^>]*?\bhref\s*=\s*(?:"(?<href>[^"]*)"|'(?<href>[^']*)'|(?<href>[^\s>]+))[^>]*>(?<label>.*?)</a\s*>""", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex Link();
-
-    [GeneratedRegex(@"<[a-zA-Z/!?][^>]*>", RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex AnyTag();
-
-    [GeneratedRegex(@"<h[1-6]\b[^>]*>(?<text>.*?)</h[1-6]\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex HtmlHeading();
-
-    [GeneratedRegex(@"\A#{1,6}\s+(?<text>.+)\z", RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex MarkdownHeading();
-
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, RegexTimeoutMs)]
-    private static partial Regex Whitespace();
 }

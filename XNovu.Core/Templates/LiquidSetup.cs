@@ -35,6 +35,7 @@ internal static class LiquidSetup
 
     private static readonly Func<object, object> EncodeString = EncodeStringOutput;
     private static readonly Func<object, object> EncodeSequence = EncodeSequenceOutput;
+    private static readonly Func<object, object> EncodeScalar = EncodeScalarOutput;
 
     static LiquidSetup()
     {
@@ -46,13 +47,21 @@ internal static class LiquidSetup
         Template.RegisterTag<EncodingCaptureTag>("capture");
         Template.RegisterTag<EncodingCycleTag>("cycle");
 
-        // Registered after StandardFilters, so ours replace the stock default, strip_html and escape.
+        // Registered after StandardFilters, so ours replace the stock default, strip_html and escape, and
+        // the budgeted ones the stock filters that can grow a value.
+        Template.RegisterFilter(typeof(BudgetedFilters));
         Template.RegisterFilter(typeof(XNovuFilters));
         Template.RegisterFilter(typeof(SubscriberTimeFilters));
 
         Template.RegisterValueTypeTransformer(typeof(string), EncodeString);
         Template.RegisterValueTypeTransformer(typeof(IEnumerable), EncodeSequence);
         Template.RegisterValueTypeTransformer(typeof(SafeHtml), value => ((SafeHtml)value).Html);
+
+        // Every other value is encoded too: a char (a loop over a string, "| first") is as able to open a tag
+        // as a string. DotLiquid looks a type's interfaces up when no transformer names the type itself.
+        Template.RegisterValueTypeTransformer(typeof(char), EncodeScalar);
+        Template.RegisterValueTypeTransformer(typeof(IConvertible), EncodeScalar);
+        Template.RegisterValueTypeTransformer(typeof(IFormattable), EncodeScalar);
 
         // Without this, DotLiquid refuses a SafeHtml stored by assign or capture as "neither a built-in type nor
         // ILiquidizable"; and an ILiquidizable would render as nothing.
@@ -76,7 +85,8 @@ internal static class LiquidSetup
     public static void AssertEncodingInstalled()
     {
         if (!ReferenceEquals(Template.GetValueTypeTransformer(typeof(string)), EncodeString)
-            || !ReferenceEquals(Template.GetValueTypeTransformer(typeof(List<object>)), EncodeSequence))
+            || !ReferenceEquals(Template.GetValueTypeTransformer(typeof(List<object>)), EncodeSequence)
+            || !ReferenceEquals(Template.GetValueTypeTransformer(typeof(char)), EncodeScalar))
         {
             throw new InvalidOperationException(
                 "DotLiquid's string output transformer was replaced by other code; HTML bodies would not be escaped.");
@@ -85,6 +95,9 @@ internal static class LiquidSetup
 
     private static object EncodeStringOutput(object value) =>
         HtmlOutput.IsEncoding ? WebUtility.HtmlEncode((string)value) : value;
+
+    private static object EncodeScalarOutput(object value) =>
+        HtmlOutput.IsEncoding ? WebUtility.HtmlEncode(Format(value)) : value;
 
     // Variable.Render joins a list's items itself, after the transformer ran, so the items are encoded here.
     private static object EncodeSequenceOutput(object value)
@@ -97,20 +110,21 @@ internal static class LiquidSetup
         var joined = new System.Text.StringBuilder();
         foreach (var item in (IEnumerable)value)
         {
-            joined.Append(item switch
-            {
-                null => string.Empty,
-                SafeHtml safe => safe.Html,
-                string text => WebUtility.HtmlEncode(text),
-                bool flag => flag ? "true" : "false",
-                decimal number => number.ToString("0.#############################", CultureInfo.InvariantCulture),
-                IFormattable formattable => WebUtility.HtmlEncode(formattable.ToString(null, CultureInfo.InvariantCulture)),
-                _ => WebUtility.HtmlEncode(item.ToString() ?? string.Empty),
-            });
+            joined.Append(item is SafeHtml safe ? safe.Html : WebUtility.HtmlEncode(item is null ? string.Empty : Format(item)));
         }
 
         return joined.ToString();
     }
+
+    /// <summary>A value as <c>Variable.Render</c> would write it (decimals without trailing zeros, booleans in lower case).</summary>
+    private static string Format(object value) => value switch
+    {
+        string text => text,
+        bool flag => flag ? "true" : "false",
+        decimal number => number.ToString("0.#############################", CultureInfo.InvariantCulture),
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
 
     private static HashSet<string> CollectFilterNames()
     {

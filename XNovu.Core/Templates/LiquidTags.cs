@@ -79,20 +79,15 @@ internal sealed partial class XNovuRenderTag : Tag
 /// encoded as they were captured, is kept as <see cref="SafeHtml"/> so that outputting it does not encode
 /// it a second time.
 /// </summary>
+/// <remarks>The block is captured into the render budget's writer, so a capture cannot outgrow it either.</remarks>
 internal sealed class EncodingCaptureTag : DotLiquid.Tags.Capture
 {
     public override void Render(Context context, TextWriter result)
     {
-        base.Render(context, result);
-        if (HtmlOutput.IsEncoding)
-        {
-            var scope = context.Scopes[^1];
-            var name = Markup.Trim();
-            if (scope[name] is string captured)
-            {
-                scope[name] = new SafeHtml(captured);
-            }
-        }
+        using var captured = RenderBudget.Writer(result.FormatProvider);
+        RenderAll(NodeList, context, captured);
+        var text = captured.ToString() ?? string.Empty;
+        context.Scopes[^1][Markup.Trim()] = HtmlOutput.IsEncoding ? new SafeHtml(text) : text;
     }
 }
 

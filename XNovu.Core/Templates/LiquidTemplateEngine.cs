@@ -22,7 +22,13 @@ public interface ITemplateEngine
 
     void Clear();
 
+    /// <summary>Forgets one enterprise's templates only.</summary>
+    void Clear(Guid enterpriseId);
+
     TemplateCacheStats GetStats();
+
+    /// <summary>One enterprise's templates and lookups only.</summary>
+    TemplateCacheStats GetStats(Guid enterpriseId);
 }
 
 public sealed class LiquidTemplateEngine : ITemplateEngine
@@ -55,15 +61,20 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         var body = Parsed(request.BodyTemplate, "body", request.TemplateKey);
         var includes = await FetchIncludesAsync(request.EnterpriseId, [.. subject?.IncludeKeys ?? [], .. body.IncludeKeys], cancellationToken);
 
-        var variables = new Hash
+        var payloadValues = request.Payload is { } payload ? LiquidValues.FromJson(payload) ?? new Hash() : new Hash();
+        var variables = new Hash();
+        if (request.PayloadAtRoot && payloadValues is Hash rootValues)
         {
-            ["payload"] = request.Payload is { } payload ? LiquidValues.FromJson(payload) ?? new Hash() : new Hash(),
-            ["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash(),
-            ["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId),
-        };
+            variables.Merge(rootValues);
+        }
+
+        variables["payload"] = payloadValues;
+        variables["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash();
+        variables["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId);
 
         using var timeout = new CancellationTokenSource(_options.RenderTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var budget = RenderBudget.Begin(new RenderBudget(_options.MaxOutputLength, linked.Token));
         try
         {
             var html = request.Channel.HasHtmlBody();
@@ -74,7 +85,7 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TemplateRenderException(
-                TemplateErrorKind.Runtime,
+                TemplateErrorKind.Budget,
                 string.Create(CultureInfo.InvariantCulture, $"Rendering took longer than {_options.RenderTimeout.TotalSeconds:0.###} s and was stopped."),
                 request.TemplateKey);
         }
@@ -94,7 +105,11 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
 
     public void Clear() => _cache.Clear();
 
+    public void Clear(Guid enterpriseId) => _cache.Clear(enterpriseId);
+
     public TemplateCacheStats GetStats() => _cache.GetStats();
+
+    public TemplateCacheStats GetStats(Guid enterpriseId) => _cache.GetStats(enterpriseId);
 
     private ParsedLiquid Parsed(string liquid, string part, string? templateKey)
     {
@@ -159,7 +174,10 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         {
             try
             {
-                return parsed.Template!.Render(RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
+                // The writer holds the output to the budget as it is written, not once it is complete.
+                using var output = RenderBudget.Writer(CultureInfo.InvariantCulture);
+                parsed.Template!.Render(output, RenderParameters.FromContext(context, CultureInfo.InvariantCulture));
+                return output.ToString() ?? string.Empty;
             }
             catch (Exception error) when (error is not (TemplateRenderException or OperationCanceledException or OutOfMemoryException))
             {

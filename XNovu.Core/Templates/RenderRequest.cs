@@ -11,6 +11,10 @@ namespace XNovu.Core.Templates;
 /// The key of the stored template being rendered, when it is one: errors name it, and an include of it from
 /// below is reported as a cycle.
 /// </param>
+/// <param name="PayloadAtRoot">
+/// Also expose the payload's keys as root variables, as the original XNovu did; <c>payload</c>,
+/// <c>subscriber</c> and <c>enterprise</c> keep their meaning when a payload key has one of those names.
+/// </param>
 public sealed record RenderRequest(
     Guid? EnterpriseId,
     NotificationChannel Channel,
@@ -19,7 +23,8 @@ public sealed record RenderRequest(
     JsonElement? Payload = null,
     SubscriberVariables? Subscriber = null,
     EnterpriseVariables? Enterprise = null,
-    string? TemplateKey = null)
+    string? TemplateKey = null,
+    bool PayloadAtRoot = false)
 {
     /// <summary>A request for a stored template's subject and body.</summary>
     public static RenderRequest For(
@@ -30,7 +35,8 @@ public sealed record RenderRequest(
         EnterpriseVariables? enterprise = null)
     {
         ArgumentNullException.ThrowIfNull(template);
-        return new(enterpriseId, template.Channel, template.SubjectTemplate, template.BodyTemplate, payload, subscriber, enterprise, template.TemplateKey);
+        return new(enterpriseId, template.Channel, template.SubjectTemplate, template.BodyTemplate, payload, subscriber, enterprise, template.TemplateKey,
+            template.PayloadAtRoot);
     }
 }
 

@@ -23,6 +23,7 @@ internal sealed class TemplateCache(ILiquidTemplateSource source, TemplateEngine
     private readonly ConcurrentDictionary<(Guid? EnterpriseId, string TemplateKey), CachedTemplate> _templates = new();
     private readonly ConcurrentDictionary<string, CachedBody> _bodies = new(StringComparer.Ordinal);
     private readonly Lock _trimming = new();
+    private readonly ConcurrentDictionary<Guid, Lookups> _lookupsByEnterprise = new();
     private long _hits;
     private long _misses;
     private long _evictions;
@@ -31,13 +32,16 @@ internal sealed class TemplateCache(ILiquidTemplateSource source, TemplateEngine
     {
         var key = (enterpriseId, templateKey);
         _templates.TryGetValue(key, out var cached);
+        var lookups = enterpriseId is { } id ? _lookupsByEnterprise.GetOrAdd(id, _ => new Lookups()) : null;
         if (cached is not null && cached.ExpiresAt > time.GetUtcNow())
         {
             Interlocked.Increment(ref _hits);
+            lookups?.Hit();
             return cached;
         }
 
         Interlocked.Increment(ref _misses);
+        lookups?.Miss();
 
         // An eviction while the source is being asked may concern what it is about to answer; then the answer
         // serves this render but is not kept.
@@ -105,6 +109,26 @@ internal sealed class TemplateCache(ILiquidTemplateSource source, TemplateEngine
         return new TemplateCacheStats(entries.Count, valid, entries.Count - valid, Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _bodies.Count);
     }
 
+    /// <summary>One enterprise's share: its templates and its lookups (ad-hoc bodies belong to no one, so none).</summary>
+    public TemplateCacheStats GetStats(Guid enterpriseId)
+    {
+        var now = time.GetUtcNow();
+        var entries = _templates.Where(entry => entry.Key.EnterpriseId == enterpriseId).Select(entry => entry.Value).ToList();
+        var valid = entries.Count(entry => entry.ExpiresAt > now);
+        var lookups = _lookupsByEnterprise.TryGetValue(enterpriseId, out var found) ? found : new Lookups();
+        return new TemplateCacheStats(entries.Count, valid, entries.Count - valid, lookups.Hits, lookups.Misses, 0);
+    }
+
+    /// <summary>Forgets one enterprise's templates and leaves every other enterprise's cache as it was.</summary>
+    public void Clear(Guid enterpriseId)
+    {
+        Interlocked.Increment(ref _evictions);
+        foreach (var key in _templates.Keys.Where(key => key.EnterpriseId == enterpriseId).ToList())
+        {
+            _templates.TryRemove(key, out _);
+        }
+    }
+
     private void TrimTemplates()
     {
         if (_templates.Count <= options.MaxCachedTemplates)
@@ -148,6 +172,20 @@ internal sealed class TemplateCache(ILiquidTemplateSource source, TemplateEngine
                 _bodies.TryRemove(key, out _);
             }
         }
+    }
+
+    private sealed class Lookups
+    {
+        private long _hits;
+        private long _misses;
+
+        public long Hits => Interlocked.Read(ref _hits);
+
+        public long Misses => Interlocked.Read(ref _misses);
+
+        public void Hit() => Interlocked.Increment(ref _hits);
+
+        public void Miss() => Interlocked.Increment(ref _misses);
     }
 
     private sealed class CachedBody(ParsedLiquid parsed)

@@ -5,13 +5,18 @@ namespace XNovu.Core.Templates;
 /// reused only while the stamp it was parsed from is the one the source answers.
 /// </summary>
 /// <param name="EnterpriseId">The owner; null for a static template shared by every enterprise.</param>
+/// <param name="PayloadAtRoot">
+/// Whether payload keys are also variables at the root (<c>{{ userName }}</c> beside <c>{{ payload.userName }}</c>),
+/// as the original XNovu rendered them: the template's own setting, else its enterprise's default.
+/// </param>
 public sealed record TemplateDefinition(
     Guid? EnterpriseId,
     string TemplateKey,
     NotificationChannel Channel,
     string? SubjectTemplate,
     string BodyTemplate,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool PayloadAtRoot = false);
 
 /// <summary>
 /// Where the engine finds the templates that <c>{% xnovu_render %}</c> names. An implementation answers the

@@ -20,6 +20,12 @@ public sealed class TemplateEngineOptions
     /// <summary>A render taking longer than this is stopped, so a runaway loop cannot hold a dispatcher.</summary>
     public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Longest output one render of one channel may produce, in characters, and longest value (or list, in
+    /// items) it may build on the way; past it the render fails rather than fill the process's memory.
+    /// </summary>
+    public int MaxOutputLength { get; set; } = 1024 * 1024;
+
     /// <summary>Most items one <c>for</c> loop may go through; it also keeps a loop over a huge range from filling memory.</summary>
     public int MaxLoopIterations { get; set; } = 10_000;
 
@@ -43,6 +49,11 @@ public sealed class TemplateEngineOptions
         if (MaxLoopIterations < 1)
         {
             yield return "MaxLoopIterations must be at least 1.";
+        }
+
+        if (MaxOutputLength < 1024)
+        {
+            yield return "MaxOutputLength must be at least 1024 characters.";
         }
 
         if (RenderTimeout <= TimeSpan.Zero)

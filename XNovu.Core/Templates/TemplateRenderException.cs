@@ -16,6 +16,9 @@ public enum TemplateErrorKind
 
     /// <summary>Rendering failed: a filter refused its input, a loop ran too long, and so on.</summary>
     Runtime,
+
+    /// <summary>Rendering went over its budget: it took too long, or built a value or an output too long.</summary>
+    Budget,
 }
 
 /// <summary>

@@ -17,22 +17,34 @@ internal static partial class XNovuFilters
     /// <summary>Longest SMS body <c>sanitize_sms</c> lets through by default: ten concatenated segments.</summary>
     public const int DefaultSmsLength = 1600;
 
-    public static string HtmlToText(object? input) => HtmlText.ToText(Text(input));
+    public static string HtmlToText(object? input) => HtmlText.ToText(Measured(input));
 
     /// <summary>Replaces DotLiquid's: it also drops script and style content and decodes entities.</summary>
-    public static string StripHtml(object? input) => HtmlText.Strip(Text(input));
+    public static string StripHtml(object? input) => HtmlText.Strip(Measured(input));
 
-    public static SafeHtml MarkdownToHtml(object? input) => new(MarkdownRenderer.ToHtml(Text(input)));
+    public static SafeHtml MarkdownToHtml(object? input) => Checked(MarkdownRenderer.ToHtml(Measured(input)));
 
-    public static SafeHtml SanitizeEmail(object? input) => new(HtmlSanitizer.ForEmail(Text(input)));
+    public static SafeHtml SanitizeEmail(object? input) => Checked(HtmlSanitizer.ForEmail(Measured(input)));
 
-    public static SafeHtml SanitizeInapp(object? input) => new(HtmlSanitizer.ForInApp(Text(input)));
+    public static SafeHtml SanitizeInapp(object? input) => Checked(HtmlSanitizer.ForInApp(Measured(input)));
 
     public static string SanitizeSms(object? input, int maxLength = DefaultSmsLength) => SmsText.Sanitize(Text(input), maxLength);
 
+    /// <summary>
+    /// <c>href="{{ payload.link | url }}"</c>: the URL as it is when it is relative or http, https, mailto or
+    /// tel, and <c>#</c> otherwise (<c>javascript:</c>, <c>data:</c>, <c>vbscript:</c>...). Output encoding
+    /// still applies, so the value cannot leave the attribute either.
+    /// </summary>
+    public static string Url(object? input) => UrlSafety.Filter(Text(input).Trim(), UrlSafety.LinkSchemes);
+
     public static string ExtractSubject(object? input) => HtmlText.ExtractSubject(Text(input));
 
-    public static string Json(object? input) => LiquidJson.Serialize(input);
+    public static string Json(object? input)
+    {
+        var json = LiquidJson.Serialize(input);
+        RenderBudget.Ensure(json.Length);
+        return json;
+    }
 
     /// <summary>
     /// The opt-in to raw markup in an email or in-app body: <c>{{ payload.banner | html_safe }}</c>. Only for
@@ -56,11 +68,11 @@ internal static partial class XNovuFilters
 
     // Replacing DotLiquid's escape filters with ones that return SafeHtml keeps {{ x | escape }}, common in
     // templates written before bodies were escaped by default, from being encoded twice.
-    public static SafeHtml Escape(object? input) => new(WebUtility.HtmlEncode(Text(input)));
+    public static SafeHtml Escape(object? input) => Checked(WebUtility.HtmlEncode(Text(input)));
 
     public static SafeHtml H(object? input) => Escape(input);
 
-    public static SafeHtml EscapeOnce(object? input) => new(WebUtility.HtmlEncode(WebUtility.HtmlDecode(Text(input))));
+    public static SafeHtml EscapeOnce(object? input) => Checked(WebUtility.HtmlEncode(WebUtility.HtmlDecode(Text(input))));
 
     /// <summary>
     /// In an HTML body the text is encoded before the breaks go in, and the result is markup; DotLiquid's
@@ -71,11 +83,11 @@ internal static partial class XNovuFilters
         var text = Text(input);
         if (!HtmlOutput.IsEncoding)
         {
-            return LineEnd().Replace(text, "<br />$1");
+            return Checked(LineEnd().Replace(text, "<br />$1")).Html;
         }
 
         var encoded = input is SafeHtml safe ? safe.Html : WebUtility.HtmlEncode(text);
-        return new SafeHtml(LineEnd().Replace(encoded, "<br />$1"));
+        return Checked(LineEnd().Replace(encoded, "<br />$1"));
     }
 
     internal static string Text(object? input) => input switch
@@ -87,6 +99,20 @@ internal static partial class XNovuFilters
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => input.ToString() ?? string.Empty,
     };
+
+    /// <summary>The input as text, once the render's time and size budget allows a filter to go through it.</summary>
+    private static string Measured(object? input)
+    {
+        var text = Text(input);
+        RenderBudget.Ensure(text.Length);
+        return text;
+    }
+
+    private static SafeHtml Checked(string html)
+    {
+        RenderBudget.Ensure(html.Length);
+        return new SafeHtml(html);
+    }
 
     [GeneratedRegex(@"(\r?\n)", RegexOptions.CultureInvariant)]
     private static partial Regex LineEnd();

@@ -22,6 +22,16 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
     /// <summary>Static templates never change while the process runs, so one stamp serves them all.</summary>
     private static readonly DateTimeOffset StaticVersion = DateTimeOffset.UnixEpoch;
 
+    /// <summary>
+    /// Whether template <c>t</c> sees payload keys at the Liquid root, as the original XNovu rendered them: its
+    /// own <c>payload_at_root</c>, else its enterprise's default. The one place this rule lives.
+    /// </summary>
+    private const string PayloadAtRootColumn =
+        """
+        coalesce(t.payload_at_root, (SELECT e.template_payload_at_root FROM notify.enterprise e WHERE e.id = t.enterprise_id), false)
+            AS PayloadAtRoot
+        """;
+
     /// <summary>The shadowing rule: the enterprise's own definition wins, else the static one, else nothing.</summary>
     public VisibleWorkflow<TOwn>? Choose<TOwn>(string workflowKey, TOwn? own)
         where TOwn : class =>
@@ -66,10 +76,10 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         if (enterpriseId is { } id)
         {
             var row = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<TemplateDefinitionRow>(
-                """
+                $"""
                 SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                       body_template AS BodyTemplate, updated_at AS UpdatedAt
-                FROM notify.ent_notification_template
+                       body_template AS BodyTemplate, updated_at AS UpdatedAt, {PayloadAtRootColumn}
+                FROM notify.ent_notification_template t
                 WHERE template_key = @templateKey AND NOT deactivated
                 """,
                 new { templateKey },
@@ -87,10 +97,10 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
         var keys = overrides.Values.Distinct().ToArray();
         var templates = (await session.Connection.QueryAsync<TemplateDefinitionRow>(
-            """
+            $"""
             SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                   body_template AS BodyTemplate, updated_at AS UpdatedAt
-            FROM notify.ent_notification_template
+                   body_template AS BodyTemplate, updated_at AS UpdatedAt, {PayloadAtRootColumn}
+            FROM notify.ent_notification_template t
             WHERE template_key = ANY(@keys) AND publish_status = 'PUBLISH' AND NOT deactivated
             """,
             new { keys }, session.Transaction)).ToDictionary(t => t.TemplateKey);
@@ -136,13 +146,14 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
     }
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
-    private sealed record TemplateDefinitionRow(string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt)
+    private sealed record TemplateDefinitionRow(
+        string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt, bool PayloadAtRoot)
     {
         /// <summary>Null for a channel the database knows and this build does not.</summary>
         public TemplateDefinition? ToDefinition(Guid enterpriseId) =>
             NotificationChannelNames.TryParse(ChannelType, out var channel)
                 ? new TemplateDefinition(enterpriseId, TemplateKey, channel, SubjectTemplate, BodyTemplate,
-                    new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)))
+                    new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)), PayloadAtRoot)
                 : null;
     }
 }

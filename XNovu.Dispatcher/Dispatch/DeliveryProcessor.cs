@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Subscribers;
 using XNovu.NovuClient;
 
@@ -13,13 +15,17 @@ namespace XNovu.Dispatcher.Dispatch;
 /// <summary>
 /// Turns a claimed batch into Novu triggers and their results: resolves each workflow once per batch,
 /// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
-/// into calls of 100), and decides each delivery's fate. The rendered content travels in the payload under
-/// the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body","text"}}}}</c>.
+/// into calls of 100), and decides each delivery's fate. Each event names the workflow's Novu identifier (made
+/// sure to exist before the first send), the enterprise as <c>tenant</c>, and the subscriber under its Novu
+/// id (<see cref="NovuNames.SubscriberId"/>). The payload carries only what Novu's steps show, the rendered
+/// content under the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>.
 /// </summary>
 public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
     ITemplateEngine templates,
     INovuClient novu,
+    NovuWorkflowSync novuWorkflows,
+    EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
@@ -42,7 +48,7 @@ public sealed partial class DeliveryProcessor(
 
         var results = new List<DeliveryResult>(batch.Count);
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
-        var resolved = new Dictionary<(Guid, string), ResolvedWorkflow?>();
+        var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
         try
         {
@@ -56,37 +62,32 @@ public sealed partial class DeliveryProcessor(
         }
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
+        // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
+        // delivery's outcome: it never escapes the batch, and the rest of the batch is sent.
         foreach (var delivery in batch.OrderBy(d => d.DeliveryId))
         {
             var key = (delivery.EnterpriseId, delivery.WorkflowKey);
-            ResolvedWorkflow? workflow;
-            try
+            if (!resolved.TryGetValue(key, out var lookup))
             {
-                if (!resolved.TryGetValue(key, out workflow))
-                {
-                    resolved[key] = workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A definition that cannot be read must not hold the whole batch hostage: retry these
-                // deliveries later, within their attempt budget.
-                LogResolveFailed(logger, e, delivery.WorkflowKey);
-                results.Add(Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"Workflow '{delivery.WorkflowKey}' could not be read." }));
-                continue;
+                // One lookup per workflow and batch, its failure included: a database that does not answer is
+                // asked once per batch, not once per delivery.
+                resolved[key] = lookup = ResolveAsync(delivery, cancellationToken);
             }
 
             try
             {
+                var workflow = await lookup;
                 toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, cancellationToken)));
             }
-            catch (DeliveryRejectedException rejected)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                results.Add(Fail(delivery, rejected.Message, httpStatus: null, novuStatus: null));
+                throw;
             }
-            catch (TemplateRenderException render)
+#pragma warning disable CA1031 // every exception type is this one delivery's outcome, by design
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                results.Add(Fail(delivery, $"Rendering failed: {render.Message}", httpStatus: null, novuStatus: null));
+                results.Add(Outcome(delivery, e));
             }
         }
 
@@ -95,12 +96,74 @@ public sealed partial class DeliveryProcessor(
             var outcomes = await SendAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
             for (var i = 0; i < toSend.Count; i++)
             {
-                results.Add(Decide(toSend[i].Delivery, outcomes[i]));
+                var delivery = toSend[i].Delivery;
+                var isStatic = (await resolved[(delivery.EnterpriseId, delivery.WorkflowKey)])!.IsStatic;
+                results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
+                    delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
             }
         }
 
         return results;
     }
+
+    private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        ResolvedWorkflow? workflow;
+        try
+        {
+            workflow = await workflows.GetAsync(delivery.EnterpriseId, delivery.WorkflowKey, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogResolveFailed(logger, e, delivery.WorkflowKey);
+            throw new WorkflowUnreadableException($"Workflow '{delivery.WorkflowKey}' could not be read ({e.GetType().Name}).", e);
+        }
+
+        if (workflow is { CanSend: true })
+        {
+            // A trigger may come before the workflow's sync: make sure Novu has it, once per process. Until it
+            // does, the deliveries wait (retryable), they do not fail.
+            SyncResult ready;
+            try
+            {
+                ready = await novuWorkflows.SyncAsync(
+                    workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey, SyncMode.EnsureExists, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                ready = new SyncResult(false, null, $"{e.GetType().Name} while syncing.");
+            }
+
+            if (!ready.Succeeded)
+            {
+                throw new NovuWorkflowNotReadyException($"The Novu workflow is not synced yet. {ready.Error}", ready.RetryAfter);
+            }
+        }
+
+        return workflow;
+    }
+
+    /// <summary>
+    /// One delivery's failure before Novu was called. Retried, within the attempt budget, only where another
+    /// attempt can succeed (the definition or an included template could not be read); anything in the
+    /// notification itself (its recipient, its payload, its templates) fails the same way every time.
+    /// </summary>
+    private DeliveryResult Outcome(ClaimedDelivery delivery, Exception e) => e switch
+    {
+        WorkflowUnreadableException or System.Data.Common.DbException or TimeoutException or IOException or HttpRequestException =>
+            Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = e is WorkflowUnreadableException ? e.Message : $"A definition could not be read ({e.GetType().Name})." }),
+        NovuWorkflowNotReadyException notReady =>
+            Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = notReady.Message, RetryAfter = notReady.RetryAfter }),
+        DeliveryRejectedException => Fail(delivery, e.Message),
+        TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
+        JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
+            ? $"The notification's recipient or payload is invalid: the value at '{path}' is of the wrong type or malformed."
+            : "The notification's recipient or payload is not valid JSON."),
+        OutOfMemoryException => Fail(delivery, "Rendering ran out of memory: a template produces more output than the dispatcher can hold."),
+        InsufficientExecutionStackException => Fail(delivery, "Rendering nested too deeply: a template recurses past the dispatcher's stack."),
+        OperationCanceledException => Fail(delivery, "Rendering took too long and was stopped."),
+        _ => Fail(delivery, $"The delivery could not be prepared: unexpected {e.GetType().Name}.", e),
+    };
 
     /// <summary>
     /// Novu charges a bulk call 100 tokens of the plan's rate whatever its size, and a single trigger one, so a
@@ -114,7 +177,16 @@ public sealed partial class DeliveryProcessor(
         var started = Stopwatch.GetTimestamp();
         if (requests.Count >= NovuBulkSize)
         {
-            var bulk = await novu.TriggerBulkAsync(requests, cancellationToken);
+            IReadOnlyList<NovuOutcome> bulk;
+            try
+            {
+                bulk = await novu.TriggerBulkAsync(requests, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                bulk = requests.Select(_ => CallFailed(e)).ToList();
+            }
+
             XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("bulk"));
             return bulk;
         }
@@ -127,6 +199,10 @@ public sealed partial class DeliveryProcessor(
             {
                 return await novu.TriggerAsync(request, idempotencyKey: request.TransactionId, cancellationToken);
             }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return CallFailed(e);
+            }
             finally
             {
                 gate.Release();
@@ -134,6 +210,16 @@ public sealed partial class DeliveryProcessor(
         }));
         XNovuTelemetry.NovuCallTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Outcome("single"));
         return outcomes;
+    }
+
+    /// <summary>
+    /// The client classifies every answer itself and throws only for what it does not know; whatever that is,
+    /// the same call with the same Idempotency-Key may succeed later, so it is retried within the budget.
+    /// </summary>
+    private NovuOutcome CallFailed(Exception e)
+    {
+        LogCallFailed(logger, e);
+        return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
     }
 
     private async Task<TriggerRequest> BuildAsync(
@@ -149,9 +235,12 @@ public sealed partial class DeliveryProcessor(
             throw new DeliveryRejectedException($"Workflow '{delivery.WorkflowKey}' is not published or is deactivated.");
         }
 
+        // Recipients are checked by the API, but rows may also come from SQL or older versions: a recipient of the
+        // wrong shape (a number where text is expected) fails this delivery with the field's path.
         var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
         var subscriber = SubscriberProfileStore.Merge(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
+        var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
         var variables = new SubscriberVariables(
@@ -176,34 +265,37 @@ public sealed partial class DeliveryProcessor(
 
             var renderStarted = Stopwatch.GetTimestamp();
             var result = await templates.RenderAsync(
-                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, null)),
+                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, enterpriseName)),
                 cancellationToken);
             XNovuTelemetry.TemplateRenderTime.Record(
                 Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
+            // Only what the Novu steps show: the plain-text alternative stays in XNovu, and so does the
+            // trigger payload, which would only bring the event nearer Novu's 512 KB limit.
             rendered[channel.Channel.ToWireName()] = new JsonObject
             {
                 ["subject"] = result.Subject,
                 ["body"] = result.Body,
-                ["text"] = result.Text,
             };
         }
 
-        var novuPayload = payload.ValueKind == JsonValueKind.Object
-            ? JsonNode.Parse(delivery.Payload)!.AsObject()
-            : new JsonObject { ["value"] = JsonNode.Parse(delivery.Payload) };
-        novuPayload[ReservedPayloadKey] = new JsonObject
+        var novuPayload = new JsonObject
         {
-            ["notificationId"] = delivery.NotificationId,
-            ["channels"] = rendered,
+            [ReservedPayloadKey] = new JsonObject
+            {
+                ["notificationId"] = delivery.NotificationId,
+                ["channels"] = rendered,
+            },
         };
 
         return new TriggerRequest
         {
-            Name = delivery.WorkflowKey,
-            To = [NovuRecipient.Of(subscriber)],
+            Name = NovuNames.WorkflowId(workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey),
+            To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(delivery.EnterpriseId, subscriber.SubscriberId) })],
             TransactionId = delivery.TransactionId,
             Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
             Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
+            Tenant = JsonSerializer.SerializeToElement(
+                new { identifier = delivery.EnterpriseId.ToString(), name = enterpriseName ?? delivery.EnterpriseId.ToString() }, Json),
         };
     }
 
@@ -224,22 +316,22 @@ public sealed partial class DeliveryProcessor(
         switch (decision)
         {
             case DeliveryDecision.Sent:
-                XNovuTelemetry.DeliveriesSent.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+                XNovuTelemetry.DeliveriesSent.Add(1);
                 return new DeliveryResult(delivery.DeliveryId, "sent", null, outcome.NovuStatus, null);
             case DeliveryDecision.Retry:
                 LogRetry(logger, delivery.DeliveryId, delivery.Attempts, outcome.HttpStatus, retryAt);
-                XNovuTelemetry.DeliveriesRetried.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+                XNovuTelemetry.DeliveriesRetried.Add(1);
                 return new DeliveryResult(delivery.DeliveryId, "retry", retryAt, outcome.NovuStatus,
                     new DeliveryError(outcome.Message ?? "Retryable Novu answer", outcome.HttpStatus, outcome.NovuStatus, delivery.Attempts, now));
             default:
-                return Fail(delivery, outcome.Message ?? "Novu refused the trigger", outcome.HttpStatus, outcome.NovuStatus);
+                return Fail(delivery, outcome.Message ?? "Novu refused the trigger", null, outcome.HttpStatus, outcome.NovuStatus);
         }
     }
 
-    private DeliveryResult Fail(ClaimedDelivery delivery, string message, int? httpStatus, string? novuStatus)
+    private DeliveryResult Fail(ClaimedDelivery delivery, string message, Exception? cause = null, int? httpStatus = null, string? novuStatus = null)
     {
-        LogFailed(logger, delivery.DeliveryId, delivery.NotificationId, message);
-        XNovuTelemetry.DeliveriesFailed.Add(1, XNovuTelemetry.Workflow(delivery.WorkflowKey));
+        LogFailed(logger, cause, delivery.DeliveryId, delivery.NotificationId, message);
+        XNovuTelemetry.DeliveriesFailed.Add(1);
         return new DeliveryResult(delivery.DeliveryId, "failed", null, novuStatus,
             new DeliveryError(message, httpStatus, novuStatus, delivery.Attempts, time.GetUtcNow()));
     }
@@ -257,7 +349,17 @@ public sealed partial class DeliveryProcessor(
     private static partial void LogRetry(ILogger logger, long deliveryId, int attempts, int? httpStatus, DateTimeOffset? retryAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of notification {NotificationId} failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, long deliveryId, long notificationId, string reason);
+    private static partial void LogFailed(ILogger logger, Exception? exception, long deliveryId, long notificationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Novu call threw; its deliveries will be retried")]
+    private static partial void LogCallFailed(ILogger logger, Exception exception);
 
     private sealed class DeliveryRejectedException(string message) : Exception(message);
+
+    private sealed class WorkflowUnreadableException(string message, Exception inner) : Exception(message, inner);
+
+    private sealed class NovuWorkflowNotReadyException(string message, TimeSpan? retryAfter) : Exception(message)
+    {
+        public TimeSpan? RetryAfter { get; } = retryAfter;
+    }
 }

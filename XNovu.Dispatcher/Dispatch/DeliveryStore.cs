@@ -30,8 +30,8 @@ public sealed record DeliveryResult(long Id, string Outcome, DateTimeOffset? Ret
 public sealed record DeliveryError(string Message, int? HttpStatus, string? NovuStatus, int Attempts, DateTimeOffset LastAttemptAt);
 
 /// <summary>
-/// The dispatcher's three statements, each one round trip through a SECURITY DEFINER function: the claim
-/// (the only read across enterprises), the fenced completion of a whole batch, and the next due time.
+/// The dispatcher's statements, each one round trip through a SECURITY DEFINER function: the claim
+/// (the only read across enterprises), the fenced completion of a whole batch, the next due time, and the replica's heartbeat.
 /// </summary>
 /// <remarks>
 /// These statements run on their own data source with <c>synchronous_commit = off</c>: a claim or a completion
@@ -45,7 +45,8 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(string worker, int batchSize, int leaseSeconds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
+        string worker, int batchSize, int leaseSeconds, int maxUnfinishedClaims, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
@@ -54,9 +55,9 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
                    subscriber_id AS SubscriberId, recipient::text AS Recipient, transaction_id AS TransactionId,
                    attempts, workflow_key AS WorkflowKey, payload::text AS Payload, overrides::text AS Overrides,
                    channels::text[] AS Channels, tags, trace_parent AS TraceParent
-            FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds)
+            FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds, @maxUnfinishedClaims)
             """,
-            new { worker, batchSize, leaseSeconds },
+            new { worker, batchSize, leaseSeconds, maxUnfinishedClaims },
             cancellationToken: cancellationToken));
         return rows.AsList();
     }
@@ -81,5 +82,22 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
         var next = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
             "SELECT notify.next_delivery_due()", cancellationToken: cancellationToken));
         return next is { } value ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : null;
+    }
+
+    /// <summary>Says this replica is live until <paramref name="timeToLive"/> from now, and how many claim loops it runs.</summary>
+    public async Task HeartbeatAsync(string worker, TimeSpan timeToLive, int loopsConfigured, int loopsRunning, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT notify.dispatcher_heartbeat(@worker, @ttl, @loopsConfigured, @loopsRunning)",
+            new { worker, ttl = (int)Math.Ceiling(timeToLive.TotalSeconds), loopsConfigured, loopsRunning },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task StoppedAsync(string worker, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT notify.dispatcher_stopped(@worker)", new { worker }, cancellationToken: cancellationToken));
     }
 }

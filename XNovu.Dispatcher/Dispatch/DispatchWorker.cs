@@ -1,66 +1,103 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Telemetry;
-using Npgsql;
 
 namespace XNovu.Dispatcher.Dispatch;
 
 /// <summary>
-/// The claim loops. Each claims a batch, processes it and records the results, and goes again at once while
-/// there is work; when there is none it sleeps until the next due delivery, a wake-up, or the sweep interval,
-/// whichever is first. Work lives only in the database, so a crash loses nothing: leases expire and another
-/// replica (or this one, restarted) takes the deliveries over.
+/// The claim loops, each supervised. A loop claims a batch, processes it and records the results, and goes
+/// again at once while there is work; when there is none it sleeps until the next due delivery, a wake-up, or
+/// the sweep interval, whichever is first. Work lives only in the database, so a crash loses nothing: leases
+/// expire and another replica (or this one, restarted) takes the deliveries over.
 /// </summary>
+/// <remarks>
+/// Whatever a round throws (a database outage, or a bug: the processor already turns one delivery's failure
+/// into that delivery's outcome) is logged and the loop starts again after a backoff that doubles per
+/// consecutive fault. A loop never dies silently inside a live process: <see cref="DispatchLoops"/> counts
+/// the running ones for readiness and the heartbeat, and spots a stalled round for liveness.
+/// </remarks>
 public sealed partial class DispatchWorker(
     DeliveryStore store,
     DeliveryProcessor processor,
     DispatchSignal signal,
+    DispatchLoops loops,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
     ILogger<DispatchWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(_ => LoopAsync(stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(loop => Task.Run(() => SuperviseAsync(loop, stoppingToken), stoppingToken)));
 
-    private async Task LoopAsync(CancellationToken stoppingToken)
+    private async Task SuperviseAsync(int loop, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        LogStarted(logger, settings.WorkerId);
+        var faults = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            loops.Started(loop);
+            LogStarted(logger, settings.WorkerId, loop);
             try
             {
-                var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, stoppingToken);
-                if (batch.Count > 0)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    var results = await processor.ProcessAsync(batch, stoppingToken);
-                    await store.CompleteAsync(settings.WorkerId, results, stoppingToken);
-                    XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    continue;
-                }
-
-                var now = time.GetUtcNow();
-                var next = await store.NextDueAsync(stoppingToken);
-                var sleep = next is { } due && due - now < settings.SweepInterval ? due - now : settings.SweepInterval;
-                await signal.WaitAsync(sleep, time, stoppingToken);
+                await LoopAsync(loop, () => faults = 0, stoppingToken);
+                return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or HttpRequestException)
+            catch (Exception e)
             {
                 // Claimed rows stay leased and come back when the lease expires: nothing is lost.
-                LogLoopFailed(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                faults++;
+                var backoff = TimeSpan.FromTicks(Math.Min(
+                    settings.MaxRestartBackoff.Ticks, settings.RestartBackoff.Ticks * (1L << Math.Min(faults - 1, 20))));
+                LogLoopFailed(logger, e, loop, backoff.TotalMilliseconds);
+                loops.Stopped(loop);
+                try
+                {
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                loops.Stopped(loop);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch loop started as {WorkerId}")]
-    private static partial void LogStarted(ILogger logger, string workerId);
+    private async Task LoopAsync(int loop, Action madeProgress, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            loops.Busy(loop);
+            var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, settings.MaxUnfinishedClaims, stoppingToken);
+            if (batch.Count > 0)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var results = await processor.ProcessAsync(batch, stoppingToken);
+                await store.CompleteAsync(settings.WorkerId, results, stoppingToken);
+                XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                madeProgress();
+                continue;
+            }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch loop failed; retrying")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+            var now = time.GetUtcNow();
+            var next = await store.NextDueAsync(stoppingToken);
+            madeProgress();
+            loops.Idle(loop);
+            var sleep = next is { } due && due - now < settings.SweepInterval ? due - now : settings.SweepInterval;
+            await signal.WaitAsync(sleep, time, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch loop {Loop} started as {WorkerId}")]
+    private static partial void LogStarted(ILogger logger, string workerId, int loop);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch loop {Loop} failed; restarting in {BackoffMs} ms")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception, int loop, double backoffMs);
 }

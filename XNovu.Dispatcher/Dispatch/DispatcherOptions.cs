@@ -25,9 +25,12 @@ public sealed class DispatcherOptions
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;
 
-    /// <summary>Attempts per delivery before a retryable failure becomes FAILED.</summary>
+    /// <summary>
+    /// Attempts per delivery before a retryable failure becomes FAILED. Eight spread the retries over one to two
+    /// minutes, so a Novu outage of that length costs latency, not deliveries.
+    /// </summary>
     [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 5;
+    public int MaxAttempts { get; set; } = 8;
 
     /// <summary>The first retry's delay; each later one doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(1);
@@ -36,6 +39,27 @@ public sealed class DispatcherOptions
 
     /// <summary>The safety net: how often an idle dispatcher looks for work even without a wake-up.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Claims of one delivery that may expire unfinished (its replica crashed or hung while holding it) before
+    /// the delivery is FAILED as poison, so that nothing circles forever.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxUnfinishedClaims { get; set; } = 3;
+
+    /// <summary>How often this replica tells the database it is live; it counts as gone after three missed beats.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A claim loop restarted after a fault waits this long first, doubling per consecutive fault up to <see cref="MaxRestartBackoff"/>.</summary>
+    public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Liveness fails when a claim loop has spent longer than this on one round (claim, render, send, record):
+    /// the process can no longer make progress, and an orchestrator should restart it.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>This replica's name on its leases; unique per process by default.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";

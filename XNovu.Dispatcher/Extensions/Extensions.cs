@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Hosting;
 using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
+using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 
@@ -11,7 +13,7 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddXNovuData();
+        builder.AddXNovuData(DataExtensions.DispatcherConnectionName);
         builder.AddXNovuDefinitions();
         builder.AddNovuClient();
 
@@ -27,7 +29,7 @@ internal static class Extensions
         builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) =>
         {
             var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(
-                builder.Configuration.GetConnectionString(DataExtensions.DatabaseConnectionName))
+                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName))
             {
                 Options = "-c synchronous_commit=off",
                 ApplicationName = "xnovu-dispatch",
@@ -38,10 +40,17 @@ internal static class Extensions
         });
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
+        builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
+        builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();
+        builder.Services.AddHostedService<DispatcherHeartbeat>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
+            .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
+        builder.AddNovuSync();
         builder.AddRuleEngine();
         builder.AddRetention();
     }

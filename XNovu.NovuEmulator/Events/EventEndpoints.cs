@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using XNovu.NovuEmulator.Faults;
 using XNovu.NovuEmulator.Shared;
 using XNovu.NovuEmulator.Subscribers;
+using XNovu.NovuEmulator.Workflows;
 
 namespace XNovu.NovuEmulator.Events;
 
@@ -11,8 +12,10 @@ public sealed record TriggerAnswer(bool Acknowledged, string Status, string Tran
 
 /// <summary>
 /// Trigger, bulk trigger and cancel. Validation follows Novu's DTO checks: a missing or empty <c>name</c>
-/// or <c>to</c>, more than 100 recipients, more than 100 bulk events or a configured unknown workflow is
-/// a 422 for the whole request; a payload over 512 KB is a 413; a body that is not JSON is a 400.
+/// or <c>to</c>, more than 100 recipients, more than 100 bulk events or an unknown workflow is a 422 for the
+/// whole request; a payload over 512 KB is a 413; a body that is not JSON is a 400. An inactive workflow
+/// answers 201 with <c>trigger_not_active</c>, one without channel steps <c>no_workflow_steps_defined</c>,
+/// and neither records an event.
 /// </summary>
 public static class EventEndpoints
 {
@@ -112,10 +115,16 @@ public static class EventEndpoints
     }
 
     /// <summary>Turns an accepted trigger into an answer and, when processed, a recorded event.</summary>
-    public sealed class Recorder(EventStore events, SubscriberStore subscribers, IOptionsMonitor<NovuEmulatorOptions> options, TimeProvider time)
+    public sealed class Recorder(
+        EventStore events, SubscriberStore subscribers, WorkflowStore workflows, IOptionsMonitor<NovuEmulatorOptions> options, TimeProvider time)
     {
+        public const string TriggerNotActive = "trigger_not_active";
+        public const string NoStepsDefined = "no_workflow_steps_defined";
+
+        /// <summary>As Novu: only a workflow of this environment exists, unless told to accept any name.</summary>
         public bool IsUnknownWorkflow(string name) =>
-            options.CurrentValue.UnknownWorkflows.Contains(name, StringComparer.Ordinal);
+            options.CurrentValue.UnknownWorkflows.Contains(name, StringComparer.Ordinal)
+            || (!options.CurrentValue.AcceptUnknownWorkflows && workflows.Get(name) is null);
 
         public TriggerAnswer Record(HttpContext context, ParsedTrigger trigger, bool viaBulk)
         {
@@ -127,6 +136,17 @@ public static class EventEndpoints
                 return new TriggerAnswer(true, status, transactionId, [$"Emulated fault: {status}"]);
             }
 
+            var workflow = workflows.Get(trigger.Name);
+            if (workflow is { Active: false })
+            {
+                return new TriggerAnswer(true, TriggerNotActive, transactionId, [$"Workflow {trigger.Name} is not active"]);
+            }
+
+            if (workflow is { Steps.Count: 0 })
+            {
+                return new TriggerAnswer(true, NoStepsDefined, transactionId, [$"Workflow {trigger.Name} has no steps"]);
+            }
+
             // Novu creates or updates the subscribers a trigger names.
             foreach (var id in trigger.SubscriberIds)
             {
@@ -136,6 +156,16 @@ public static class EventEndpoints
             foreach (var inline in trigger.InlineSubscribers)
             {
                 subscribers.Upsert(inline["subscriberId"].AsString()!, inline, out _);
+            }
+
+            // Steps run per event with its first subscriber, as the content XNovu sends is the same for each.
+            var firstSubscriber = trigger.SubscriberIds.Count > 0 && subscribers.Get(trigger.SubscriberIds[0]) is { } known
+                ? System.Text.Json.JsonSerializer.SerializeToNode(known, NovuApi.Json)
+                : null;
+            var steps = workflow is null ? null : StepRunner.Run(workflow, trigger.Payload, firstSubscriber);
+            if (workflow is not null)
+            {
+                workflows.Touch(workflow.WorkflowId);
             }
 
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
@@ -154,6 +184,7 @@ public static class EventEndpoints
                 IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey,
                 TraceParent = context.Request.Headers["traceparent"].ToString() is { Length: > 0 } traceParent ? traceParent : null,
                 ViaBulk = viaBulk,
+                Steps = steps,
             });
             return new TriggerAnswer(true, Processed, transactionId);
         }

@@ -32,6 +32,9 @@ public sealed record ReceivedEvent
 
     public bool ViaBulk { get; init; }
 
+    /// <summary>The workflow's channel steps as they ran: null when the emulator accepted an unknown workflow.</summary>
+    public IReadOnlyList<Workflows.StepRun>? Steps { get; init; }
+
     public bool Cancelled { get; init; }
 }
 

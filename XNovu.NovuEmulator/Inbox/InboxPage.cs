@@ -10,9 +10,10 @@ namespace XNovu.NovuEmulator.Inbox;
 
 /// <summary>
 /// <c>GET /</c>: the latest deliveries per subscriber, as a local inbox a person can read in a browser.
-/// Content rendered by XNovu travels in the payload's reserved <c>xnovu</c> key
-/// (<c>{"xnovu":{"channels":{"EMAIL":{"subject":..,"body":..}}}}</c>) and is shown field by field;
-/// anything else shows the raw payload. Everything is HTML-encoded: a body is shown, never run.
+/// Each delivery shows, per channel step of its workflow, what the subscriber received (the step's rendered
+/// content) or that the step was skipped. An event accepted without a workflow shows the rendered content
+/// XNovu put under the payload's <c>xnovu</c> key, or the raw payload. Everything is HTML-encoded: a body is
+/// shown, never run.
 /// </summary>
 public static class InboxPage
 {
@@ -91,25 +92,27 @@ public static class InboxPage
         html.Append(CultureInfo.InvariantCulture,
             $"</div><div class=\"meta\">#{received.Sequence} at {E(received.ReceivedAt.ToString("u", CultureInfo.InvariantCulture))}, transactionId {E(received.TransactionId)}</div>");
 
-        if (received.Payload?["xnovu"]?["channels"] is JsonObject channels && channels.Count > 0)
+        if (received.Steps is { } steps)
+        {
+            foreach (var step in steps)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<h3>{E(step.Type)} <span class=\"meta\">{E(step.StepId)}</span>");
+                if (step.Skipped)
+                {
+                    html.Append("<span class=\"flag\">skipped</span></h3>");
+                    continue;
+                }
+
+                html.Append("</h3>");
+                AppendFields(html, step.Content);
+            }
+        }
+        else if (received.Payload?["xnovu"]?["channels"] is JsonObject channels && channels.Count > 0)
         {
             foreach (var (channel, content) in channels)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<h3>{E(channel)}</h3><dl>");
-                if (content is JsonObject fields)
-                {
-                    // Subject first, then body, then whatever else the channel carries.
-                    foreach (var (name, value) in fields.OrderBy(f => f.Key switch { "subject" => 0, "title" => 0, "body" => 1, _ => 2 }))
-                    {
-                        html.Append(CultureInfo.InvariantCulture, $"<dt>{E(name)}</dt><dd>{E(Text(value))}</dd>");
-                    }
-                }
-                else
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"<dd>{E(Text(content))}</dd>");
-                }
-
-                html.Append("</dl>");
+                html.Append(CultureInfo.InvariantCulture, $"<h3>{E(channel)}</h3>");
+                AppendFields(html, content);
             }
         }
         else
@@ -118,6 +121,25 @@ public static class InboxPage
         }
 
         html.Append("</article>");
+    }
+
+    private static void AppendFields(StringBuilder html, JsonNode? content)
+    {
+        html.Append("<dl>");
+        if (content is JsonObject fields)
+        {
+            // Subject first, then body, then whatever else the channel carries.
+            foreach (var (name, value) in fields.OrderBy(f => f.Key switch { "subject" => 0, "title" => 0, "body" => 1, _ => 2 }))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<dt>{E(name)}</dt><dd>{E(Text(value))}</dd>");
+            }
+        }
+        else
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<dd>{E(Text(content))}</dd>");
+        }
+
+        html.Append("</dl>");
     }
 
     private static string Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text)

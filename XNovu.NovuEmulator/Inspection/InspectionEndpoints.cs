@@ -9,7 +9,8 @@ namespace XNovu.NovuEmulator.Inspection;
 /// <summary>
 /// The emulator's own API (no auth). <c>DELETE /emulator/events</c> forgets events only: idempotency
 /// records, subscribers, faults and the request log stay, as they would in Novu. <c>DELETE /emulator/state</c>
-/// forgets everything and refills the rate-limit bucket.
+/// forgets everything but the workflows (the environment's configuration, which XNovu syncs and would only create
+/// again) and refills the rate-limit bucket.
 /// </summary>
 public static class InspectionEndpoints
 {

@@ -86,7 +86,7 @@ public sealed class RenderTests
         var error = await Assert.ThrowsAsync<TemplateRenderException>(
             () => engine.RenderPlainAsync("{% for a in (1..10000) %}{% for b in (1..10000) %}{{ b }}{% endfor %}{% endfor %}"));
 
-        Assert.Equal(TemplateErrorKind.Runtime, error.Kind);
+        Assert.Equal(TemplateErrorKind.Budget, error.Kind);
         Assert.Contains("took longer than 0.1 s", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
@@ -35,13 +36,13 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
 
     /// <summary>Inserts a PENDING notification by SQL, as another system may; answers its id and transaction id.</summary>
     public async Task<(long Id, string TransactionId)> InsertNotificationAsync(
-        Guid enterpriseId, string workflowKey, string payloadJson, string recipientsJson, DateTimeOffset? scheduledFor = null)
+        Guid enterpriseId, string workflowKey, string payloadJson, string recipientsJson, DateTimeOffset? scheduledFor = null, string[]? channels = null)
     {
         await using var connection = await OpenOwnerAsync();
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, scheduled_for)
-            VALUES (@enterprise, @workflow, @payload::jsonb, @recipients::jsonb, @scheduled)
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, scheduled_for, channels)
+            VALUES (@enterprise, @workflow, @payload::jsonb, @recipients::jsonb, @scheduled, @channels::text[]::notify.notification_channel_type[])
             RETURNING id
             """,
             connection);
@@ -50,10 +51,20 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
         insert.Parameters.AddWithValue("payload", payloadJson);
         insert.Parameters.AddWithValue("recipients", recipientsJson);
         insert.Parameters.AddWithValue("scheduled", (object?)scheduledFor ?? DBNull.Value);
+        insert.Parameters.Add(new NpgsqlParameter("channels", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)channels ?? DBNull.Value });
         var id = (long)(await insert.ExecuteScalarAsync())!;
         await using var read = new NpgsqlCommand("SELECT transaction_id FROM notify.ent_notification WHERE id = @id", connection);
         read.Parameters.AddWithValue("id", id);
         return (id, (string)(await read.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>The notification's payload as stored (Novu receives only the rendered content).</summary>
+    public async Task<JsonNode> PayloadAsync(long notificationId)
+    {
+        await using var connection = await OpenOwnerAsync();
+        await using var command = new NpgsqlCommand("SELECT payload::text FROM notify.ent_notification WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", notificationId);
+        return JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
     }
 
     public async Task<NotificationState> StateAsync(long notificationId)

@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Dispatch;
@@ -30,14 +31,15 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(["SENT"], state.DeliveryStatuses);
         Assert.Null(state.ErrorDetails);
         var received = Assert.Single(events)!;
-        Assert.Equal("default-email", (string)received["workflow"]!);
+        Assert.Equal(NovuNames.WorkflowId(null, "default-email"), (string)received["workflow"]!);
         Assert.Equal(transactionId, (string)received["transactionId"]!);
-        Assert.Equal("sql-sub-1", (string)received["subscriberIds"]![0]!);
+        Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "sql-sub-1"), (string)received["subscriberIds"]![0]!);
         var email = received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!;
         Assert.Equal("Drill at 10", (string)email["subject"]!);
         // The payload's markup arrives encoded, not as markup.
         Assert.Contains("&lt;b&gt;gate 4&lt;/b&gt;", (string)email["body"]!, StringComparison.Ordinal);
-        Assert.Equal("Meet at <b>gate 4</b>", (string)received["payload"]!["body"]!);
+        // The trigger payload stays in XNovu: Novu gets what its steps show.
+        Assert.Null(received["payload"]!["body"]);
     }
 
     [Fact]
@@ -54,7 +56,9 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(["SENT", "SENT", "SENT"], state.DeliveryStatuses);
         Assert.Equal(3, events.Count);
         Assert.Equal(3, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
-        Assert.Equal(["r-1", "r-2", "r-3"], events.Select(e => (string)e!["subscriberIds"]![0]!).Order().ToArray());
+        Assert.Equal(
+            new[] { "r-1", "r-2", "r-3" }.Select(s => NovuNames.SubscriberId(enterprise.Id, s)).ToArray(),
+            events.Select(e => (string)e!["subscriberIds"]![0]!).Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]

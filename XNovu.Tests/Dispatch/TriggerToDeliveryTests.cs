@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -49,7 +50,7 @@ public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLife
         {
             var channels = received!["payload"]!["xnovu"]!["channels"]!;
             var firstName = (string?)received["to"]![0]!["firstName"] ?? (string?)received["to"]!["firstName"];
-            Assert.Equal(workflow, (string)received["workflow"]!);
+            Assert.Equal(NovuNames.WorkflowId(enterprise.Id, workflow), (string)received["workflow"]!);
             Assert.Equal($"Order for {firstName}", (string)channels["EMAIL"]!["subject"]!);
             Assert.Contains("&lt;i&gt;order 42&lt;/i&gt;", (string)channels["EMAIL"]!["body"]!, StringComparison.Ordinal);
             Assert.Contains("order 42", (string)channels["IN_APP"]!["body"]!, StringComparison.Ordinal);

@@ -1,5 +1,7 @@
 using System.Net;
 using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Management;
+using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Foundation;
 
@@ -19,5 +21,20 @@ public sealed class MetricsEndpointTests(XNovuAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Contains("# TYPE ", text, StringComparison.Ordinal);
         Assert.Contains("dotnet_", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prometheus_text_carries_no_workflow_key_a_tenant_chose()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await enterprise.Client.WorkflowAsync(publish: true);
+        await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, TriggerApi.Subscriber()));
+        using var api = fixture.CreateHttpClient("api");
+
+        var text = await api.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("xnovu_triggers", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(workflow, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("xnovu_workflow=", text, StringComparison.Ordinal);
     }
 }

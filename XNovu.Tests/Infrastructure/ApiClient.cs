@@ -65,6 +65,13 @@ public static class ApiClientExtensions
         return new TestEnterprise(id, name, key, fixture.CreateHttpClient("api").WithBearer(key)) { Api = fixture.CreateXNovuClient(key) };
     }
 
+    /// <summary>The admin lets the enterprise's CRON rules fire as often as every second (the default floor is a minute).</summary>
+    public static async Task AllowSubMinuteCronAsync(this XNovuAppFixture fixture, Guid enterpriseId)
+    {
+        using var admin = fixture.CreateAdminClient();
+        (await admin.PutAsJsonAsync($"/api/admin/enterprises/{enterpriseId}/rule-limits", new { minCronIntervalSeconds = 1 })).EnsureSuccessStatusCode();
+    }
+
     public static async Task<JsonObject> ReadObjectAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 

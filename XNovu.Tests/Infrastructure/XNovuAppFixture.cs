@@ -16,6 +16,7 @@ public class XNovuAppFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
     public const int LeaseSeconds = 5;
+    public static readonly TimeSpan ReconcilePeriod = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private DistributedApplication? _app;
@@ -36,6 +37,9 @@ public class XNovuAppFixture : IAsyncLifetime
                 // Two dispatchers share the queue in every test, and a crashed one's work is taken over fast.
                 "XNovu:DispatcherReplicas=2",
                 $"XNovu:Dispatcher:LeaseSeconds={LeaseSeconds}",
+                // The reconciler repairs Novu within seconds, so a test can watch it do so.
+                $"XNovu:NovuSync:ReconcilePeriod={ReconcilePeriod}",
+                "XNovu:NovuSync:PollInterval=00:00:00.500",
             ],
             timeout.Token);
 

@@ -47,7 +47,9 @@ public sealed class RuleEndpointTests(XNovuAppFixture fixture)
     [Fact]
     public async Task Cron_rule_is_stored_with_its_defaults_utc_enabled_and_fire_once()
     {
-        var client = (await fixture.CreateEnterpriseAsync()).Client;
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await fixture.AllowSubMinuteCronAsync(enterprise.Id);
+        var client = enterprise.Client;
         var workflow = await client.WorkflowAsync();
 
         var created = await client.CreateAsync("/api/rules", new

@@ -35,7 +35,10 @@ public sealed class EmulatorHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["NovuEmulator:SecretKey"] = SecretKey,
+                ["NovuEmulator:DevelopmentEndpoints"] = "true",
                 ["NovuEmulator:UnknownWorkflows:0"] = UnknownWorkflow,
+                // Wire-level tests trigger made-up workflows; the workflow tests turn this off.
+                ["NovuEmulator:AcceptUnknownWorkflows"] = "true",
                 ["Logging:LogLevel:Default"] = "Warning",
             });
             if (settings is not null)

@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -48,9 +49,9 @@ public sealed class EventRuleTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(name, (string?)body["name"]);
         Assert.Equal(ruleId, (long)created["ruleId"]!);
         Assert.Equal(workflow, (string?)created["workflowId"]);
-        Assert.Equal(workflow, (string?)received["workflow"]);
-        Assert.Equal("event-sub", (string?)received["subscriberIds"]![0]);
-        var payload = received["payload"]!;
+        Assert.Equal(NovuNames.WorkflowId(enterprise.Id, workflow), (string?)received["workflow"]);
+        Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "event-sub"), (string?)received["subscriberIds"]![0]);
+        var payload = await _dispatch.PayloadAsync(notificationId);
         Assert.Equal("Ada", (string?)payload["name"]);
         Assert.Equal("S", (string?)payload["site"]!["code"]);
         Assert.Equal(2, (int)payload["site"]!["floor"]!);

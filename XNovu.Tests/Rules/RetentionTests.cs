@@ -61,9 +61,9 @@ public sealed class RetentionTests(XNovuAppFixture fixture)
     [Fact]
     public async Task Retention_runs_as_the_services_role()
     {
-        // The job calls the function as xnovu_app, which reaches no row directly; the grant is its only path.
+        // The job calls the function as xnovu_dispatcher, which reaches no row directly; the grant is its only path.
         var granted = await _db.ScalarAsync<bool>(
-            "SELECT has_function_privilege('xnovu_app', 'notify.purge_notifications(double precision, integer)', 'EXECUTE')");
+            "SELECT has_function_privilege('xnovu_dispatcher', 'notify.purge_notifications(double precision, integer)', 'EXECUTE')");
 
         Assert.True(granted);
     }

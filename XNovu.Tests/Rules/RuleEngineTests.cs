@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -27,6 +28,7 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Every_second_cron_rule_on_two_replicas_makes_exactly_one_delivered_notification_per_tick()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
+        await fixture.AllowSubMinuteCronAsync(enterprise.Id);
         var workflow = await enterprise.Client.WorkflowAsync(publish: true);
         var ruleId = await RuleHarness.PublishedRuleAsync(enterprise.Client, workflow, "CRON",
             new { cron = "* * * * * *", timezone = "UTC" },
@@ -58,8 +60,8 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(
             notifications.Select(n => n.TransactionId).Order(StringComparer.Ordinal),
             events.Select(e => (string)e!["transactionId"]!).Order(StringComparer.Ordinal));
-        Assert.All(events, e => Assert.Equal("Ada", (string?)e!["payload"]!["name"]));
-        Assert.All(events, e => Assert.Equal("cron-sub", (string?)e!["subscriberIds"]![0]));
+        Assert.All(notifications, n => Assert.Equal("Ada", (string?)System.Text.Json.Nodes.JsonNode.Parse(n.Payload)!["name"]));
+        Assert.All(events, e => Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "cron-sub"), (string?)e!["subscriberIds"]![0]));
     }
 
     [Fact]
@@ -98,6 +100,7 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Unpublished_or_disabled_cron_rules_do_not_fire()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
+        await fixture.AllowSubMinuteCronAsync(enterprise.Id);
         var workflow = await enterprise.Client.WorkflowAsync(publish: true);
         var draft = (long)(await enterprise.Client.CreateAsync("/api/rules", new
         {

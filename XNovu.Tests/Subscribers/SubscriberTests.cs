@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
+using XNovu.Core.Novu;
 using XNovu.Testing;
 using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
@@ -132,7 +133,7 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
             () => _harness.EventsAsync(transactionId)!, e => e?.Count >= members, TimeSpan.FromSeconds(120), $"{members} events at Novu");
         await Task.Delay(TimeSpan.FromSeconds(2));
         events = await _harness.EventsAsync(transactionId);
-        var received = events.Select(e => (string)e!["subscriberIds"]![0]!).ToList();
+        var received = events.Select(e => ((string)e!["subscriberIds"]![0]!)[$"{enterprise.Id:N}:".Length..]).ToList();
 
         Assert.Equal(500, membersPage["items"]!.AsArray().Count);
         Assert.NotNull(membersPage["nextCursor"]);
@@ -168,11 +169,11 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
         await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
         using var novu = fixture.CreateHttpClient("novu");
         novu.DefaultRequestHeaders.Add("Authorization", $"ApiKey {EmulatorSecretKey}");
-        var inNovuBefore = await novu.GetAsync(new Uri($"/v2/subscribers/{subscriber}", UriKind.Relative));
+        var inNovuBefore = await novu.GetAsync(new Uri($"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}", UriKind.Relative));
         var export = await enterprise.Client.OkAsync(HttpMethod.Get, $"/api/subscribers/{subscriber}/export");
 
         var erased = await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/subscribers/{subscriber}/erase");
-        var inNovuAfter = await novu.GetAsync(new Uri($"/v2/subscribers/{subscriber}", UriKind.Relative));
+        var inNovuAfter = await novu.GetAsync(new Uri($"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}", UriKind.Relative));
         var profile = await enterprise.Client.GetAsync(new Uri($"/api/subscribers/{subscriber}", UriKind.Relative));
         var stored = await StoredTextAsync(enterprise.Id, subscriber);
 

@@ -16,7 +16,8 @@ public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
     public async Task Service_role_without_an_enterprise_sees_no_rows_and_cannot_insert()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-app"));
+        // The API's role: the one granted every tenant table.
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-api"));
         await connection.OpenAsync();
 
         foreach (var table in TenantTables)
@@ -53,10 +54,13 @@ public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
         await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
     }
 
-    [Fact]
-    public async Task Service_role_is_neither_owner_nor_superuser_nor_bypasses_rls()
+    [Theory]
+    [InlineData("xnovu-app")]
+    [InlineData("xnovu-api")]
+    [InlineData("xnovu-dispatcher")]
+    public async Task Service_role_is_neither_owner_nor_superuser_nor_bypasses_rls(string login)
     {
-        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu-app"));
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync(login));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             """

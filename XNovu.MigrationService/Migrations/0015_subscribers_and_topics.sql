@@ -136,4 +136,5 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION notify.expand_deliveries(bigint, integer), notify.resume_expansion(integer, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.expand_deliveries(bigint, integer), notify.resume_expansion(integer, integer) TO xnovu_app;
+-- Only the API accepts triggers, so only it expands them (roles as in 0013_service_roles.sql).
+GRANT EXECUTE ON FUNCTION notify.expand_deliveries(bigint, integer), notify.resume_expansion(integer, integer) TO xnovu_api;

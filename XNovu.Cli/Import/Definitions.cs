@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+
+namespace XNovu.Cli.Import;
+
+/// <summary>Categories and priorities: the same small code list in XNovu.</summary>
+internal enum LookupKind
+{
+    Category,
+    Priority,
+}
+
+/// <summary>What an imported definition should end as: published, a draft, or deactivated.</summary>
+internal enum DefinitionState
+{
+    Draft,
+    Published,
+    Deactivated,
+}
+
+/// <summary>A definition as XNovu holds it (or should): the importer compares these, field by field.</summary>
+internal sealed record LookupDefinition(string Code, string Name, string? Description, int SortOrder);
+
+internal sealed record TemplateDefinition(
+    string TemplateKey,
+    string Name,
+    string? Description,
+    string ChannelType,
+    string? SubjectTemplate,
+    string BodyTemplate,
+    JsonNode? VariablesDescription,
+    string? CategoryCode,
+    bool? PayloadAtRoot,
+    DefinitionState State);
+
+internal sealed record WorkflowDefinition(
+    string WorkflowKey,
+    string Name,
+    string? Description,
+    IReadOnlyList<string> DefaultChannels,
+    JsonNode? PayloadSchema,
+    JsonNode? ControlSchema,
+    IReadOnlyDictionary<string, string> TemplateOverrides,
+    string? CategoryCode,
+    DefinitionState State,
+    bool IsStatic = false);
+
+/// <param name="Id">XNovu's id of a stored rule; null for one to create.</param>
+internal sealed record RuleDefinition(
+    long? Id,
+    string Name,
+    string? Description,
+    string WorkflowKey,
+    string TriggerType,
+    JsonObject TriggerConfig,
+    JsonObject RulePayload,
+    DefinitionState State);
+
+/// <summary>
+/// The XNovu API as the importer uses it, with one enterprise's key (implemented over XNovu.Client by <see cref="ClientImportTarget"/>). Every write answers a problem as a
+/// <see cref="ImportTargetException"/>; reads answer null (or nothing) for what is not there.
+/// </summary>
+internal interface IXNovuImportTarget
+{
+    Task<IReadOnlyList<LookupDefinition>> ListLookupsAsync(LookupKind kind, CancellationToken cancellationToken);
+
+    Task SaveLookupAsync(LookupKind kind, LookupDefinition lookup, bool exists, CancellationToken cancellationToken);
+
+    Task<TemplateDefinition?> GetTemplateAsync(string templateKey, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the template's content; answers the API's notes (a rewritten include).</summary>
+    Task<IReadOnlyList<string>> SaveTemplateAsync(TemplateDefinition template, bool exists, CancellationToken cancellationToken);
+
+    Task SetTemplateStateAsync(string templateKey, DefinitionState state, CancellationToken cancellationToken);
+
+    Task<WorkflowDefinition?> GetWorkflowAsync(string workflowKey, CancellationToken cancellationToken);
+
+    Task SaveWorkflowAsync(WorkflowDefinition workflow, bool exists, CancellationToken cancellationToken);
+
+    Task SetWorkflowStateAsync(string workflowKey, DefinitionState state, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RuleDefinition>> ListRulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the rule (no <see cref="RuleDefinition.Id"/>) or replaces it; answers its id.</summary>
+    Task<long> SaveRuleAsync(RuleDefinition rule, CancellationToken cancellationToken);
+
+    Task SetRuleStateAsync(long ruleId, DefinitionState state, CancellationToken cancellationToken);
+}
+
+/// <summary>A refusal from XNovu: its problem's status, type, detail and field errors.</summary>
+internal sealed class ImportTargetException(int status, string? type, string message, IReadOnlyDictionary<string, string[]>? errors = null)
+    : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string? Type { get; } = type;
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+
+    public string Describe() =>
+        Errors.Count == 0
+            ? $"{Status}: {Message}"
+            : $"{Status}: {Message} ({string.Join("; ", Errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"))})";
+}

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+
+namespace XNovu.Console.Api;
+
+// The API's JSON shapes as the console reads them. Free-form JSON stays a JsonNode: the console shows it and edits
+// it as text, and never needs its inner shape beyond what a page names.
+
+public sealed record EnterpriseItem(Guid Id, string Name, string? Description, bool Deactivated);
+
+public sealed record CreatedApiKey(Guid Id, string Name, string Prefix, string Key);
+
+public sealed record TemplateItem(
+    long Id,
+    string TemplateKey,
+    string Name,
+    string? Description,
+    string ChannelType,
+    string? SubjectTemplate,
+    string BodyTemplate,
+    JsonNode? VariablesDescription,
+    string? CategoryCode,
+    string PublishStatus,
+    bool Deactivated,
+    DateTime UpdatedAt);
+
+public sealed record TemplateInput(
+    string TemplateKey,
+    string Name,
+    string? Description,
+    string ChannelType,
+    string? SubjectTemplate,
+    string BodyTemplate,
+    JsonNode? VariablesDescription,
+    string? CategoryCode);
+
+public sealed record PreviewInput(
+    string ChannelType,
+    string? SubjectTemplate,
+    string BodyTemplate,
+    JsonNode? Payload,
+    JsonNode? Subscriber,
+    string? TemplateKey = null);
+
+public sealed record PreviewResult(string ChannelType, string? Subject, string Body, string Text);
+
+/// <summary>The Novu sync state, when the API reports one (it is optional: older APIs have none).</summary>
+public sealed record WorkflowItem(
+    long? Id,
+    string WorkflowKey,
+    string Name,
+    string? Description,
+    string WorkflowType,
+    IReadOnlyList<string> DefaultChannels,
+    JsonNode? PayloadSchema,
+    JsonNode? ControlSchema,
+    IReadOnlyDictionary<string, string> TemplateOverrides,
+    string? CategoryCode,
+    string PublishStatus,
+    bool Deactivated,
+    int Version,
+    DateTime? UpdatedAt,
+    JsonNode? NovuSync);
+
+public sealed record WorkflowInput(
+    string WorkflowKey,
+    string Name,
+    string? Description,
+    IReadOnlyList<string> DefaultChannels,
+    JsonNode? PayloadSchema,
+    JsonNode? ControlSchema,
+    IReadOnlyDictionary<string, string> TemplateOverrides,
+    string? CategoryCode);
+
+public sealed record WorkflowStats(long Total, long Static, long Dynamic, long Enterprises);
+
+public sealed record RuleItem(
+    long Id,
+    string Name,
+    string? Description,
+    string WorkflowKey,
+    string TriggerType,
+    JsonNode? TriggerConfig,
+    JsonNode? RulePayload,
+    string PublishStatus,
+    bool Deactivated,
+    DateTime UpdatedAt);
+
+public sealed record RuleInput(
+    string Name,
+    string? Description,
+    string WorkflowKey,
+    string TriggerType,
+    JsonNode TriggerConfig,
+    JsonNode RulePayload);
+
+public sealed record NotificationFilter(string? Status, string? WorkflowId, DateTimeOffset? From, DateTimeOffset? To, int Limit = 50);
+
+public sealed record NotificationItem(
+    long Id,
+    string WorkflowId,
+    string Status,
+    string? TransactionId,
+    int RecipientCount,
+    DateTime? ScheduledFor,
+    DateTime? ProcessedAt,
+    DateTime CreatedAt,
+    DateTime UpdatedAt);
+
+public sealed record NotificationPage(IReadOnlyList<NotificationItem> Items, string? NextCursor);
+
+public sealed record NotificationDetail(
+    long Id,
+    string WorkflowId,
+    string Status,
+    JsonNode? Payload,
+    JsonNode? Recipients,
+    JsonNode? Overrides,
+    string? TransactionId,
+    DateTime? ScheduledFor,
+    DateTime? ProcessedAt,
+    DateTime? RetractedAt,
+    string? RetractionReason,
+    JsonNode? ErrorDetails,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    IReadOnlyList<DeliveryItem> Deliveries);
+
+public sealed record DeliveryItem(
+    long Id,
+    int Ordinal,
+    string? SubscriberId,
+    string Status,
+    int Attempts,
+    string TransactionId,
+    string? NovuStatus,
+    JsonNode? LastError,
+    DateTime? SentAt,
+    DateTime NextAttemptAt,
+    DateTime UpdatedAt);
+
+public sealed record ComponentHealth(string Status, double DurationMs, string Detail);
+
+public sealed record HealthReport(
+    string Status,
+    ComponentHealth Database,
+    ComponentHealth Redis,
+    ComponentHealth Novu,
+    ComponentHealth Workflows,
+    DateTimeOffset Timestamp);
+
+public sealed record BacklogMetrics(long Pending, long Due, double OldestPendingAgeSeconds);
+
+public sealed record DeliveryMetrics(long Sent, long Failed, long Retried);
+
+public sealed record UptimeMetrics(DateTimeOffset StartedAt, double Seconds);
+
+public sealed record OperationsMetrics(UptimeMetrics Uptime, BacklogMetrics Backlog, DeliveryMetrics Deliveries, DateTimeOffset Timestamp);
+
+public sealed record RuleEngineStatus(
+    bool Running,
+    int Instances,
+    DateTime? LastHeartbeatAt,
+    DateTime? LastReloadAt,
+    int RulesScheduled,
+    DateTime? NextFireAt,
+    IReadOnlyList<RuleEngineRule> Rules);
+
+public sealed record RuleEngineRule(long RuleId, string Name, string TriggerType, bool Scheduled, DateTime? NextFireAt, DateTime? LastRunAt, string? LastOutcome, long FiredCount);
+
+/// <summary>What an operator action answered, as one line for the page.</summary>
+public sealed record OperatorOutcome(string Operation, string Summary);

@@ -1,0 +1,68 @@
+namespace XNovu.Console.Api;
+
+/// <summary>
+/// Everything the console asks of the XNovu API, always with the signed-in user's key. Every failure is an
+/// <see cref="ApiProblemException"/>.
+/// </summary>
+public interface IConsoleApi
+{
+    /// <summary>Whether <paramref name="key"/> is the admin key; false when the API refuses it.</summary>
+    Task<bool> IsAdminKeyAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether <paramref name="key"/> is an enterprise key the API accepts.</summary>
+    Task<bool> IsEnterpriseKeyAsync(string key, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<EnterpriseItem>> ListEnterprisesAsync(CancellationToken cancellationToken = default);
+
+    Task<CreatedApiKey> CreateApiKeyAsync(Guid enterpriseId, string name, CancellationToken cancellationToken = default);
+
+    Task RevokeApiKeyAsync(Guid enterpriseId, Guid keyId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<TemplateItem>> ListTemplatesAsync(string? channel, CancellationToken cancellationToken = default);
+
+    Task<TemplateItem> GetTemplateAsync(string templateKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the template when <paramref name="isNew"/>, otherwise replaces it.</summary>
+    Task<TemplateItem> SaveTemplateAsync(TemplateInput template, bool isNew, CancellationToken cancellationToken = default);
+
+    Task<TemplateItem> SetTemplatePublishedAsync(string templateKey, bool published, CancellationToken cancellationToken = default);
+
+    Task<PreviewResult> PreviewAsync(PreviewInput input, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WorkflowItem>> ListWorkflowsAsync(CancellationToken cancellationToken = default);
+
+    Task<WorkflowItem> GetWorkflowAsync(string workflowKey, CancellationToken cancellationToken = default);
+
+    Task<WorkflowItem> SaveWorkflowAsync(WorkflowInput workflow, bool isNew, CancellationToken cancellationToken = default);
+
+    Task<WorkflowItem> SetWorkflowPublishedAsync(string workflowKey, bool published, CancellationToken cancellationToken = default);
+
+    Task<WorkflowStats> WorkflowStatsAsync(CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RuleItem>> ListRulesAsync(CancellationToken cancellationToken = default);
+
+    Task<RuleItem> GetRuleAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the rule when <paramref name="id"/> is null, otherwise replaces it.</summary>
+    Task<RuleItem> SaveRuleAsync(long? id, RuleInput rule, CancellationToken cancellationToken = default);
+
+    /// <summary>Enabled is published: the rule engine fires only published rules.</summary>
+    Task<RuleItem> SetRuleEnabledAsync(long id, bool enabled, CancellationToken cancellationToken = default);
+
+    Task<NotificationPage> ListNotificationsAsync(NotificationFilter filter, CancellationToken cancellationToken = default);
+
+    Task<NotificationDetail> GetNotificationAsync(long id, CancellationToken cancellationToken = default);
+
+    Task RetryNotificationAsync(long id, CancellationToken cancellationToken = default);
+
+    Task CancelNotificationAsync(long id, string? reason, CancellationToken cancellationToken = default);
+
+    Task<HealthReport> HealthAsync(CancellationToken cancellationToken = default);
+
+    Task<OperationsMetrics> MetricsAsync(CancellationToken cancellationToken = default);
+
+    Task<RuleEngineStatus> RuleEngineStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>An admin operator action: <c>retry-failed</c>, <c>clear-template-cache</c> or <c>reload-rules</c>.</summary>
+    Task<OperatorOutcome> RunOperatorActionAsync(string action, CancellationToken cancellationToken = default);
+}

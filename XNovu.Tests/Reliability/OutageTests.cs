@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Npgsql;
+using XNovu.Tests.Dispatch;
+using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Management;
+using XNovu.Tests.Triggers;
+
+namespace XNovu.Tests.Reliability;
+
+/// <summary>An app of its own: these tests stop its Redis, its dispatchers, and kill PostgreSQL backends.</summary>
+public sealed class OutageAppFixture : XNovuAppFixture
+{
+    /// <summary>The running replicas of a resource, by resource id, with their process ids.</summary>
+    public async Task<Dictionary<string, int>> ReplicasAsync(string resource, int expected)
+    {
+        var found = new Dictionary<string, int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name == resource
+                    && update.Snapshot.State?.Text == KnownResourceStates.Running
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                {
+                    found[update.ResourceId] = Convert.ToInt32(pid, CultureInfo.InvariantCulture);
+                    if (found.Count == expected)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // fewer replicas than expected: the caller asserts
+        }
+
+        return found;
+    }
+
+    public async Task<(HttpStatusCode Status, JsonObject Body)> HealthAsync()
+    {
+        using var client = CreateHttpClient("api");
+        var answer = await client.GetAsync(new Uri("/api/health", UriKind.Relative));
+        return (answer.StatusCode, (await answer.Content.ReadFromJsonAsync<JsonObject>())!);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OutageAppCollection : ICollectionFixture<OutageAppFixture>
+{
+    public const string Name = "XNovu app for outages";
+}
+
+[Collection(OutageAppCollection.Name)]
+public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
+{
+    private readonly DispatchHarness _harness = new(fixture);
+
+    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
+
+    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task With_redis_stopped_definitions_are_written_and_a_trigger_for_a_workflow_no_process_has_cached_is_delivered_while_health_says_degraded()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await enterprise.Client.PostTriggerAsync(TriggerApi.Trigger("default-sms", TriggerApi.Subscriber(), new { body = "warm-up" }));
+        await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StopCommand);
+        try
+        {
+            await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (string?)h.Body["redis"]?["status"] != "healthy",
+                TimeSpan.FromSeconds(30), "redis to be reported down");
+            // The first call after Redis died finds out; the ones after it must not wait for Redis at all.
+            await enterprise.Client.PostTriggerAsync(TriggerApi.Trigger("default-sms", TriggerApi.Subscriber(), new { body = "first" }));
+
+            // Written while Redis is down, so no process can have it cached.
+            var workflowKey = await enterprise.Client.WorkflowAsync(publish: true);
+            var subscriber = TriggerApi.Subscriber();
+            var started = Stopwatch.GetTimestamp();
+            var answer = await enterprise.Client.PostTriggerAsync(TriggerApi.Trigger(workflowKey, subscriber, new { name = "Ann" }));
+            var answeredIn = Stopwatch.GetElapsedTime(started);
+            var accepted = await answer.ReadObjectAsync();
+            var sent = await _harness.WaitForStatusAsync((long)accepted["notificationId"]!, "SENT");
+            var health = await fixture.HealthAsync();
+
+            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+            Assert.True(answeredIn < TimeSpan.FromSeconds(1), $"the trigger was answered in {answeredIn.TotalMilliseconds:0} ms");
+            Assert.Equal([1], sent.Attempts);
+            Assert.Single(await _harness.EventsAsync(subscriberId: subscriber));
+            Assert.Equal(HttpStatusCode.OK, health.Status);
+            Assert.Equal("degraded", (string)health.Body["status"]!);
+        }
+        finally
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.StartCommand);
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("redis");
+        }
+    }
+
+    [Fact]
+    public async Task With_every_dispatcher_stopped_health_is_unhealthy()
+    {
+        // Another test may have just restarted a replica: start from two live ones.
+        var before = await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat");
+        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
+        Assert.Equal(2, replicas.Count);
+        foreach (var resourceId in replicas.Keys)
+        {
+            var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand);
+            Assert.True(stopped.Success, $"stopping {resourceId}: {stopped.Message}");
+        }
+
+        try
+        {
+            var down = await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => h.Status == HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(30), "health to say no dispatcher runs");
+
+            Assert.Equal("unhealthy", (string)down.Body["status"]!);
+            Assert.Equal("unhealthy", (string)down.Body["dispatchers"]!["status"]!);
+            Assert.Equal(0, (int)down.Body["dispatchers"]!["liveReplicas"]!);
+            Assert.Equal("healthy", (string)before.Body["dispatchers"]!["status"]!);
+            Assert.Equal(2, (int)before.Body["dispatchers"]!["liveReplicas"]!);
+        }
+        finally
+        {
+            foreach (var resourceId in replicas.Keys)
+            {
+                await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+            }
+
+            await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+                TimeSpan.FromSeconds(60), "both dispatchers to beat again");
+        }
+    }
+
+    [Fact]
+    public async Task Killing_a_postgres_backend_under_trigger_load_answers_only_202_or_503_and_loses_nothing()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var answers = new ConcurrentBag<(HttpStatusCode Status, bool RetryAfter, long? NotificationId)>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var callers = Enumerable.Range(0, 4).Select(caller => Task.Run(async () =>
+        {
+            using var client = fixture.CreateHttpClient("api").WithBearer(enterprise.ApiKey);
+            while (!stop.IsCancellationRequested)
+            {
+                var answer = await client.PostTriggerAsync(TriggerApi.Trigger("default-sms", TriggerApi.Subscriber(), new { body = "load" }));
+                var id = answer.StatusCode == HttpStatusCode.Accepted ? (long?)(await answer.ReadObjectAsync())["notificationId"] : null;
+                answers.Add((answer.StatusCode, answer.Headers.RetryAfter is not null, id));
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var killed = await KillOneBackendAsync();
+        await Task.WhenAll(callers);
+
+        // This test's own pooled connections died with the crash too.
+        NpgsqlConnection.ClearAllPools();
+        var acknowledged = answers.Where(a => a.NotificationId is not null).Select(a => a.NotificationId!.Value).ToList();
+        foreach (var id in acknowledged)
+        {
+            await Eventually.WaitForAsync(() => StateOrNullAsync(id), s => s?.Status == "SENT", TimeSpan.FromSeconds(60), $"notification {id} to be SENT");
+        }
+
+        Assert.True(killed > 0, "a backend of the services' role should have been found and killed");
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Accepted, HttpStatusCode.ServiceUnavailable }));
+        Assert.All(answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable), a => Assert.True(a.RetryAfter, "a 503 carries Retry-After"));
+        Assert.NotEmpty(acknowledged);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_replica_killed_mid_batch_and_restarted_by_its_command_loses_nothing_and_sends_nothing_twice()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Slow Novu down so that batches are in flight when the replica dies.
+        await _harness.AddFaultAsync(new { latencyMs = 300, durationSeconds = 4, paths = new[] { "/v1/events" } });
+        var inserted = new List<(long Id, string TransactionId)>();
+        for (var i = 0; i < 40; i++)
+        {
+            inserted.Add(await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", $$"""{"body":"kill {{i}}"}""", $$"""["kill-{{i}}"]"""));
+        }
+
+        var (resourceId, pid) = (await fixture.ReplicasAsync("dispatcher", 2)).First();
+        Process.GetProcessById(pid).Kill();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var restarted = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.RestartCommand);
+        if (!restarted.Success)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+
+        foreach (var (id, _) in inserted)
+        {
+            await Eventually.WaitForAsync(() => _harness.StateAsync(id)!, s => s?.Status == "SENT", TimeSpan.FromSeconds(60), $"notification {id} to be SENT");
+        }
+
+        foreach (var (_, transactionId) in inserted)
+        {
+            // EventsAsync filters by prefix: xnovu-12 would also find xnovu-120.
+            Assert.Single(await _harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
+        }
+
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] >= 2,
+            TimeSpan.FromSeconds(60), "the restarted replica to beat again");
+    }
+
+    private async Task<NotificationState?> StateOrNullAsync(long id)
+    {
+        try
+        {
+            return await _harness.StateAsync(id);
+        }
+        catch (NpgsqlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>SIGKILL of one backend serving the services: the server crash-recovers and every session dies.</summary>
+    private async Task<int> KillOneBackendAsync()
+    {
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+        await using var find = new NpgsqlCommand(
+            "SELECT pid FROM pg_stat_activity WHERE usename = 'xnovu_app' AND backend_type = 'client backend' ORDER BY backend_start LIMIT 1",
+            connection);
+        var pid = (int?)await find.ExecuteScalarAsync() ?? 0;
+        if (pid > 0)
+        {
+            Process.GetProcessById(pid).Kill();
+        }
+
+        return pid;
+    }
+}
