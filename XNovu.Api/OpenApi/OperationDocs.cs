@@ -16,6 +16,11 @@ internal static partial class OperationDocs
             ["GET api/admin/enterprises/{id}"] = ("Get an enterprise", "One enterprise by id."),
             ["POST api/admin/enterprises/{id}/api-keys"] = ("Create an API key", "Creates an enterprise API key. The full key is in this answer only; XNovu keeps a hash of it."),
             ["GET api/admin/enterprises/{id}/api-keys"] = ("List API keys", "The enterprise's keys by name and prefix, never the secret."),
+            ["PATCH api/admin/enterprises/{id}"] = ("Rename an enterprise", "Changes its name or description; a field left out is kept."),
+            ["POST api/admin/enterprises/{id}/deactivate"] = ("Deactivate an enterprise", "Its keys get 403 enterprise-deactivated, its timed rules pause and its pending deliveries are held, neither sent nor failed."),
+            ["POST api/admin/enterprises/{id}/reactivate"] = ("Reactivate an enterprise", "Its keys work again, its rules resume and its held deliveries are sent."),
+            ["DELETE api/admin/enterprises/{id}"] = ("Delete an enterprise", "202: the enterprise is gone at once for the API; its rows are removed in short batches in the background."),
+            ["PUT api/admin/enterprises/{id}/rule-limits"] = ("Set an enterprise's CRON floor", "The shortest interval its CRON rules may fire at, in seconds; null returns it to the deployment's XNovu:RuleLimits:MinimumCronInterval."),
             ["DELETE api/admin/enterprises/{id}/api-keys/{keyId}"] = ("Revoke an API key", "Revokes a key; every replica refuses it within ten seconds."),
             ["GET api/admin/enterprises/{id}/rate-limit"] = ("Get an enterprise's trigger rate", "The enterprise's trigger rate: its override, or the default."),
             ["PUT api/admin/enterprises/{id}/rate-limit"] = ("Set an enterprise's trigger rate", "Overrides the default triggers per second for one enterprise."),
@@ -24,6 +29,8 @@ internal static partial class OperationDocs
             ["PUT api/admin/enterprises/{id}/template-defaults"] = ("Set an enterprise's template defaults", "Sets `payloadAtRoot` for the enterprise's templates that do not set their own; cached workflows are evicted at once."),
 
             // Admin: operations.
+            ["POST api/admin/novu/sync"] = ("Sync every workflow to Novu now", "Marks every published workflow (and the shipped ones) for sync; the dispatchers create or update their Novu workflows. Answers 202 with the count."),
+            ["GET api/admin/operations/template-cache"] = ("Parsed-template cache of every enterprise", "Statistics of the parsed-template cache across enterprises (an enterprise key sees only its own at /api/templates/cache)."),
             ["POST api/admin/operations/retry-failed"] = ("Retry failed deliveries of every enterprise", "Puts every FAILED delivery back to PENDING, across enterprises."),
             ["POST api/admin/operations/clear-template-cache"] = ("Clear every template cache", "Evicts compiled templates in every instance."),
             ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
@@ -108,7 +115,7 @@ internal static partial class OperationDocs
 
             // Open operations.
             ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),
-            ["GET api/metrics"] = ("Operations metrics", "Backlog and delivery counts as JSON (Prometheus text is at `/metrics`)."),
+            ["GET api/metrics"] = ("Operations metrics (admin key)", "Backlog and delivery counts of the whole system as JSON (Prometheus text is at `/metrics`). Takes the admin key: the counts span every enterprise."),
             ["GET api/dev-studio-status"] = ("Novu connection status", "Whether Novu answers, and which Novu this system uses."),
         };
 
