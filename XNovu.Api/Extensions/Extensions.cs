@@ -39,6 +39,7 @@ internal static class Extensions
         builder.Services.AddSingleton<TemplatePreviewer>();
         // One store per feature holds that feature's SQL; the endpoints hold routes, binding and results.
         builder.Services.AddSingleton<EnterpriseStore>();
+        builder.Services.AddSingleton<XNovu.Api.NovuSync.NovuSyncStore>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<LookupStore>();
         builder.Services.AddSingleton<TemplateStore>();

@@ -1,8 +1,6 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Operations;
-using XNovu.Core.Persistence;
 
 namespace XNovu.Api.NovuSync;
 
@@ -22,11 +20,9 @@ public static class NovuSyncEndpoints
         return routes;
     }
 
-    private static async Task<Accepted<NovuSyncRequested>> SyncAllAsync(XNovuDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Accepted<NovuSyncRequested>> SyncAllAsync(NovuSyncStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
-        var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT notify.request_novu_sync_all()", cancellationToken: cancellationToken));
+        var count = await store.RequestSyncAllAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, new NovuSyncRequested(count, time.GetUtcNow()));
     }
 }

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the single and bulk insert paths, their idempotency and topic expansion share
+// one transaction shape, and keeping them in one store keeps the trigger's whole SQL story in one file.
 using System.Buffers;
 using System.Diagnostics;
 using System.Text;

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one pure function per kind of the original's definitions (categories, priorities,
+// templates, workflows, rules), kept together so the whole id-to-key mapping reads in one place.
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;

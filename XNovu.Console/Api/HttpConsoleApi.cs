@@ -112,7 +112,8 @@ public sealed class HttpConsoleApi(HttpClient http, CurrentUser currentUser) : I
     }
 
     public Task<OperationsMetrics> MetricsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<OperationsMetrics>(HttpMethod.Get, "api/metrics", null, keyClaim: null, cancellationToken);
+        // /api/metrics spans every enterprise, so it takes the admin key.
+        SendAsync<OperationsMetrics>(HttpMethod.Get, "api/metrics", null, keyClaim: ConsoleClaims.AdminKey, cancellationToken);
 
     public Task<RuleEngineStatus> RuleEngineStatusAsync(CancellationToken cancellationToken = default) =>
         EnterpriseAsync<RuleEngineStatus>(HttpMethod.Get, "api/rule-engine/status", null, cancellationToken);

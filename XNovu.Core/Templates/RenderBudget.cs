@@ -83,6 +83,10 @@ internal sealed class RenderBudget(int maxLength, CancellationToken cancellation
         TemplateErrorKind.Budget,
         string.Create(CultureInfo.InvariantCulture, $"The template built a value or an output longer than {maxLength:N0} characters, the most one render may produce."));
 
+    internal static TemplateRenderException TooLargeFor(string filter, int maxLength) => new(
+        TemplateErrorKind.Budget,
+        string.Create(CultureInfo.InvariantCulture, $"{filter} takes at most {maxLength:N0} characters in one call."));
+
     public readonly struct Scope(RenderBudget? previous) : IDisposable
     {
         public void Dispose() => _current = previous;

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: a batch's whole way from claim to outcome (resolve, sync check, render, send,
+// decide) and the rule that every exception is one delivery's outcome are easier to audit in one file.
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
