@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary;
 using XNovu.Client;
 using XNovu.Client.Api;
 using XNovu.Client.Api.Models;
@@ -21,8 +24,28 @@ namespace XNovu.Console.Api;
 /// edit free JSON as <see cref="JsonNode"/> text, and mapping every record onto Kiota models and
 /// <c>UntypedNode</c>s and back would add a copy of each shape without checking anything the API does not.
 /// </remarks>
-public sealed class ClientConsoleApi(XNovuApiClient client, CurrentUser currentUser, IHttpClientFactory clients) : IConsoleApi
+public sealed class ClientConsoleApi : IConsoleApi
 {
+    private readonly IRequestAdapter adapter;
+    private readonly XNovuApiClient client;
+    private readonly CurrentUser currentUser;
+    private readonly IHttpClientFactory clients;
+
+    /// <summary>
+    /// Builds the client as <c>AddXNovuClient</c> does, over its named HttpClient and so its whole pipeline, but keeps
+    /// the adapter: the builders make each request and the adapter sends it with the console's own body and key.
+    /// </summary>
+    public ClientConsoleApi(IHttpClientFactory clients, IOptions<XNovuClientOptions> options, CurrentUser currentUser)
+    {
+        this.clients = clients;
+        this.currentUser = currentUser;
+        adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: clients.CreateClient(XNovuClientServiceCollectionExtensions.HttpClientName))
+        {
+            BaseUrl = options.Value.BaseAddress.ToString().TrimEnd('/'),
+        };
+        client = new XNovuApiClient(adapter);
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public Task<bool> IsAdminKeyAsync(string key, CancellationToken cancellationToken = default) =>
@@ -209,10 +232,6 @@ public sealed class ClientConsoleApi(XNovuApiClient client, CurrentUser currentU
             // The builder was given an empty model only to name the route; the console's record is the body sent.
             request.SetStreamContent(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json)), "application/json");
         }
-        else
-        {
-            request.Content = null;
-        }
 
         using var answer = await SendRawAsync(request, cancellationToken);
         return answer.Length == 0 ? default! : JsonSerializer.Deserialize<T>(answer.GetBuffer().AsSpan(0, (int)answer.Length), Json)!;
@@ -244,7 +263,7 @@ public sealed class ClientConsoleApi(XNovuApiClient client, CurrentUser currentU
         try
         {
             var copy = new MemoryStream();
-            await using var stream = await client.RequestAdapter.SendPrimitiveAsync<Stream>(request, cancellationToken: cancellationToken);
+            await using var stream = await adapter.SendPrimitiveAsync<Stream>(request, cancellationToken: cancellationToken);
             if (stream is not null)
             {
                 await stream.CopyToAsync(copy, cancellationToken);
