@@ -35,4 +35,7 @@ public interface INovuSubscribers
 
     /// <summary><c>PATCH /v2/subscribers/{subscriberId}</c>.</summary>
     Task<NovuOutcome<NovuSubscriberResponse>> UpdateAsync(string subscriberId, NovuSubscriberPatch patch, CancellationToken cancellationToken = default);
+
+    /// <summary><c>DELETE /v2/subscribers/{subscriberId}</c>; a missing subscriber is a terminal 404.</summary>
+    Task<NovuOutcome<bool>> DeleteAsync(string subscriberId, CancellationToken cancellationToken = default);
 }

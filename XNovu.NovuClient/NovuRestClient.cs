@@ -269,5 +269,13 @@ internal sealed class NovuSubscribers(NovuRestClient client) : INovuSubscribers
         return client.ToOutcome(answer, Read);
     }
 
+    public async Task<NovuOutcome<bool>> DeleteAsync(string subscriberId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriberId);
+        var answer = await client.SendAsync(HttpMethod.Delete, $"{Path}/{Uri.EscapeDataString(subscriberId)}", null, null, cancellationToken);
+        return client.ToOutcome(answer, data => data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("acknowledged", out var acknowledged) && acknowledged.ValueKind == JsonValueKind.True);
+    }
+
     private static NovuSubscriberResponse? Read(JsonElement data) => data.Deserialize<NovuSubscriberResponse>(NovuJson.Options);
 }

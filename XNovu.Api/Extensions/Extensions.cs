@@ -12,7 +12,9 @@ using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
+using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
+using XNovu.Api.Topics;
 using XNovu.Api.Triggers;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
@@ -50,6 +52,8 @@ internal static class Extensions
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
         builder.AddNovuClient();
+        // The subscriber directory (synced to Novu) and topics, which triggers expand into recipients.
+        builder.AddXNovuSubscribersAndTopics();
         // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
         builder.AddXNovuEvents();
         // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
@@ -88,6 +92,8 @@ internal static class Extensions
         api.MapRuleEndpoints();
         api.MapTriggerEndpoints();
         api.MapNotificationEndpoints();
+        api.MapSubscriberEndpoints();
+        api.MapTopicEndpoints();
         api.MapRateLimitEndpoints();
         api.MapEventEndpoints();
         api.MapRuleEngineEndpoints();

@@ -36,7 +36,7 @@ internal static partial class OperationDocs
             ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
 
             // Triggers and events.
-            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object or an array of either. Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`). With `notificationId` it re-sends that stored notification of the key's enterprise instead (idempotent: a FAILED one is queued again, one queued or sent is answered as it is; 404 for another enterprise's, 409 for a cancelled one). The answer keeps the original XNovu's names: `success`, `message`, `workflowId`, `enterpriseId`, `notificationId`, `result`."),
+            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object, a topic (`{\"type\":\"Topic\",\"topicKey\":...}`) or an array of them: a subscriber object upserts the directory, a subscriber named by id renders with its stored profile, and a topic is expanded into its members (at most 10,000; `recipients` in the answer says how many). Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`). With `notificationId` it re-sends that stored notification of the key's enterprise instead (idempotent: a FAILED one is queued again, one queued or sent is answered as it is; 404 for another enterprise's, 409 for a cancelled one). The answer keeps the original XNovu's names: `success`, `message`, `workflowId`, `enterpriseId`, `notificationId`, `result`."),
             ["POST api/trigger/bulk"] = ("Trigger up to 1,000 notifications", "Each event is a trigger body, accepted or refused on its own: the answer is 200 with one result per event, at its index, each 202 with ids or a 4xx with a problem. An `Idempotency-Key` covers the whole batch."),
             ["POST api/events"] = ("Fire an event", "Runs the enterprise's published EVENT rules whose `eventName` matches; each one triggers its workflow."),
 
@@ -93,6 +93,25 @@ internal static partial class OperationDocs
             ["GET api/priorities/{code}"] = ("Get a priority", "One priority by code."),
             ["PUT api/priorities/{code}"] = ("Update a priority", "Replaces a priority's name, description and sort order."),
             ["DELETE api/priorities/{code}"] = ("Delete a priority", "Deletes a priority that nothing refers to (409 otherwise)."),
+
+            // Subscribers and topics.
+            ["GET api/subscribers"] = ("List subscribers", "The enterprise's subscriber directory by subscriber id; `search` matches the id, e-mail, phone and names; one page at a time (pass `nextCursor` as `cursor`)."),
+            ["POST api/subscribers"] = ("Create or update a subscriber", "Upserts a profile as Novu does: given fields win, absent ones keep their stored value. 201 when created, 200 when updated; the profile is then upserted in Novu (`XNovu-Novu-Sync` says how that went)."),
+            ["POST api/subscribers/bulk"] = ("Create or update up to 500 subscribers", "Upserts every profile in one transaction, or none when one is invalid (the problem names it)."),
+            ["GET api/subscribers/{subscriberId}"] = ("Get a subscriber", "One stored profile: what `{{ subscriber.* }}` sees when a trigger names the subscriber by id."),
+            ["PUT api/subscribers/{subscriberId}"] = ("Replace a subscriber", "Stores the whole profile (absent fields are cleared), creating it if need be, and upserts it in Novu."),
+            ["PATCH api/subscribers/{subscriberId}"] = ("Update a subscriber", "Changes the fields given, keeps the others, and upserts the profile in Novu."),
+            ["DELETE api/subscribers/{subscriberId}"] = ("Delete a subscriber", "Deletes the profile and its topic memberships here, and the subscriber in Novu. Past deliveries are kept; `erase` scrubs them."),
+            ["GET api/subscribers/{subscriberId}/export"] = ("Export a subscriber's data", "Everything stored about the subscriber: the profile, its topics, and its deliveries with their payloads (a data-protection access request)."),
+            ["POST api/subscribers/{subscriberId}/erase"] = ("Erase a subscriber", "Deletes the profile, its memberships and the Novu subscriber, and removes its personal fields from past deliveries, which keep only the subscriber id."),
+            ["POST api/topics"] = ("Create a topic", "A topic is an audience: a trigger whose `to` holds `{\"type\":\"Topic\",\"topicKey\":...}` reaches each member once."),
+            ["GET api/topics"] = ("List topics", "The enterprise's topics with their member counts, one page at a time."),
+            ["GET api/topics/{topicKey}"] = ("Get a topic", "One topic and its member count."),
+            ["DELETE api/topics/{topicKey}"] = ("Delete a topic", "Deletes the topic and its memberships; the subscribers stay."),
+            ["POST api/topics/{topicKey}/subscribers"] = ("Add subscribers to a topic", "Adds up to 1,000 subscriber ids; an id the directory does not know is created with its id only."),
+            ["POST api/topics/{topicKey}/subscribers/removal"] = ("Remove subscribers from a topic", "Removes up to 1,000 subscriber ids from the topic, as Novu's removal route does."),
+            ["DELETE api/topics/{topicKey}/subscribers/{subscriberId}"] = ("Remove a subscriber from a topic", "Removes one member."),
+            ["GET api/topics/{topicKey}/subscribers"] = ("List a topic's members", "The topic's subscriber ids, one page at a time."),
 
             // Open operations.
             ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),

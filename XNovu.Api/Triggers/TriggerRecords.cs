@@ -29,13 +29,15 @@ public sealed record TriggerRequest(
 /// <c>success</c>, <c>message</c>, <c>workflowId</c>, <c>enterpriseId</c>, <c>notificationId</c> and
 /// <c>result</c> carry the names the original XNovu's answer had.
 /// </summary>
+/// <param name="Recipients">How many recipients the trigger reaches, its topics expanded.</param>
 public sealed record TriggerAccepted(
     long NotificationId,
     string TransactionId,
     string Status,
     [property: JsonPropertyName("workflowId")] string WorkflowKey,
     Guid EnterpriseId,
-    string Message)
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Recipients = null)
 {
     public bool Success => true;
 

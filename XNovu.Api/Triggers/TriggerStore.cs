@@ -6,6 +6,8 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using XNovu.Api.Http;
+using XNovu.Api.Subscribers;
+using XNovu.Api.Topics;
 using XNovu.Api.Workflows;
 using XNovu.Core.Json;
 using XNovu.Core.Persistence;
@@ -25,7 +27,8 @@ namespace XNovu.Api.Triggers;
 internal sealed class TriggerStore(
     XNovuDatabase database,
     TriggerChecks checks,
-    IdempotencyKeyStore idempotencyKeys)
+    IdempotencyKeyStore idempotencyKeys,
+    TopicAudience topics)
 {
     public const int AcceptedStatus = StatusCodes.Status202Accepted;
     public const int BulkStatus = StatusCodes.Status200OK;
@@ -50,9 +53,10 @@ internal sealed class TriggerStore(
 
     private const string InsertOneSql =
         $"""
-        INSERT INTO notify.ent_notification ({InsertColumns})
-        VALUES (@enterpriseId, @workflowKey, @workflowId, @workflowVersion, 'PENDING', @payload::jsonb, @recipients::jsonb,
-                @overrides::jsonb, @tags, @transactionId, @scheduledFor, @categoryId, @priorityId, @traceParent)
+        INSERT INTO notify.ent_notification ({InsertColumns}, expansion_pending)
+        VALUES (@enterpriseId, @workflowKey, @workflowId, @workflowVersion, @status::notify.notification_status, @payload::jsonb,
+                @recipients::jsonb, @overrides::jsonb, @tags, @transactionId, @scheduledFor, @categoryId, @priorityId, @traceParent,
+                @expanding)
         {OnTransactionConflict}
         RETURNING id
         """;
@@ -87,6 +91,16 @@ internal sealed class TriggerStore(
                 return StoreOutcome<TriggerAccepted>.Of(problem);
             }
 
+            // Topics become their members now; a topic notification is stored PROCESSING with its whole audience,
+            // and its deliveries are created in batches after the commit (the database trigger leaves it alone).
+            var (audience, audienceProblem) = await topics.ExpandAsync(session, trigger.RecipientsJson);
+            if (audienceProblem is not null)
+            {
+                return StoreOutcome<TriggerAccepted>.Of(audienceProblem);
+            }
+
+            await SubscriberStore.UpsertRecipientsAsync(session, trigger.RecipientsJson);
+            var status = audience!.Expanding ? NotificationStatuses.Processing : NotificationStatuses.Pending;
             var id = await session.Connection.QuerySingleOrDefaultAsync<long?>(
                 InsertOneSql,
                 new
@@ -96,7 +110,9 @@ internal sealed class TriggerStore(
                     workflowId = row!.WorkflowId,
                     workflowVersion = row.WorkflowVersion,
                     payload = trigger.Payload.GetRawText(),
-                    recipients = trigger.RecipientsJson,
+                    recipients = audience.RecipientsJson,
+                    status,
+                    expanding = audience.Expanding,
                     overrides = trigger.OverridesJson,
                     tags = trigger.Tags,
                     transactionId = trigger.TransactionId,
@@ -109,13 +125,19 @@ internal sealed class TriggerStore(
 
             var accepted = id is { } notificationId
                 ? new TriggerAccepted(
-                    notificationId, trigger.TransactionId, "PENDING", trigger.WorkflowKey, enterpriseId,
-                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.")
+                    notificationId, trigger.TransactionId, status, trigger.WorkflowKey, enterpriseId,
+                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.",
+                    audience.Count)
                 : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
             if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
             {
                 await session.CommitAsync(cancellationToken);
+                if (audience.Expanding)
+                {
+                    await topics.CreateDeliveriesAsync(enterpriseId, accepted.NotificationId, cancellationToken);
+                }
+
                 XNovuTelemetry.TriggersAccepted.Add(1);
                 return new StoreOutcome<TriggerAccepted>(accepted, null, false);
             }
@@ -155,7 +177,9 @@ internal sealed class TriggerStore(
                 ResolvedRow? row = null;
                 if (trigger is not null)
                 {
-                    (row, problem) = checks.Resolve(trigger, lookup);
+                    (row, problem) = TopicAudience.HasTopics(trigger.RecipientsJson)
+                        ? (null, Problems.Validation("to", "a topic is reached through POST /api/trigger, one trigger at a time."))
+                        : checks.Resolve(trigger, lookup);
                     if (problem is null && !transactionIds.Add(trigger.TransactionId))
                     {
                         problem = Problems.Conflict($"transactionId '{trigger.TransactionId}' is used by an earlier event of this call.");
@@ -174,6 +198,7 @@ internal sealed class TriggerStore(
 
             if (rows.Count > 0)
             {
+                await SubscriberStore.UpsertRecipientsAsync(session, AllRecipients(rows.Select(r => r.Trigger)));
                 var inserted = (await session.Connection.QueryAsync<(long Id, string TransactionId)>(
                         InsertManySql,
                         new { enterpriseId, rows = RowsJson(rows), traceParent = Activity.Current?.Id },
@@ -242,6 +267,10 @@ internal sealed class TriggerStore(
 
     private static BulkTriggerResult Rejected(int index, ProblemHttpResult problem) =>
         new(index, problem.StatusCode, Error: TriggerProblems.ToBulkError(problem));
+
+    /// <summary>The recipients of several triggers as one JSON array.</summary>
+    private static string AllRecipients(IEnumerable<PreparedTrigger> triggers) =>
+        "[" + string.Join(",", triggers.Select(t => t.RecipientsJson[1..^1].Trim()).Where(r => r.Length > 0)) + "]";
 
     /// <summary>The rows of one multi-row insert, as the JSON array <c>jsonb_to_recordset</c> reads.</summary>
     private static string RowsJson(IEnumerable<(int Index, PreparedTrigger Trigger, ResolvedRow Row)> rows)

@@ -127,8 +127,8 @@ internal static class TriggerValidation
         {
             var to = request.To!.Value;
             recipients = to.ValueKind == JsonValueKind.Array
-                ? Core.Validation.Recipients.List(to, "to", 1, options.MaxRecipients, problems)
-                : Single(Core.Validation.Recipients.One(to, "to", problems));
+                ? ListWithTopics(to, options.MaxRecipients, problems)
+                : Single(OneOrTopic(to, "to", problems));
         }
         else if (request.SubscriberId is not null)
         {
@@ -153,6 +153,66 @@ internal static class TriggerValidation
     }
 
     private static JsonArray? Single(JsonNode? recipient) => recipient is null ? null : new JsonArray(recipient);
+
+    /// <summary>
+    /// The recipients of <c>to</c>: Novu's topic references (<c>{"type":"Topic","topicKey":...}</c>), kept for
+    /// the trigger's store to expand into members, and everything else by the one recipient rule set.
+    /// </summary>
+    private static JsonArray? ListWithTopics(JsonElement to, int maxCount, List<TextFault> problems)
+    {
+        var count = to.GetArrayLength();
+        if (count < 1 || count > maxCount)
+        {
+            problems.Add(new TextFault("to", $"must name 1 to {maxCount} recipients; it names {count}."));
+            return null;
+        }
+
+        var before = problems.Count;
+        var result = new JsonArray();
+        var index = 0;
+        foreach (var recipient in to.EnumerateArray())
+        {
+            result.Add(OneOrTopic(recipient, $"to[{index++}]", problems));
+        }
+
+        return problems.Count == before ? result : null;
+    }
+
+    private static JsonNode? OneOrTopic(JsonElement recipient, string field, List<TextFault> problems)
+    {
+        if (!Topics.TopicAudience.IsTopic(recipient))
+        {
+            return Core.Validation.Recipients.One(recipient, field, problems);
+        }
+
+        var before = problems.Count;
+        var topicKey = recipient.GetProperty("topicKey");
+        var keyProblem = topicKey.ValueKind == JsonValueKind.String ? Topics.TopicEndpoints.TopicKeyProblem(topicKey.GetString()) : "must be a string.";
+        if (keyProblem is not null)
+        {
+            problems.Add(new TextFault($"{field}.topicKey", keyProblem));
+        }
+
+        foreach (var property in recipient.EnumerateObject())
+        {
+            if (property.Name == "type")
+            {
+                if (!(property.Value.ValueKind == JsonValueKind.String
+                    && string.Equals(property.Value.GetString(), Topics.TopicAudience.TopicType, StringComparison.OrdinalIgnoreCase)))
+                {
+                    problems.Add(new TextFault($"{field}.type", $"must be '{Topics.TopicAudience.TopicType}' for a topic."));
+                }
+            }
+            else if (property.Name != "topicKey")
+            {
+                problems.Add(new TextFault($"{field}.{property.Name}", "is not a topic field (type, topicKey)."));
+            }
+        }
+
+        return problems.Count == before
+            ? new JsonObject { ["type"] = Topics.TopicAudience.TopicType, ["topicKey"] = topicKey.GetString() }
+            : null;
+    }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

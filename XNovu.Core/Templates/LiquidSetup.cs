@@ -51,6 +51,7 @@ internal static class LiquidSetup
         // the budgeted ones the stock filters that can grow a value.
         Template.RegisterFilter(typeof(BudgetedFilters));
         Template.RegisterFilter(typeof(XNovuFilters));
+        Template.RegisterFilter(typeof(SubscriberTimeFilters));
 
         Template.RegisterValueTypeTransformer(typeof(string), EncodeString);
         Template.RegisterValueTypeTransformer(typeof(IEnumerable), EncodeSequence);

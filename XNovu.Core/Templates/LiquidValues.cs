@@ -47,6 +47,8 @@ public static class LiquidValues
         ["firstName"] = subscriber.FirstName,
         ["lastName"] = subscriber.LastName,
         ["locale"] = subscriber.Locale,
+        ["timezone"] = subscriber.Timezone,
+        ["avatar"] = subscriber.Avatar,
         ["data"] = subscriber.Data is { } data ? FromJson(data) : new Hash(),
     };
 

@@ -48,7 +48,13 @@ public sealed record SubscriberVariables(
     string? FirstName = null,
     string? LastName = null,
     string? Locale = null,
-    JsonElement? Data = null);
+    JsonElement? Data = null)
+{
+    /// <summary>The subscriber's IANA time zone (<c>Europe/Paris</c>), which the <c>local_time</c> filter converts dates into.</summary>
+    public string? Timezone { get; init; }
+
+    public string? Avatar { get; init; }
+}
 
 /// <summary>The tenant, seen by templates as <c>enterprise.id</c> and <c>enterprise.name</c>.</summary>
 public sealed record EnterpriseVariables(Guid Id, string? Name);

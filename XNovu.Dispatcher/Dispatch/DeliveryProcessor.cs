@@ -7,6 +7,7 @@ using XNovu.Core.Novu;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
 using XNovu.Dispatcher.NovuSync;
+using XNovu.Dispatcher.Subscribers;
 using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.Dispatch;
@@ -25,6 +26,7 @@ public sealed partial class DeliveryProcessor(
     INovuClient novu,
     NovuWorkflowSync novuWorkflows,
     EnterpriseNames enterprises,
+    SubscriberProfileStore profiles,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -47,6 +49,17 @@ public sealed partial class DeliveryProcessor(
         var results = new List<DeliveryResult>(batch.Count);
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
+        IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
+        try
+        {
+            stored = await profiles.LoadAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without the stored profiles the content would render without them: send the batch later instead.
+            LogProfilesFailed(logger, e);
+            return batch.Select(d => Decide(d, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = "Subscriber profiles could not be read." })).ToList();
+        }
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
@@ -64,7 +77,7 @@ public sealed partial class DeliveryProcessor(
             try
             {
                 var workflow = await lookup;
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, cancellationToken)));
+                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, cancellationToken)));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -209,7 +222,8 @@ public sealed partial class DeliveryProcessor(
         return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
     }
 
-    private async Task<TriggerRequest> BuildAsync(ClaimedDelivery delivery, ResolvedWorkflow? workflow, CancellationToken cancellationToken)
+    private async Task<TriggerRequest> BuildAsync(
+        ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -223,13 +237,18 @@ public sealed partial class DeliveryProcessor(
 
         // Recipients are checked by the API, but rows may also come from SQL or older versions: a recipient of the
         // wrong shape (a number where text is expected) fails this delivery with the field's path.
-        var subscriber = Subscriber(delivery)
+        var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
+        var subscriber = SubscriberProfileStore.Merge(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
         var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
         var variables = new SubscriberVariables(
-            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data);
+            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data)
+        {
+            Timezone = subscriber.Timezone,
+            Avatar = subscriber.Avatar,
+        };
 
         var rendered = new JsonObject();
         foreach (var channel in workflow.Channels)
@@ -319,6 +338,9 @@ public sealed partial class DeliveryProcessor(
 
     private static ActivityContext? ParseContext(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, out var context) ? context : null;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The subscriber profiles of a claimed batch could not be read")]
+    private static partial void LogProfilesFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);

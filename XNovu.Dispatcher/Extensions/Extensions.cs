@@ -39,6 +39,9 @@ internal static class Extensions
                 .Build();
         });
         builder.Services.AddSingleton<DeliveryStore>();
+        builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
+        // EnterpriseNames caches in process memory; nothing else in the dispatcher registers the cache.
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));

@@ -22,6 +22,7 @@ public static class SubscriberEndpoints
             UpsertAsync(context, store, failIfExists ?? false, ct));
         v2.MapGet("/{subscriberId}", Get);
         v2.MapPatch("/{subscriberId}", UpdateAsync);
+        v2.MapDelete("/{subscriberId}", Delete);
         return routes;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Management.ManagementApi;
@@ -93,11 +94,71 @@ public sealed class CrossTenantTests(XNovuAppFixture fixture)
     }
 
     [Fact]
+    public async Task Another_enterprises_key_cannot_read_change_or_target_subscribers_and_topics()
+    {
+        var a = await fixture.CreateEnterpriseAsync();
+        var b = await fixture.CreateEnterpriseAsync();
+        var secret = $"A-only-{Guid.NewGuid():N}";
+        var subscriber = Key("sub");
+        var topic = Key("topic");
+        Assert.Equal(HttpStatusCode.Created, (await a.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { firstName = secret, email = "a@example.com" })).StatusCode);
+        await a.Client.CreateAsync("/api/topics", new { topicKey = topic, name = secret });
+        await a.Client.OkAsync(HttpMethod.Post, $"/api/topics/{topic}/subscribers", new { subscriberIds = new[] { subscriber } });
+        var before = await SubscriberSnapshotAsync(a.Client, subscriber, topic);
+
+        var attempts = new (HttpMethod Method, string Url, object? Body)[]
+        {
+            (HttpMethod.Get, $"/api/subscribers/{subscriber}", null),
+            (HttpMethod.Patch, $"/api/subscribers/{subscriber}", new { firstName = "taken over" }),
+            (HttpMethod.Delete, $"/api/subscribers/{subscriber}", null),
+            (HttpMethod.Get, $"/api/subscribers/{subscriber}/export", null),
+            (HttpMethod.Post, $"/api/subscribers/{subscriber}/erase", null),
+            (HttpMethod.Get, $"/api/topics/{topic}", null),
+            (HttpMethod.Get, $"/api/topics/{topic}/subscribers", null),
+            (HttpMethod.Post, $"/api/topics/{topic}/subscribers", new { subscriberIds = new[] { "intruder" } }),
+            (HttpMethod.Post, $"/api/topics/{topic}/subscribers/removal", new { subscriberIds = new[] { subscriber } }),
+            (HttpMethod.Delete, $"/api/topics/{topic}/subscribers/{subscriber}", null),
+            (HttpMethod.Delete, $"/api/topics/{topic}", null),
+        };
+
+        foreach (var (method, url, body) in attempts)
+        {
+            var answer = await b.Client.SendAsync(method, url, body);
+            var text = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.StatusCode is HttpStatusCode.NotFound, $"{method} {url}: {(int)answer.StatusCode} {text}");
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        // B's own subscriber of the same id is B's alone; B's lists never show A's; B cannot trigger A's topic.
+        var bSame = await b.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { firstName = "B's" });
+        var bList = await b.Client.OkAsync(HttpMethod.Get, $"/api/subscribers?search={secret}");
+        var bTopics = await b.Client.OkAsync(HttpMethod.Get, "/api/topics");
+        var bTrigger = await b.Client.PostAsJsonAsync("/api/trigger", new { workflowId = "default-email", to = new { type = "Topic", topicKey = topic }, payload = new { subject = "s", body = "b" } });
+
+        Assert.Equal(HttpStatusCode.Created, bSame.StatusCode);
+        Assert.Empty(bList["items"]!.AsArray());
+        Assert.DoesNotContain(topic, bTopics["items"]!.AsArray().Strings("topicKey"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bTrigger.StatusCode);
+        Assert.Equal(before, await SubscriberSnapshotAsync(a.Client, subscriber, topic));
+    }
+
+    private static async Task<string> SubscriberSnapshotAsync(HttpClient client, string subscriber, string topic)
+    {
+        var parts = new JsonArray();
+        foreach (var url in new[] { $"/api/subscribers/{subscriber}", $"/api/topics/{topic}", $"/api/topics/{topic}/subscribers" })
+        {
+            parts.Add(await client.OkAsync(HttpMethod.Get, url));
+        }
+
+        return parts.ToJsonString();
+    }
+
+    [Fact]
     public async Task Management_endpoints_without_a_key_are_401()
     {
         using var anonymous = fixture.CreateHttpClient("api");
 
-        foreach (var url in new[] { "/api/templates", "/api/workflows", "/api/workflows/stats", "/api/rules", "/api/workflows/default-email" })
+        foreach (var url in new[] { "/api/templates", "/api/workflows", "/api/workflows/stats", "/api/rules", "/api/workflows/default-email", "/api/subscribers", "/api/topics" })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url)).StatusCode);
         }
