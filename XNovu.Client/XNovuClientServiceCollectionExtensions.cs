@@ -43,6 +43,14 @@ public static class XNovuClientServiceCollectionExtensions
             .AddHttpMessageHandler(() => new IdempotencyKeyHandler())
             .AddHttpMessageHandler(() => new ProblemHandler())
             .AddHttpMessageHandler(sp => new BearerKeyHandler(sp.GetRequiredService<IOptionsMonitor<XNovu.Client.XNovuClientOptions>>(), Options.Options.DefaultName));
+        // A host's ConfigureHttpClientDefaults (Aspire's ServiceDefaults add the standard handler) runs before this:
+        // a second retry layer around ours would repeat writes that carry no Idempotency-Key and multiply every
+        // wait, so the client keeps only its own, which knows what is safe to repeat.
+        // Marked experimental (EXTEXP0001) but the library's own way to do exactly this; the alternative is
+        // reaching into the factory's handler list by hand.
+#pragma warning disable EXTEXP0001
+        http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         http.AddResilienceHandler("xnovu", static (pipeline, context) =>
         {
             var options = context.ServiceProvider.GetRequiredService<IOptions<XNovu.Client.XNovuClientOptions>>().Value;

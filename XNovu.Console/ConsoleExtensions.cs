@@ -36,7 +36,14 @@ public static class ConsoleExtensions
             .AddPolicy(ConsoleClaims.AdminPolicy, policy => policy.RequireClaim(ConsoleClaims.AdminKey))
             .AddPolicy(ConsoleClaims.EnterprisePolicy, policy => policy.RequireClaim(ConsoleClaims.EnterpriseKey));
 
-        builder.Services.AddHttpClient<IConsoleApi, HttpConsoleApi>(http => http.BaseAddress = new Uri(ApiBaseAddress));
+        // The console acts only with the signed-in user's key, set on each request (ClientConsoleApi); the client's
+        // own key is required by AddXNovuClient but never sent, since its handler fills only an empty header.
+        builder.Services.AddXNovuClient(o =>
+        {
+            o.BaseAddress = new Uri(ApiBaseAddress);
+            o.ApiKey = "console-sends-the-signed-in-users-key";
+        });
+        builder.Services.AddTransient<IConsoleApi, ClientConsoleApi>();
         builder.Services.AddHttpClient(ApiReachableCheck.ClientName, http => http.BaseAddress = new Uri(ApiBaseAddress));
         builder.Services.AddHealthChecks().AddCheck<ApiReachableCheck>("api");
         builder.Services.AddOptions<ConsoleOptions>()

@@ -98,9 +98,32 @@ public sealed class ClientPipelineTests
         Assert.Single(server.Requests);
     }
 
-    private static ServiceProvider Build(ScriptedServer server, int maxRetries = 3)
+    [Fact]
+    public async Task Host_default_resilience_does_not_repeat_a_write_whose_connection_was_lost()
+    {
+        var server = new ScriptedServer(_ => throw new HttpRequestException("connection reset"));
+        using var services = Build(server, hostDefaults: true);
+        var client = services.GetRequiredService<XNovuApiClient>();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.Api.Templates.PostAsync(new XNovu.Client.Api.Models.TemplateRequest
+        {
+            TemplateKey = "welcome",
+            Name = "Welcome",
+            BodyTemplate = "Hi",
+        }));
+
+        Assert.Single(server.Requests);
+    }
+
+    private static ServiceProvider Build(ScriptedServer server, int maxRetries = 3, bool hostDefaults = false)
     {
         var services = new ServiceCollection();
+        if (hostDefaults)
+        {
+            // What Aspire's ServiceDefaults do for every HttpClient of a host.
+            services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        }
+
         services.AddXNovuClient(o =>
             {
                 o.BaseAddress = new Uri("http://xnovu.test");
