@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Npgsql;
+using XNovu.Core.Novu;
 using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 using XNovu.Tests.Management;
@@ -95,7 +96,7 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
             Assert.True(answeredIn < TimeSpan.FromSeconds(1), $"the trigger was answered in {answeredIn.TotalMilliseconds:0} ms");
             Assert.Equal([1], sent.Attempts);
-            Assert.Single(await _harness.EventsAsync(subscriberId: subscriber));
+            Assert.Single(await _harness.EventsAsync(subscriberId: NovuNames.SubscriberId(enterprise.Id, subscriber)));
             Assert.Equal(HttpStatusCode.OK, health.Status);
             Assert.Equal("degraded", (string)health.Body["status"]!);
         }
