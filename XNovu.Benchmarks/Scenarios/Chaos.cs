@@ -162,7 +162,7 @@ public static class Chaos
         await using var connection = new NpgsqlConnection(app.OwnerConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var find = new NpgsqlCommand(
-            "SELECT pid FROM pg_stat_activity WHERE usename = 'xnovu_app' AND backend_type = 'client backend' ORDER BY backend_start LIMIT 1",
+            "SELECT pid FROM pg_stat_activity WHERE usename IN ('xnovu_api', 'xnovu_dispatcher', 'xnovu_app') AND backend_type = 'client backend' ORDER BY backend_start LIMIT 1",
             connection);
         if (await find.ExecuteScalarAsync(cancellationToken) is int pid)
         {

@@ -117,8 +117,11 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
         Assert.Equal(2, replicas.Count);
         foreach (var resourceId in replicas.Keys)
         {
-            var stopped = await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand);
-            Assert.True(stopped.Success, $"stopping {resourceId}: {stopped.Message}");
+            // DCP refuses a stop while the replica is still starting (another test may have just restarted it).
+            var stopped = await Eventually.WaitForAsync(
+                async () => (ExecuteCommandResult?)await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StopCommand),
+                r => r?.Success == true, TimeSpan.FromSeconds(30), $"{resourceId} to stop");
+            Assert.True(stopped!.Success, $"stopping {resourceId}: {stopped.Message}");
         }
 
         try
@@ -233,7 +236,7 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
         await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
         await connection.OpenAsync();
         await using var find = new NpgsqlCommand(
-            "SELECT pid FROM pg_stat_activity WHERE usename = 'xnovu_app' AND backend_type = 'client backend' ORDER BY backend_start LIMIT 1",
+            "SELECT pid FROM pg_stat_activity WHERE usename IN ('xnovu_api', 'xnovu_dispatcher', 'xnovu_app') AND backend_type = 'client backend' ORDER BY backend_start LIMIT 1",
             connection);
         var pid = (int?)await find.ExecuteScalarAsync() ?? 0;
         if (pid > 0)
