@@ -194,7 +194,11 @@ public sealed class WorkflowEndpointTests(XNovuAppFixture fixture)
 
         var errors = await answer.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ValidationType);
         Assert.NotNull(errors["payloadSchema"]);
-        Assert.Equal(before.ToJsonString(), (await client.OkAsync(HttpMethod.Get, $"/api/workflows/{key}")).ToJsonString());
+        var after = await client.OkAsync(HttpMethod.Get, $"/api/workflows/{key}");
+        // The Novu sync state moves on its own (pending, then synced by a dispatcher); the definition must not.
+        before.AsObject().Remove("novuSync");
+        after.AsObject().Remove("novuSync");
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
     }
 
     [Fact]
