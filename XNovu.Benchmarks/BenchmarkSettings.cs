@@ -70,6 +70,18 @@ public sealed class BenchmarkSettings
     /// <summary>Where each resource's console output goes, one file per resource.</summary>
     public string LogPath { get; set; } = Path.Combine(Path.GetTempPath(), "xnovu-bench-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// The scenarios to run, comma-separated numbers (<c>--Scenarios 1,5</c>); empty: all. Scenario 2 needs 1
+    /// (its baseline is 1's pgbench rate).
+    /// </summary>
+    public string? Scenarios { get; set; }
+
+    /// <summary>Whether scenario <paramref name="number"/> is selected by <see cref="Scenarios"/>.</summary>
+    public bool Runs(int number) =>
+        string.IsNullOrWhiteSpace(Scenarios)
+        || Scenarios.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Contains(number.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
+
     /// <summary>Chaos: the enterprises under load, each with this many callers at this rate.</summary>
     public int ChaosEnterprises { get; set; } = 3;
 

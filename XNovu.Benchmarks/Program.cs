@@ -54,7 +54,7 @@ await using (app)
         }
     }
 
-    var single = await RunAsync($"1. Single triggers over HTTP at concurrency {settings.SingleConcurrency} vs pgbench", () => SingleTriggers.RunAsync(app, settings, stop.Token));
+    var single = !settings.Runs(1) ? null : await RunAsync($"1. Single triggers over HTTP at concurrency {settings.SingleConcurrency} vs pgbench", () => SingleTriggers.RunAsync(app, settings, stop.Token));
     if (single is not null)
     {
         rows.Add(new ScenarioRow(
@@ -64,7 +64,7 @@ await using (app)
             single.Ratio, ">= 0.5", single.Ratio >= 0.5));
     }
 
-    if (single is not null)
+    if (single is not null && settings.Runs(2))
     {
         var bulk = await RunAsync($"2. Bulk triggers, {settings.BulkCalls} calls of {settings.BulkEventsPerCall} events", () => BulkTriggers.RunAsync(app, settings, single.PgBenchPerSecond, stop.Token));
         if (bulk is not null)
@@ -77,7 +77,7 @@ await using (app)
         }
     }
 
-    var dispatch = await RunAsync($"3. Dispatch of {settings.DispatchNotifications} due notifications to the emulator vs a raw HTTP loop", () => Dispatch.RunAsync(app, settings, stop.Token));
+    var dispatch = !settings.Runs(3) ? null : await RunAsync($"3. Dispatch of {settings.DispatchNotifications} due notifications to the emulator vs a raw HTTP loop", () => Dispatch.RunAsync(app, settings, stop.Token));
     if (dispatch is not null)
     {
         rows.Add(new ScenarioRow(
@@ -87,7 +87,7 @@ await using (app)
             dispatch.Ratio, ">= 0.5", dispatch.Ratio >= 0.5));
     }
 
-    var latency = await RunAsync($"4. Trigger-to-emulator latency at {settings.LatencyPerSecond}/s for {settings.LatencyDuration.TotalSeconds:0} s", () => Latency.RunAsync(app, settings, stop.Token));
+    var latency = !settings.Runs(4) ? null : await RunAsync($"4. Trigger-to-emulator latency at {settings.LatencyPerSecond}/s for {settings.LatencyDuration.TotalSeconds:0} s", () => Latency.RunAsync(app, settings, stop.Token));
     if (latency is not null)
     {
         rows.Add(new ScenarioRow(
