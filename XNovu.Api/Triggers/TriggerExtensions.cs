@@ -17,6 +17,12 @@ public static class TriggerExtensions
             .Validate(o => o.IdempotencyWindow > TimeSpan.Zero && o.IdempotencyPurgeInterval > TimeSpan.Zero,
                 $"{TriggerOptions.SectionName}: IdempotencyWindow and IdempotencyPurgeInterval must be positive.")
             .ValidateOnStart();
+        builder.Services.AddOptions<TriggerCommitOptions>()
+            .BindConfiguration(TriggerCommitOptions.SectionName)
+            .Validate(o => o.MaxBatchSize is >= 1 and <= 1000 && o.Writers is >= 1 and <= 16
+                    && o.MaxWait >= TimeSpan.Zero && o.MaxWait <= TimeSpan.FromMilliseconds(10),
+                $"{TriggerCommitOptions.SectionName}: MaxBatchSize must be 1 to 1000, Writers 1 to 16, MaxWait 0 to 10 ms.")
+            .ValidateOnStart();
         builder.Services.AddMemoryCache();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PayloadSchemaValidator>();

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using XNovu.Api.Http;
 using XNovu.Api.Subscribers;
 using XNovu.Api.Topics;
@@ -26,12 +27,32 @@ namespace XNovu.Api.Triggers;
 /// a third, only with an Idempotency-Key, stores the answer beside them. The transaction id is made here
 /// when the caller gives none, so RETURNING answers the value the deliveries carry.
 /// </summary>
-internal sealed class TriggerStore(
-    XNovuDatabase database,
-    TriggerChecks checks,
-    IdempotencyKeyStore idempotencyKeys,
-    TopicAudience topics)
+internal sealed partial class TriggerStore : IAsyncDisposable
 {
+    private readonly XNovuDatabase database;
+    private readonly TriggerChecks checks;
+    private readonly IdempotencyKeyStore idempotencyKeys;
+    private readonly TopicAudience topics;
+    private readonly ILogger<TriggerStore> logger;
+    private readonly TriggerCommitQueue? _commits;
+
+    public TriggerStore(
+        XNovuDatabase database,
+        TriggerChecks checks,
+        IdempotencyKeyStore idempotencyKeys,
+        TopicAudience topics,
+        IOptions<TriggerCommitOptions> commitOptions,
+        TimeProvider time,
+        ILogger<TriggerStore> logger)
+    {
+        this.database = database;
+        this.checks = checks;
+        this.idempotencyKeys = idempotencyKeys;
+        this.topics = topics;
+        this.logger = logger;
+        _commits = commitOptions.Value.Coalesce ? new TriggerCommitQueue(commitOptions.Value, CommitBatchAsync, time, logger) : null;
+    }
+
     public const int AcceptedStatus = StatusCodes.Status202Accepted;
     public const int BulkStatus = StatusCodes.Status200OK;
 
@@ -67,21 +88,34 @@ internal sealed class TriggerStore(
         $"""
         INSERT INTO notify.ent_notification ({InsertColumns})
         SELECT @enterpriseId, r.workflow_key, r.workflow_id, r.workflow_version, 'PENDING', r.payload, r.recipients,
-               r.overrides, r.tags, r.transaction_id, r.scheduled_for, r.category_id, r.priority_id, @traceParent
+               r.overrides, r.tags, r.transaction_id, r.scheduled_for, r.category_id, r.priority_id, r.trace_parent
         FROM jsonb_to_recordset(@rows::jsonb) AS r(
             workflow_key text, workflow_id bigint, workflow_version integer, payload jsonb, recipients jsonb,
-            overrides jsonb, tags text[], transaction_id text, scheduled_for timestamptz, category_id bigint, priority_id bigint)
+            overrides jsonb, tags text[], transaction_id text, scheduled_for timestamptz, category_id bigint, priority_id bigint,
+            trace_parent text)
         {OnTransactionConflict}
         RETURNING id, transaction_id AS TransactionId
         """;
 
-    public async Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
+    /// <summary>
+    /// Stores one trigger: through a coalesced commit when it names no topic (and coalescing is on), else in a
+    /// transaction of its own.
+    /// </summary>
+    public Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
+        Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken) =>
+        _commits is not null && Coalescable(trigger)
+            ? TriggerCoalescedAsync(enterpriseId, trigger, claim, cancellationToken)
+            : TriggerAloneAsync(enterpriseId, trigger, claim, cancellationToken);
+
+    public ValueTask DisposeAsync() => _commits?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private async Task<StoreOutcome<TriggerAccepted>> TriggerAloneAsync(
         Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         string? conflictingTransactionId;
         await using (var session = await database.BeginTenantAsync(enterpriseId, cancellationToken))
         {
-            var lookup = await LookupAsync(session, [trigger], claim);
+            var lookup = await LookupAsync(session.Connection, session.Transaction, [trigger], claim);
             if (lookup.Stored is { } stored)
             {
                 return idempotencyKeys.Replay<TriggerAccepted>(stored, claim!);
@@ -164,7 +198,7 @@ internal sealed class TriggerStore(
         await using (var session = await database.BeginTenantAsync(enterpriseId, cancellationToken))
         {
             var prepared = events.Select(e => e.Trigger).OfType<PreparedTrigger>().ToList();
-            var lookup = await LookupAsync(session, prepared, claim);
+            var lookup = await LookupAsync(session.Connection, session.Transaction, prepared, claim);
             if (lookup.Stored is { } stored)
             {
                 return idempotencyKeys.Replay<BulkTriggerResponse>(stored, claim!);
@@ -203,7 +237,7 @@ internal sealed class TriggerStore(
                 await SubscriberStore.UpsertRecipientsAsync(session, AllRecipients(rows.Select(r => r.Trigger)));
                 var inserted = (await session.Connection.QueryAsync<(long Id, string TransactionId)>(
                         InsertManySql,
-                        new { enterpriseId, rows = RowsJson(rows), traceParent = Activity.Current?.Id },
+                        new { enterpriseId, rows = RowsJson(rows.Select(r => (r.Trigger, r.Row, Activity.Current?.Id))) },
                         session.Transaction))
                     .ToDictionary(r => r.TransactionId, r => r.Id, StringComparer.Ordinal);
                 foreach (var (index, trigger, _) in rows)
@@ -233,19 +267,31 @@ internal sealed class TriggerStore(
         return await AfterRaceAsync<BulkTriggerResponse>(enterpriseId, claim, null, cancellationToken);
     }
 
-    private async Task<Lookup> LookupAsync(TenantSession session, IReadOnlyCollection<PreparedTrigger> triggers, IdempotencyClaim? claim)
+    /// <summary>
+    /// The lookup's reads in one round trip; with <paramref name="enterpriseId"/>, the enterprise is set first in
+    /// the same round trip (for a caller outside a tenant transaction).
+    /// </summary>
+    private async Task<Lookup> LookupAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyCollection<PreparedTrigger> triggers, IdempotencyClaim? claim,
+        Guid? enterpriseId = null)
     {
-        await using var grid = await session.Connection.QueryMultipleAsync(
-            LookupSql,
+        await using var grid = await connection.QueryMultipleAsync(
+            enterpriseId is null ? LookupSql : SetEnterpriseSql + LookupSql,
             new
             {
+                enterpriseIdText = enterpriseId?.ToString(),
                 idempotencyKey = claim?.Key,
                 windowSeconds = idempotencyKeys.WindowSeconds,
                 workflowKeys = triggers.Select(t => t.WorkflowKey).Distinct().ToArray(),
                 categoryCodes = triggers.Select(t => t.CategoryCode).OfType<string>().Distinct().ToArray(),
                 priorityCodes = triggers.Select(t => t.PriorityCode).OfType<string>().Distinct().ToArray(),
             },
-            session.Transaction);
+            transaction);
+        if (enterpriseId is not null)
+        {
+            await grid.ReadAsync();
+        }
+
         var stored = await grid.ReadSingleOrDefaultAsync<StoredAnswer>();
         var workflows = (await grid.ReadAsync<WorkflowRow>()).ToDictionary(w => w.WorkflowKey, StringComparer.Ordinal);
         var categories = (await grid.ReadAsync<(string Code, long Id)>()).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
@@ -275,13 +321,13 @@ internal sealed class TriggerStore(
         "[" + string.Join(",", triggers.Select(t => t.RecipientsJson[1..^1].Trim()).Where(r => r.Length > 0)) + "]";
 
     /// <summary>The rows of one multi-row insert, as the JSON array <c>jsonb_to_recordset</c> reads.</summary>
-    private static string RowsJson(IEnumerable<(int Index, PreparedTrigger Trigger, ResolvedRow Row)> rows)
+    private static string RowsJson(IEnumerable<(PreparedTrigger Trigger, ResolvedRow Row, string? TraceParent)> rows)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            foreach (var (_, trigger, row) in rows)
+            foreach (var (trigger, row, traceParent) in rows)
             {
                 writer.WriteStartObject();
                 writer.WriteString("workflow_key", trigger.WorkflowKey);
@@ -296,6 +342,7 @@ internal sealed class TriggerStore(
                 writer.WriteUtcTimestampOrNull("scheduled_for", trigger.ScheduledFor);
                 writer.WriteNumberOrNull("category_id", row.CategoryId);
                 writer.WriteNumberOrNull("priority_id", row.PriorityId);
+                writer.WriteString("trace_parent", traceParent);
                 writer.WriteEndObject();
             }
 

@@ -19,6 +19,9 @@ public static class XNovuTelemetry
     public static readonly Counter<long> TriggersAccepted =
         Meter.CreateCounter<long>("xnovu.triggers.accepted", "{notification}", "Notifications accepted by the trigger API");
 
+    public static readonly Histogram<int> TriggerCommitBatchSize =
+        Meter.CreateHistogram<int>("xnovu.triggers.commit.batch_size", "{notification}", "Single triggers stored by one coalesced commit");
+
     public static readonly Counter<long> DeliveriesSent =
         Meter.CreateCounter<long>("xnovu.deliveries.sent", "{delivery}", "Deliveries Novu accepted as processed");
 

@@ -1,0 +1,28 @@
+namespace XNovu.Api.Triggers;
+
+/// <summary>
+/// Bound from <c>XNovu:Triggers:Commit</c>: how single triggers that arrive together share one transaction
+/// (commit coalescing, see <see cref="TriggerBatchWriter"/>). Validated at start.
+/// </summary>
+public sealed class TriggerCommitOptions
+{
+    public const string SectionName = "XNovu:Triggers:Commit";
+
+    /// <summary>Off: every single trigger is its own transaction, as before.</summary>
+    public bool Coalesce { get; set; } = true;
+
+    /// <summary>The most triggers one commit carries (1 to 1,000).</summary>
+    public int MaxBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How long a writer that holds fewer than <see cref="MaxBatchSize"/> triggers waits for more before it
+    /// commits (0 to 10 ms). A trigger is answered at most this much later than it would be alone.
+    /// </summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// Batches in flight at once (1 to 16): while one commits, the next gathers. Two keep the database's WAL
+    /// flush and the next batch's insert overlapping; more only add connections.
+    /// </summary>
+    public int Writers { get; set; } = 2;
+}

@@ -1,0 +1,162 @@
+using System.Threading.Channels;
+
+namespace XNovu.Api.Triggers;
+
+/// <summary>A single trigger, checked and resolved, waiting for the commit that stores it.</summary>
+internal sealed record PendingTrigger(Guid EnterpriseId, PreparedTrigger Trigger, ResolvedRow Row, IdempotencyClaim? Claim, string? TraceParent)
+{
+    public TaskCompletionSource<BatchedOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>What the shared commit did with one trigger.</summary>
+internal readonly record struct BatchedOutcome(BatchedStatus Status, TriggerAccepted? Accepted = null)
+{
+    public static readonly BatchedOutcome Alone = new(BatchedStatus.Alone);
+    public static readonly BatchedOutcome TransactionConflict = new(BatchedStatus.TransactionConflict);
+}
+
+internal enum BatchedStatus
+{
+    /// <summary>Stored and committed.</summary>
+    Committed,
+
+    /// <summary>Its transaction id was already this enterprise's: nothing of it was stored.</summary>
+    TransactionConflict,
+
+    /// <summary>Not stored: it goes through the one-at-a-time path (a batch that failed, a twin in the batch, shutdown).</summary>
+    Alone,
+}
+
+/// <summary>
+/// Commit coalescing for single triggers: callers enqueue checked triggers, and up to
+/// <see cref="TriggerCommitOptions.Writers"/> writers each take what has arrived (at most
+/// <see cref="TriggerCommitOptions.MaxBatchSize"/>, waiting at most <see cref="TriggerCommitOptions.MaxWait"/>
+/// after the first) and store it through <paramref name="commit"/> in one transaction. Each caller is answered
+/// only after that commit. Two triggers of one enterprise with the same transaction id or Idempotency-Key never
+/// share a batch: the later goes alone, where the unique keys decide as they always did.
+/// </summary>
+internal sealed partial class TriggerCommitQueue(
+    TriggerCommitOptions options,
+    Func<IReadOnlyList<PendingTrigger>, Task> commit,
+    TimeProvider time,
+    ILogger logger) : IAsyncDisposable
+{
+    private readonly Channel<PendingTrigger> _queue = Channel.CreateUnbounded<PendingTrigger>(new UnboundedChannelOptions
+    {
+        SingleReader = false,
+        SingleWriter = false,
+        AllowSynchronousContinuations = false,
+    });
+
+    private Task[]? _writers;
+    private int _started;
+
+    /// <summary>Answers once the trigger's batch committed (or failed, or sent it alone).</summary>
+    public Task<BatchedOutcome> EnqueueAsync(PendingTrigger trigger)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _writers = Enumerable.Range(0, options.Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        }
+
+        return _queue.Writer.TryWrite(trigger) ? trigger.Completion.Task : Task.FromResult(BatchedOutcome.Alone);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writers is { } writers)
+        {
+            await Task.WhenAll(writers);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingTrigger>(options.MaxBatchSize);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            await GatherAsync(batch);
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await commit(batch);
+            }
+            catch (Exception e)
+            {
+                // The commit itself failed: whether it took effect is unknown, so no trigger is re-stored alone
+                // (it could be stored twice); each caller gets the failure (a 503 for an outage).
+                LogBatchFailed(logger, e, batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+
+            // Anything the commit left unanswered goes alone rather than waiting forever.
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetResult(BatchedOutcome.Alone);
+            }
+        }
+    }
+
+    private async Task GatherAsync(List<PendingTrigger> batch)
+    {
+        var transactionIds = new HashSet<(Guid, string)>();
+        var keys = new HashSet<(Guid, string)>();
+        var first = 0L;
+        while (batch.Count < options.MaxBatchSize)
+        {
+            if (_queue.Reader.TryRead(out var pending))
+            {
+                if (!transactionIds.Add((pending.EnterpriseId, pending.Trigger.TransactionId))
+                    || (pending.Claim is { } claim && !keys.Add((pending.EnterpriseId, claim.Key))))
+                {
+                    pending.Completion.TrySetResult(BatchedOutcome.Alone);
+                    continue;
+                }
+
+                if (batch.Count == 0)
+                {
+                    first = time.GetTimestamp();
+                }
+
+                batch.Add(pending);
+                continue;
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var remaining = options.MaxWait - time.GetElapsedTime(first);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var wait = new CancellationTokenSource(remaining, time);
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A coalesced commit of {Count} triggers failed; each caller is answered the failure")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+}
