@@ -84,6 +84,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
                 "XNovu:Novu:RequestsPerSecond=1000000",
                 // Every enterprise's trigger rate; each benchmark enterprise also gets the same as an admin override.
                 $"XNovu:RateLimit:TriggersPerSecond={UnlimitedTriggersPerSecond}",
+                .. (settings.AppHostArgs ?? string.Empty).Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             ],
             cancellationToken);
 

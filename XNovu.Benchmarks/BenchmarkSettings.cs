@@ -31,7 +31,7 @@ public sealed class BenchmarkSettings
     public int BulkConcurrency { get; set; } = 4;
 
     /// <summary>Notifications inserted at once for the dispatch scenario.</summary>
-    public int DispatchNotifications { get; set; } = 3000;
+    public int DispatchNotifications { get; set; } = 10000;
 
     /// <summary>
     /// Rounds of the dispatch scenario, each the dispatchers then the raw loop; the medians are reported,
@@ -58,6 +58,25 @@ public sealed class BenchmarkSettings
     public int IdleTriggers { get; set; } = 20;
 
     public TimeSpan IdleSpacing { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Scenario 5: the offered rates (triggers/s, comma-separated), tried in order until one does not hold.</summary>
+    public string SustainedRates { get; set; } = "200,400,600,800,1000,1200,1600";
+
+    /// <summary>Scenario 5: how long each rate is offered.</summary>
+    public TimeSpan SustainedStep { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Scenario 5: a rate holds when every accepted trigger reaches Novu within this time of its send.</summary>
+    public TimeSpan SustainedDeadline { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<int> SustainedRateList() =>
+        SustainedRates.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// More AppHost settings, <c>;</c>-separated <c>key=value</c> pairs, e.g. to measure without commit coalescing or
+    /// without the overlapped completion: <c>--AppHostArgs "XNovu:Triggers:Commit:Coalesce=false;XNovu:Dispatcher:OverlapCompletion=false"</c>.
+    /// </summary>
+    public string? AppHostArgs { get; set; }
 
     /// <summary>The longest wait for the dispatchers to drain a queue; past it the run reports and moves on.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(120);

@@ -2,10 +2,15 @@ using System.Diagnostics;
 
 namespace XNovu.Benchmarks;
 
-/// <summary>What a closed loop did: how long it took and how many calls did not answer as expected.</summary>
-public sealed record LoopResult(int Calls, int Failures, TimeSpan Elapsed, string? FirstFailure)
+/// <summary>
+/// What a closed loop did: how long it took, how many calls did not answer as expected, and how long each
+/// successful call took (milliseconds, ascending).
+/// </summary>
+public sealed record LoopResult(int Calls, int Failures, TimeSpan Elapsed, string? FirstFailure, IReadOnlyList<double> Latencies)
 {
     public double PerSecond(double unitsPerCall = 1) => (Calls - Failures) * unitsPerCall / Elapsed.TotalSeconds;
+
+    public double P(double percent) => Load.Percentile(Latencies, percent);
 }
 
 public static class Load
@@ -19,6 +24,7 @@ public static class Load
         var next = -1;
         var failures = 0;
         string? firstFailure = null;
+        var latencies = new double[calls];
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -26,13 +32,16 @@ public static class Load
             while ((index = Interlocked.Increment(ref next)) < calls)
             {
                 string? failure;
+                var start = Stopwatch.GetTimestamp();
                 try
                 {
                     failure = await call(index);
+                    latencies[index] = failure is null ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : double.NaN;
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     failure = e.Message;
+                    latencies[index] = double.NaN;
                 }
 
                 if (failure is not null)
@@ -42,7 +51,7 @@ public static class Load
                 }
             }
         }));
-        return new LoopResult(calls, failures, stopwatch.Elapsed, firstFailure);
+        return new LoopResult(calls, failures, stopwatch.Elapsed, firstFailure, latencies.Where(l => !double.IsNaN(l)).Order().ToList());
     }
 
     /// <summary>

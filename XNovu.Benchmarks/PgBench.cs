@@ -55,12 +55,53 @@ public static partial class PgBench
 
         """;
 
-    public static async Task<PgBenchResult> RunAsync(
-        string pgbench, string connectionString, Guid enterpriseId, int clients, int threads, int transactionsPerClient, CancellationToken cancellationToken)
+    /// <summary>
+    /// The plain anchor: a durable insert of a notification-shaped row into a table with only its primary key
+    /// (no row-level security, no partial unique index, no trigger), one delivery row and a NOTIFY, in one
+    /// transaction. What one notification costs the database at the least, on this machine, in this run.
+    /// </summary>
+    public const string PlainScript =
+        """
+        BEGIN;
+        WITH n AS (
+            INSERT INTO xnovu_bench.plain_notification (enterprise_id, workflow_key, status, payload, recipients, transaction_id)
+            VALUES ('00000000-0000-0000-0000-000000000001', 'default-sms', 'PENDING', '{"body":"Benchmark message"}'::jsonb, '["bench-plain"]'::jsonb, gen_random_uuid()::text)
+            RETURNING id, transaction_id)
+        INSERT INTO xnovu_bench.plain_delivery (notification_id, subscriber_id, transaction_id) SELECT id, 'bench-plain', transaction_id FROM n;
+        SELECT pg_notify('xnovu_bench_plain', '');
+        COMMIT;
+
+        """;
+
+    /// <summary>Creates the plain anchor's two tables (as the database owner), outside the application's schema.</summary>
+    public static async Task PreparePlainAsync(string ownerConnectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ownerConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            CREATE SCHEMA IF NOT EXISTS xnovu_bench;
+            CREATE TABLE IF NOT EXISTS xnovu_bench.plain_notification (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, enterprise_id uuid NOT NULL, workflow_key text NOT NULL,
+                status text NOT NULL, payload jsonb, recipients jsonb, transaction_id text, created_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE IF NOT EXISTS xnovu_bench.plain_delivery (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, notification_id bigint NOT NULL, subscriber_id text NOT NULL,
+                transaction_id text, created_at timestamptz NOT NULL DEFAULT now());
+            """,
+            connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static Task<PgBenchResult> RunAsync(
+        string pgbench, string connectionString, Guid enterpriseId, int clients, int threads, int transactionsPerClient, CancellationToken cancellationToken) =>
+        RunScriptAsync(pgbench, connectionString, Script(enterpriseId), clients, threads, transactionsPerClient, cancellationToken);
+
+    public static async Task<PgBenchResult> RunScriptAsync(
+        string pgbench, string connectionString, string script, int clients, int threads, int transactionsPerClient, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnectionStringBuilder(connectionString);
         var scriptPath = Path.Combine(Path.GetTempPath(), $"xnovu-bench-{Guid.NewGuid():N}.sql");
-        await File.WriteAllTextAsync(scriptPath, Script(enterpriseId), cancellationToken);
+        await File.WriteAllTextAsync(scriptPath, script, cancellationToken);
         try
         {
             // -n: no vacuum of pgbench's own tables (there are none); -M extended: Npgsql's protocol.

@@ -78,5 +78,8 @@ public static class Report
         return $"{(kilobytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture)} GiB";
     }
 
+    /// <summary>The 1-minute load average (<c>/proc/loadavg</c>), printed beside each figure: on a shared machine it says how much to trust it.</summary>
+    public static string LoadAverage() => ReadFirstLine("/proc/loadavg")?.Split(' ')[0] ?? "?";
+
     private static string? ReadFirstLine(string path) => File.Exists(path) ? File.ReadLines(path).FirstOrDefault()?.Trim() : null;
 }

@@ -3,8 +3,16 @@ using System.Text;
 
 namespace XNovu.Benchmarks.Scenarios;
 
-public sealed record SingleTriggerResult(IReadOnlyList<LoopResult> Http, IReadOnlyList<PgBenchResult> PgBench)
+public sealed record SingleTriggerResult(IReadOnlyList<LoopResult> Http, IReadOnlyList<PgBenchResult> PgBench, IReadOnlyList<PgBenchResult> Plain)
 {
+    /// <summary>The 202's latency over every measured call of every round, in milliseconds.</summary>
+    public IReadOnlyList<double> Latencies { get; } = Http.SelectMany(r => r.Latencies).Order().ToList();
+
+    /// <summary>The plain anchor's rate: notification-shaped row, one delivery, NOTIFY, nothing else.</summary>
+    public double PlainPerSecond => Plain.Sum(r => r.Transactions) / Plain.Sum(r => r.Transactions / r.TransactionsPerSecond);
+
+    public double PlainRatio => HttpPerSecond / PlainPerSecond;
+
     /// <summary>All rounds' successful triggers over all rounds' time.</summary>
     public double HttpPerSecond => Http.Sum(r => r.Calls - r.Failures) / Http.Sum(r => r.Elapsed.TotalSeconds);
 
@@ -35,23 +43,30 @@ public static class SingleTriggers
         var perClient = (int)Math.Ceiling(perRound / (double)settings.SingleConcurrency);
         var http = new List<LoopResult>();
         var sql = new List<PgBenchResult>();
+        var plain = new List<PgBenchResult>();
+        await PgBench.PreparePlainAsync(app.OwnerConnectionString, cancellationToken);
         for (var round = 1; round <= settings.SingleRounds; round++)
         {
             await DrainAsync(app, settings, cancellationToken);
             var offset = (round - 1) * perRound;
             var loop = await Load.ClosedLoopAsync(perRound, settings.SingleConcurrency, i => TriggerAsync(enterprise, (offset + i).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken));
             http.Add(loop);
-            Report.Line($"round {round}: HTTP    {loop.Calls} triggers in {loop.Elapsed.TotalSeconds:0.00} s, {loop.Failures} failed{(loop.FirstFailure is null ? "" : $" (first: {loop.FirstFailure})")} -> {Report.Rate(loop.PerSecond(), "triggers/s")}");
+            Report.Line($"round {round}: HTTP    {loop.Calls} triggers in {loop.Elapsed.TotalSeconds:0.00} s, {loop.Failures} failed{(loop.FirstFailure is null ? "" : $" (first: {loop.FirstFailure})")} -> {Report.Rate(loop.PerSecond(), "triggers/s")}, 202 p50 {Report.Ms(loop.P(50))} p99 {Report.Ms(loop.P(99))} (load {Report.LoadAverage()})");
 
             await DrainAsync(app, settings, cancellationToken);
             var run = await PgBench.RunAsync(pgbench, app.AppConnectionString, sqlEnterprise.Id,
                 settings.SingleConcurrency, settings.PgBenchThreads, perClient, cancellationToken);
             sql.Add(run);
-            Report.Line($"         pgbench {run.Transactions} inserts, {run.Failed} failed -> {Report.Rate(run.TransactionsPerSecond, "rows/s")} ({run.Command})");
+            Report.Line($"         pgbench {run.Transactions} inserts, {run.Failed} failed -> {Report.Rate(run.TransactionsPerSecond, "rows/s")} ({run.Command}) (load {Report.LoadAverage()})");
+
+            var anchor = await PgBench.RunScriptAsync(pgbench, app.OwnerConnectionString, PgBench.PlainScript,
+                settings.SingleConcurrency, settings.PgBenchThreads, perClient, cancellationToken);
+            plain.Add(anchor);
+            Report.Line($"         plain   {anchor.Transactions} inserts, {anchor.Failed} failed -> {Report.Rate(anchor.TransactionsPerSecond, "rows/s")} (plain table, one delivery, NOTIFY; as the owner) (load {Report.LoadAverage()})");
         }
 
         await DrainAsync(app, settings, cancellationToken);
-        return new SingleTriggerResult(http, sql);
+        return new SingleTriggerResult(http, sql, plain);
     }
 
     private static async Task<string?> TriggerAsync(BenchEnterprise enterprise, string suffix, CancellationToken cancellationToken)

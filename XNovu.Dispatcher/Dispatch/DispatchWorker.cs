@@ -69,30 +69,69 @@ public sealed partial class DispatchWorker(
         }
     }
 
+    /// <summary>
+    /// Claim, process, record; the recording of one batch overlaps the claim and processing of the next (at most
+    /// one recording in flight per loop, awaited before the next starts and before the loop sleeps or ends). The
+    /// recorded rows stay leased to this replica until their completion commits, so no claim can take them
+    /// meanwhile, and a completion that fails surfaces at that await and restarts the loop as before.
+    /// </summary>
     private async Task LoopAsync(int loop, Action madeProgress, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        Task? recording = null;
+        try
         {
-            loops.Busy(loop);
-            var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, settings.MaxUnfinishedClaims, stoppingToken);
-            if (batch.Count > 0)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var started = Stopwatch.GetTimestamp();
-                var results = await processor.ProcessAsync(batch, stoppingToken);
-                await store.CompleteAsync(settings.WorkerId, results, stoppingToken);
-                XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                madeProgress();
-                continue;
-            }
+                loops.Busy(loop);
+                var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, settings.MaxUnfinishedClaims, stoppingToken);
+                if (batch.Count > 0)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    var results = await processor.ProcessAsync(batch, stoppingToken);
+                    if (recording is not null)
+                    {
+                        await recording;
+                    }
 
-            var now = time.GetUtcNow();
-            var next = await store.NextDueAsync(stoppingToken);
-            madeProgress();
-            loops.Idle(loop);
-            var sleep = next is { } due && due - now < settings.SweepInterval ? due - now : settings.SweepInterval;
-            await signal.WaitAsync(sleep, time, stoppingToken);
+                    recording = RecordAsync(settings.WorkerId, results, started, stoppingToken);
+                    if (!settings.OverlapCompletion)
+                    {
+                        await recording;
+                        recording = null;
+                    }
+
+                    madeProgress();
+                    continue;
+                }
+
+                if (recording is not null)
+                {
+                    await recording;
+                    recording = null;
+                }
+
+                var now = time.GetUtcNow();
+                var next = await store.NextDueAsync(stoppingToken);
+                madeProgress();
+                loops.Idle(loop);
+                var sleep = next is { } due && due - now < settings.SweepInterval ? due - now : settings.SweepInterval;
+                await signal.WaitAsync(sleep, time, stoppingToken);
+            }
         }
+        finally
+        {
+            if (recording is not null)
+            {
+                await recording;
+            }
+        }
+    }
+
+    private async Task RecordAsync(string workerId, IReadOnlyList<DeliveryResult> results, long started, CancellationToken stoppingToken)
+    {
+        await store.CompleteAsync(workerId, results, stoppingToken);
+        XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch loop {Loop} started as {WorkerId}")]

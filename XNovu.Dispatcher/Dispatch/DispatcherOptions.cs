@@ -21,6 +21,12 @@ public sealed class DispatcherOptions
     [Range(1, 256)]
     public int MaxParallelSends { get; set; } = 16;
 
+    /// <summary>
+    /// Whether a claim loop records a batch's outcome while it claims and processes the next (one recording in
+    /// flight per loop). Off: claim, process and record strictly one after another.
+    /// </summary>
+    public bool OverlapCompletion { get; set; } = true;
+
     /// <summary>How long a claim is exclusive; after it, another replica takes the work over.</summary>
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace XNovu.Benchmarks.Scenarios;
+
+/// <summary>One offered rate: what was accepted, and how long each accepted trigger took to reach the emulator.</summary>
+public sealed record SustainedStep(int Offered, double AcceptedPerSecond, int Failed, int Lost, IReadOnlyList<double> TriggerToNovu, string Load)
+{
+    public double P(double percent) => XNovu.Benchmarks.Load.Percentile(TriggerToNovu, percent);
+
+    /// <summary>Every trigger offered was accepted, and every accepted one reached Novu within the deadline.</summary>
+    public bool Holds(TimeSpan deadline) => Failed == 0 && Lost == 0 && TriggerToNovu.Count > 0 && P(100) <= deadline.TotalMilliseconds;
+}
+
+public sealed record SustainedResult(IReadOnlyList<SustainedStep> Steps, TimeSpan Deadline)
+{
+    /// <summary>The highest step that held: the end-to-end sustained rate.</summary>
+    public SustainedStep? Sustained => Steps.Where(s => s.Holds(Deadline)).MaxBy(s => s.AcceptedPerSecond);
+}
+
+/// <summary>
+/// Scenario 5: the end-to-end sustained rate. <c>POST /api/trigger</c> in an open loop at rising rates
+/// (<see cref="BenchmarkSettings.SustainedRates"/>), each for <see cref="BenchmarkSettings.SustainedStep"/>;
+/// a rate holds when every trigger is accepted and every accepted one reaches the emulator within
+/// <see cref="BenchmarkSettings.SustainedDeadline"/> of its send (so the backlog does not grow). The run
+/// stops at the first rate that does not hold.
+/// </summary>
+public static class Sustained
+{
+    public static async Task<SustainedResult> RunAsync(BenchmarkApp app, BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var enterprise = await app.CreateEnterpriseAsync("bench-sustained", 512, cancellationToken);
+        var steps = new List<SustainedStep>();
+        foreach (var rate in settings.SustainedRateList())
+        {
+            await SingleTriggers.DrainAsync(app, settings, cancellationToken);
+            await app.ResetEmulatorAsync(cancellationToken);
+            var step = await StepAsync(app, settings, enterprise, rate, cancellationToken);
+            steps.Add(step);
+            var holds = step.Holds(settings.SustainedDeadline);
+            Report.Line($"{rate,5}/s offered: {Report.Rate(step.AcceptedPerSecond, "accepted/s")}, {step.Failed} refused, {step.Lost} not received;"
+                + $" trigger -> Novu p50 {Report.Ms(step.P(50))}, p99 {Report.Ms(step.P(99))}, max {Report.Ms(step.P(100))} -> {(holds ? "holds" : "does not hold")} (load {step.Load})");
+            if (!holds)
+            {
+                break;
+            }
+        }
+
+        return new SustainedResult(steps, settings.SustainedDeadline);
+    }
+
+    private static async Task<SustainedStep> StepAsync(
+        BenchmarkApp app, BenchmarkSettings settings, BenchEnterprise enterprise, int rate, CancellationToken cancellationToken)
+    {
+        var prefix = $"sus-{rate}-{Guid.NewGuid():N}"[..16] + "-";
+        var calls = (int)(rate * settings.SustainedStep.TotalSeconds);
+        var sentAt = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var failed = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Load.OpenLoopAsync(calls, TimeSpan.FromSeconds(1.0 / rate), async i =>
+        {
+            var transactionId = prefix + i.ToString(CultureInfo.InvariantCulture);
+            var body = $$$"""{"workflowId":"default-sms","to":"bench-sustained-{{{i % 1000}}}","transactionId":"{{{transactionId}}}","payload":{"body":"Sustained {{{i}}}"}}""";
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            var start = DateTimeOffset.UtcNow;
+            try
+            {
+                using var response = await enterprise.Client.PostAsync("/api/trigger", content, cancellationToken);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    sentAt[transactionId] = start;
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // counted below
+            }
+
+            Interlocked.Increment(ref failed);
+        }, cancellationToken);
+        var elapsed = clock.Elapsed;
+        var load = Report.LoadAverage();
+
+        if (!await app.WaitForDrainAsync(enterprise.Id, settings.DrainTimeout, cancellationToken))
+        {
+            Report.Line($"warning: deliveries still open after {settings.DrainTimeout.TotalSeconds:0} s");
+        }
+
+        var latencies = (await app.EventsAsync(cancellationToken))
+            .Where(e => sentAt.ContainsKey(e.TransactionId))
+            .GroupBy(e => e.TransactionId, StringComparer.Ordinal)
+            .Select(g => (g.Min(e => e.ReceivedAt) - sentAt[g.Key]).TotalMilliseconds)
+            .Order()
+            .ToList();
+        return new SustainedStep(rate, sentAt.Count / elapsed.TotalSeconds, failed, sentAt.Count - latencies.Count, latencies, load);
+    }
+}
