@@ -30,6 +30,9 @@ public static class DataExtensions
             options.ConnectTimeout = 2000;
             options.SyncTimeout = 500;
             options.AsyncTimeout = 500;
+            // The .NET thread pool rather than the client's own dedicated one, whose threads spin while they wait
+            // for work: on two cores that spinning was 5% of the API's CPU under trigger load (dotnet-trace, docs/benchmarks.md).
+            options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool;
         });
         return builder;
     }
