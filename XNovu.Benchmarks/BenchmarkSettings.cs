@@ -40,7 +40,7 @@ public sealed class BenchmarkSettings
     public int DispatchRounds { get; set; } = 3;
 
     /// <summary>How far ahead they fall due, so the insert is committed before the dispatchers see any.</summary>
-    public TimeSpan DispatchLead { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan DispatchLead { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Dispatcher replicas; each runs <see cref="DispatcherLoops"/> claim loops.</summary>
     public int DispatcherReplicas { get; set; } = 2;
