@@ -21,7 +21,9 @@ using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 namespace XNovu.Api.Triggers;
 
 /// <summary>
-/// Stores triggers durably before they are answered. One transaction per call: a first round trip reads
+/// Stores triggers durably before they are answered. A single trigger without topics goes through commit
+/// coalescing (<c>TriggerStore.Coalesced.cs</c>); a bulk call, a topic trigger, and a single trigger sent alone
+/// take one transaction per call: a first round trip reads
 /// the stored answer of the Idempotency-Key, the workflows and the category and priority codes together;
 /// a second inserts every notification in one statement (their deliveries come from the database trigger);
 /// a third, only with an Idempotency-Key, stores the answer beside them. The transaction id is made here
