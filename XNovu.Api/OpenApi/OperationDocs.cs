@@ -27,6 +27,9 @@ internal static partial class OperationDocs
             ["DELETE api/admin/enterprises/{id}/rate-limit"] = ("Remove an enterprise's rate override", "The enterprise goes back to the default trigger rate."),
             ["GET api/admin/enterprises/{id}/template-defaults"] = ("Get an enterprise's template defaults", "Whether the enterprise's templates see payload keys at the Liquid root (`{{ userName }}`) as well as under `payload`, as the original XNovu rendered them."),
             ["PUT api/admin/enterprises/{id}/template-defaults"] = ("Set an enterprise's template defaults", "Sets `payloadAtRoot` for the enterprise's templates that do not set their own; cached workflows are evicted at once."),
+            ["GET api/admin/enterprises/{id}/novu"] = ("Get an enterprise's Novu environment", "`own` with its Novu API URL when the enterprise delivers through its own Novu environment, else `shared`. Says whether a secret key is set; never shows it."),
+            ["PUT api/admin/enterprises/{id}/novu"] = ("Give an enterprise its own Novu environment", "Bring your own Novu: the Novu API URL (`https://api.novu.co`, `https://eu.api.novu.co` or a self-hosted one) and the environment's secret key, stored encrypted. The enterprise's workflows are synced there and its deliveries go there, paced on their own; deliveries paused by a refused key are tried again at once."),
+            ["DELETE api/admin/enterprises/{id}/novu"] = ("Back to the shared Novu environment", "Forgets the enterprise's own Novu environment and its key; its workflows are synced to the shared environment and its deliveries go there."),
 
             // Admin: operations.
             ["POST api/admin/novu/sync"] = ("Sync every workflow to Novu now", "Marks every published workflow (and the shipped ones) for sync; the dispatchers create or update their Novu workflows. Answers 202 with the count."),
@@ -114,9 +117,9 @@ internal static partial class OperationDocs
             ["GET api/topics/{topicKey}/subscribers"] = ("List a topic's members", "The topic's subscriber ids, one page at a time."),
 
             // Open operations.
-            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),
+            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy. Each Novu environment's key is verified with an authenticated call that changes nothing (checks kept 10 s): a wrong shared key is unhealthy, a wrong key of an enterprise's own environment is unhealthy for that environment (`novuEnvironments`) and degrades the whole."),
             ["GET api/metrics"] = ("Operations metrics (admin key)", "Backlog and delivery counts of the whole system as JSON (Prometheus text is at `/metrics`). Takes the admin key: the counts span every enterprise."),
-            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether Novu answers, and which Novu this system uses."),
+            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether the shared Novu answers and accepts XNovu's key (`credentials`: authorized, unauthorized, unreachable), which Novu it is, and the same for each enterprise's own environment."),
         };
 
     /// <summary>"GET api/rules/{id}" for GET /api/rules/{id:long}: route constraints are not part of the key.</summary>

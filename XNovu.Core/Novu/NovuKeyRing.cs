@@ -27,8 +27,9 @@ public static class NovuKeyRing
     {
         var protection = services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
+            // Resolved at first use: the build-time OpenAPI run starts the host with no database configured.
             options.XmlRepository = new PostgresXmlRepository(
-                dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource));
+                () => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource));
         if (!createsKeys)
         {
             protection.DisableAutomaticKeyGeneration();
@@ -43,11 +44,11 @@ public static class NovuKeyRing
 }
 
 /// <summary>Data Protection's <see cref="IXmlRepository"/> over one table; its interface is synchronous.</summary>
-internal sealed class PostgresXmlRepository(NpgsqlDataSource dataSource) : IXmlRepository
+internal sealed class PostgresXmlRepository(Func<NpgsqlDataSource> dataSource) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = dataSource().OpenConnection();
         return connection.Query<string>("SELECT xml FROM notify.data_protection_key ORDER BY id")
             .Select(xml => XElement.Parse(xml))
             .ToList();
@@ -55,7 +56,7 @@ internal sealed class PostgresXmlRepository(NpgsqlDataSource dataSource) : IXmlR
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        using var connection = dataSource.OpenConnection();
+        using var connection = dataSource().OpenConnection();
         connection.Execute(
             "INSERT INTO notify.data_protection_key (friendly_name, xml) VALUES (@friendlyName, @xml) ON CONFLICT (friendly_name) DO NOTHING",
             new { friendlyName, xml = element.ToString(SaveOptions.DisableFormatting) });
