@@ -53,6 +53,9 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         var key = await own.Client.WorkflowAsync(publish: true);
         var novuId = NovuNames.WorkflowId(own.Id, key);
 
+        var subscriber = TriggerApi.Subscriber();
+        var profile = await own.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { email = "ann@own.example" });
+        var novuSubscriber = NovuNames.SubscriberId(own.Id, subscriber);
         var ownTrigger = await own.Client.AcceptedAsync(TriggerApi.Trigger(key));
         var ownStatic = await own.Client.AcceptedAsync(TriggerApi.Trigger());
         var sharedTrigger = await shared.Client.AcceptedAsync(TriggerApi.Trigger());
@@ -62,6 +65,7 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         var workflowThere = await _own.SendAsync(HttpMethod.Get, $"/v2/workflows/{novuId}");
         var staticThere = await _own.SendAsync(HttpMethod.Get, $"/v2/workflows/{NovuNames.WorkflowId(null, TriggerApi.StaticWorkflow)}");
         var ownEvents = await _own.EventsAsync();
+        var subscriberThere = await _own.SendAsync(HttpMethod.Get, $"/v2/subscribers/{Uri.EscapeDataString(novuSubscriber)}");
 
         Assert.Equal("own", (string)set["environment"]!);
         Assert.Equal(HttpStatusCode.OK, workflowThere.StatusCode);
@@ -74,6 +78,9 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         Assert.Single(await _harness.EventsAsync((string)sharedTrigger["transactionId"]!));
         using var sharedNovu = NovuApi();
         Assert.Equal(HttpStatusCode.NotFound, (await sharedNovu.GetAsync($"/v2/workflows/{novuId}")).StatusCode);
+        Assert.True(profile.IsSuccessStatusCode, await profile.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, subscriberThere.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await sharedNovu.GetAsync($"/v2/subscribers/{Uri.EscapeDataString(novuSubscriber)}")).StatusCode);
 
         // Back to the shared environment: the next delivery goes there, not to the enterprise's own.
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/admin/enterprises/{own.Id}/novu")).StatusCode);
