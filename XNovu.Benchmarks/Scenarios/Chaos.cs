@@ -147,14 +147,13 @@ public static class Chaos
             await app.Novu.PostAsJsonAsync("/emulator/faults", new { latencyMs = 300, durationSeconds = 4 }, cancellationToken), "slowing the emulator");
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         var (resourceId, pid) = (await app.RunningAsync("dispatcher", cancellationToken)).First();
-        Process.GetProcessById(pid).Kill();
-        Report.Line($"killed dispatcher replica {resourceId} (pid {pid})");
+        // The whole tree: the resource's process may be a launcher whose child is the service itself.
+        Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        Report.Line($"killed dispatcher replica {resourceId} (pid {pid}) and its children");
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        var restarted = await app.Distributed.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.RestartCommand, cancellationToken);
-        if (!restarted.Success)
-        {
-            await app.Distributed.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, cancellationToken);
-        }
+        // The process is gone, so DCP's restart (a stop, then a start) refuses the stop; a start is the restart.
+        var restarted = await app.Distributed.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, cancellationToken);
+        Report.Line(restarted.Success ? $"started {resourceId} again" : $"starting {resourceId} again failed: {restarted.Message}");
     }
 
     private static async Task KillPostgresBackendAsync(BenchmarkApp app, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ public sealed class TemplateEngineOptions
     /// <summary>How deep <c>xnovu_render</c> may nest: a template at this depth renders, one deeper fails.</summary>
     public int MaxIncludeDepth { get; set; } = 10;
 
-    /// <summary>Templates fetched by key that are kept; past it, expired and then oldest entries go first.</summary>
+    /// <summary>Templates fetched by key that are kept; past it, the least recently used go first.</summary>
     public int MaxCachedTemplates { get; set; } = 1000;
 
     /// <summary>Parsed ad-hoc subjects and bodies (keyed by a hash of their text) that are kept.</summary>

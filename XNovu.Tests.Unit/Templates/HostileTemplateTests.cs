@@ -8,7 +8,10 @@ namespace XNovu.Tests.Templates;
 /// <summary>Templates and payloads written by someone who means harm: slow filters, runaway growth, script.</summary>
 public sealed class HostileTemplateTests
 {
-    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    // Not a speed target (the benchmark measures speed): the unsafe code took 7.7 s on 12 KB, so hours on 512 KB.
+    // Below the 5 s render timeout, so a pass means the filter was linear or refused the input itself, not that
+    // the timeout stopped it; three times the quiet-machine figure, so that a loaded machine does not fail it.
+    private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(3);
 
     private readonly LiquidTemplateEngine _engine = Engine();
 
@@ -17,7 +20,7 @@ public sealed class HostileTemplateTests
     [InlineData("sanitize_inapp")]
     [InlineData("html_to_text")]
     [InlineData("strip_html")]
-    public async Task A_filter_over_512_KB_of_unclosed_tags_renders_in_under_a_second(string filter)
+    public async Task A_filter_over_512_KB_of_unclosed_tags_renders_quickly(string filter)
     {
         var hostile = Repeat("<a ", 512 * 1024);
 
@@ -30,7 +33,7 @@ public sealed class HostileTemplateTests
     [InlineData("sanitize_inapp", "<b><i>")]
     [InlineData("sanitize_email", "<p>x")]
     [InlineData("strip_html", "<br>")]
-    public async Task Markup_nested_too_deep_or_with_too_many_tags_is_refused_in_under_a_second(string filter, string tag)
+    public async Task Markup_nested_too_deep_or_with_too_many_tags_is_refused_quickly(string filter, string tag)
     {
         var json = Json(Repeat(tag, 512 * 1024));
         var clock = Stopwatch.StartNew();
@@ -38,7 +41,7 @@ public sealed class HostileTemplateTests
         var error = await Assert.ThrowsAsync<TemplateRenderException>(
             () => _engine.RenderAsync(Request($"{{{{ payload.h | {filter} }}}}", NotificationChannel.Email, json)));
 
-        Assert.True(clock.Elapsed < OneSecond, $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Quickly, $"took {clock.Elapsed}");
         Assert.Equal(TemplateErrorKind.Budget, error.Kind);
         Assert.StartsWith("The markup has", error.Message, StringComparison.Ordinal);
     }
@@ -53,7 +56,7 @@ public sealed class HostileTemplateTests
     }
 
     [Fact]
-    public async Task Markdown_of_unclosed_links_renders_within_its_limit_in_under_a_second_and_is_refused_past_it()
+    public async Task Markdown_of_unclosed_links_renders_within_its_limit_quickly_and_is_refused_past_it()
     {
         await AssertFastAsync("{{ payload.h | markdown_to_html }}", Repeat("[a](", 16 * 1024));
 
@@ -61,7 +64,7 @@ public sealed class HostileTemplateTests
         var error = await Assert.ThrowsAsync<TemplateRenderException>(() =>
             _engine.RenderAsync(Request("{{ payload.h | markdown_to_html }}", NotificationChannel.Email, Json(Repeat("[a](", 512 * 1024)))));
         Assert.Equal(TemplateErrorKind.Budget, error.Kind);
-        Assert.True(clock.Elapsed < OneSecond, $"refusing 512 KB of markdown took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Quickly, $"refusing 512 KB of markdown took {clock.Elapsed}");
     }
 
     [Theory]
@@ -72,13 +75,13 @@ public sealed class HostileTemplateTests
     [InlineData("{% assign a = 'x,y' | split: ',' %}{% for i in (1..30) %}{% assign a = a | concat: a %}{% endfor %}{{ a | size }}")]
     [InlineData("{% assign s = '<>' %}{% for i in (1..30) %}{% assign s = s | escape | append: s %}{% endfor %}{{ s }}")]
     [InlineData("{% assign s = 'abcdefgh' %}{% for i in (1..30) %}{% assign s = s | append: s | json %}{% endfor %}{{ s }}")]
-    public async Task A_template_that_doubles_a_value_thirty_times_fails_clearly_in_under_a_second(string template)
+    public async Task A_template_that_doubles_a_value_thirty_times_fails_clearly_quickly(string template)
     {
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<TemplateRenderException>(() => _engine.RenderAsync(Request(template, NotificationChannel.Email)));
 
-        Assert.True(clock.Elapsed < OneSecond, $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Quickly, $"took {clock.Elapsed}");
         Assert.Equal(TemplateErrorKind.Budget, error.Kind);
         Assert.Contains("longer than 1,048,576 characters", error.Message, StringComparison.Ordinal);
     }
@@ -178,6 +181,6 @@ public sealed class HostileTemplateTests
 
         await _engine.RenderAsync(Request(template, NotificationChannel.Email, json));
 
-        Assert.True(clock.Elapsed < OneSecond, $"{template} over {payload.Length:N0} characters took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Quickly, $"{template} over {payload.Length:N0} characters took {clock.Elapsed}");
     }
 }
