@@ -15,7 +15,8 @@ namespace XNovu.Api.Triggers;
 /// sum of <see cref="NovuEventBound"/>; only when that bound cannot rule an overflow out is the event built as the
 /// dispatcher builds it (<see cref="NovuEvents"/>: the same templates, the recipients' stored profiles, the
 /// enterprise's name) for each recipient, and measured. A topic is measured as one recipient without a profile:
-/// its members' own fields are the dispatcher's to check.
+/// its members' own fields are the dispatcher's to check, as are notifications that do not come through these
+/// routes (EVENT, CRON and SCHEDULE rules, rows written by SQL).
 /// </summary>
 internal sealed class EventFitCheck(
     WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises)
@@ -34,7 +35,7 @@ internal sealed class EventFitCheck(
         var recipients = Recipients(trigger.RecipientsJson);
         var inputs = new EventInputs(
             Encoding.UTF8.GetByteCount(trigger.Payload.GetRawText()),
-            recipients.Max(r => r.Bytes),
+            recipients.Count == 0 ? 0 : recipients.Max(r => r.Bytes),
             Encoding.UTF8.GetByteCount(trigger.TransactionId) + 8,
             trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
         if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
