@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,10 +33,9 @@ internal sealed class EventFitCheck(
             return null;
         }
 
-        var recipients = Recipients(trigger.RecipientsJson);
         var inputs = new EventInputs(
-            Encoding.UTF8.GetByteCount(trigger.Payload.GetRawText()),
-            recipients.Count == 0 ? 0 : recipients.Max(r => r.Bytes),
+            JsonMarshal.GetRawUtf8Value(trigger.Payload).Length,
+            LargestRecipientBytes(trigger.RecipientsJson),
             Encoding.UTF8.GetByteCount(trigger.TransactionId) + 8,
             trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
         if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
@@ -43,7 +43,7 @@ internal sealed class EventFitCheck(
             return null;
         }
 
-        return await MeasureAsync(enterpriseId, trigger, workflow, recipients, cancellationToken);
+        return await MeasureAsync(enterpriseId, trigger, workflow, Recipients(trigger.RecipientsJson), cancellationToken);
     }
 
     private async Task<ProblemHttpResult?> MeasureAsync(
@@ -129,30 +129,42 @@ internal sealed class EventFitCheck(
             type: Problems.Types.NovuEventTooLarge, extensions: extensions);
     }
 
-    /// <summary>The trigger's recipients as the dispatcher will address them, with their size as the trigger gives them.</summary>
+    /// <summary>The largest recipient as the trigger gives it, in UTF-8 bytes of JSON.</summary>
+    private static long LargestRecipientBytes(string recipientsJson)
+    {
+        using var document = JsonDocument.Parse(recipientsJson);
+        long largest = 0;
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            largest = Math.Max(largest, JsonMarshal.GetRawUtf8Value(element).Length);
+        }
+
+        return largest;
+    }
+
+    /// <summary>The trigger's recipients as the dispatcher will address them.</summary>
     private static List<Recipient> Recipients(string recipientsJson)
     {
         using var document = JsonDocument.Parse(recipientsJson);
         var recipients = new List<Recipient>();
         foreach (var element in document.RootElement.EnumerateArray())
         {
-            var bytes = Encoding.UTF8.GetByteCount(element.GetRawText());
             if (element.ValueKind == JsonValueKind.String)
             {
-                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetString()! }, false, bytes));
+                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetString()! }, false));
             }
             else if (Topics.TopicAudience.IsTopic(element))
             {
-                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetProperty("topicKey").GetString()! }, true, bytes));
+                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetProperty("topicKey").GetString()! }, true));
             }
             else
             {
-                recipients.Add(new Recipient(element.Deserialize<NovuSubscriber>(Json)!, false, bytes));
+                recipients.Add(new Recipient(element.Deserialize<NovuSubscriber>(Json)!, false));
             }
         }
 
         return recipients;
     }
 
-    private sealed record Recipient(NovuSubscriber Subscriber, bool IsTopic, long Bytes);
+    private sealed record Recipient(NovuSubscriber Subscriber, bool IsTopic);
 }
