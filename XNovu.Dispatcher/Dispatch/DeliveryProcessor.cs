@@ -2,7 +2,6 @@
 // decide) and the rule that every exception is one delivery's outcome are easier to audit in one file.
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
@@ -19,8 +18,9 @@ namespace XNovu.Dispatcher.Dispatch;
 /// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
 /// into calls of 100), and decides each delivery's fate. Each event names the workflow's Novu identifier (made
 /// sure to exist before the first send), the enterprise as <c>tenant</c>, and the subscriber under its Novu
-/// id (<see cref="NovuNames.SubscriberId"/>). The payload carries only what Novu's steps show, the rendered
-/// content under the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>.
+/// id (<see cref="NovuNames.SubscriberId"/>). The event itself is <see cref="NovuEvents.Build"/>'s: the rendered
+/// content under <c>xnovu</c> and the payload fields the workflow passes on. An event over Novu's 512 KB limit
+/// fails at once, naming the channel, without calling Novu.
 /// Each enterprise's deliveries go to its Novu environment (<see cref="NovuEnvironments"/>): its own when it has
 /// one, else the shared one. When Novu refuses XNovu's credentials (401, 403) that environment is paused: its
 /// deliveries stay PENDING without spending an attempt, until the credentials change or the pause ends.
@@ -37,7 +37,6 @@ public sealed partial class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
-    public const string ReservedPayloadKey = "xnovu";
     private const int NovuBulkSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -305,18 +304,12 @@ public sealed partial class DeliveryProcessor(
         // wrong shape (a number where text is expected) fails this delivery with the field's path.
         var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
-        var subscriber = SubscriberProfileStore.Merge(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
+        var subscriber = NovuEvents.MergeSubscriber(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
         var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
-        var variables = new SubscriberVariables(
-            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data)
-        {
-            Timezone = subscriber.Timezone,
-            Avatar = subscriber.Avatar,
-        };
 
-        var rendered = new JsonObject();
+        var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
@@ -329,40 +322,17 @@ public sealed partial class DeliveryProcessor(
                 throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
             }
 
-            var renderStarted = Stopwatch.GetTimestamp();
-            var result = await templates.RenderAsync(
-                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, enterpriseName)),
-                cancellationToken);
-            XNovuTelemetry.TemplateRenderTime.Record(
-                Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
-            // Only what the Novu steps show: the plain-text alternative stays in XNovu, and so does the
-            // trigger payload, which would only bring the event nearer Novu's 512 KB limit.
-            rendered[channel.Channel.ToWireName()] = new JsonObject
-            {
-                ["subject"] = result.Subject,
-                ["body"] = result.Body,
-            };
+            rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken));
         }
 
-        var novuPayload = new JsonObject
-        {
-            [ReservedPayloadKey] = new JsonObject
-            {
-                ["notificationId"] = delivery.NotificationId,
-                ["channels"] = rendered,
-            },
-        };
+        var request = NovuEvents.Build(
+            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
 
-        return new TriggerRequest
-        {
-            Name = NovuNames.WorkflowId(workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey),
-            To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(delivery.EnterpriseId, subscriber.SubscriberId) })],
-            TransactionId = delivery.TransactionId,
-            Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
-            Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
-            Tenant = JsonSerializer.SerializeToElement(
-                new { identifier = delivery.EnterpriseId.ToString(), name = enterpriseName ?? delivery.EnterpriseId.ToString() }, Json),
-        };
+        // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
+        // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
+        // time, so it fails now, saying which channel, without a call.
+        var size = NovuEvents.Measure(request, rendered);
+        return size.Fits ? request : throw new DeliveryRejectedException(size.Describe());
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
