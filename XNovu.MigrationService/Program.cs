@@ -1,3 +1,4 @@
+using XNovu.Core.Novu;
 using XNovu.MigrationService;
 
 // The database owner: applies the migrations and exits. The API and the dispatcher wait for it to
@@ -5,13 +6,17 @@ using XNovu.MigrationService;
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddSingleton<DatabaseMigrator>();
+var connectionString = builder.Configuration.GetConnectionString("xnovu")
+    ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
+// The Data Protection key ring's first key, made here so that the API and the dispatchers start with the same
+// ring: the dispatchers never create keys, they only decrypt what the API encrypted.
+builder.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+builder.Services.AddXNovuDataProtection(createsKeys: true, provider => provider.GetRequiredService<Npgsql.NpgsqlDataSource>());
 
 using var host = builder.Build();
 await host.StartAsync();
 
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
-var connectionString = builder.Configuration.GetConnectionString("xnovu")
-    ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
 string Password(string setting) => builder.Configuration[$"XNovu:Database:{setting}"]
     ?? throw new InvalidOperationException($"XNovu:Database:{setting} is not configured.");
 var passwords = new Dictionary<string, string>
@@ -23,6 +28,7 @@ var passwords = new Dictionary<string, string>
 try
 {
     await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, passwords, CancellationToken.None);
+    NovuKeyRing.EnsureKey(host.Services);
 }
 catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
 {

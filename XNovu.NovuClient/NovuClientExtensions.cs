@@ -36,6 +36,12 @@ public static class NovuClientExtensions
 #pragma warning disable EXTEXP0001
         http.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+
+        // Enterprises' own Novu environments: the same handlers, one client and throttle per environment.
+        services.TryAddSingleton<NovuClientPool>();
+#pragma warning disable EXTEXP0001
+        services.AddHttpClient(NovuClientPool.HttpClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         return http;
     }
 }

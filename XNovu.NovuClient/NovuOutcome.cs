@@ -32,6 +32,12 @@ public record NovuOutcome
     public bool IdempotencyReplayed { get; init; }
 
     public bool IsSuccess => Kind == NovuOutcomeKind.Success;
+
+    /// <summary>
+    /// Novu refused the caller's secret key (401) or its rights (403): XNovu's credentials are wrong, not the
+    /// request, so every call to that environment will fail the same way until they change.
+    /// </summary>
+    public bool CredentialsRefused => HttpStatus is 401 or 403;
 }
 
 public sealed record NovuOutcome<T> : NovuOutcome

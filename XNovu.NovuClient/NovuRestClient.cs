@@ -20,16 +20,25 @@ public sealed class NovuRestClient : INovuClient
     private const string TriggerPath = "v1/events/trigger";
     private const string BulkPath = "v1/events/trigger/bulk";
 
-    private readonly HttpClient _http;
+    private readonly Func<HttpClient> _http;
     private readonly NovuClientOptions _options;
     private readonly TokenBucket _triggerBucket;
     private readonly TimeProvider _time;
 
     public NovuRestClient(HttpClient http, IOptions<NovuClientOptions> options, NovuTriggerThrottle throttle, TimeProvider time)
+        : this(() => http, options.Value, throttle.Bucket, time)
+    {
+    }
+
+    /// <summary>
+    /// One Novu environment's client (<see cref="NovuClientPool"/>): <paramref name="http"/> hands out an
+    /// HttpClient from IHttpClientFactory per call, so the pooled handlers still rotate while this client is cached.
+    /// </summary>
+    internal NovuRestClient(Func<HttpClient> http, NovuClientOptions options, TokenBucket triggerBucket, TimeProvider time)
     {
         _http = http;
-        _options = options.Value;
-        _triggerBucket = throttle.Bucket;
+        _options = options;
+        _triggerBucket = triggerBucket;
         _time = time;
         Subscribers = new NovuSubscribers(this);
         Workflows = new NovuWorkflows(this);
@@ -157,7 +166,7 @@ public sealed class NovuRestClient : INovuClient
 
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return await NovuAnswer.ReadAsync(response, _time, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -16,6 +16,12 @@ public interface INovuWorkflows
 
     /// <summary><c>DELETE /v2/workflows/{workflowId}</c>.</summary>
     Task<NovuOutcome> DeleteAsync(string workflowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>GET /v2/workflows?limit=</c>: the environment's workflows, one page. With a limit of 1 it is the cheapest
+    /// authenticated call that changes nothing, so it verifies a secret key (401 when Novu does not know it).
+    /// </summary>
+    Task<NovuOutcome> ListAsync(int limit, CancellationToken cancellationToken = default);
 }
 
 internal sealed class NovuWorkflows(NovuRestClient client) : INovuWorkflows
@@ -51,6 +57,13 @@ internal sealed class NovuWorkflows(NovuRestClient client) : INovuWorkflows
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         var answer = await client.SendAsync(HttpMethod.Delete, $"{Path}/{Uri.EscapeDataString(workflowId)}", null, null, cancellationToken);
+        return client.ToOutcome<bool>(answer, _ => true);
+    }
+
+    public async Task<NovuOutcome> ListAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var answer = await client.SendAsync(HttpMethod.Get, $"{Path}?limit={limit}", null, null, cancellationToken);
         return client.ToOutcome<bool>(answer, _ => true);
     }
 

@@ -20,6 +20,7 @@ using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
 using XNovu.Core;
 using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
 
 namespace XNovu.Api.Extensions;
 
@@ -49,10 +50,13 @@ internal static class Extensions
         builder.Services.AddSingleton<RuleEngineStore>();
         builder.Services.AddSingleton<RateLimitStore>();
         builder.Services.AddSingleton<TemplateDefaultsStore>();
+        builder.Services.AddSingleton<EnterpriseNovuStore>();
         // Triggers (stored before they are answered), their per-enterprise rate limit, and Novu for cancels.
         builder.AddXNovuTriggers();
         builder.AddXNovuTriggerRateLimiting();
-        builder.AddNovuClient();
+        // Novu: the shared environment and each enterprise's own (bring your own Novu); the API encrypts their
+        // keys and may add Data Protection keys to the ring the dispatchers read.
+        builder.AddXNovuNovuEnvironments(createsKeys: true);
         // The subscriber directory (synced to Novu) and topics, which triggers expand into recipients.
         builder.AddXNovuSubscribersAndTopics();
         // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
@@ -87,6 +91,7 @@ internal static class Extensions
         var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
         api.MapEnterpriseEndpoints();
         api.MapTemplateDefaultsEndpoints();
+        api.MapEnterpriseNovuEndpoints();
         api.MapLookupEndpoints();
         api.MapTemplateEndpoints();
         api.MapWorkflowEndpoints();

@@ -20,6 +20,9 @@ public static class Problems
         public const string Forbidden = Base + "forbidden";
         public const string EnterpriseDeactivated = Base + "enterprise-deactivated";
         public const string PayloadTooLarge = Base + "payload-too-large";
+
+        /// <summary>The Novu event a trigger would make is over Novu's limit (413, naming the channel).</summary>
+        public const string NovuEventTooLarge = Base + "novu-event-too-large";
         public const string RateLimited = Base + "rate-limited";
         public const string Unavailable = Base + "unavailable";
         public const string Internal = Base + "internal";

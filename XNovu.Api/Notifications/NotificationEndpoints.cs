@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.NovuClient;
 
@@ -102,7 +103,7 @@ public static class NotificationEndpoints
     /// in flight. A notification already done with (sent, failed or retracted) cannot be cancelled.
     /// </summary>
     private static async Task<Results<Ok<CancelResponse>, ProblemHttpResult>> CancelAsync(
-        long id, CancelRequest? request, HttpContext http, NotificationStore store, INovuClient novu, CancellationToken cancellationToken)
+        long id, CancelRequest? request, HttpContext http, NotificationStore store, NovuEnvironments environments, CancellationToken cancellationToken)
     {
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
         if (reason is { Length: > MaxReasonLength })
@@ -121,8 +122,15 @@ public static class NotificationEndpoints
             return NotFound(id);
         }
 
+        // The Novu environment the enterprise delivers through now: its own, or the shared one.
+        var novu = (await environments.ForEnterpriseAsync(http.User.EnterpriseId(), cancellationToken)).Client;
         var cancellations = await Task.WhenAll(retraction.HandedOver.Select(async transactionId =>
         {
+            if (novu is null)
+            {
+                return new NovuCancellation(transactionId, false, "The enterprise's Novu secret key cannot be decrypted; set it again.");
+            }
+
             var outcome = await novu.CancelAsync(transactionId, cancellationToken);
             return new NovuCancellation(transactionId, outcome is { IsSuccess: true, Value: true }, outcome.IsSuccess ? null : outcome.Message);
         }));

@@ -35,8 +35,10 @@ internal static class BuildTimeDocument
             return;
         }
 
+        // Data Protection's own start-up service reads the key ring, which lives in the database (NovuKeyRing).
         var ours = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)
-            && (d.ImplementationType ?? d.ImplementationFactory?.Method.DeclaringType)?.Assembly.GetName().Name?.StartsWith("XNovu", StringComparison.Ordinal) == true).ToList();
+            && (d.ImplementationType ?? d.ImplementationFactory?.Method.DeclaringType)?.Assembly.GetName().Name is { } assembly
+            && (assembly.StartsWith("XNovu", StringComparison.Ordinal) || assembly == "Microsoft.AspNetCore.DataProtection")).ToList();
         foreach (var descriptor in ours)
         {
             builder.Services.Remove(descriptor);

@@ -31,7 +31,8 @@ internal sealed class DocumentInfo : IOpenApiDocumentTransformer
         ## Errors
         Every error is an RFC 9457 problem (`application/problem+json`) with a stable `type` under
         `https://xnovu.dev/problems/`: `malformed-request` (400), `unauthorized` (401), `forbidden` (403), `not-found` (404),
-        `conflict` (409), `payload-too-large` (413), `validation` (422, with `errors` per field), `rate-limited` (429) and
+        `conflict` (409), `payload-too-large` (413), `novu-event-too-large` (413, a trigger whose rendered Novu event would
+        be over Novu's 512 KB, naming the channel), `validation` (422, with `errors` per field), `rate-limited` (429) and
         `unavailable` (503). 429 and 503 carry `Retry-After`.
 
         A .NET client, `XNovu.Client`, is generated from this document.

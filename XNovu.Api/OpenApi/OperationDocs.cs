@@ -27,6 +27,9 @@ internal static partial class OperationDocs
             ["DELETE api/admin/enterprises/{id}/rate-limit"] = ("Remove an enterprise's rate override", "The enterprise goes back to the default trigger rate."),
             ["GET api/admin/enterprises/{id}/template-defaults"] = ("Get an enterprise's template defaults", "Whether the enterprise's templates see payload keys at the Liquid root (`{{ userName }}`) as well as under `payload`, as the original XNovu rendered them."),
             ["PUT api/admin/enterprises/{id}/template-defaults"] = ("Set an enterprise's template defaults", "Sets `payloadAtRoot` for the enterprise's templates that do not set their own; cached workflows are evicted at once."),
+            ["GET api/admin/enterprises/{id}/novu"] = ("Get an enterprise's Novu environment", "`own` with its Novu API URL when the enterprise delivers through its own Novu environment, else `shared`. Says whether a secret key is set; never shows it."),
+            ["PUT api/admin/enterprises/{id}/novu"] = ("Give an enterprise its own Novu environment", "Bring your own Novu: the Novu API URL (`https://api.novu.co`, `https://eu.api.novu.co` or a self-hosted one) and the environment's secret key, stored encrypted. The enterprise's workflows are synced there and its deliveries go there, paced on their own; deliveries paused by a refused key are tried again at once."),
+            ["DELETE api/admin/enterprises/{id}/novu"] = ("Back to the shared Novu environment", "Forgets the enterprise's own Novu environment and its key; its workflows are synced to the shared environment and its deliveries go there."),
 
             // Admin: operations.
             ["POST api/admin/novu/sync"] = ("Sync every workflow to Novu now", "Marks every published workflow (and the shipped ones) for sync; the dispatchers create or update their Novu workflows. Answers 202 with the count."),
@@ -36,8 +39,8 @@ internal static partial class OperationDocs
             ["POST api/admin/operations/reload-rules"] = ("Reload the rules of every enterprise", "Asks every dispatcher to reload its timed rules."),
 
             // Triggers and events.
-            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object, a topic (`{\"type\":\"Topic\",\"topicKey\":...}`) or an array of them: a subscriber object upserts the directory, a subscriber named by id renders with its stored profile, and a topic is expanded into its members (at most 10,000; `recipients` in the answer says how many). Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`). With `notificationId` it re-sends that stored notification of the key's enterprise instead (idempotent: a FAILED one is queued again, one queued or sent is answered as it is; 404 for another enterprise's, 409 for a cancelled one). The answer keeps the original XNovu's names: `success`, `message`, `workflowId`, `enterpriseId`, `notificationId`, `result`."),
-            ["POST api/trigger/bulk"] = ("Trigger up to 1,000 notifications", "Each event is a trigger body, accepted or refused on its own: the answer is 200 with one result per event, at its index, each 202 with ids or a 4xx with a problem. An `Idempotency-Key` covers the whole batch."),
+            ["POST api/trigger"] = ("Trigger a notification", "Stores the notification (one delivery per recipient) before answering 202; the dispatcher renders and sends it. `to` is a subscriber id, a subscriber object, a topic (`{\"type\":\"Topic\",\"topicKey\":...}`) or an array of them: a subscriber object upserts the directory, a subscriber named by id renders with its stored profile, and a topic is expanded into its members (at most 10,000; `recipients` in the answer says how many). Send an `Idempotency-Key` header to make a retry safe: the same key with the same body replays the first answer (with `Idempotency-Replay: true`), with another body it is a 409. Rate limited per enterprise (429 with `Retry-After`). A trigger whose Novu event (the rendered content, the payload fields the workflow passes on, the recipient) would be over Novu's 512 KB is refused with 413 `novu-event-too-large`, naming the channel, and nothing is stored. With `notificationId` it re-sends that stored notification of the key's enterprise instead (idempotent: a FAILED one is queued again, one queued or sent is answered as it is; 404 for another enterprise's, 409 for a cancelled one). The answer keeps the original XNovu's names: `success`, `message`, `workflowId`, `enterpriseId`, `notificationId`, `result`."),
+            ["POST api/trigger/bulk"] = ("Trigger up to 1,000 notifications", "Each event is a trigger body, accepted or refused on its own: the answer is 200 with one result per event, at its index, each 202 with ids or a 4xx with a problem (413 `novu-event-too-large` for an event whose Novu event would not fit). An `Idempotency-Key` covers the whole batch."),
             ["POST api/events"] = ("Fire an event", "Runs the enterprise's published EVENT rules whose `eventName` matches; each one triggers its workflow."),
 
             // Notifications.
@@ -61,7 +64,7 @@ internal static partial class OperationDocs
 
             // Workflows.
             ["GET api/workflows/stats"] = ("Workflow statistics", "How many workflows exist, static (shipped) and dynamic (stored)."),
-            ["POST api/workflows"] = ("Create a workflow", "Stores a dynamic workflow as a draft: its channels, the template per channel and an optional JSON Schema that trigger payloads must match."),
+            ["POST api/workflows"] = ("Create a workflow", "Stores a dynamic workflow as a draft: its channels, the template per channel and an optional JSON Schema that trigger payloads must match, and `novuPayload`: the payload fields (dotted paths, at most 20) that go to Novu beside the rendered content, none by default."),
             ["GET api/workflows"] = ("List workflows", "The shipped static workflows and the enterprise's own."),
             ["GET api/workflows/{workflowKey}"] = ("Get a workflow", "One workflow by key, static or dynamic."),
             ["PUT api/workflows/{workflowKey}"] = ("Update a workflow", "Replaces a dynamic workflow's fields; static workflows are read-only."),
@@ -114,9 +117,9 @@ internal static partial class OperationDocs
             ["GET api/topics/{topicKey}/subscribers"] = ("List a topic's members", "The topic's subscriber ids, one page at a time."),
 
             // Open operations.
-            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy."),
+            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy. Each Novu environment's key is verified with an authenticated call that changes nothing (checks kept 10 s): a wrong shared key is unhealthy, a wrong key of an enterprise's own environment is unhealthy for that environment (`novuEnvironments`) and degrades the whole."),
             ["GET api/metrics"] = ("Operations metrics (admin key)", "Backlog and delivery counts of the whole system as JSON (Prometheus text is at `/metrics`). Takes the admin key: the counts span every enterprise."),
-            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether Novu answers, and which Novu this system uses."),
+            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether the shared Novu answers and accepts XNovu's key (`credentials`: authorized, unauthorized, unreachable), which Novu it is, and the same for each enterprise's own environment."),
         };
 
     /// <summary>"GET api/rules/{id}" for GET /api/rules/{id:long}: route constraints are not part of the key.</summary>

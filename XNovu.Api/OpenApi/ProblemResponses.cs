@@ -25,7 +25,7 @@ internal sealed class ProblemResponses : IOpenApiOperationTransformer
         (403, Problems.Types.Forbidden, "Forbidden", "The key may not do that (another enterprise's resource, or a deactivated enterprise)."),
         (404, Problems.Types.NotFound, "Not found", "Nothing with that id or key in the key's enterprise."),
         (409, Problems.Types.Conflict, "Conflict", "The key already exists, the resource is referenced or in the wrong state, or an Idempotency-Key was reused with another body."),
-        (413, Problems.Types.PayloadTooLarge, "Payload too large", "The body is larger than this route accepts."),
+        (413, Problems.Types.PayloadTooLarge, "Payload too large", "The body is larger than this route accepts; on the trigger routes also `novu-event-too-large`, when the Novu event the trigger would make is over Novu's 512 KB (`channel`, `eventBytes`, `limitBytes` say why)."),
         (422, Problems.Types.Validation, "Validation failed", "The request is well formed but breaks a rule; `errors` names each failing field."),
         (429, Problems.Types.RateLimited, "Too many requests", "The enterprise is over its trigger rate; retry after `Retry-After` seconds."),
         (503, Problems.Types.Unavailable, "Unavailable", "A dependency (PostgreSQL, Redis, the rule engine) does not answer; retry after `Retry-After` seconds."),

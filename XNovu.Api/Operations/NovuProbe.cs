@@ -1,47 +1,75 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using XNovu.NovuClient;
+using XNovu.Core.Novu;
 
 namespace XNovu.Api.Operations;
 
 /// <summary>
-/// Asks Novu (or the emulator) for a subscriber that cannot exist, without the secret key: any answer below
-/// 500 (401 from Novu Cloud, 404 from a permissive server) proves the API is up, and no secret ever leaves.
+/// Verifies each Novu environment's credentials with the cheapest authenticated call that changes nothing
+/// (<c>GET /v2/workflows?limit=1</c>), through the environment's own client, so the key goes only where the
+/// deliveries go. A wrong key reads <c>unauthorized</c>, not "reachable". Results are kept for
+/// <see cref="OperationsOptions.NovuCheckCacheDuration"/> per environment and credentials, so health stays cheap
+/// and a changed key is checked afresh at once.
 /// </summary>
-public sealed class NovuProbe(IHttpClientFactory clients, IOptions<NovuClientOptions> novu, IOptions<OperationsOptions> options, TimeProvider time)
+public sealed class NovuProbe(NovuEnvironments environments, IOptions<OperationsOptions> options, TimeProvider time)
 {
-    public const string HttpClientName = "novu-probe";
+    public const string Authorized = "authorized";
+    public const string Unauthorized = "unauthorized";
+    public const string Unreachable = "unreachable";
 
-    public sealed record Result(bool Reachable, string Url, double LatencyMs, int? StatusCode, string? Error);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, Result Result)> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>Novu's base URL as an operator may see it: no user info, query or fragment.</summary>
-    public string DisplayUrl => new UriBuilder(novu.Value.ApiUrl) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty }
-        .Uri.GetLeftPart(UriPartial.Path);
+    /// <param name="Credentials"><see cref="Authorized"/>, <see cref="Unauthorized"/> or <see cref="Unreachable"/> (unknown).</param>
+    public sealed record Result(NovuEnvironment Environment, bool Reachable, string Credentials, double LatencyMs, int? StatusCode, string? Error);
 
-    public async Task<Result> ProbeAsync(CancellationToken cancellationToken)
+    public Task<Result> ProbeSharedAsync(CancellationToken cancellationToken) => ProbeAsync(environments.Shared, cancellationToken);
+
+    public async Task<IReadOnlyList<Result>> ProbeAllAsync(CancellationToken cancellationToken)
+    {
+        var all = await environments.AllAsync(cancellationToken);
+        return await Task.WhenAll(all.Select(environment => ProbeAsync(environment, cancellationToken)));
+    }
+
+    public async Task<Result> ProbeAsync(NovuEnvironment environment, CancellationToken cancellationToken)
+    {
+        var key = $"{environment.Name}|{environment.Version}";
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var cached) && now - cached.At < options.Value.NovuCheckCacheDuration)
+        {
+            return cached.Result;
+        }
+
+        var result = await CheckAsync(environment, cancellationToken);
+        _cache[key] = (time.GetUtcNow(), result);
+        return result;
+    }
+
+    private async Task<Result> CheckAsync(NovuEnvironment environment, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        if (environment.Client is not { } novu)
+        {
+            return new Result(environment, false, Unauthorized, 0, null, environment.Problem);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.ProbeTimeout);
         try
         {
-            using var client = clients.CreateClient(HttpClientName);
-            var baseUrl = novu.Value.ApiUrl.ToString().TrimEnd('/');
-            using var answer = await client.GetAsync(
-                new Uri($"{baseUrl}/v1/subscribers/xnovu-probe-{Guid.NewGuid():N}"), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var status = (int)answer.StatusCode;
-            return status < 500
-                ? new Result(true, DisplayUrl, Elapsed(started), status, null)
-                : new Result(false, DisplayUrl, Elapsed(started), status, $"answered {status}");
+            var outcome = await novu.Workflows.ListAsync(1, timeout.Token);
+            return outcome switch
+            {
+                { IsSuccess: true } => new Result(environment, true, Authorized, Elapsed(started), outcome.HttpStatus, null),
+                { CredentialsRefused: true } => new Result(environment, true, Unauthorized, Elapsed(started), outcome.HttpStatus,
+                    $"Novu refused the secret key (HTTP {outcome.HttpStatus}): deliveries to this environment are paused"),
+                // The message only: Novu's own words, never an exception's (which could carry an address).
+                { HttpStatus: null } => new Result(environment, false, Unreachable, Elapsed(started), null, "no answer"),
+                _ => new Result(environment, outcome.HttpStatus < 500, Unreachable, Elapsed(started), outcome.HttpStatus, $"answered {outcome.HttpStatus}"),
+            };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Result(false, DisplayUrl, Elapsed(started), null, $"no answer within {options.Value.ProbeTimeout.TotalMilliseconds:0} ms");
-        }
-        catch (HttpRequestException e)
-        {
-            // The error kind only: a message could carry an address an operator should not see in a public answer.
-            return new Result(false, DisplayUrl, Elapsed(started), null, $"unreachable ({e.HttpRequestError})");
+            return new Result(environment, false, Unreachable, Elapsed(started), null, $"no answer within {options.Value.ProbeTimeout.TotalMilliseconds:0} ms");
         }
     }
 

@@ -79,8 +79,25 @@ public static class OperationsEndpoints
 
     private static async Task<Ok<DevStudioStatus>> DevStudioStatusAsync(NovuProbe novu, TimeProvider time, CancellationToken cancellationToken)
     {
-        var result = await novu.ProbeAsync(cancellationToken);
-        return TypedResults.Ok(new DevStudioStatus(result.Reachable, result.Url, result.LatencyMs, result.StatusCode, result.Error, time.GetUtcNow()));
+        IReadOnlyList<NovuProbe.Result> results;
+        try
+        {
+            results = await novu.ProbeAllAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+        {
+            // The enterprises' environments cannot be read: the shared one can still be checked.
+            results = [await novu.ProbeSharedAsync(cancellationToken)];
+        }
+
+        var shared = results[0];
+        return TypedResults.Ok(new DevStudioStatus(
+            shared.Credentials == NovuProbe.Authorized, shared.Environment.DisplayUrl, shared.LatencyMs, shared.StatusCode, shared.Error, time.GetUtcNow())
+        {
+            Credentials = shared.Credentials,
+            Environments = results.Skip(1).Select(r => new NovuEnvironmentStatus(
+                r.Environment.EnterpriseId!.Value, r.Credentials == NovuProbe.Authorized, r.Credentials, r.LatencyMs, r.StatusCode, r.Error)).ToList(),
+        });
     }
 
     private static Ok<TemplateCacheResponse> TemplateCacheStats(ITemplateEngine engine, ClaimsPrincipal user) =>

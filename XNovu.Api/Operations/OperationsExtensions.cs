@@ -9,6 +9,7 @@ public static class OperationsExtensions
         builder.Services.AddOptions<OperationsOptions>()
             .BindConfiguration(OperationsOptions.SectionName)
             .Validate(o => o.ProbeTimeout > TimeSpan.Zero && o.ProbeTimeout <= TimeSpan.FromSeconds(30), "XNovu:Operations:ProbeTimeout must be between 0 and 30 seconds.")
+            .Validate(o => o.NovuCheckCacheDuration >= TimeSpan.Zero && o.NovuCheckCacheDuration <= TimeSpan.FromMinutes(5), "XNovu:Operations:NovuCheckCacheDuration must be between 0 and 5 minutes.")
             .Validate(o => o.MaxDueDeliveryAge >= TimeSpan.FromSeconds(1), "XNovu:Operations:MaxDueDeliveryAge must be at least 1 second.")
             .Validate(o => o.BacklogRefreshInterval >= TimeSpan.FromSeconds(1), "XNovu:Operations:BacklogRefreshInterval must be at least 1 second.")
             .Validate(o => o.RetryFailedMaxLimit >= 1 && o.RetryFailedDefaultLimit >= 1 && o.RetryFailedDefaultLimit <= o.RetryFailedMaxLimit,
@@ -19,13 +20,6 @@ public static class OperationsExtensions
         builder.Services.AddSingleton<SystemHealth>();
         builder.Services.AddSingleton<BacklogMonitor>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<BacklogMonitor>());
-
-        // A probe answers within its own timeout or not at all: the default pipeline's retries would
-        // only make a down Novu look slow.
-        var probe = builder.Services.AddHttpClient(NovuProbe.HttpClientName);
-#pragma warning disable EXTEXP0001 // see AddNovuClient
-        probe.RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
         return builder;
     }
 }

@@ -8,6 +8,9 @@ public sealed class OperationsOptions
     /// <summary>How long one health probe (database, Redis, Novu) may take before it counts as down.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a Novu environment's credential check is reused by <c>/api/health</c> and <c>/api/dev-studio-status</c>.</summary>
+    public TimeSpan NovuCheckCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A due delivery waiting longer than this makes <c>/api/health</c> unhealthy: nothing is being delivered.</summary>
     public TimeSpan MaxDueDeliveryAge { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -11,6 +11,11 @@ public static class HealthStatus
 /// <summary>One component's probe: never an exception message, which could carry a host or a key.</summary>
 public sealed record ComponentHealth(string Status, double DurationMs, string Detail);
 
+/// <param name="Novu">The shared Novu environment: its credentials verified (a wrong key is unhealthy: every delivery through it is paused).</param>
+/// <param name="NovuEnvironments">
+/// Each enterprise's own Novu environment, checked the same way. A wrong key there is unhealthy for that
+/// environment and degrades the whole (other enterprises still deliver).
+/// </param>
 public sealed record HealthReport(
     string Status,
     ComponentHealth Database,
@@ -18,7 +23,14 @@ public sealed record HealthReport(
     ComponentHealth Novu,
     ComponentHealth Workflows,
     DispatchersHealth Dispatchers,
-    DateTimeOffset Timestamp);
+    DateTimeOffset Timestamp)
+{
+    public IReadOnlyList<NovuEnvironmentHealth> NovuEnvironments { get; init; } = [];
+}
+
+/// <summary>One enterprise's own Novu environment: its URL stays with the admin (<c>GET /api/admin/enterprises/{id}/novu</c>).</summary>
+/// <param name="Credentials"><c>authorized</c>, <c>unauthorized</c> or <c>unreachable</c>.</param>
+public sealed record NovuEnvironmentHealth(Guid EnterpriseId, string Status, string Credentials, double DurationMs, string Detail);
 
 /// <summary>What the dispatchers' heartbeats and the queue say, as read by <c>notify.dispatcher_status()</c>.</summary>
 public sealed record DispatcherStatus(int LiveReplicas, int LoopsConfigured, int LoopsRunning, double OldestDueAgeSeconds);
@@ -48,8 +60,19 @@ public sealed record OperationsMetrics(
     DeliveryMetrics Deliveries,
     DateTimeOffset Timestamp);
 
-/// <summary>Whether Novu (or the local emulator) answers. The URL is shown without user info or query.</summary>
-public sealed record DevStudioStatus(bool Available, string Url, double? LatencyMs, int? StatusCode, string? Error, DateTimeOffset CheckedAt);
+/// <summary>
+/// Whether the shared Novu (or the local emulator) answers and accepts XNovu's key (<see cref="Available"/> only
+/// then). The URL is shown without user info or query. <see cref="Environments"/>: each enterprise's own.
+/// </summary>
+/// <param name="Credentials"><c>authorized</c>, <c>unauthorized</c> (a wrong key) or <c>unreachable</c>.</param>
+public sealed record DevStudioStatus(bool Available, string Url, double? LatencyMs, int? StatusCode, string? Error, DateTimeOffset CheckedAt)
+{
+    public string Credentials { get; init; } = string.Empty;
+
+    public IReadOnlyList<NovuEnvironmentStatus> Environments { get; init; } = [];
+}
+
+public sealed record NovuEnvironmentStatus(Guid EnterpriseId, bool Available, string Credentials, double? LatencyMs, int? StatusCode, string? Error);
 
 public sealed record TemplateCacheResponse(int Total, int Valid, int Expired, long Hits, long Misses);
 

@@ -7,8 +7,9 @@ namespace XNovu.Api.Operations;
 
 /// <summary>
 /// The original's <c>/api/health</c>: the database decides up or down (nothing is stored without it), and so do
-/// the dispatchers (nothing is delivered without one); Redis (rate limits, caches) and Novu (the dispatchers
-/// retry) only degrade the service. The probes run at once,
+/// the dispatchers (nothing is delivered without one), and so does a shared Novu that refuses XNovu's key (every
+/// delivery through it is paused); Redis (rate limits, caches) and an unreachable Novu (the dispatchers retry)
+/// only degrade the service, as does an enterprise's own Novu environment in any trouble. The probes run at once,
 /// each under <see cref="OperationsOptions.ProbeTimeout"/>, and a detail never quotes an exception's message.
 /// </summary>
 public sealed class SystemHealth(
@@ -39,11 +40,19 @@ public sealed class SystemHealth(
         var workflows = new ComponentHealth(
             registry.Workflows.Count > 0 ? HealthStatus.Healthy : HealthStatus.Degraded, 0, $"{registry.Workflows.Count} static workflows loaded");
 
-        var components = new[] { database.Result.Status, cache.Result.Status, novuCheck.Result.Status, workflows.Status, dispatchers.Result.Status };
+        var (sharedNovu, ownNovu) = novuCheck.Result;
+        // An enterprise's own environment with a wrong key is that enterprise's problem: it degrades the whole,
+        // it never takes the service out of a load balancer.
+        var components = new[] { database.Result.Status, cache.Result.Status, sharedNovu.Status, workflows.Status, dispatchers.Result.Status }
+            .Concat(ownNovu.Select(e => e.Status == HealthStatus.Healthy ? HealthStatus.Healthy : HealthStatus.Degraded))
+            .ToList();
         var overall = components.Contains(HealthStatus.Unhealthy) ? HealthStatus.Unhealthy
             : components.Any(c => c != HealthStatus.Healthy) ? HealthStatus.Degraded
             : HealthStatus.Healthy;
-        return new HealthReport(overall, database.Result, cache.Result, novuCheck.Result, workflows, dispatchers.Result, time.GetUtcNow());
+        return new HealthReport(overall, database.Result, cache.Result, sharedNovu, workflows, dispatchers.Result, time.GetUtcNow())
+        {
+            NovuEnvironments = ownNovu,
+        };
     }
 
     /// <summary>Never healthy while nothing is delivered: no live dispatcher, or a due delivery waiting too long.</summary>
@@ -69,13 +78,35 @@ public sealed class SystemHealth(
         return new DispatchersHealth(verdict, probe.DurationMs, detail, s.LiveReplicas, s.LoopsRunning, s.LoopsConfigured, age);
     }
 
-    private async Task<ComponentHealth> CheckNovuAsync(CancellationToken cancellationToken)
+    private async Task<(ComponentHealth Shared, IReadOnlyList<NovuEnvironmentHealth> Own)> CheckNovuAsync(CancellationToken cancellationToken)
     {
-        var result = await novu.ProbeAsync(cancellationToken);
-        return result.Reachable
-            ? new ComponentHealth(HealthStatus.Healthy, result.LatencyMs, $"reachable (HTTP {result.StatusCode})")
-            : new ComponentHealth(HealthStatus.Degraded, result.LatencyMs, result.Error ?? "unreachable");
+        IReadOnlyList<NovuProbe.Result> results;
+        try
+        {
+            results = await novu.ProbeAllAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+        {
+            // The enterprises' environments cannot be read (the database part says why): check the shared one.
+            results = [await novu.ProbeSharedAsync(cancellationToken)];
+        }
+
+        var shared = results[0];
+        var (status, detail) = Verdict(shared);
+        return (new ComponentHealth(status, shared.LatencyMs, detail), results.Skip(1).Select(r =>
+        {
+            var (ownStatus, ownDetail) = Verdict(r);
+            return new NovuEnvironmentHealth(r.Environment.EnterpriseId!.Value, ownStatus, r.Credentials, r.LatencyMs, ownDetail);
+        }).ToList());
     }
+
+    /// <summary>A refused key is unhealthy (its deliveries are paused); an unreachable Novu only degrades (they are retried).</summary>
+    private static (string Status, string Detail) Verdict(NovuProbe.Result result) => result.Credentials switch
+    {
+        NovuProbe.Authorized => (HealthStatus.Healthy, $"authorized (HTTP {result.StatusCode})"),
+        NovuProbe.Unauthorized => (HealthStatus.Unhealthy, $"unauthorized: {result.Error}"),
+        _ => (HealthStatus.Degraded, $"unreachable: {result.Error}"),
+    };
 
     private async Task<ComponentHealth> Probe(Func<CancellationToken, Task<string>> check, string failedStatus, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace XNovu.Api.Subscribers;
 /// change: the dispatcher sends the stored profile with every delivery, and Novu upserts the subscriber from
 /// it, so Novu catches up at the subscriber's next delivery at the latest.
 /// </summary>
-internal sealed partial class SubscriberNovuSync(INovuClient novu, ILogger<SubscriberNovuSync> logger)
+internal sealed partial class SubscriberNovuSync(NovuEnvironments environments, ILogger<SubscriberNovuSync> logger)
 {
     public const string Synced = "synced";
     public const string Deleted = "deleted";
@@ -21,6 +21,11 @@ internal sealed partial class SubscriberNovuSync(INovuClient novu, ILogger<Subsc
 
     public async Task<string> UpsertAsync(Guid enterpriseId, IEnumerable<SubscriberResponse> subscribers, CancellationToken cancellationToken)
     {
+        if ((await environments.ForEnterpriseAsync(enterpriseId, cancellationToken)).Client is not { } novu)
+        {
+            return Failed;
+        }
+
         var result = Synced;
         foreach (var subscriber in subscribers)
         {
@@ -50,6 +55,11 @@ internal sealed partial class SubscriberNovuSync(INovuClient novu, ILogger<Subsc
 
     public async Task<string> DeleteAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken)
     {
+        if ((await environments.ForEnterpriseAsync(enterpriseId, cancellationToken)).Client is not { } novu)
+        {
+            return Failed;
+        }
+
         var outcome = await novu.Subscribers.DeleteAsync(NovuSubscriberId(enterpriseId, subscriberId), cancellationToken);
         if (outcome.IsSuccess)
         {

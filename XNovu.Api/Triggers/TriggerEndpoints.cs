@@ -47,6 +47,7 @@ public static class TriggerEndpoints
         HttpContext http,
         TriggerStore store,
         TriggerResend resend,
+        EventFitCheck fit,
         IOptions<TriggerOptions> options,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
@@ -75,6 +76,11 @@ public static class TriggerEndpoints
         if (invalid is not null)
         {
             return invalid;
+        }
+
+        if (await fit.CheckAsync(enterpriseId, trigger!, cancellationToken) is { } tooLarge)
+        {
+            return tooLarge;
         }
 
         var outcome = await store.TriggerAsync(enterpriseId, trigger!, claim, cancellationToken);
@@ -113,6 +119,7 @@ public static class TriggerEndpoints
     private static async Task<Results<Ok<BulkTriggerResponse>, ProblemHttpResult>> BulkAsync(
         HttpContext http,
         TriggerStore store,
+        EventFitCheck fit,
         IOptions<TriggerOptions> options,
         IOptions<JsonOptions> json,
         CancellationToken cancellationToken)
@@ -147,6 +154,15 @@ public static class TriggerEndpoints
         var events = request.Events
             .Select((element, index) => PrepareEvent(element, index, enterpriseId, options.Value, serializer))
             .ToList();
+        // An event whose Novu event cannot fit is that event's 413, like any other event's own problem.
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].Item1 is { } trigger && await fit.CheckAsync(enterpriseId, trigger, cancellationToken) is { } tooLarge)
+            {
+                events[i] = (null, tooLarge);
+            }
+        }
+
         var outcome = await store.TriggerBulkAsync(enterpriseId, events, claim, cancellationToken);
         if (outcome.Problem is not null)
         {

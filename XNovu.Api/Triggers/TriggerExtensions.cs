@@ -27,6 +27,7 @@ public static class TriggerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PayloadSchemaValidator>();
         builder.Services.AddSingleton<TriggerChecks>();
+        builder.Services.AddSingleton<EventFitCheck>();
         builder.Services.AddSingleton<TriggerStore>();
         builder.Services.AddSingleton<TriggerResend>();
         builder.Services.AddSingleton<IdempotencyKeyStore>();

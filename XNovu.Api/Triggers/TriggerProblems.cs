@@ -21,12 +21,25 @@ internal static class TriggerProblems
             "This Idempotency-Key was already used with another request body.");
 
     /// <summary>Any problem as the body of one bulk result: always with an <c>errors</c> map, empty when none.</summary>
-    public static HttpValidationProblemDetails ToBulkError(ProblemHttpResult problem) =>
-        problem.ProblemDetails as HttpValidationProblemDetails ?? new HttpValidationProblemDetails
+    public static HttpValidationProblemDetails ToBulkError(ProblemHttpResult problem)
+    {
+        if (problem.ProblemDetails is HttpValidationProblemDetails validation)
+        {
+            return validation;
+        }
+
+        var error = new HttpValidationProblemDetails
         {
             Status = problem.ProblemDetails.Status,
             Type = problem.ProblemDetails.Type,
             Title = problem.ProblemDetails.Title,
             Detail = problem.ProblemDetails.Detail,
         };
+        foreach (var (key, value) in problem.ProblemDetails.Extensions)
+        {
+            error.Extensions[key] = value;
+        }
+
+        return error;
+    }
 }

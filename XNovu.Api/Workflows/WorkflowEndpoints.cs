@@ -147,7 +147,8 @@ public static class WorkflowEndpoints
         null, workflow.WorkflowKey, workflow.Name, workflow.Description, WorkflowValidation.Static, workflow.DefaultChannels,
         workflow.PayloadSchema, workflow.ControlSchema, workflow.TemplateOverrides, null, PublishStatuses.Publish,
         Deactivated: false, Version: 1, CreatedAt: null, UpdatedAt: null,
-        sync.GetValueOrDefault(workflow.WorkflowKey) ?? NovuSyncResponse.Of(null, workflow.WorkflowKey, null, null, null, null));
+        sync.GetValueOrDefault(workflow.WorkflowKey) ?? NovuSyncResponse.Of(null, workflow.WorkflowKey, null, null, null, null),
+        NovuPayload: []);
 }
 
 /// <summary>What a workflow write needs besides its route and body.</summary>

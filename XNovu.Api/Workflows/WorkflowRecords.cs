@@ -4,6 +4,10 @@ using XNovu.Core.Novu;
 
 namespace XNovu.Api.Workflows;
 
+/// <param name="NovuPayload">
+/// The payload fields passed on to Novu beside the rendered content, as dotted paths (<c>["orderId", "order.total"]</c>);
+/// at most 20, none when absent. Novu's steps show only what XNovu rendered, so most workflows pass on nothing.
+/// </param>
 public sealed record WorkflowRequest(
     string? WorkflowKey,
     string? Name,
@@ -13,9 +17,13 @@ public sealed record WorkflowRequest(
     JsonElement? PayloadSchema,
     JsonElement? ControlSchema,
     Dictionary<string, string>? TemplateOverrides,
-    string? CategoryCode);
+    string? CategoryCode,
+    IReadOnlyList<string>? NovuPayload = null);
 
-/// <summary>A workflow as clients see it; static workflows have no id, no dates and are always published.</summary>
+/// <summary>
+/// A workflow as clients see it; static workflows have no id, no dates, are always published and pass no payload
+/// field on to Novu. <c>novuPayload</c> lists the payload fields that go to Novu beside the rendered content.
+/// </summary>
 public sealed record WorkflowResponse(
     long? Id,
     string WorkflowKey,
@@ -32,7 +40,8 @@ public sealed record WorkflowResponse(
     int Version,
     DateTime? CreatedAt,
     DateTime? UpdatedAt,
-    NovuSyncResponse NovuSync);
+    NovuSyncResponse NovuSync,
+    IReadOnlyList<string> NovuPayload);
 
 /// <summary>
 /// The workflow's twin in Novu: <c>pending</c> until the dispatcher has synced the latest write, <c>synced</c>,
@@ -71,7 +80,8 @@ internal sealed record WorkflowRow(
     string? SyncStatus,
     string? NovuWorkflowId,
     DateTime? SyncedAt,
-    string? SyncError)
+    string? SyncError,
+    string NovuPayload)
 {
     public const string Columns =
         """
@@ -80,7 +90,8 @@ internal sealed record WorkflowRow(
         w.control_schema::text AS ControlSchema, w.template_overrides::text AS TemplateOverrides,
         w.notification_category_id AS CategoryId, c.code AS CategoryCode, w.publish_status::text AS PublishStatus, w.deactivated, w.version,
         w.created_at AS CreatedAt, w.updated_at AS UpdatedAt, s.status AS SyncStatus,
-        s.novu_workflow_id AS NovuWorkflowId, s.synced_at AS SyncedAt, s.error AS SyncError
+        s.novu_workflow_id AS NovuWorkflowId, s.synced_at AS SyncedAt, s.error AS SyncError,
+        to_jsonb(w.novu_payload)::text AS NovuPayload
         """;
 
     /// <summary>Selects <see cref="Columns"/> from <c>w</c>, which a caller's CTE may stand in for.</summary>
@@ -94,5 +105,6 @@ internal sealed record WorkflowRow(
         Jsonb.FromColumn(PayloadSchema), Jsonb.FromColumn(ControlSchema),
         JsonSerializer.Deserialize<Dictionary<string, string>>(TemplateOverrides) ?? [],
         CategoryCode, PublishStatus, Deactivated, Version, CreatedAt, UpdatedAt,
-        NovuSyncResponse.Of(EnterpriseId, WorkflowKey, SyncStatus, NovuWorkflowId, SyncedAt, SyncError));
+        NovuSyncResponse.Of(EnterpriseId, WorkflowKey, SyncStatus, NovuWorkflowId, SyncedAt, SyncError),
+        JsonSerializer.Deserialize<string[]>(NovuPayload) ?? []);
 }

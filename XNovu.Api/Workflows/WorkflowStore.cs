@@ -46,9 +46,9 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
                 WITH w AS (
                     INSERT INTO notify.ent_notification_workflow
                         (enterprise_id, workflow_key, name, description, workflow_type, default_channels,
-                         payload_schema, control_schema, template_overrides, notification_category_id)
+                         payload_schema, control_schema, template_overrides, notification_category_id, novu_payload)
                     VALUES (@enterpriseId, @key, @name, @description, 'DYNAMIC', @channels::notify.notification_channel_type[],
-                            @payloadSchema::jsonb, @controlSchema::jsonb, @templateOverrides::jsonb, @categoryId)
+                            @payloadSchema::jsonb, @controlSchema::jsonb, @templateOverrides::jsonb, @categoryId, @novuPayload)
                     ON CONFLICT (enterprise_id, workflow_key) DO NOTHING
                     RETURNING *)
                 SELECT {WorkflowRow.Columns} FROM w {WorkflowRow.From}
@@ -107,6 +107,7 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
                         default_channels = @channels::notify.notification_channel_type[],
                         payload_schema = @payloadSchema::jsonb, control_schema = @controlSchema::jsonb,
                         template_overrides = @templateOverrides::jsonb, notification_category_id = @categoryId,
+                        novu_payload = @novuPayload,
                         version = version + 1, updated_at = now()
                     WHERE workflow_key = @key
                     RETURNING *)
@@ -187,6 +188,7 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
         controlSchema = Jsonb.ToColumn(request.ControlSchema),
         templateOverrides = JsonSerializer.Serialize(request.TemplateOverrides ?? []),
         categoryId,
+        novuPayload = (request.NovuPayload ?? []).Distinct(StringComparer.Ordinal).ToArray(),
     };
 
     /// <summary>The Novu sync state of the static workflows, which every enterprise shares (rows without an enterprise).</summary>

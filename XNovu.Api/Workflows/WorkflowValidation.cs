@@ -1,6 +1,7 @@
 using XNovu.Api.Http;
 using XNovu.Core.Workflows;
 using XNovu.Core.Json;
+using XNovu.Core.Novu;
 
 namespace XNovu.Api.Workflows;
 
@@ -68,7 +69,31 @@ internal static class WorkflowValidation
 
         CheckSchema(errors, request.PayloadSchema, "payloadSchema");
         CheckSchema(errors, request.ControlSchema, "controlSchema");
+        CheckNovuPayload(errors, request.NovuPayload);
         return errors;
+    }
+
+    /// <summary>The payload fields passed on to Novu: at most <see cref="NovuPayloadPaths.MaxPaths"/>, each a path by its rule.</summary>
+    private static void CheckNovuPayload(ValidationErrors errors, IReadOnlyList<string>? paths)
+    {
+        if (paths is null)
+        {
+            return;
+        }
+
+        if (paths.Count > NovuPayloadPaths.MaxPaths)
+        {
+            errors.Add("novuPayload", $"must name at most {NovuPayloadPaths.MaxPaths} payload fields; it names {paths.Count}.");
+            return;
+        }
+
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (NovuPayloadPaths.Problem(paths[i]) is { } problem)
+            {
+                errors.Add($"novuPayload[{i}]", problem);
+            }
+        }
     }
 
     /// <summary>

@@ -59,7 +59,8 @@ public sealed record WorkflowItem(
     bool Deactivated,
     int Version,
     DateTime? UpdatedAt,
-    JsonNode? NovuSync);
+    JsonNode? NovuSync,
+    IReadOnlyList<string>? NovuPayload = null);
 
 public sealed record WorkflowInput(
     string WorkflowKey,
@@ -69,7 +70,8 @@ public sealed record WorkflowInput(
     JsonNode? PayloadSchema,
     JsonNode? ControlSchema,
     IReadOnlyDictionary<string, string> TemplateOverrides,
-    string? CategoryCode);
+    string? CategoryCode,
+    IReadOnlyList<string>? NovuPayload = null);
 
 public sealed record WorkflowStats(long Total, long Static, long Dynamic, long Enterprises);
 

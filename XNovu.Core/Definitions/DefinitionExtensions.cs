@@ -76,6 +76,10 @@ public static class DefinitionExtensions
             })));
 
         builder.Services.AddSingleton<WorkflowDefinitionCache>();
+        // What a Novu event is built from besides its notification, for the dispatcher and the API's size check.
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<XNovu.Core.Novu.EventContextStore>();
+        builder.Services.AddSingleton<XNovu.Core.Novu.EnterpriseNames>();
         builder.Services.RemoveAll<IDefinitionChangeNotifier>();
         builder.Services.AddSingleton<IDefinitionChangeNotifier, DefinitionChangeNotifier>();
         return builder;

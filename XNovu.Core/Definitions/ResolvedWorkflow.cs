@@ -4,7 +4,8 @@ namespace XNovu.Core.Definitions;
 
 /// <summary>
 /// A workflow as the dispatcher needs it: whether it may be sent, and the template serving each channel,
-/// in the workflow's channel order. Static workflows are always published.
+/// in the workflow's channel order, and the payload fields it passes on to Novu (<see cref="Novu.NovuPayloadPaths"/>;
+/// none for a static workflow). Static workflows are always published.
 /// </summary>
 public sealed record ResolvedWorkflow(
     string WorkflowKey,
@@ -12,8 +13,12 @@ public sealed record ResolvedWorkflow(
     bool Published,
     bool Deactivated,
     int Version,
-    IReadOnlyList<ChannelTemplate> Channels)
+    IReadOnlyList<ChannelTemplate> Channels,
+    IReadOnlyList<string>? NovuPayload = null)
 {
+    /// <summary>Never null, also for an entry cached before the field existed.</summary>
+    public IReadOnlyList<string> NovuPayload { get; init; } = NovuPayload ?? [];
+
     public bool CanSend => Published && !Deactivated;
 }
 

@@ -14,6 +14,9 @@ public static class NotifyChannels
 
     /// <summary>A workflow write (or the admin's sync-all) left a Novu workflow sync pending.</summary>
     public const string NovuSync = "xnovu_novu_sync";
+
+    /// <summary>An enterprise's own Novu environment was set, changed or removed; the payload names the enterprise.</summary>
+    public const string NovuEnvironment = "xnovu_novu_environment";
 }
 
 /// <summary>The values of <c>notify.notification_status</c>, as the database enum spells them.</summary>

@@ -57,7 +57,8 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
             var own = await session.Connection.QuerySingleOrDefaultAsync<WorkflowDefinitionRow>(
                 """
                 SELECT workflow_key AS WorkflowKey, publish_status::text AS PublishStatus, deactivated,
-                       version, default_channels::text[] AS Channels, template_overrides::text AS TemplateOverrides
+                       version, default_channels::text[] AS Channels, template_overrides::text AS TemplateOverrides,
+                       novu_payload AS NovuPayload
                 FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey
                 """,
                 new { workflowKey }, session.Transaction);
@@ -113,7 +114,8 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
                     : null))
             .ToList();
         return new ResolvedWorkflow(
-            workflow.WorkflowKey, IsStatic: false, workflow.PublishStatus == PublishStatuses.Publish, workflow.Deactivated, workflow.Version, channels);
+            workflow.WorkflowKey, IsStatic: false, workflow.PublishStatus == PublishStatuses.Publish, workflow.Deactivated, workflow.Version, channels,
+            workflow.NovuPayload);
     }
 
     private ResolvedWorkflow ResolveStatic(StaticWorkflow workflow)
@@ -143,6 +145,7 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         public int Version { get; init; }
         public string[] Channels { get; init; } = [];
         public string TemplateOverrides { get; init; } = "{}";
+        public string[] NovuPayload { get; init; } = [];
     }
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.

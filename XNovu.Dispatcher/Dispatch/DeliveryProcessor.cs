@@ -2,7 +2,6 @@
 // decide) and the rule that every exception is one delivery's outcome are easier to audit in one file.
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
@@ -19,13 +18,17 @@ namespace XNovu.Dispatcher.Dispatch;
 /// renders every channel per recipient, sends everything sendable in bulk calls (the client splits them
 /// into calls of 100), and decides each delivery's fate. Each event names the workflow's Novu identifier (made
 /// sure to exist before the first send), the enterprise as <c>tenant</c>, and the subscriber under its Novu
-/// id (<see cref="NovuNames.SubscriberId"/>). The payload carries only what Novu's steps show, the rendered
-/// content under the reserved key <c>xnovu</c>: <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>.
+/// id (<see cref="NovuNames.SubscriberId"/>). The event itself is <see cref="NovuEvents.Build"/>'s: the rendered
+/// content under <c>xnovu</c> and the payload fields the workflow passes on. An event over Novu's 512 KB limit
+/// fails at once, naming the channel, without calling Novu.
+/// Each enterprise's deliveries go to its Novu environment (<see cref="NovuEnvironments"/>): its own when it has
+/// one, else the shared one. When Novu refuses XNovu's credentials (401, 403) that environment is paused: its
+/// deliveries stay PENDING without spending an attempt, until the credentials change or the pause ends.
 /// </summary>
 public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
     ITemplateEngine templates,
-    INovuClient novu,
+    NovuEnvironments environments,
     NovuWorkflowSync novuWorkflows,
     EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
@@ -34,7 +37,6 @@ public sealed partial class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
-    public const string ReservedPayloadKey = "xnovu";
     private const int NovuBulkSize = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -52,9 +54,14 @@ public sealed partial class DeliveryProcessor(
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
+        var environmentOf = new Dictionary<Guid, NovuEnvironment>();
         try
         {
             stored = await profiles.LoadAsync(batch, cancellationToken);
+            foreach (var enterpriseId in batch.Select(d => d.EnterpriseId).Distinct())
+            {
+                environmentOf[enterpriseId] = await environments.ForEnterpriseAsync(enterpriseId, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -73,7 +80,7 @@ public sealed partial class DeliveryProcessor(
             {
                 // One lookup per workflow and batch, its failure included: a database that does not answer is
                 // asked once per batch, not once per delivery.
-                resolved[key] = lookup = ResolveAsync(delivery, cancellationToken);
+                resolved[key] = lookup = ResolveAsync(delivery, environmentOf[delivery.EnterpriseId], cancellationToken);
             }
 
             try
@@ -93,22 +100,73 @@ public sealed partial class DeliveryProcessor(
             }
         }
 
-        if (toSend.Count > 0)
+        // One group per Novu environment, each with its own client and pacing, sent side by side: an environment
+        // that is slow, down or refusing XNovu's key holds up only its own deliveries.
+        var groups = toSend.GroupBy(s => environmentOf[s.Delivery.EnterpriseId]).ToList();
+        var sent = await Task.WhenAll(groups.Select(async group =>
         {
-            var outcomes = await SendAsync(toSend.Select(s => s.Request).ToList(), cancellationToken);
-            for (var i = 0; i < toSend.Count; i++)
+            var members = group.ToList();
+            var environment = group.Key;
+            var outcomes = environment.Client is { } novu && !environment.IsPaused(time.GetUtcNow())
+                ? await SendAsync(novu, members.Select(s => s.Request).ToList(), cancellationToken)
+                : members.Select(_ => Refused(environment)).ToList();
+            if (outcomes.Any(o => o.CredentialsRefused))
             {
-                var delivery = toSend[i].Delivery;
+                PauseEnvironment(environment, outcomes.First(o => o.CredentialsRefused).HttpStatus);
+            }
+
+            return (Environment: environment, Members: members, Outcomes: outcomes);
+        }));
+        foreach (var (environment, members, outcomes) in sent)
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                var delivery = members[i].Delivery;
+                if (outcomes[i].CredentialsRefused || environment.Client is null)
+                {
+                    results.Add(Paused(delivery, environment, outcomes[i].HttpStatus));
+                    continue;
+                }
+
                 var isStatic = (await resolved[(delivery.EnterpriseId, delivery.WorkflowKey)])!.IsStatic;
                 results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
-                    delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
+                    environment, delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
             }
         }
 
         return results;
     }
 
-    private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>What a send to an environment already known to refuse XNovu's credentials would answer, without sending.</summary>
+    private static NovuOutcome Refused(NovuEnvironment environment) =>
+        new() { Kind = NovuOutcomeKind.Terminal, HttpStatus = environment.Client is null ? null : StatusCodes.Status401Unauthorized, Message = environment.Problem };
+
+    private void PauseEnvironment(NovuEnvironment environment, int? httpStatus)
+    {
+        if (!environment.IsPaused(time.GetUtcNow()))
+        {
+            var until = time.GetUtcNow() + options.Value.CredentialsPause;
+            environment.Pause(until);
+            LogEnvironmentPaused(logger, environment.Name, httpStatus, until);
+        }
+    }
+
+    /// <summary>
+    /// Held, not failed: PENDING again when the pause ends (or at once when the credentials change, which
+    /// <c>notify.enterprise_novu_changed</c> does), and the attempt the claim counted is given back.
+    /// </summary>
+    private DeliveryResult Paused(ClaimedDelivery delivery, NovuEnvironment environment, int? httpStatus)
+    {
+        var now = time.GetUtcNow();
+        var until = environment.PausedUntil is { } pausedUntil && pausedUntil > now ? pausedUntil : now + options.Value.CredentialsPause;
+        var why = environment.Problem ?? $"Novu refused XNovu's credentials{(httpStatus is { } status ? $" (HTTP {status})" : string.Empty)}";
+        var where = environment.IsShared ? "the shared Novu environment" : "the enterprise's own Novu environment";
+        return new DeliveryResult(delivery.DeliveryId, "paused", until, null, new DeliveryError(
+            $"Paused: {why} for {where}. Tried again when its credentials change, or at {until:u}.",
+            httpStatus, null, Math.Max(delivery.Attempts - 1, 0), now));
+    }
+
+    private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, NovuEnvironment environment, CancellationToken cancellationToken)
     {
         ResolvedWorkflow? workflow;
         try
@@ -121,7 +179,7 @@ public sealed partial class DeliveryProcessor(
             throw new WorkflowUnreadableException($"Workflow '{delivery.WorkflowKey}' could not be read ({e.GetType().Name}).", e);
         }
 
-        if (workflow is { CanSend: true })
+        if (workflow is { CanSend: true } && environment.Client is not null && !environment.IsPaused(time.GetUtcNow()))
         {
             // A trigger may come before the workflow's sync: make sure Novu has it, once per process. Until it
             // does, the deliveries wait (retryable), they do not fail.
@@ -129,14 +187,19 @@ public sealed partial class DeliveryProcessor(
             try
             {
                 ready = await novuWorkflows.SyncAsync(
-                    workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey, SyncMode.EnsureExists, cancellationToken);
+                    workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey, SyncMode.EnsureExists, cancellationToken, environment);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 ready = new SyncResult(false, null, $"{e.GetType().Name} while syncing.");
             }
 
-            if (!ready.Succeeded)
+            if (ready.CredentialsRejected)
+            {
+                // The send would be refused the same way: it is skipped, and the deliveries are paused.
+                PauseEnvironment(environment, StatusCodes.Status401Unauthorized);
+            }
+            else if (!ready.Succeeded)
             {
                 throw new NovuWorkflowNotReadyException($"The Novu workflow is not synced yet. {ready.Error}", ready.RetryAfter);
             }
@@ -174,7 +237,7 @@ public sealed partial class DeliveryProcessor(
     /// is re-sent the same way under the same Idempotency-Keys (the bulk call's, derived from its members, or
     /// each trigger's, its transactionId) and Novu replays instead of delivering twice.
     /// </summary>
-    private async Task<IReadOnlyList<NovuOutcome>> SendAsync(IReadOnlyList<TriggerRequest> requests, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NovuOutcome>> SendAsync(INovuClient novu, IReadOnlyList<TriggerRequest> requests, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (requests.Count >= NovuBulkSize)
@@ -241,18 +304,12 @@ public sealed partial class DeliveryProcessor(
         // wrong shape (a number where text is expected) fails this delivery with the field's path.
         var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
-        var subscriber = SubscriberProfileStore.Merge(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
+        var subscriber = NovuEvents.MergeSubscriber(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
         var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
-        var variables = new SubscriberVariables(
-            subscriber.SubscriberId, subscriber.Email, subscriber.Phone, subscriber.FirstName, subscriber.LastName, subscriber.Locale, subscriber.Data)
-        {
-            Timezone = subscriber.Timezone,
-            Avatar = subscriber.Avatar,
-        };
 
-        var rendered = new JsonObject();
+        var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
@@ -265,40 +322,17 @@ public sealed partial class DeliveryProcessor(
                 throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
             }
 
-            var renderStarted = Stopwatch.GetTimestamp();
-            var result = await templates.RenderAsync(
-                RenderRequest.For(channel.Template, delivery.EnterpriseId, payload, variables, new EnterpriseVariables(delivery.EnterpriseId, enterpriseName)),
-                cancellationToken);
-            XNovuTelemetry.TemplateRenderTime.Record(
-                Stopwatch.GetElapsedTime(renderStarted).TotalMilliseconds, XNovuTelemetry.Channel(channel.Channel.ToWireName()));
-            // Only what the Novu steps show: the plain-text alternative stays in XNovu, and so does the
-            // trigger payload, which would only bring the event nearer Novu's 512 KB limit.
-            rendered[channel.Channel.ToWireName()] = new JsonObject
-            {
-                ["subject"] = result.Subject,
-                ["body"] = result.Body,
-            };
+            rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken));
         }
 
-        var novuPayload = new JsonObject
-        {
-            [ReservedPayloadKey] = new JsonObject
-            {
-                ["notificationId"] = delivery.NotificationId,
-                ["channels"] = rendered,
-            },
-        };
+        var request = NovuEvents.Build(
+            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
 
-        return new TriggerRequest
-        {
-            Name = NovuNames.WorkflowId(workflow.IsStatic ? null : delivery.EnterpriseId, workflow.WorkflowKey),
-            To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(delivery.EnterpriseId, subscriber.SubscriberId) })],
-            TransactionId = delivery.TransactionId,
-            Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
-            Overrides = delivery.Overrides is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
-            Tenant = JsonSerializer.SerializeToElement(
-                new { identifier = delivery.EnterpriseId.ToString(), name = enterpriseName ?? delivery.EnterpriseId.ToString() }, Json),
-        };
+        // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
+        // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
+        // time, so it fails now, saying which channel, without a call.
+        var size = NovuEvents.Measure(request, rendered);
+        return size.Fits ? request : throw new DeliveryRejectedException(size.Describe());
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
@@ -352,6 +386,9 @@ public sealed partial class DeliveryProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} of notification {NotificationId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Exception? exception, long deliveryId, long notificationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Novu environment {Environment} refused XNovu's credentials (HTTP {HttpStatus}): its deliveries are paused until {Until} or until the credentials change")]
+    private static partial void LogEnvironmentPaused(ILogger logger, string environment, int? httpStatus, DateTimeOffset until);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A Novu call threw; its deliveries will be retried")]
     private static partial void LogCallFailed(ILogger logger, Exception exception);

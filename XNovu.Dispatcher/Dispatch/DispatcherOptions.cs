@@ -43,6 +43,13 @@ public sealed class DispatcherOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a Novu environment's deliveries are held after Novu refused XNovu's credentials (401, 403): they
+    /// stay PENDING (no attempt spent) and are tried again after this, or at once when the credentials change.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CredentialsPause { get; set; } = TimeSpan.FromMinutes(3);
+
     /// <summary>The safety net: how often an idle dispatcher looks for work even without a wake-up.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 

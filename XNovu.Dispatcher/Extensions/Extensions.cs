@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using XNovu.Core;
 using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
@@ -15,7 +16,8 @@ internal static class Extensions
     {
         builder.AddXNovuData(DataExtensions.DispatcherConnectionName);
         builder.AddXNovuDefinitions();
-        builder.AddNovuClient();
+        // The shared Novu environment and each enterprise's own; the dispatcher only decrypts their keys.
+        builder.AddXNovuNovuEnvironments(createsKeys: false);
 
         builder.Services.AddOptions<DispatcherOptions>()
             .BindConfiguration(DispatcherOptions.SectionName)
@@ -40,11 +42,9 @@ internal static class Extensions
         });
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
-        // EnterpriseNames caches in process memory; nothing else in the dispatcher registers the cache.
-        builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<EnterpriseNames>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
+        builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.NovuEnvironment, sp.GetRequiredService<NovuEnvironments>().Invalidate));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();

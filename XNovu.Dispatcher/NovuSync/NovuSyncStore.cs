@@ -93,8 +93,4 @@ public sealed class NovuSyncStore(XNovuDatabase database)
                              WHERE enterprise_id IS NOT DISTINCT FROM @owner AND workflow_key = @workflowKey), false)
             """,
             new { owner, workflowKey }, session.Transaction), cancellationToken);
-
-    public Task<string?> EnterpriseNameAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<string?>(
-            "SELECT name FROM notify.enterprise WHERE id = @enterpriseId", new { enterpriseId }, session.Transaction), cancellationToken);
 }

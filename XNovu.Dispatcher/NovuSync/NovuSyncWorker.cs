@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Core.Workflows;
 using XNovu.Dispatcher.Dispatch;
@@ -9,12 +10,14 @@ namespace XNovu.Dispatcher.NovuSync;
 /// Performs the syncs that workflow writes left pending (woken by NOTIFY <see cref="Channel"/>, and every
 /// <see cref="NovuSyncOptions.PollInterval"/> for retries), with exponential backoff on failure; and, once
 /// per <see cref="NovuSyncOptions.ReconcilePeriod"/> across all replicas (and at start), reconciles every
-/// synced workflow with Novu: a workflow deleted there is recreated, a step edited there is repaired.
+/// synced workflow with Novu: a workflow deleted there is recreated, a step edited there is repaired; the static
+/// workflows are kept the same way in every enterprise's own Novu environment.
 /// </summary>
 public sealed partial class NovuSyncWorker(
     NovuWorkflowSync sync,
     NovuSyncStore store,
     StaticWorkflowRegistry registry,
+    NovuEnvironments environments,
     [FromKeyedServices(NovuSyncWorker.Channel)] DispatchSignal signal,
     IOptions<NovuSyncOptions> options,
     TimeProvider time,
@@ -98,6 +101,26 @@ public sealed partial class NovuSyncWorker(
                 // Left as synced: the next period tries again, and a write sync would re-activate it.
                 failures++;
                 LogSyncFailed(logger, row.WorkflowKey, 0, result.Error);
+            }
+        }
+
+        // The static workflows in every enterprise's own environment too: their rows name the shared one only.
+        foreach (var environment in await environments.AllAsync(cancellationToken))
+        {
+            if (environment.IsShared || environment.Client is null || environment.IsPaused(time.GetUtcNow()))
+            {
+                continue;
+            }
+
+            foreach (var shipped in registry.Workflows)
+            {
+                var result = await sync.SyncAsync(null, shipped.WorkflowKey, SyncMode.Repair, cancellationToken, environment);
+                if (!result.Succeeded)
+                {
+                    failures++;
+                    LogSyncFailed(logger, shipped.WorkflowKey, 0, result.Error);
+                    break; // that environment answers no better for the next one
+                }
             }
         }
 

@@ -6,8 +6,11 @@ using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.NovuSync;
 
-/// <summary>One sync's outcome; <see cref="RetryAfter"/> is Novu's, when it asked for a pause.</summary>
-public sealed record SyncResult(bool Succeeded, string? NovuWorkflowId, string? Error, TimeSpan? RetryAfter = null)
+/// <summary>
+/// One sync's outcome; <see cref="RetryAfter"/> is Novu's, when it asked for a pause, and
+/// <see cref="CredentialsRejected"/> says Novu refused XNovu's key for that environment (401, 403).
+/// </summary>
+public sealed record SyncResult(bool Succeeded, string? NovuWorkflowId, string? Error, TimeSpan? RetryAfter = null, bool CredentialsRejected = false)
 {
     public static SyncResult Done(string? novuWorkflowId) => new(true, novuWorkflowId, null);
 }
@@ -30,23 +33,32 @@ public enum SyncMode
 /// <summary>
 /// Keeps one XNovu workflow's Novu twin as <see cref="NovuWorkflowShape"/> describes it, through Novu's
 /// <c>/v2/workflows</c> API. Reads Novu first (GET), then creates or updates only what differs, so a repeated
-/// sync costs one GET. Remembers per process which Novu workflows it has seen, so sends do not ask again.
+/// sync costs one GET. Remembers per process which Novu workflows it has seen in which environment (and
+/// credentials), so sends do not ask again. An enterprise's workflows live in its own Novu environment when it
+/// has one (<see cref="NovuEnvironments"/>), under the same identifiers as in the shared one; a static workflow
+/// lives in every environment that sends it.
 /// </summary>
 public sealed partial class NovuWorkflowSync(
-    INovuClient novu, NovuSyncStore store, StaticWorkflowRegistry registry, ILogger<NovuWorkflowSync> logger)
+    NovuEnvironments environments, NovuSyncStore store, StaticWorkflowRegistry registry, ILogger<NovuWorkflowSync> logger)
 {
     public const string WorkflowNotFound = "workflow_not_found";
     public const string TriggerNotActive = "trigger_not_active";
 
     private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
 
-    /// <summary>Syncs the workflow named by a sync row: a null enterprise is a static workflow.</summary>
-    public async Task<SyncResult> SyncAsync(Guid? enterpriseId, string workflowKey, SyncMode mode, CancellationToken cancellationToken)
+    /// <summary>
+    /// Syncs the workflow named by a sync row (a null enterprise is a static workflow) into
+    /// <paramref name="environment"/>, by default the environment its enterprise delivers through (the shared
+    /// one for a static workflow).
+    /// </summary>
+    public async Task<SyncResult> SyncAsync(
+        Guid? enterpriseId, string workflowKey, SyncMode mode, CancellationToken cancellationToken, NovuEnvironment? environment = null)
     {
+        environment ??= enterpriseId is { } owner ? await environments.ForEnterpriseAsync(owner, cancellationToken) : environments.Shared;
         var desired = await DesiredAsync(enterpriseId, workflowKey, cancellationToken);
         return desired is null
             ? SyncResult.Done(null) // nothing in XNovu by that key: nothing for Novu to hold
-            : await EnsureAsync(desired, mode, cancellationToken);
+            : await EnsureAsync(environment, desired, mode, cancellationToken);
     }
 
     /// <summary>
@@ -56,13 +68,13 @@ public sealed partial class NovuWorkflowSync(
     /// the delivery's attempt budget. Anything else stands.
     /// </summary>
     public async Task<NovuOutcome> ReviewAsync(
-        Guid enterpriseId, bool isStatic, string workflowKey, NovuOutcome outcome, CancellationToken cancellationToken)
+        NovuEnvironment environment, Guid enterpriseId, bool isStatic, string workflowKey, NovuOutcome outcome, CancellationToken cancellationToken)
     {
         var owner = isStatic ? (Guid?)null : enterpriseId;
         if (outcome is { HttpStatus: StatusCodes.Status422UnprocessableEntity, Message: { } message }
             && message.Contains(WorkflowNotFound, StringComparison.Ordinal))
         {
-            _known.TryRemove(NovuNames.WorkflowId(owner, workflowKey), out _);
+            _known.TryRemove(KnownKey(environment, NovuNames.WorkflowId(owner, workflowKey)), out _);
             return outcome with { Kind = NovuOutcomeKind.Retryable };
         }
 
@@ -90,13 +102,19 @@ public sealed partial class NovuWorkflowSync(
                 Active: stored.PublishStatus == "PUBLISH" && !stored.Deactivated);
     }
 
-    public async Task<SyncResult> EnsureAsync(DesiredWorkflow desired, SyncMode mode, CancellationToken cancellationToken)
+    public async Task<SyncResult> EnsureAsync(NovuEnvironment environment, DesiredWorkflow desired, SyncMode mode, CancellationToken cancellationToken)
     {
         var request = NovuWorkflowShape.Request(desired);
         var id = request.WorkflowId;
-        if (mode == SyncMode.EnsureExists && _known.ContainsKey(id))
+        var known = KnownKey(environment, id);
+        if (mode == SyncMode.EnsureExists && _known.ContainsKey(known))
         {
             return SyncResult.Done(id);
+        }
+
+        if (environment.Client is not { } novu)
+        {
+            return new SyncResult(false, id, environment.Problem, CredentialsRejected: true);
         }
 
         var current = await novu.Workflows.GetAsync(id, cancellationToken);
@@ -111,7 +129,7 @@ public sealed partial class NovuWorkflowSync(
             var created = await novu.Workflows.CreateAsync(request, cancellationToken);
             if (created.IsSuccess)
             {
-                _known[id] = true;
+                _known[known] = true;
                 LogCreated(logger, id, desired.WorkflowKey);
                 return SyncResult.Done(id);
             }
@@ -130,7 +148,7 @@ public sealed partial class NovuWorkflowSync(
             return Failed(id, current);
         }
 
-        _known[id] = true;
+        _known[known] = true;
         if (mode == SyncMode.EnsureExists)
         {
             return SyncResult.Done(id);
@@ -154,7 +172,10 @@ public sealed partial class NovuWorkflowSync(
     }
 
     private static SyncResult Failed(string id, NovuOutcome outcome) =>
-        new(false, id, $"Novu answered {(outcome.HttpStatus is { } status ? $"HTTP {status}" : "nothing")}: {outcome.Message}", outcome.RetryAfter);
+        new(false, id, $"Novu answered {(outcome.HttpStatus is { } status ? $"HTTP {status}" : "nothing")}: {outcome.Message}", outcome.RetryAfter,
+            CredentialsRejected: outcome.CredentialsRefused);
+
+    private static string KnownKey(NovuEnvironment environment, string novuWorkflowId) => $"{environment.Version}|{novuWorkflowId}";
 
     private static List<NotificationChannel> Channels(IEnumerable<string> names) =>
         names.Select(n => NotificationChannelNames.TryParse(n, out var channel) ? channel : (NotificationChannel?)null)

@@ -1,5 +1,6 @@
 using Npgsql;
 using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Management;
 
 namespace XNovu.Tests.Dispatch;
 
@@ -39,6 +40,34 @@ public sealed class NotificationStatusRaceTests(XNovuAppFixture fixture) : IAsyn
         var state = await _harness.StateAsync(id);
         Assert.Equal(["SENT", "SENT"], state.DeliveryStatuses);
         Assert.Equal("SENT", state.Status);
+    }
+
+    [Fact]
+    public async Task A_retried_delivery_starts_with_no_unfinished_claims()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var (id, _) = await _harness.InsertNotificationAsync(
+            enterprise.Id, "default-sms", """{"body":"b"}""", """["poisoned-once"]""", DateTimeOffset.UtcNow.AddDays(1));
+        var connectionString = await fixture.ConnectionStringAsync("xnovu");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var failed = new NpgsqlCommand(
+            """
+            UPDATE notify.ent_notification_delivery SET status = 'FAILED', unfinished_claims = 3, next_attempt_at = now() + interval '1 day'
+            WHERE notification_id = @id;
+            UPDATE notify.ent_notification SET notification_status = 'FAILED' WHERE id = @id;
+            """,
+            connection))
+        {
+            failed.Parameters.AddWithValue("id", id);
+            await failed.ExecuteNonQueryAsync();
+        }
+
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/notifications/{id}/retry");
+
+        await using var read = new NpgsqlCommand("SELECT unfinished_claims FROM notify.ent_notification_delivery WHERE notification_id = @id", connection);
+        read.Parameters.AddWithValue("id", id);
+        Assert.Equal(0, (int)(await read.ExecuteScalarAsync())!);
     }
 
     private static async Task<long[]> LeaseEachToItsOwnWorkerAsync(string connectionString, long notificationId)

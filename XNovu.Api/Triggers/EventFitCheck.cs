@@ -1,0 +1,170 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using XNovu.Api.Http;
+using XNovu.Core.Definitions;
+using XNovu.Core.Novu;
+using XNovu.Core.Templates;
+using XNovu.NovuClient;
+
+namespace XNovu.Api.Triggers;
+
+/// <summary>
+/// Refuses at accept, with 413 <c>novu-event-too-large</c> naming the channel, a trigger whose Novu event cannot fit
+/// Novu's 512 KB limit: such a trigger could only fail later. Most triggers cost a cached workflow lookup and the
+/// sum of <see cref="NovuEventBound"/>; only when that bound cannot rule an overflow out is the event built as the
+/// dispatcher builds it (<see cref="NovuEvents"/>: the same templates, the recipients' stored profiles, the
+/// enterprise's name) for each recipient, and measured. A topic is measured as one recipient without a profile:
+/// its members' own fields are the dispatcher's to check, as are notifications that do not come through these
+/// routes (EVENT, CRON and SCHEDULE rules, rows written by SQL).
+/// </summary>
+internal sealed class EventFitCheck(
+    WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The refusal, or null when the event fits (or the workflow's own checks will answer first).</summary>
+    public async Task<ProblemHttpResult?> CheckAsync(Guid enterpriseId, PreparedTrigger trigger, CancellationToken cancellationToken)
+    {
+        var workflow = await workflows.GetAsync(enterpriseId, trigger.WorkflowKey, cancellationToken);
+        if (workflow is not { CanSend: true })
+        {
+            return null;
+        }
+
+        var inputs = new EventInputs(
+            JsonMarshal.GetRawUtf8Value(trigger.Payload).Length,
+            LargestRecipientBytes(trigger.RecipientsJson),
+            Encoding.UTF8.GetByteCount(trigger.TransactionId) + 8,
+            trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
+        if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
+        {
+            return null;
+        }
+
+        return await MeasureAsync(enterpriseId, trigger, workflow, Recipients(trigger.RecipientsJson), cancellationToken);
+    }
+
+    private async Task<ProblemHttpResult?> MeasureAsync(
+        Guid enterpriseId, PreparedTrigger trigger, ResolvedWorkflow workflow, IReadOnlyList<Recipient> recipients, CancellationToken cancellationToken)
+    {
+        var enterpriseName = await enterprises.GetAsync(enterpriseId, cancellationToken);
+        var stored = await context.ProfilesAsync(
+            enterpriseId, recipients.Where(r => !r.IsTopic).Select(r => r.Subscriber.SubscriberId).ToList(), cancellationToken);
+        // Content that never reads the subscriber renders the same for everyone: render it once.
+        var perRecipient = workflow.Channels.Any(c => c.Template is { } t && (ReadsSubscriber(t.SubjectTemplate) || ReadsSubscriber(t.BodyTemplate)));
+        IReadOnlyList<RenderedChannel>? shared = null;
+        // The delivery's transaction id is the notification's, suffixed -n when it has several recipients; its
+        // notification id is not known yet, so the longest one stands in.
+        var transactionId = recipients.Count > 1 ? $"{trigger.TransactionId}-{recipients.Count}" : trigger.TransactionId;
+        foreach (var recipient in recipients)
+        {
+            var subscriber = recipient.IsTopic
+                ? recipient.Subscriber
+                : NovuEvents.MergeSubscriber(stored.GetValueOrDefault(recipient.Subscriber.SubscriberId), recipient.Subscriber);
+            IReadOnlyList<RenderedChannel> rendered;
+            try
+            {
+                rendered = perRecipient || shared is null
+                    ? await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, cancellationToken)
+                    : shared;
+            }
+            catch (TemplateRenderException)
+            {
+                // A template that does not render fails at dispatch, with its own error; it says nothing of size.
+                return null;
+            }
+
+            shared ??= rendered;
+            var request = NovuEvents.Build(
+                workflow, enterpriseId, enterpriseName, long.MaxValue, transactionId, subscriber, trigger.Payload, rendered, trigger.OverridesJson);
+            var size = NovuEvents.Measure(request, rendered);
+            if (!size.Fits)
+            {
+                return TooLarge(size, recipient.IsTopic ? null : recipient.Subscriber.SubscriberId);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<IReadOnlyList<RenderedChannel>> RenderAsync(
+        Guid enterpriseId, string? enterpriseName, ResolvedWorkflow workflow, JsonElement payload, NovuSubscriber subscriber, CancellationToken cancellationToken)
+    {
+        var rendered = new List<RenderedChannel>(workflow.Channels.Count);
+        foreach (var channel in workflow.Channels)
+        {
+            if (channel.Template is { } template)
+            {
+                rendered.Add(await NovuEvents.RenderAsync(templates, template, enterpriseId, enterpriseName, payload, subscriber, cancellationToken));
+            }
+        }
+
+        return rendered;
+    }
+
+    /// <summary>Whether a template may read the subscriber, itself or through an include (which may).</summary>
+    private static bool ReadsSubscriber(string? source) =>
+        source is not null
+        && (source.Contains("subscriber", StringComparison.Ordinal) || source.Contains("xnovu_render", StringComparison.Ordinal)
+            || source.Contains("include", StringComparison.Ordinal));
+
+    private static ProblemHttpResult TooLarge(NovuEventSize size, string? subscriberId)
+    {
+        var extensions = new Dictionary<string, object?>
+        {
+            ["channel"] = size.LargestChannel?.ToWireName(),
+            ["channelBytes"] = size.LargestChannelBytes,
+            ["eventBytes"] = size.Bytes,
+            ["limitBytes"] = NovuLimits.MaxEventBytes,
+        };
+        if (subscriberId is not null)
+        {
+            extensions["subscriberId"] = subscriberId;
+        }
+
+        return TypedResults.Problem(
+            size.Describe(), statusCode: StatusCodes.Status413PayloadTooLarge, title: "Novu event too large",
+            type: Problems.Types.NovuEventTooLarge, extensions: extensions);
+    }
+
+    /// <summary>The largest recipient as the trigger gives it, in UTF-8 bytes of JSON.</summary>
+    private static long LargestRecipientBytes(string recipientsJson)
+    {
+        using var document = JsonDocument.Parse(recipientsJson);
+        long largest = 0;
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            largest = Math.Max(largest, JsonMarshal.GetRawUtf8Value(element).Length);
+        }
+
+        return largest;
+    }
+
+    /// <summary>The trigger's recipients as the dispatcher will address them.</summary>
+    private static List<Recipient> Recipients(string recipientsJson)
+    {
+        using var document = JsonDocument.Parse(recipientsJson);
+        var recipients = new List<Recipient>();
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            if (element.ValueKind == JsonValueKind.String)
+            {
+                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetString()! }, false));
+            }
+            else if (Topics.TopicAudience.IsTopic(element))
+            {
+                recipients.Add(new Recipient(new NovuSubscriber { SubscriberId = element.GetProperty("topicKey").GetString()! }, true));
+            }
+            else
+            {
+                recipients.Add(new Recipient(element.Deserialize<NovuSubscriber>(Json)!, false));
+            }
+        }
+
+        return recipients;
+    }
+
+    private sealed record Recipient(NovuSubscriber Subscriber, bool IsTopic);
+}

@@ -1,0 +1,64 @@
+using System.Xml.Linq;
+using Dapper;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Core.Novu;
+
+/// <summary>
+/// ASP.NET Core Data Protection for the secrets XNovu stores (enterprises' Novu secret keys), with its key ring
+/// in PostgreSQL (<c>notify.data_protection_key</c>), so every API and dispatcher replica, and every restart,
+/// reads the same keys. One application name for all of them: what the API encrypts, the dispatcher decrypts.
+/// The migrator creates the first key before any service starts; the API adds the next ones ahead of expiry
+/// (Data Protection's propagation window); the dispatcher only reads the ring.
+/// </summary>
+public static class NovuKeyRing
+{
+    public const string ApplicationName = "xnovu";
+
+    /// <summary>The purpose string of the Novu secret key protector; changing it makes stored keys unreadable.</summary>
+    public const string SecretKeyPurpose = "XNovu.Novu.SecretKey.v1";
+
+    public static IDataProtectionBuilder AddXNovuDataProtection(this IServiceCollection services, bool createsKeys, Func<IServiceProvider, NpgsqlDataSource>? dataSource = null)
+    {
+        var protection = services.AddDataProtection().SetApplicationName(ApplicationName);
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
+            // Resolved at first use: the build-time OpenAPI run starts the host with no database configured.
+            options.XmlRepository = new PostgresXmlRepository(
+                () => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource));
+        if (!createsKeys)
+        {
+            protection.DisableAutomaticKeyGeneration();
+        }
+
+        return protection;
+    }
+
+    /// <summary>Makes sure the ring holds a usable key (creating one when it is empty or expiring).</summary>
+    public static void EnsureKey(IServiceProvider services) =>
+        services.GetRequiredService<IDataProtectionProvider>().CreateProtector(SecretKeyPurpose).Protect([0]);
+}
+
+/// <summary>Data Protection's <see cref="IXmlRepository"/> over one table; its interface is synchronous.</summary>
+internal sealed class PostgresXmlRepository(Func<NpgsqlDataSource> dataSource) : IXmlRepository
+{
+    public IReadOnlyCollection<XElement> GetAllElements()
+    {
+        using var connection = dataSource().OpenConnection();
+        return connection.Query<string>("SELECT xml FROM notify.data_protection_key ORDER BY id")
+            .Select(xml => XElement.Parse(xml))
+            .ToList();
+    }
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        using var connection = dataSource().OpenConnection();
+        connection.Execute(
+            "INSERT INTO notify.data_protection_key (friendly_name, xml) VALUES (@friendlyName, @xml) ON CONFLICT (friendly_name) DO NOTHING",
+            new { friendlyName, xml = element.ToString(SaveOptions.DisableFormatting) });
+    }
+}
