@@ -117,9 +117,9 @@ internal static partial class OperationDocs
             ["GET api/topics/{topicKey}/subscribers"] = ("List a topic's members", "The topic's subscriber ids, one page at a time."),
 
             // Open operations.
-            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy. Each Novu environment's key is verified with an authenticated call that changes nothing (checks kept 10 s): a wrong shared key is unhealthy, a wrong key of an enterprise's own environment is unhealthy for that environment (`novuEnvironments`) and degrades the whole."),
+            ["GET api/health"] = ("System health", "PostgreSQL, Redis, Novu and the dispatchers: 200 when healthy or degraded, 503 when unhealthy. Each Novu environment's key is verified with an authenticated call that changes nothing (checks kept 10 s): a wrong shared key is unhealthy, a wrong key of an enterprise's own environment is unhealthy for that environment and degrades the whole. No key is needed; with the admin key the answer also lists each enterprise's own environment (`novuEnvironments`)."),
             ["GET api/metrics"] = ("Operations metrics (admin key)", "Backlog and delivery counts of the whole system as JSON (Prometheus text is at `/metrics`). Takes the admin key: the counts span every enterprise."),
-            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether the shared Novu answers and accepts XNovu's key (`credentials`: authorized, unauthorized, unreachable), which Novu it is, and the same for each enterprise's own environment."),
+            ["GET api/dev-studio-status"] = ("Novu connection status", "Whether the shared Novu answers and accepts XNovu's key (`credentials`: authorized, unauthorized, unreachable), which Novu it is; with the admin key, the same for each enterprise's own environment (`environments`)."),
         };
 
     /// <summary>"GET api/rules/{id}" for GET /api/rules/{id:long}: route constraints are not part of the key.</summary>

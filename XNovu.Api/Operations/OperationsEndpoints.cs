@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -44,9 +45,15 @@ public static class OperationsEndpoints
         return routes;
     }
 
-    private static async Task<JsonHttpResult<HealthReport>> HealthAsync(SystemHealth health, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<HealthReport>> HealthAsync(SystemHealth health, HttpContext http, CancellationToken cancellationToken)
     {
         var report = await health.CheckAsync(cancellationToken);
+        if (!await IsAdminAsync(http))
+        {
+            // Which enterprises have their own Novu is not for anonymous probes: they get the verdict only.
+            report = report with { NovuEnvironments = [] };
+        }
+
         return TypedResults.Json(
             report,
             statusCode: report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
@@ -77,8 +84,9 @@ public static class OperationsEndpoints
         }
     }
 
-    private static async Task<Ok<DevStudioStatus>> DevStudioStatusAsync(NovuProbe novu, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Ok<DevStudioStatus>> DevStudioStatusAsync(NovuProbe novu, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
     {
+        var admin = await IsAdminAsync(http);
         IReadOnlyList<NovuProbe.Result> results;
         try
         {
@@ -95,10 +103,14 @@ public static class OperationsEndpoints
             shared.Credentials == NovuProbe.Authorized, shared.Environment.DisplayUrl, shared.LatencyMs, shared.StatusCode, shared.Error, time.GetUtcNow())
         {
             Credentials = shared.Credentials,
-            Environments = results.Skip(1).Select(r => new NovuEnvironmentStatus(
+            Environments = !admin ? [] : results.Skip(1).Select(r => new NovuEnvironmentStatus(
                 r.Environment.EnterpriseId!.Value, r.Credentials == NovuProbe.Authorized, r.Credentials, r.LatencyMs, r.StatusCode, r.Error)).ToList(),
         });
     }
+
+    /// <summary>These routes take no key; with the admin key they also list each enterprise's own Novu environment.</summary>
+    private static async Task<bool> IsAdminAsync(HttpContext http) =>
+        (await http.AuthenticateAsync(XNovuAuth.AdminScheme)).Succeeded;
 
     private static Ok<TemplateCacheResponse> TemplateCacheStats(ITemplateEngine engine, ClaimsPrincipal user) =>
         TypedResults.Ok(CacheResponse(engine.GetStats(user.EnterpriseId())));

@@ -176,10 +176,13 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         await _harness.WaitForStatusAsync(sent.Id(), "SENT");
         var state = await _harness.StateAsync(held.Id());
         using var anonymous = fixture.CreateHttpClient("api");
-        var health = await anonymous.GetAsync("/api/health");
+        var anonymousHealth = await anonymous.GetStringAsync("/api/health");
+        var anonymousStudio = await anonymous.GetStringAsync("/api/dev-studio-status");
+        // The admin key shows each enterprise's environment; an anonymous probe gets the verdict only.
+        var health = await _admin.GetAsync("/api/health");
         var report = JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
         var environment = report["novuEnvironments"]!.AsArray().Single(e => (Guid)e!["enterpriseId"]! == wrong.Id)!;
-        var studio = (await anonymous.GetFromJsonAsync<JsonObject>("/api/dev-studio-status"))!;
+        var studio = (await _admin.GetFromJsonAsync<JsonObject>("/api/dev-studio-status"))!;
         var studioEnvironment = studio["environments"]!.AsArray().Single(e => (Guid)e!["enterpriseId"]! == wrong.Id)!;
 
         Assert.Equal("PENDING", state.DeliveryStatuses[0]);
@@ -193,12 +196,15 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         Assert.Equal("unauthorized", (string)studioEnvironment["credentials"]!);
         Assert.False((bool)studioEnvironment["available"]!);
         Assert.Equal("authorized", (string)studio["credentials"]!);
+        Assert.NotEqual("healthy", (string)JsonNode.Parse(anonymousHealth)!["status"]!);
+        Assert.DoesNotContain(wrong.Id.ToString(), anonymousHealth, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(wrong.Id.ToString(), anonymousStudio, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(await _own.EventsAsync());
 
         // The right key: the held delivery goes out at once (the pause is minutes long), to that environment.
         await ConnectAsync(wrong.Id, EmulatorHost.SecretKey);
         var resumed = await _harness.WaitForStatusAsync(held.Id(), "SENT");
-        var healthAfter = JsonNode.Parse(await anonymous.GetStringAsync("/api/health"))!;
+        var healthAfter = JsonNode.Parse(await _admin.GetStringAsync("/api/health"))!;
 
         Assert.Equal("SENT", resumed.DeliveryStatuses[0]);
         Assert.Equal(1, await SpentAttemptsAsync(held.Id()));
