@@ -30,10 +30,12 @@ internal sealed partial class TopicAudience(TopicStore store, IOptions<TopicOpti
     public static bool IsTopic(JsonElement recipient) =>
         recipient.ValueKind == JsonValueKind.Object && recipient.TryGetProperty("topicKey", out _);
 
-    public static bool HasTopics(string recipientsJson)
+    /// <summary>How many recipients a trigger that names no topic reaches; null when it names one (it is expanded).</summary>
+    public static int? DirectCount(string recipientsJson)
     {
         using var document = JsonDocument.Parse(recipientsJson);
-        return document.RootElement.EnumerateArray().Any(IsTopic);
+        var recipients = document.RootElement;
+        return recipients.EnumerateArray().Any(IsTopic) ? null : recipients.GetArrayLength();
     }
 
     /// <summary>The recipients with every topic replaced by its members, or the 422 that refuses them.</summary>

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace XNovu.Api.Triggers;
 
 /// <summary>A single trigger, checked and resolved, waiting for the commit that stores it.</summary>
-internal sealed record PendingTrigger(Guid EnterpriseId, PreparedTrigger Trigger, ResolvedRow Row, IdempotencyClaim? Claim, string? TraceParent)
+internal sealed record PendingTrigger(Guid EnterpriseId, PreparedTrigger Trigger, int Recipients, ResolvedRow Row, IdempotencyClaim? Claim, string? TraceParent)
 {
     public TaskCompletionSource<BatchedOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

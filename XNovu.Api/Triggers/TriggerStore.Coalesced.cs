@@ -19,10 +19,11 @@ namespace XNovu.Api.Triggers;
 /// </summary>
 internal sealed partial class TriggerStore
 {
-    private const string SetEnterpriseSql = "SELECT set_config('app.current_enterprise_id', @enterpriseIdText, true);\n";
+    // Sent ahead of the reads or the insert in the same round trip, instead of a round trip of its own.
+    private const string SetEnterpriseSql = XNovuDatabase.SetEnterpriseSql + ";\n";
 
     private async Task<StoreOutcome<TriggerAccepted>> TriggerCoalescedAsync(
-        Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
+        Guid enterpriseId, PreparedTrigger trigger, int recipients, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
         Lookup lookup;
         await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
@@ -42,7 +43,7 @@ internal sealed partial class TriggerStore
             return StoreOutcome<TriggerAccepted>.Of(problem);
         }
 
-        var outcome = await _commits!.EnqueueAsync(new PendingTrigger(enterpriseId, trigger, row!, claim, Activity.Current?.Id));
+        var outcome = await _commits!.EnqueueAsync(new PendingTrigger(enterpriseId, trigger, recipients, row!, claim, Activity.Current?.Id));
         switch (outcome.Status)
         {
             case BatchedStatus.Committed:
@@ -116,11 +117,7 @@ internal sealed partial class TriggerStore
                 continue;
             }
 
-            var trigger = pending.Trigger;
-            var answer = new TriggerAccepted(
-                id, trigger.TransactionId, NotificationStatuses.Pending, trigger.WorkflowKey, enterpriseId,
-                $"Workflow '{trigger.WorkflowKey}' triggered: notification {id} is stored and queued for delivery.",
-                CountRecipients(trigger.RecipientsJson));
+            var answer = Accepted(id, pending.Trigger, NotificationStatuses.Pending, enterpriseId, pending.Recipients);
             if (pending.Claim is { } claim && !await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, answer))
             {
                 return false;
@@ -138,15 +135,6 @@ internal sealed partial class TriggerStore
 
         return true;
     }
-
-    /// <summary>The recipients of a trigger without topics: the answer's <c>recipients</c>, as the one-at-a-time path counts them.</summary>
-    private static int CountRecipients(string recipientsJson)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(recipientsJson);
-        return document.RootElement.GetArrayLength();
-    }
-
-    private static bool Coalescable(PreparedTrigger trigger) => !TopicAudience.HasTopics(trigger.RecipientsJson);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A coalesced batch of {Count} triggers failed before its commit and was rolled back; each trigger is stored alone")]
     private static partial void LogBatchRolledBack(ILogger logger, Exception exception, int count);

@@ -105,11 +105,17 @@ internal sealed partial class TriggerStore : IAsyncDisposable
     /// </summary>
     public Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
         Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken) =>
-        _commits is not null && Coalescable(trigger)
-            ? TriggerCoalescedAsync(enterpriseId, trigger, claim, cancellationToken)
+        _commits is not null && TopicAudience.DirectCount(trigger.RecipientsJson) is { } recipients
+            ? TriggerCoalescedAsync(enterpriseId, trigger, recipients, claim, cancellationToken)
             : TriggerAloneAsync(enterpriseId, trigger, claim, cancellationToken);
 
     public ValueTask DisposeAsync() => _commits?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>The 202's body for a stored trigger, whichever path stored it.</summary>
+    private static TriggerAccepted Accepted(long id, PreparedTrigger trigger, string status, Guid enterpriseId, int recipients) =>
+        new(id, trigger.TransactionId, status, trigger.WorkflowKey, enterpriseId,
+            $"Workflow '{trigger.WorkflowKey}' triggered: notification {id} is stored and queued for delivery.",
+            recipients);
 
     private async Task<StoreOutcome<TriggerAccepted>> TriggerAloneAsync(
         Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
@@ -161,12 +167,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
                 },
                 session.Transaction);
 
-            var accepted = id is { } notificationId
-                ? new TriggerAccepted(
-                    notificationId, trigger.TransactionId, status, trigger.WorkflowKey, enterpriseId,
-                    $"Workflow '{trigger.WorkflowKey}' triggered: notification {notificationId} is stored and queued for delivery.",
-                    audience.Count)
-                : null;
+            var accepted = id is { } notificationId ? Accepted(notificationId, trigger, status, enterpriseId, audience.Count) : null;
             conflictingTransactionId = accepted is null ? trigger.TransactionId : null;
             if (accepted is not null && (claim is null || await idempotencyKeys.StoreAnswerAsync(session, claim, AcceptedStatus, accepted)))
             {
@@ -215,7 +216,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
                 ResolvedRow? row = null;
                 if (trigger is not null)
                 {
-                    (row, problem) = TopicAudience.HasTopics(trigger.RecipientsJson)
+                    (row, problem) = TopicAudience.DirectCount(trigger.RecipientsJson) is null
                         ? (null, Problems.Validation("to", "a topic is reached through POST /api/trigger, one trigger at a time."))
                         : checks.Resolve(trigger, lookup);
                     if (problem is null && !transactionIds.Add(trigger.TransactionId))

@@ -9,6 +9,9 @@ namespace XNovu.Core.Persistence;
 /// </summary>
 public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
 {
+    /// <summary>Names the enterprise for the current transaction only; its parameter is <c>@enterpriseIdText</c>.</summary>
+    public const string SetEnterpriseSql = "SELECT set_config('app.current_enterprise_id', @enterpriseIdText, true)";
+
     public NpgsqlDataSource DataSource => dataSource;
 
     /// <summary>Opens a transaction that sees and writes only <paramref name="enterpriseId"/>'s rows.</summary>
@@ -18,8 +21,8 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT set_config('app.current_enterprise_id', $1, true)", connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter { Value = enterpriseId.ToString() });
+            await using var command = new NpgsqlCommand(SetEnterpriseSql, connection, transaction);
+            command.Parameters.AddWithValue("enterpriseIdText", enterpriseId.ToString());
             await command.ExecuteNonQueryAsync(cancellationToken);
             return new TenantSession(enterpriseId, connection, transaction);
         }
