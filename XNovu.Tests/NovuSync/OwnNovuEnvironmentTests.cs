@@ -148,6 +148,18 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
             Assert.False(string.IsNullOrEmpty(problem.FieldError(field)), field);
         }
 
+        // The wrong type and a NUL character are malformed requests, refused before validation.
+        foreach (var body in new object[]
+        {
+            new { apiUrl = 5, secretKey = "k" },
+            new { apiUrl = "https://api.novu.co", secretKey = new[] { "k" } },
+            new { apiUrl = "https://api.novu.co\u0000", secretKey = "k" },
+            new { apiUrl = "https://api.novu.co", secretKey = "k\u0000" },
+        })
+        {
+            await (await _admin.PutAsJsonAsync(url, body)).AssertProblemAsync(HttpStatusCode.BadRequest, ManagementApi.MalformedType);
+        }
+
         await (await _admin.PutAsJsonAsync($"/api/admin/enterprises/{Guid.NewGuid()}/novu", new { apiUrl = "https://api.novu.co", secretKey = "k" }))
             .AssertProblemAsync(HttpStatusCode.NotFound, ManagementApi.NotFoundType);
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync($"/api/admin/enterprises/{Guid.NewGuid()}/novu")).StatusCode);
