@@ -18,7 +18,8 @@ public static class DataExtensions
     /// <param name="connectionName"><see cref="ApiConnectionName"/> or <see cref="DispatcherConnectionName"/>.</param>
     public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder, string connectionName)
     {
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
+            XNovuDatabase.PrepareRepeatedStatements(dataSource.ConnectionStringBuilder));
         builder.Services.AddSingleton<XNovuDatabase>();
         builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
         {

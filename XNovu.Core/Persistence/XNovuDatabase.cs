@@ -12,7 +12,24 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// <summary>Names the enterprise for the current transaction only; its parameter is <c>@enterpriseIdText</c>.</summary>
     public const string SetEnterpriseSql = "SELECT set_config('app.current_enterprise_id', @enterpriseIdText, true)";
 
+    /// <summary>Distinct statements each pooled connection keeps prepared (see <see cref="PrepareRepeatedStatements"/>).</summary>
+    public const int AutoPreparedStatements = 64;
+
     public NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>
+    /// Lets Npgsql prepare a statement on a connection once it has run there five times, and keep it across uses of
+    /// the pooled connection. Unprepared, PostgreSQL parsed and planned every statement of every trigger and claim:
+    /// under trigger load, planning client statements was a quarter of PostgreSQL's CPU (perf, docs/benchmarks.md).
+    /// Safe with row-level security: the enterprise is a transaction-local setting read at execution, never a
+    /// constant in a plan.
+    /// </summary>
+    public static void PrepareRepeatedStatements(NpgsqlConnectionStringBuilder connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        connectionString.MaxAutoPrepare = AutoPreparedStatements;
+        connectionString.AutoPrepareMinUsages = 5;
+    }
 
     /// <summary>Opens a transaction that sees and writes only <paramref name="enterpriseId"/>'s rows.</summary>
     public async Task<TenantSession> BeginTenantAsync(Guid enterpriseId, CancellationToken cancellationToken)

@@ -36,6 +36,7 @@ internal static class Extensions
                 Options = "-c synchronous_commit=off",
                 ApplicationName = "xnovu-dispatch",
             };
+            XNovu.Core.Persistence.XNovuDatabase.PrepareRepeatedStatements(connectionString);
             return new Npgsql.NpgsqlDataSourceBuilder(connectionString.ConnectionString)
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build();
