@@ -16,7 +16,8 @@ public sealed class TriggerCommitOptions
 
     /// <summary>
     /// How long a writer that holds fewer than <see cref="MaxBatchSize"/> triggers waits for more before it
-    /// commits (0 to 10 ms). A trigger is answered at most this much later than it would be alone.
+    /// commits, while another batch is committing (0 to 10 ms). With nothing committing it commits at once, so a
+    /// trigger on a quiet system waits for nothing; under load it is answered at most this much later than alone.
     /// </summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(1);
 

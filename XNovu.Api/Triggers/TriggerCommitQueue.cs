@@ -50,6 +50,7 @@ internal sealed partial class TriggerCommitQueue(
 
     private Task[]? _writers;
     private int _started;
+    private int _committing;
 
     /// <summary>Answers once the trigger's batch committed (or failed, or sent it alone).</summary>
     public Task<BatchedOutcome> EnqueueAsync(PendingTrigger trigger)
@@ -83,6 +84,7 @@ internal sealed partial class TriggerCommitQueue(
                 continue;
             }
 
+            Interlocked.Increment(ref _committing);
             try
             {
                 await commit(batch);
@@ -96,6 +98,10 @@ internal sealed partial class TriggerCommitQueue(
                 {
                     pending.Completion.TrySetException(e);
                 }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _committing);
             }
 
             // Anything the commit left unanswered goes alone rather than waiting forever.
@@ -136,8 +142,10 @@ internal sealed partial class TriggerCommitQueue(
                 return;
             }
 
+            // Waiting for company pays only while another batch is committing (a busy database): on a quiet one the
+            // trigger commits at once, and under load the triggers that arrive during one commit fill the next.
             var remaining = options.MaxWait - time.GetElapsedTime(first);
-            if (remaining <= TimeSpan.Zero)
+            if (Volatile.Read(ref _committing) == 0 || remaining <= TimeSpan.Zero)
             {
                 return;
             }
