@@ -55,12 +55,14 @@ public sealed partial class DeliveryProcessor(
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
         var environmentOf = new Dictionary<Guid, NovuEnvironment>();
+        var nameOf = new Dictionary<Guid, string?>();
         try
         {
             stored = await profiles.LoadAsync(batch, cancellationToken);
             foreach (var enterpriseId in batch.Select(d => d.EnterpriseId).Distinct())
             {
                 environmentOf[enterpriseId] = await environments.ForEnterpriseAsync(enterpriseId, cancellationToken);
+                nameOf[enterpriseId] = await enterprises.GetAsync(enterpriseId, cancellationToken);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -86,7 +88,7 @@ public sealed partial class DeliveryProcessor(
             try
             {
                 var workflow = await lookup;
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, cancellationToken)));
+                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], cancellationToken)));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -288,7 +290,8 @@ public sealed partial class DeliveryProcessor(
     }
 
     private async Task<TriggerRequest> BuildAsync(
-        ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, CancellationToken cancellationToken)
+        ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, string? enterpriseName,
+        CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -305,7 +308,6 @@ public sealed partial class DeliveryProcessor(
         var inline = Subscriber(delivery)
             ?? throw new DeliveryRejectedException("The notification names no recipient and no default subscriber is configured.");
         var subscriber = NovuEvents.MergeSubscriber(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline);
-        var enterpriseName = await enterprises.GetAsync(delivery.EnterpriseId, cancellationToken);
         using var payloadDocument = JsonDocument.Parse(delivery.Payload);
         var payload = payloadDocument.RootElement.Clone();
 
@@ -331,6 +333,11 @@ public sealed partial class DeliveryProcessor(
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
         // time, so it fails now, saying which channel, without a call.
+        if (NovuEvents.QuickBound(request) <= NovuLimits.MaxEventBytes)
+        {
+            return request;
+        }
+
         var size = NovuEvents.Measure(request, rendered);
         return size.Fits ? request : throw new DeliveryRejectedException(size.Describe());
     }

@@ -166,6 +166,29 @@ public sealed class NovuEventTests
 
         Assert.NotNull(bound);
         Assert.True(measured <= bound, $"measured {measured} > bound {bound}");
+        Assert.True(measured <= NovuEvents.QuickBound(request), $"measured {measured} > the dispatcher's quick bound {NovuEvents.QuickBound(request)}");
+    }
+
+    [Theory]
+    [InlineData("a", 1_000)]
+    [InlineData("<", 40_000)]
+    [InlineData("\u2028", 60_000)]
+    [InlineData("😀", 30_000)]
+    [InlineData("\"", 100_000)]
+    public void The_quick_bound_spares_a_measure_only_when_the_event_surely_fits(string character, int repeat)
+    {
+        var text = string.Concat(Enumerable.Repeat(character, repeat));
+        var payload = JsonSerializer.SerializeToElement(new { body = text });
+        var subscriber = new NovuSubscriber { SubscriberId = "ann", Email = "a@b.c", Data = JsonSerializer.SerializeToElement(new { bio = text }) };
+        var channels = new[] { new RenderedChannel(NotificationChannel.Email, text, text) };
+        var request = NovuEvents.Build(Workflow("x", novuPayload: ["body"]), Enterprise, "Acme", 1, "tx-1", subscriber, payload, channels, """{"a":"<b>"}""");
+
+        var measured = NovuEvents.Measure(request, channels).Bytes;
+        var quick = NovuEvents.QuickBound(request);
+
+        Assert.True(measured <= quick, $"measured {measured} > quick bound {quick}");
+        // A small event is spared its measure; the bound is a bound, not a guess far above every real event.
+        Assert.Equal(repeat <= 1_000, quick <= NovuLimits.MaxEventBytes);
     }
 
     private static ResolvedWorkflow Workflow(string body, string? subject = null, IReadOnlyList<string>? novuPayload = null) =>
