@@ -110,9 +110,11 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task With_every_dispatcher_stopped_health_is_unhealthy()
     {
-        // Another test may have just restarted a replica: start from two live ones.
-        var before = await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
-            TimeSpan.FromSeconds(60), "both dispatchers to beat");
+        // Another test may have just restarted a replica, and a replica that has just started may not run all its
+        // claim loops yet (degraded): start from two live ones running every loop.
+        var before = await Eventually.WaitForAsync(() => fixture.HealthAsync()!,
+            h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2 && (string?)h.Body["dispatchers"]?["status"] == "healthy",
+            TimeSpan.FromSeconds(60), "both dispatchers to beat with every claim loop running");
         var replicas = await fixture.ReplicasAsync("dispatcher", 2);
         Assert.Equal(2, replicas.Count);
         // Killed rather than stopped through DCP, which refuses to stop a replica it has just restarted; a
