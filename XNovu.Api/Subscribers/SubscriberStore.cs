@@ -67,11 +67,14 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                @enterpriseId, e.value ->> 'subscriberId', e.value ->> 'email', e.value ->> 'phone', e.value ->> 'firstName',
                e.value ->> 'lastName', e.value ->> 'locale', e.value ->> 'timezone', e.value ->> 'avatar',
                CASE jsonb_typeof(e.value -> 'data') WHEN 'object' THEN e.value -> 'data' END
-        FROM jsonb_array_elements(@recipients::jsonb) WITH ORDINALITY AS e(value, ordinal)
+        FROM {RecipientsSource}
         WHERE jsonb_typeof(e.value) = 'object' AND jsonb_typeof(e.value -> 'subscriberId') = 'string' AND NOT e.value ? 'topicKey'
         ORDER BY e.value ->> 'subscriberId', e.ordinal DESC
         ON CONFLICT (enterprise_id, subscriber_id) DO UPDATE SET {MergeSet}
         """;
+
+    /// <summary>The placeholder <see cref="UpsertRecipientsFrom"/> replaces: a FROM item yielding <c>e(value, ordinal)</c>.</summary>
+    private const string RecipientsSource = "jsonb_array_elements(@recipients::jsonb) WITH ORDINALITY AS e(value, ordinal)";
 
     public async Task<(int Created, int Updated, IReadOnlyList<SubscriberResponse> Stored)> UpsertAsync(
         Guid enterpriseId, IReadOnlyList<SubscriberBody> subscribers, bool replace, CancellationToken cancellationToken) =>
@@ -198,6 +201,13 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                 session.Transaction);
             return deleted == 0 && deliveries == 0 && notifications == 0 ? null : (deliveries, notifications);
         }, cancellationToken);
+
+    /// <summary>
+    /// The same upsert reading the recipients from <paramref name="source"/>, a FROM item that yields
+    /// <c>e(value, ordinal)</c> (a later ordinal wins), so a statement can upsert the recipients of the rows it
+    /// inserts in the same round trip. Its parameter is <c>@enterpriseId</c>.
+    /// </summary>
+    public static string UpsertRecipientsFrom(string source) => UpsertRecipientsSql.Replace(RecipientsSource, source, StringComparison.Ordinal);
 
     /// <summary>Upserts the directory from a trigger's recipient objects, in the trigger's own transaction.</summary>
     public static Task UpsertRecipientsAsync(TenantSession session, string recipientsJson) =>

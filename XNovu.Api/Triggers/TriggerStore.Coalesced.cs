@@ -13,14 +13,26 @@ namespace XNovu.Api.Triggers;
 /// Single triggers through commit coalescing (<see cref="TriggerCommitQueue"/>): the lookup is one round trip
 /// of its own (the enterprise set and the reads in one implicit transaction), the checks run in the caller,
 /// and only a checked trigger joins a shared transaction that inserts every trigger of the batch with one
-/// multi-row statement per enterprise, upserts their recipients, stores their Idempotency-Key answers and
-/// commits once. A database error before the commit rolls the batch back and sends each trigger alone through
+/// multi-row statement per enterprise that also upserts the recipients it stored, stores their Idempotency-Key
+/// answers and commits once. A database error before the commit rolls the batch back and sends each trigger alone through
 /// <see cref="TriggerAloneAsync"/>, so one bad row never fails the others; a key taken meanwhile does the same.
 /// </summary>
 internal sealed partial class TriggerStore
 {
     // Sent ahead of the reads or the insert in the same round trip, instead of a round trip of its own.
     private const string SetEnterpriseSql = XNovuDatabase.SetEnterpriseSql + ";\n";
+
+    // The multi-row insert and the directory upsert of the recipients of the rows it stored, in one statement and so
+    // one round trip: a trigger refused for its transaction id stores nothing, its recipients included.
+    private static readonly string InsertManyWithRecipientsSql =
+        "WITH inserted AS (\n" + InsertManyBody + "\nRETURNING id, transaction_id, recipients\n), directory AS (\n"
+        + SubscriberStore.UpsertRecipientsFrom(
+            """
+            (SELECT x.value, row_number() OVER (ORDER BY i.id, x.ordinal) AS ordinal
+             FROM inserted i CROSS JOIN LATERAL jsonb_array_elements(i.recipients) WITH ORDINALITY AS x(value, ordinal)
+             WHERE jsonb_typeof(i.recipients) = 'array') AS e
+            """)
+        + "\n)\nSELECT id, transaction_id AS TransactionId FROM inserted";
 
     private async Task<StoreOutcome<TriggerAccepted>> TriggerCoalescedAsync(
         Guid enterpriseId, PreparedTrigger trigger, int recipients, IdempotencyClaim? claim, CancellationToken cancellationToken)
@@ -94,7 +106,7 @@ internal sealed partial class TriggerStore
     {
         Dictionary<string, long> inserted;
         await using (var grid = await connection.QueryMultipleAsync(
-            SetEnterpriseSql + InsertManySql,
+            SetEnterpriseSql + InsertManyWithRecipientsSql,
             new
             {
                 enterpriseIdText = enterpriseId.ToString(),
@@ -108,7 +120,6 @@ internal sealed partial class TriggerStore
         }
 
         var session = new TenantSession(enterpriseId, connection, transaction);
-        var accepted = new List<PendingTrigger>(group.Count);
         foreach (var pending in group)
         {
             if (!inserted.TryGetValue(pending.Trigger.TransactionId, out var id))
@@ -124,13 +135,6 @@ internal sealed partial class TriggerStore
             }
 
             outcomes[pending] = new BatchedOutcome(BatchedStatus.Committed, answer);
-            accepted.Add(pending);
-        }
-
-        // The directory learns only the recipients of stored triggers: a refused one writes nothing.
-        if (accepted.Count > 0)
-        {
-            await SubscriberStore.UpsertRecipientsAsync(session, AllRecipients(accepted.Select(p => p.Trigger)));
         }
 
         return true;

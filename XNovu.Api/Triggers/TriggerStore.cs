@@ -86,7 +86,9 @@ internal sealed partial class TriggerStore : IAsyncDisposable
         RETURNING id
         """;
 
-    private const string InsertManySql =
+    private const string InsertManySql = InsertManyBody + "\nRETURNING id, transaction_id AS TransactionId";
+
+    private const string InsertManyBody =
         $"""
         INSERT INTO notify.ent_notification ({InsertColumns})
         SELECT @enterpriseId, r.workflow_key, r.workflow_id, r.workflow_version, 'PENDING', r.payload, r.recipients,
@@ -96,7 +98,6 @@ internal sealed partial class TriggerStore : IAsyncDisposable
             overrides jsonb, tags text[], transaction_id text, scheduled_for timestamptz, category_id bigint, priority_id bigint,
             trace_parent text)
         {OnTransactionConflict}
-        RETURNING id, transaction_id AS TransactionId
         """;
 
     /// <summary>
