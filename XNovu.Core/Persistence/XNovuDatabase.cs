@@ -22,11 +22,18 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// the pooled connection. Unprepared, PostgreSQL parsed and planned every statement of every trigger and claim:
     /// under trigger load, planning client statements was a quarter of PostgreSQL's CPU (perf, docs/benchmarks.md).
     /// Safe with row-level security: the enterprise is a transaction-local setting read at execution, never a
-    /// constant in a plan.
+    /// constant in a plan. A connection string that sets <c>Max Auto Prepare</c> itself wins (0 turns it off, for a
+    /// pooler that cannot keep prepared statements, such as PgBouncer before 1.21 in transaction mode).
     /// </summary>
     public static void PrepareRepeatedStatements(NpgsqlConnectionStringBuilder connectionString)
     {
         ArgumentNullException.ThrowIfNull(connectionString);
+        // The builder writes back only the settings it was given, under their canonical names.
+        if (connectionString.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         connectionString.MaxAutoPrepare = AutoPreparedStatements;
         connectionString.AutoPrepareMinUsages = 5;
     }

@@ -1,0 +1,31 @@
+using Npgsql;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Tests.Persistence;
+
+/// <summary>Which connection strings let Npgsql prepare repeated statements.</summary>
+public sealed class PreparedStatementsTests
+{
+    [Fact]
+    public void A_connection_string_that_says_nothing_prepares_statements_used_five_times()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder("Host=db;Username=xnovu_api");
+
+        XNovuDatabase.PrepareRepeatedStatements(connectionString);
+
+        Assert.Equal(XNovuDatabase.AutoPreparedStatements, connectionString.MaxAutoPrepare);
+        Assert.Equal(5, connectionString.AutoPrepareMinUsages);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;max auto prepare=8", 8)]
+    public void A_connection_string_that_sets_it_wins(string given, int expected)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(given);
+
+        XNovuDatabase.PrepareRepeatedStatements(connectionString);
+
+        Assert.Equal(expected, connectionString.MaxAutoPrepare);
+    }
+}
