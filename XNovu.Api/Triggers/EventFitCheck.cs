@@ -79,8 +79,7 @@ internal sealed class EventFitCheck(
             shared ??= rendered;
             var request = NovuEvents.Build(
                 workflow, enterpriseId, enterpriseName, long.MaxValue, transactionId, subscriber, trigger.Payload, rendered, trigger.OverridesJson);
-            var size = NovuEvents.Measure(request, rendered);
-            if (!size.Fits)
+            if (NovuEvents.Overflow(request, rendered) is { } size)
             {
                 return TooLarge(size, recipient.IsTopic ? null : recipient.Subscriber.SubscriberId);
             }

@@ -122,11 +122,27 @@ public static class NovuEvents
     }
 
     /// <summary>
+    /// The event's exact size when it is over Novu's limit, null when it fits: the API's check at accept and the
+    /// dispatcher's before a send. <see cref="QuickBound"/> settles nearly every event without serializing it; only
+    /// one it cannot rule out is measured exactly (<see cref="Measure"/>, a second serialization of the whole event,
+    /// which was a tenth of the dispatcher's CPU under load).
+    /// </summary>
+    public static NovuEventSize? Overflow(TriggerRequest request, IReadOnlyList<RenderedChannel> channels)
+    {
+        if (QuickBound(request) <= NovuLimits.MaxEventBytes)
+        {
+            return null;
+        }
+
+        var size = Measure(request, channels);
+        return size.Fits ? null : size;
+    }
+
+    /// <summary>
     /// An upper bound on the event's bytes from the lengths of its parts, without serializing it: JSON makes at most
     /// 6 bytes of one character of text or one byte of raw JSON (<see cref="NovuEventBound.EscapeFactor"/>), and the
     /// keys and punctuation around them fit in <see cref="NovuEventBound.EnvelopeBytes"/>. The rendered content is
-    /// inside the payload, which is already JSON. The dispatcher measures exactly (<see cref="Measure"/>, a second
-    /// serialization of the whole event, a tenth of its CPU under load) only when this bound reaches the limit.
+    /// inside the payload, which is already JSON.
     /// </summary>
     public static long QuickBound(TriggerRequest request)
     {

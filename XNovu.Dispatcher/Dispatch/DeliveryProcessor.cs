@@ -333,13 +333,7 @@ public sealed partial class DeliveryProcessor(
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
         // time, so it fails now, saying which channel, without a call.
-        if (NovuEvents.QuickBound(request) <= NovuLimits.MaxEventBytes)
-        {
-            return request;
-        }
-
-        var size = NovuEvents.Measure(request, rendered);
-        return size.Fits ? request : throw new DeliveryRejectedException(size.Describe());
+        return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : request;
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
