@@ -173,6 +173,27 @@ public sealed class BenchmarkApp : IAsyncDisposable
     }
 
     /// <summary>
+    /// Once the enterprise's deliveries have drained, how long each trigger sent at <paramref name="sentAt"/> took to
+    /// reach the emulator (its first event), in milliseconds, in order. A trigger the emulator never received has no
+    /// entry: the caller counts those as lost.
+    /// </summary>
+    public async Task<List<double>> DeliveryLatenciesAsync(
+        Guid enterpriseId, IReadOnlyDictionary<string, DateTimeOffset> sentAt, TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        if (!await WaitForDrainAsync(enterpriseId, drainTimeout, cancellationToken))
+        {
+            Report.Line($"warning: deliveries still open after {drainTimeout.TotalSeconds:0} s");
+        }
+
+        return (await EventsAsync(cancellationToken))
+            .Where(e => sentAt.ContainsKey(e.TransactionId))
+            .GroupBy(e => e.TransactionId, StringComparer.Ordinal)
+            .Select(g => (g.Min(e => e.ReceivedAt) - sentAt[g.Key]).TotalMilliseconds)
+            .Order()
+            .ToList();
+    }
+
+    /// <summary>
     /// Waits until no delivery is pending or in flight (of one enterprise, or of all), so that a phase
     /// starts with idle dispatchers. Answers false when <see cref="BenchmarkSettings.DrainTimeout"/> passed first.
     /// </summary>

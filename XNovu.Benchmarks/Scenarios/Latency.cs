@@ -72,17 +72,7 @@ public static class Latency
             Interlocked.Increment(ref failed);
         }, cancellationToken);
 
-        if (!await app.WaitForDrainAsync(enterprise.Id, settings.DrainTimeout, cancellationToken))
-        {
-            Report.Line($"warning: deliveries still open after {settings.DrainTimeout.TotalSeconds:0} s");
-        }
-
-        var latencies = (await app.EventsAsync(cancellationToken))
-            .Where(e => sentAt.ContainsKey(e.TransactionId))
-            .GroupBy(e => e.TransactionId, StringComparer.Ordinal)
-            .Select(g => (g.Min(e => e.ReceivedAt) - sentAt[g.Key]).TotalMilliseconds)
-            .Order()
-            .ToList();
+        var latencies = await app.DeliveryLatenciesAsync(enterprise.Id, sentAt, settings.DrainTimeout, cancellationToken);
         return new LatencySample(latencies, accepted.Order().ToList(), calls, failed);
     }
 }
