@@ -87,6 +87,12 @@ public sealed partial class DispatchWorker(
                 var batch = await store.ClaimAsync(settings.WorkerId, settings.BatchSize, settings.LeaseSeconds, settings.MaxUnfinishedClaims, stoppingToken);
                 if (batch.Count > 0)
                 {
+                    if (batch.Count >= settings.BatchSize)
+                    {
+                        // A full batch: more may be due. Hand the next wake-up to another loop (DispatchSignal).
+                        signal.Wake();
+                    }
+
                     var started = Stopwatch.GetTimestamp();
                     var results = await processor.ProcessAsync(batch, stoppingToken);
                     if (recording is not null)
