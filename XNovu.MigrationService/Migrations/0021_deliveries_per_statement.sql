@@ -12,13 +12,15 @@
 -- the deliveries are written under the inserting role's row-level security.
 CREATE FUNCTION notify.create_statement_deliveries() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path = pg_catalog, notify
 AS $$
 BEGIN
-    UPDATE notify.ent_notification n
-    SET transaction_id = 'xnovu-' || n.id
-    FROM inserted i
-    WHERE n.id = i.id AND i.notification_status = 'PENDING' AND i.transaction_id IS NULL;
+    -- Only rows written by SQL without a transaction id; the API always sends one. Tested first on the transition
+    -- table alone, so that a statement without such rows never plans a join against the notifications.
+    IF EXISTS (SELECT 1 FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL) THEN
+        UPDATE notify.ent_notification n
+        SET transaction_id = 'xnovu-' || n.id
+        WHERE n.id IN (SELECT i.id FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL);
+    END IF;
 
     INSERT INTO notify.ent_notification_delivery
         (enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)

@@ -58,6 +58,41 @@ public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task One_insert_of_several_rows_without_transaction_ids_gets_one_delivery_per_recipient_each()
+    {
+        var (enterprise, workflowId) = await RootLevelWorkflowAsync();
+        var (ann, bo) = (TriggerApi.Subscriber(), TriggerApi.Subscriber());
+        await using var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+
+        // One statement, three rows: two recipients, one recipient, and one not PENDING (left alone).
+        var ids = (await connection.QueryAsync<long>(
+            """
+            INSERT INTO notify.ent_notification (enterprise_id, notification_workflow_id, payload, recipients, notification_status)
+            VALUES (@enterprise, @workflowId, '{}', @two::jsonb, 'PENDING'),
+                   (@enterprise, @workflowId, '{}', @one::jsonb, 'PENDING'),
+                   (@enterprise, @workflowId, '{}', @one::jsonb, 'RETRACTED')
+            RETURNING id
+            """,
+            new { enterprise = enterprise.Id, workflowId, two = $$"""["{{ann}}", {"subscriberId": "{{bo}}"}]""", one = $"""["{bo}"]""" })).ToList();
+
+        var notifications = (await connection.QueryAsync<(long Id, string? TransactionId)>(
+            "SELECT id, transaction_id FROM notify.ent_notification WHERE id = ANY(@ids) ORDER BY id", new { ids })).ToList();
+        var deliveries = (await connection.QueryAsync<(long NotificationId, int Ordinal, string SubscriberId, string TransactionId)>(
+            "SELECT notification_id, ordinal, subscriber_id, transaction_id FROM notify.ent_notification_delivery WHERE notification_id = ANY(@ids) ORDER BY notification_id, ordinal",
+            new { ids })).ToList();
+
+        Assert.Equal($"xnovu-{ids[0]}", notifications[0].TransactionId);
+        Assert.Equal($"xnovu-{ids[1]}", notifications[1].TransactionId);
+        Assert.Null(notifications[2].TransactionId);
+        Assert.Equal(
+            [(ids[0], 1, ann, $"xnovu-{ids[0]}-1"), (ids[0], 2, bo, $"xnovu-{ids[0]}-2"), (ids[1], 1, bo, $"xnovu-{ids[1]}")],
+            deliveries);
+        await _harness.WaitForStatusAsync(ids[0], "SENT");
+        await _harness.WaitForStatusAsync(ids[1], "SENT");
+    }
+
+    [Fact]
     public async Task Writer_role_cannot_read_tables_nor_enqueue_into_another_enterprises_workflow()
     {
         var (enterprise, _) = await RootLevelWorkflowAsync();
