@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 
@@ -36,8 +37,18 @@ public static class SingleTriggers
         var sqlEnterprise = await app.CreateEnterpriseAsync("bench-pgbench", 1, cancellationToken);
         var pgbench = PgBench.Locate(settings.PgBenchPath);
 
-        var warmUp = await Load.ClosedLoopAsync(settings.SingleWarmUp, settings.SingleConcurrency, i => TriggerAsync(enterprise, $"warm-{i}", cancellationToken));
-        Report.Line($"warm-up: {warmUp.Calls} triggers, {warmUp.Failures} failed");
+        var warming = Stopwatch.StartNew();
+        var (warmCalls, warmFailures, warmRates) = (0, 0, new List<string>());
+        do
+        {
+            var offset = warmCalls;
+            var warmUp = await Load.ClosedLoopAsync(settings.SingleWarmUp, settings.SingleConcurrency, i => TriggerAsync(enterprise, $"warm-{offset + i}", cancellationToken));
+            (warmCalls, warmFailures) = (warmCalls + warmUp.Calls, warmFailures + warmUp.Failures);
+            warmRates.Add(warmUp.PerSecond().ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        while (warming.Elapsed.TotalSeconds < settings.SingleWarmUpSeconds);
+
+        Report.Line($"warm-up: {warmCalls} triggers in {warming.Elapsed.TotalSeconds:0} s, {warmFailures} failed; triggers/s by round of {settings.SingleWarmUp}: {string.Join(' ', warmRates)}");
 
         var perRound = settings.SingleRequests / settings.SingleRounds;
         var perClient = (int)Math.Ceiling(perRound / (double)settings.SingleConcurrency);
