@@ -114,6 +114,11 @@ await using (app)
             "5. end-to-end sustained, trigger -> Novu",
             best is null ? $"none held (first step {sustained.Steps[0].Offered}/s)" : $"{Report.Rate(best.AcceptedPerSecond, "triggers/s")}, p50 {Report.Ms(best.P(50))} p99 {Report.Ms(best.P(99))}",
             "-", null, ">= 800/s, p99 < 250 ms", best is not null && best.AcceptedPerSecond >= 800 && best.P(99) < 250));
+        var within = sustained.SustainedWithin(250);
+        rows.Add(new ScenarioRow(
+            "5. the fastest step held with p99 < 250 ms",
+            within is null ? "none" : $"{Report.Rate(within.AcceptedPerSecond, "triggers/s")}, p50 {Report.Ms(within.P(50))} p99 {Report.Ms(within.P(99))}",
+            "-", null, ">= 800/s", within is not null && within.AcceptedPerSecond >= 800));
     }
 
     Report.Section("Summary");
