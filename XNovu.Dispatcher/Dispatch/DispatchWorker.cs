@@ -90,6 +90,8 @@ public sealed partial class DispatchWorker(
                     if (batch.Count >= settings.BatchSize)
                     {
                         // A full batch: more may be due. Hand the next wake-up to another loop (DispatchSignal).
+                        // A takeover (an expired claim, taken whole) can be smaller while more is due: this loop
+                        // claims again as soon as it has processed it, and that full claim wakes the others.
                         signal.Wake();
                     }
 

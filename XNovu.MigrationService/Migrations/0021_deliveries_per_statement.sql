@@ -15,11 +15,12 @@ CREATE FUNCTION notify.create_statement_deliveries() RETURNS trigger
 AS $$
 BEGIN
     -- Only rows written by SQL without a transaction id; the API always sends one. Tested first on the transition
-    -- table alone, so that a statement without such rows never plans a join against the notifications.
+    -- table alone, so that a statement without such rows never touches the notifications; the ids as an array, so
+    -- that the cached plan is always a primary-key lookup whatever the transition table's size when first planned.
     IF EXISTS (SELECT 1 FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL) THEN
         UPDATE notify.ent_notification n
         SET transaction_id = 'xnovu-' || n.id
-        WHERE n.id IN (SELECT i.id FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL);
+        WHERE n.id = ANY (ARRAY(SELECT i.id FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL));
     END IF;
 
     INSERT INTO notify.ent_notification_delivery
