@@ -109,16 +109,21 @@ await using (app)
     var sustained = !settings.Runs(5) ? null : await RunAsync($"5. End-to-end sustained rate: open loop at {settings.SustainedRates}/s, {settings.SustainedStep.TotalSeconds:0} s each, every trigger at Novu within {settings.SustainedDeadline.TotalMilliseconds:0} ms", () => Sustained.RunAsync(app, settings, stop.Token));
     if (sustained is not null)
     {
+        static string Step(SustainedStep step) =>
+            $"{Report.Rate(step.AcceptedPerSecond, "triggers/s")}, p50 {Report.Ms(step.P(50))} p99 {Report.Ms(step.P(99))}";
+
+        // The fastest step held within the deadline is shown; the target is judged once, on the fastest step that
+        // also kept its p99 under 250 ms (a faster step with a higher p99 does not meet it).
         var best = sustained.Sustained;
         rows.Add(new ScenarioRow(
             "5. end-to-end sustained, trigger -> Novu",
-            best is null ? $"none held (first step {sustained.Steps[0].Offered}/s)" : $"{Report.Rate(best.AcceptedPerSecond, "triggers/s")}, p50 {Report.Ms(best.P(50))} p99 {Report.Ms(best.P(99))}",
-            "-", null, ">= 800/s, p99 < 250 ms", best is not null && best.AcceptedPerSecond >= 800 && best.P(99) < 250));
+            best is null ? $"none held (first step {sustained.Steps[0].Offered}/s)" : Step(best),
+            "-", null, "-", null));
         var within = sustained.SustainedWithin(250);
         rows.Add(new ScenarioRow(
             "5. the fastest step held with p99 < 250 ms",
-            within is null ? "none" : $"{Report.Rate(within.AcceptedPerSecond, "triggers/s")}, p50 {Report.Ms(within.P(50))} p99 {Report.Ms(within.P(99))}",
-            "-", null, ">= 800/s", within is not null && within.AcceptedPerSecond >= 800));
+            within is null ? "none" : Step(within),
+            "-", null, ">= 800/s, p99 < 250 ms", within is not null && within.AcceptedPerSecond >= 800));
     }
 
     Report.Section("Summary");

@@ -17,7 +17,7 @@ public sealed record SustainedStep(int Offered, double AcceptedPerSecond, int Fa
 public sealed record SustainedResult(IReadOnlyList<SustainedStep> Steps, TimeSpan Deadline)
 {
     /// <summary>The highest step that held: the end-to-end sustained rate.</summary>
-    public SustainedStep? Sustained => Steps.Where(s => s.Holds(Deadline)).MaxBy(s => s.AcceptedPerSecond);
+    public SustainedStep? Sustained => SustainedWithin(double.PositiveInfinity);
 
     /// <summary>The fastest step that held with a trigger -> Novu p99 under <paramref name="p99Ms"/>.</summary>
     public SustainedStep? SustainedWithin(double p99Ms) => Steps.Where(s => s.Holds(Deadline) && s.P(99) < p99Ms).MaxBy(s => s.AcceptedPerSecond);
