@@ -39,9 +39,16 @@ public sealed partial class DatabaseNotificationListener(
                     handler.OnNotify();
                 }
 
-                while (!stoppingToken.IsCancellationRequested)
+                try
                 {
-                    await connection.WaitAsync(stoppingToken);
+                    while (!stoppingToken.IsCancellationRequested)
+                    {
+                        await connection.WaitAsync(stoppingToken);
+                    }
+                }
+                finally
+                {
+                    await UnlistenAsync(connection);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -53,6 +60,28 @@ public sealed partial class DatabaseNotificationListener(
                 LogListenFailed(logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// The pool returns connections without a session reset (<see cref="XNovu.Core.Persistence.XNovuDatabase.SkipSessionReset"/>),
+    /// so a LISTEN connection that is still open stops listening before it goes back; one that broke is not reused.
+    /// </summary>
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 2 };
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            // A connection that cannot run it is broken, and a broken connection is not returned to the pool.
         }
     }
 

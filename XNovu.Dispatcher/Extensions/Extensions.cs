@@ -37,6 +37,7 @@ internal static class Extensions
                 ApplicationName = "xnovu-dispatch",
             };
             XNovu.Core.Persistence.XNovuDatabase.PrepareRepeatedStatements(connectionString);
+            XNovu.Core.Persistence.XNovuDatabase.SkipSessionReset(connectionString);
             return new Npgsql.NpgsqlDataSourceBuilder(connectionString.ConnectionString)
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build();

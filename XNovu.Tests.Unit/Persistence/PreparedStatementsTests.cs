@@ -28,4 +28,24 @@ public sealed class PreparedStatementsTests
 
         Assert.Equal(expected, connectionString.MaxAutoPrepare);
     }
+
+    [Fact]
+    public void A_connection_string_that_says_nothing_returns_connections_without_a_session_reset()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder("Host=db;Username=xnovu_api");
+
+        XNovuDatabase.SkipSessionReset(connectionString);
+
+        Assert.True(connectionString.NoResetOnClose);
+    }
+
+    [Fact]
+    public void A_connection_string_that_asks_for_the_reset_keeps_it()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder("Host=db;No Reset On Close=false");
+
+        XNovuDatabase.SkipSessionReset(connectionString);
+
+        Assert.False(connectionString.NoResetOnClose);
+    }
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using XNovu.Core.Persistence;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Tenancy;
@@ -52,6 +53,34 @@ public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
             "INSERT INTO notify.typ_notification_category (enterprise_id, code, name) VALUES (@id, 'x', 'x')", connection, transaction);
         insert.Parameters.AddWithValue("id", b.Id);
         await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
+    public async Task A_pooled_connection_returned_without_a_session_reset_carries_no_enterprise_to_its_next_user()
+    {
+        var a = await fixture.CreateEnterpriseAsync();
+        var connectionString = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu-api")) { MaxPoolSize = 1 };
+        XNovuDatabase.PrepareRepeatedStatements(connectionString);
+        XNovuDatabase.SkipSessionReset(connectionString);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
+        var database = new XNovuDatabase(dataSource);
+
+        int firstBackend;
+        await using (var session = await database.BeginTenantAsync(a.Id, CancellationToken.None))
+        {
+            firstBackend = session.Connection.ProcessID;
+            await using var visible = new NpgsqlCommand("SELECT count(*) FROM notify.enterprise", session.Connection, session.Transaction);
+            Assert.Equal(1L, (long)(await visible.ExecuteScalarAsync())!);
+            await session.CommitAsync(CancellationToken.None);
+        }
+
+        // The same server session (a pool of one), used next without naming an enterprise.
+        await using var next = await dataSource.OpenConnectionAsync();
+        Assert.Equal(firstBackend, next.ProcessID);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM notify.enterprise", next);
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        await using var setting = new NpgsqlCommand("SELECT coalesce(current_setting('app.current_enterprise_id', true), '')", next);
+        Assert.Equal("", (string)(await setting.ExecuteScalarAsync())!);
     }
 
     [Theory]
