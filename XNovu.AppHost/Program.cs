@@ -36,7 +36,10 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
     .WithSettingsFrom(builder.Configuration, "XNovu:Operations")
     .WithXNovuOperatorCommands(parameters.AdminKey)
-    .WithExternalHttpEndpoints();
+    .WithExternalHttpEndpoints()
+    .WithDirectHttpEndpoint(builder.Configuration)
+    // Ready once it answers: without a proxy to hold early connections, callers wait for this, not for the process.
+    .WithHttpHealthCheck("/alive");
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
