@@ -2,7 +2,7 @@ namespace XNovu.Api.Triggers;
 
 /// <summary>
 /// Bound from <c>XNovu:Triggers:Commit</c>: how single triggers that arrive together share one transaction
-/// (commit coalescing, see <see cref="TriggerBatchWriter"/>). Validated at start.
+/// (commit coalescing, see <see cref="TriggerCommitQueue"/>). Validated at start.
 /// </summary>
 public sealed class TriggerCommitOptions
 {
