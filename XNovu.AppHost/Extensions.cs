@@ -142,16 +142,13 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// The browser console on port 3001 (its launch profile), beside the API on 3000. It holds no keys of its own and
-    /// no database access: every page calls the API with the signed-in user's key.
-    /// </summary>
-    /// <summary>
     /// In a local run the service listens on its HTTP endpoint itself, rather than behind DCP's loopback proxy. The
     /// proxy forwarded every request between two sockets in a process of its own: under single-trigger load it used
     /// 0.18 ms of CPU per trigger, 5% of the machine (docs/benchmarks.md), for nothing a single replica needs. The
     /// port is the launch profile's (3000 for the API, 4010 for the emulator), or a free one when the AppHost runs
     /// under test or benchmark (<c>DcpPublisher:RandomizePorts</c>), where several may run at once. A service with
-    /// replicas keeps the proxy: it is what spreads requests over them.
+    /// replicas must keep the proxy (it is what spreads requests over them; Aspire refuses a proxy-less endpoint
+    /// on a replicated resource at start).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDirectHttpEndpoint(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
     {
@@ -173,6 +170,10 @@ internal static class Extensions
         });
     }
 
+    /// <summary>
+    /// The browser console on port 3001 (its launch profile), beside the API on 3000. It holds no keys of its own and
+    /// no database access: every page calls the API with the signed-in user's key.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> AddXNovuConsole(
         this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api) =>
         builder.AddProject<Projects.XNovu_Console>("console")
