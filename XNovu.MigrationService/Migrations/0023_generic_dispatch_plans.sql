@@ -7,7 +7,10 @@
 -- on every call) 0.6 ms: together about a tenth of PostgreSQL's time in the dispatch path.
 -- Now each function keeps one generic plan per connection (force_generic_plan), and its plans cannot be the
 -- stale kind: with enable_seqscan off inside these functions only, every plan reaches the deliveries and the
--- notifications through their indexes, whatever their size when it was made. For that the claim no longer
+-- notifications through their indexes, whatever their size when it was made. The claim and next_delivery_due
+-- also turn bitmap scans off: a bitmap scan reads every due row before it sorts them, where an ordered scan of
+-- ix_delivery_due stops at the batch, and a generic plan cannot see the batch size (it plans LIMIT $n for a
+-- tenth of the rows) to tell the two apart. For that the claim no longer
 -- chooses between a takeover and the due deliveries inside one condition ("v_takeover AND ... OR NOT
 -- v_takeover AND ..."), which a generic plan could only serve with a scan of both sets: each set has its own
 -- branch on its own partial index, and the branch not taken is skipped by a one-time filter. What the claim
@@ -22,6 +25,7 @@ CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch intege
     SET row_security = off
     SET plan_cache_mode = force_generic_plan
     SET enable_seqscan = off
+    SET enable_bitmapscan = off
 AS $$
 DECLARE
     v_claim uuid;
@@ -124,6 +128,7 @@ CREATE OR REPLACE FUNCTION notify.next_delivery_due()
     SET row_security = off
     SET plan_cache_mode = force_generic_plan
     SET enable_seqscan = off
+    SET enable_bitmapscan = off
 AS $$
 BEGIN
     RETURN (
