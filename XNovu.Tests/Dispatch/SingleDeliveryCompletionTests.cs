@@ -88,6 +88,39 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
         Assert.Equal("second refused", state.ErrorDetails?["message"]?.GetValue<string>());
     }
 
+    [Fact]
+    public async Task One_completion_settles_a_lone_delivery_and_rolls_up_a_shared_one()
+    {
+        var lone = await LeasedNotificationAsync("""["mixed-lone"]""");
+        var shared = await LeasedNotificationAsync("""["mixed-a","mixed-b"]""");
+        var loneDelivery = (await DeliveryIdsAsync(lone))[0];
+        var sharedDeliveries = await DeliveryIdsAsync(shared);
+
+        await CompleteManyAsync(
+            $$$"""[{"id":{{{loneDelivery}}},"outcome":"failed","error":{"message":"lone refused"}},{"id":{{{sharedDeliveries[0]}}},"outcome":"sent"}]""",
+            expected: 2);
+
+        var loneState = await _harness.StateAsync(lone);
+        Assert.Equal("FAILED", loneState.Status);
+        Assert.Equal("lone refused", loneState.ErrorDetails?["message"]?.GetValue<string>());
+        var sharedState = await _harness.StateAsync(shared);
+        Assert.Equal(["SENT", "PROCESSING"], sharedState.DeliveryStatuses);
+        Assert.Equal("PROCESSING", sharedState.Status);
+    }
+
+    [Fact]
+    public async Task A_paused_delivery_leaves_its_notification_processing()
+    {
+        var id = await LeasedNotificationAsync("""["solo-paused"]""");
+
+        await CompleteAsync(id, """{"outcome":"paused","retryAt":"2099-01-01T00:00:00Z"}""");
+
+        var state = await _harness.StateAsync(id);
+        Assert.Equal(["PENDING"], state.DeliveryStatuses);
+        Assert.Equal("PROCESSING", state.Status);
+        Assert.False(await ProcessedAsync(id));
+    }
+
     /// <summary>A notification scheduled far ahead whose deliveries are leased to <see cref="Worker"/>, and PROCESSING as a claim leaves it.</summary>
     private async Task<long> LeasedNotificationAsync(string recipientsJson)
     {
@@ -110,11 +143,16 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
     {
         var result = JsonNode.Parse(outcomeJson)!.AsObject();
         result["id"] = deliveryId ?? (await DeliveryIdsAsync(notificationId))[0];
+        await CompleteManyAsync(new JsonArray(result).ToJsonString(), expected: 1);
+    }
+
+    private async Task CompleteManyAsync(string resultsJson, int expected)
+    {
         await using var connection = await OpenAsync();
         await using var command = new NpgsqlCommand("SELECT notify.complete_deliveries(@worker, @results::jsonb)", connection);
         command.Parameters.AddWithValue("worker", Worker);
-        command.Parameters.AddWithValue("results", new JsonArray(result).ToJsonString());
-        Assert.Equal(1, (int)(await command.ExecuteScalarAsync())!);
+        command.Parameters.AddWithValue("results", resultsJson);
+        Assert.Equal(expected, (int)(await command.ExecuteScalarAsync())!);
     }
 
     private async Task<long[]> DeliveryIdsAsync(long notificationId)

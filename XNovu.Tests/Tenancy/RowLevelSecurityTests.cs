@@ -74,9 +74,18 @@ public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
             await session.CommitAsync(CancellationToken.None);
         }
 
-        // The same server session (a pool of one), used next without naming an enterprise.
+        // The same server session (a pool of one), used next without naming an enterprise. A session-level setting
+        // made before survives (so no reset ran), and the transaction-local enterprise does not.
+        await using (var mark = await dataSource.OpenConnectionAsync())
+        {
+            await using var set = new NpgsqlCommand("SELECT set_config('xnovu.test_probe', 'kept', false)", mark);
+            await set.ExecuteNonQueryAsync();
+        }
+
         await using var next = await dataSource.OpenConnectionAsync();
         Assert.Equal(firstBackend, next.ProcessID);
+        await using var probe = new NpgsqlCommand("SELECT current_setting('xnovu.test_probe', true)", next);
+        Assert.Equal("kept", (string)(await probe.ExecuteScalarAsync())!);
         await using var count = new NpgsqlCommand("SELECT count(*) FROM notify.enterprise", next);
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
         await using var setting = new NpgsqlCommand("SELECT coalesce(current_setting('app.current_enterprise_id', true), '')", next);
