@@ -19,10 +19,7 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddXNovuData(this IHostApplicationBuilder builder, string connectionName)
     {
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
-        {
-            XNovuDatabase.PrepareRepeatedStatements(dataSource.ConnectionStringBuilder);
-            XNovuDatabase.SkipSessionReset(dataSource.ConnectionStringBuilder);
-        });
+            XNovuDatabase.ApplyPoolSettings(dataSource.ConnectionStringBuilder));
         builder.Services.AddSingleton<XNovuDatabase>();
         builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
         {

@@ -27,15 +27,23 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// </summary>
     public static void PrepareRepeatedStatements(NpgsqlConnectionStringBuilder connectionString)
     {
-        ArgumentNullException.ThrowIfNull(connectionString);
-        // The builder writes back only the settings it was given, under their canonical names.
-        if (connectionString.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (SetsItself(connectionString, "Max Auto Prepare"))
         {
             return;
         }
 
         connectionString.MaxAutoPrepare = AutoPreparedStatements;
         connectionString.AutoPrepareMinUsages = 5;
+    }
+
+    /// <summary>
+    /// The pool settings of every service's data source, in one place so that none gets one without the other:
+    /// <see cref="PrepareRepeatedStatements"/> and <see cref="SkipSessionReset"/>.
+    /// </summary>
+    public static void ApplyPoolSettings(NpgsqlConnectionStringBuilder connectionString)
+    {
+        PrepareRepeatedStatements(connectionString);
+        SkipSessionReset(connectionString);
     }
 
     /// <summary>
@@ -50,11 +58,18 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// </summary>
     public static void SkipSessionReset(NpgsqlConnectionStringBuilder connectionString)
     {
-        ArgumentNullException.ThrowIfNull(connectionString);
-        if (!connectionString.ConnectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase))
+        if (!SetsItself(connectionString, "No Reset On Close"))
         {
             connectionString.NoResetOnClose = true;
         }
+    }
+
+    /// <summary>Whether the connection string names <paramref name="keyword"/> itself, whatever its value.</summary>
+    private static bool SetsItself(NpgsqlConnectionStringBuilder connectionString, string keyword)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        // The builder writes back only the settings it was given, under their canonical names.
+        return connectionString.ConnectionString.Contains(keyword, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Opens a transaction that sees and writes only <paramref name="enterpriseId"/>'s rows.</summary>

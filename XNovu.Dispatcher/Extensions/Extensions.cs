@@ -36,8 +36,7 @@ internal static class Extensions
                 Options = "-c synchronous_commit=off",
                 ApplicationName = "xnovu-dispatch",
             };
-            XNovu.Core.Persistence.XNovuDatabase.PrepareRepeatedStatements(connectionString);
-            XNovu.Core.Persistence.XNovuDatabase.SkipSessionReset(connectionString);
+            XNovu.Core.Persistence.XNovuDatabase.ApplyPoolSettings(connectionString);
             return new Npgsql.NpgsqlDataSourceBuilder(connectionString.ConnectionString)
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build();

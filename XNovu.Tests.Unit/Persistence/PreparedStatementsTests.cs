@@ -48,4 +48,15 @@ public sealed class PreparedStatementsTests
 
         Assert.False(connectionString.NoResetOnClose);
     }
+
+    [Fact]
+    public void The_pool_settings_of_a_service_data_source_are_both_applied()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder("Host=db;Username=xnovu_dispatcher");
+
+        XNovuDatabase.ApplyPoolSettings(connectionString);
+
+        Assert.Equal(XNovuDatabase.AutoPreparedStatements, connectionString.MaxAutoPrepare);
+        Assert.True(connectionString.NoResetOnClose);
+    }
 }

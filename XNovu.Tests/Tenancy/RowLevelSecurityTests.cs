@@ -60,8 +60,7 @@ public sealed class RowLevelSecurityTests(XNovuAppFixture fixture)
     {
         var a = await fixture.CreateEnterpriseAsync();
         var connectionString = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu-api")) { MaxPoolSize = 1 };
-        XNovuDatabase.PrepareRepeatedStatements(connectionString);
-        XNovuDatabase.SkipSessionReset(connectionString);
+        XNovuDatabase.ApplyPoolSettings(connectionString);
         await using var dataSource = NpgsqlDataSource.Create(connectionString.ConnectionString);
         var database = new XNovuDatabase(dataSource);
 
