@@ -1,0 +1,68 @@
+using System.Text;
+using Npgsql;
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Dispatch;
+
+/// <summary>
+/// The claim starts its notifications (PENDING -> PROCESSING) through their primary key, whatever the size of the
+/// table when its generic plan is made (0024). The plan is read with auto_explain, sent to this session as notices, on
+/// a connection of its own (so the claim is planned afresh), inside a transaction that is rolled back: whatever the
+/// claim takes goes back to the queue.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class ClaimPlanTests(XNovuAppFixture fixture)
+{
+    [Fact]
+    public async Task The_claim_finds_the_notifications_it_starts_by_primary_key()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu")) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var notices = new List<string>();
+        connection.Notice += (_, e) => notices.Add(e.Notice.MessageText);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+
+        // The claim is planned on the test database as it is: small, as a dispatcher finds it at its first claim after
+        // a deploy. A generic plan made there served "started" with a full scan of the status index before 0024.
+        await ExecuteAsync(
+            connection,
+            """
+            LOAD 'auto_explain';
+            SET LOCAL auto_explain.log_min_duration = 0;
+            SET LOCAL auto_explain.log_nested_statements = on;
+            SET LOCAL auto_explain.log_level = notice;
+            SELECT count(*) FROM notify.claim_deliveries('claim-plan-probe', 1, 60, 3);
+            """);
+        await transaction.RollbackAsync();
+
+        var claimPlan = Assert.Single(notices, n => n.Contains("CTE started", StringComparison.Ordinal));
+        var started = Section(claimPlan, "CTE started");
+        Assert.Contains("Index Scan using ent_notification_pkey on ent_notification", started, StringComparison.Ordinal);
+        Assert.DoesNotContain("idx_notification_enterprise_status", started, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan", started, StringComparison.Ordinal);
+    }
+
+    /// <summary>The plan lines under the node named <paramref name="node"/> (those indented deeper than it).</summary>
+    private static string Section(string plan, string node)
+    {
+        var lines = plan.Split('\n');
+        var start = Array.FindIndex(lines, l => l.Contains(node, StringComparison.Ordinal));
+        var depth = Indent(lines[start]);
+        var section = new StringBuilder();
+        for (var i = start + 1; i < lines.Length && (lines[i].Trim().Length == 0 || Indent(lines[i]) > depth); i++)
+        {
+            section.AppendLine(lines[i]);
+        }
+
+        return section.ToString();
+    }
+
+    private static int Indent(string line) => line.Length - line.TrimStart().Length;
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
