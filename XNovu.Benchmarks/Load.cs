@@ -56,9 +56,11 @@ public static class Load
 
     /// <summary>
     /// Open loop: call <c>i</c> leaves at <c>i × interval</c> from the start whether or not earlier ones
-    /// answered, so a slow answer cannot lower the offered load (no coordinated omission).
+    /// answered, so a slow answer cannot lower the offered load (no coordinated omission). Answers the window the
+    /// calls were offered over: from the start to one interval after the last call left (<c>calls × interval</c>
+    /// when the loop kept its schedule, longer when it fell behind).
     /// </summary>
-    public static async Task OpenLoopAsync(int calls, TimeSpan interval, Func<int, Task> call, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> OpenLoopAsync(int calls, TimeSpan interval, Func<int, Task> call, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var inFlight = new List<Task>(calls);
@@ -74,7 +76,9 @@ public static class Load
             inFlight.Add(Task.Run(() => call(index), cancellationToken));
         }
 
+        var offered = stopwatch.Elapsed + interval;
         await Task.WhenAll(inFlight);
+        return offered;
     }
 
     /// <summary>Nearest-rank percentile of <paramref name="sorted"/> (ascending).</summary>

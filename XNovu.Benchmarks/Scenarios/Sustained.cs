@@ -61,8 +61,7 @@ public static class Sustained
         var calls = (int)(rate * settings.SustainedStep.TotalSeconds);
         var sentAt = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var failed = 0;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Load.OpenLoopAsync(calls, TimeSpan.FromSeconds(1.0 / rate), async i =>
+        var offeredOver = await Load.OpenLoopAsync(calls, TimeSpan.FromSeconds(1.0 / rate), async i =>
         {
             var transactionId = prefix + i.ToString(CultureInfo.InvariantCulture);
             var body = $$$"""{"workflowId":"default-sms","to":"bench-sustained-{{{i % 1000}}}","transactionId":"{{{transactionId}}}","payload":{"body":"Sustained {{{i}}}"}}""";
@@ -84,10 +83,11 @@ public static class Sustained
 
             Interlocked.Increment(ref failed);
         }, cancellationToken);
-        var elapsed = clock.Elapsed;
         var load = Report.LoadAverage();
 
         var latencies = await app.DeliveryLatenciesAsync(enterprise.Id, sentAt, settings.DrainTimeout, cancellationToken);
-        return new SustainedStep(rate, sentAt.Count / elapsed.TotalSeconds, failed, sentAt.Count - latencies.Count, latencies, load);
+        // Accepted per second of the window the triggers were offered over. (Until the fourth pass this divided by the
+        // time to the last answer, so a step could not reach its own offered rate: 800/s held read as 793-796/s.)
+        return new SustainedStep(rate, sentAt.Count / offeredOver.TotalSeconds, failed, sentAt.Count - latencies.Count, latencies, load);
     }
 }
