@@ -1,8 +1,8 @@
--- The claim reaches the notifications it starts through their primary key, whatever the statistics say (issue 14).
+-- The claim starts its notifications through their primary key, however small the table was when planned (issue 14).
 --
 -- The claim's "started" step (PENDING -> PROCESSING) found its notifications with
--- "n.id IN (claimed) AND n.notification_status = 'PENDING'". When the statistics had few PENDING notifications
--- (they are taken after a backlog drained), the planner served that condition with a full scan of
+-- "n.id IN (claimed) AND n.notification_status = 'PENDING'". Planned while the table was small (a service's first
+-- claim after start-up), the planner served that condition with a full scan of
 -- idx_notification_enterprise_status_created, whose second column is the status, and semi-joined the claimed
 -- ids to what it found, instead of a primary-key lookup per claimed notification. A full scan grows with the
 -- table: auto_explain showed it reading 508 pages to start 28 notifications, 6 of the claim's 11 ms, during a

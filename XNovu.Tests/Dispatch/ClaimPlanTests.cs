@@ -6,11 +6,11 @@ namespace XNovu.Tests.Dispatch;
 
 /// <summary>
 /// The claim starts its notifications (PENDING -> PROCESSING) by looking up their ids in the primary key (0024).
-/// Before 0024, the generic plan made on a small table (the test database run on its own, or a service's first claim
-/// after a deploy) scanned the whole status index instead; on a larger table the planner may choose the key anyway,
-/// so this test guards the regression only while the test database is small. The plan is read with auto_explain, sent to this session as notices, on
-/// a connection of its own (so the claim is planned afresh), inside a transaction that is rolled back: whatever the
-/// claim takes goes back to the queue.
+/// Before 0024, the generic plan made on a small table (the test database run on its own, or a service's first
+/// claim after a deploy) scanned the whole status index instead; on a larger table the planner may choose the key
+/// anyway, so this test guards the regression only while the test database is small. The plan is read with
+/// auto_explain, sent to this session as notices, on a connection of its own (so the claim is planned afresh),
+/// inside a transaction that is rolled back: whatever the claim takes goes back to the queue.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class ClaimPlanTests(XNovuAppFixture fixture)
