@@ -21,6 +21,7 @@ internal sealed class TriggerChecks(WorkflowResolver resolver, PayloadSchemaVali
     {
         long? workflowId = null;
         int? version = null;
+        long? stamp = null;
         long? workflowCategoryId = null;
         string? schema;
         var visible = resolver.Choose(trigger.WorkflowKey, lookup.Workflows.GetValueOrDefault(trigger.WorkflowKey));
@@ -36,7 +37,7 @@ internal sealed class TriggerChecks(WorkflowResolver resolver, PayloadSchemaVali
                 return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is not published."));
             }
 
-            (workflowId, version, workflowCategoryId, schema) = (own.Id, own.Version, own.CategoryId, own.PayloadSchema);
+            (workflowId, version, stamp, workflowCategoryId, schema) = (own.Id, own.Version, own.Stamp, own.CategoryId, own.PayloadSchema);
         }
         else if (visible is { Static: { } shipped })
         {
@@ -82,15 +83,32 @@ internal sealed class TriggerChecks(WorkflowResolver resolver, PayloadSchemaVali
 
         return errors.Any
             ? (null, errors.ToProblem())
-            : (new ResolvedRow(workflowId, version, categoryId, priorityId), null);
+            : (new ResolvedRow(workflowId, version, stamp, categoryId, priorityId), null);
     }
 }
 
-/// <summary>What one trigger call reads in its first round trip.</summary>
+/// <summary>What one trigger call reads in its first round trip (or finds in <see cref="TriggerLookupCache"/>).</summary>
 internal sealed record Lookup(
     StoredAnswer? Stored,
-    Dictionary<string, WorkflowRow> Workflows,
+    Dictionary<string, TriggerWorkflow> Workflows,
     Dictionary<string, long> Categories,
     Dictionary<string, long> Priorities);
 
-internal sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, long? CategoryId, long? PriorityId);
+/// <summary>
+/// The columns of an enterprise's own workflow that decide whether a trigger may be stored, and the row's
+/// <c>xmin</c> (<see cref="Stamp"/>): the id of the transaction that last wrote it, which any change of the row
+/// changes, so a commit can tell whether a trigger was checked against the row as it still is.
+/// </summary>
+internal sealed record TriggerWorkflow(
+    long Id, string WorkflowKey, string? PayloadSchema, long? CategoryId, string PublishStatus, bool Deactivated, int Version, long Stamp)
+{
+    public const string Select =
+        """
+        SELECT w.id, w.workflow_key AS WorkflowKey, w.payload_schema::text AS PayloadSchema, w.notification_category_id AS CategoryId,
+               w.publish_status::text AS PublishStatus, w.deactivated, w.version, w.xmin::text::bigint AS Stamp
+        FROM notify.ent_notification_workflow w
+        """;
+}
+
+/// <param name="WorkflowStamp">The checked workflow's <see cref="TriggerWorkflow.Stamp"/>; null for a static workflow.</param>
+internal sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, long? WorkflowStamp, long? CategoryId, long? PriorityId);

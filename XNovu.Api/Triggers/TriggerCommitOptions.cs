@@ -26,4 +26,11 @@ public sealed class TriggerCommitOptions
     /// flush and the next batch's insert overlapping; more only add connections.
     /// </summary>
     public int Writers { get; set; } = 2;
+
+    /// <summary>
+    /// How long a coalesced single trigger's workflow and codes are kept to check the next one without a lookup
+    /// (<see cref="TriggerLookupCache"/>; 0 to 10 minutes, 0 turns it off). The shared commit re-checks them, so
+    /// the lifetime bounds memory, not staleness.
+    /// </summary>
+    public TimeSpan LookupCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 }

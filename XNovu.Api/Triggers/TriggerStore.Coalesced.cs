@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using XNovu.Api.Subscribers;
 using XNovu.Api.Topics;
@@ -10,12 +11,15 @@ using XNovu.Core.Workflows;
 namespace XNovu.Api.Triggers;
 
 /// <summary>
-/// Single triggers through commit coalescing (<see cref="TriggerCommitQueue"/>): the lookup is one round trip
-/// of its own (the enterprise set and the reads in one implicit transaction), the checks run in the caller,
-/// and only a checked trigger joins a shared transaction that inserts every trigger of the batch with one
-/// multi-row statement per enterprise that also upserts the recipients it stored, stores their Idempotency-Key
-/// answers and commits once. A database error before the commit rolls the batch back and sends each trigger alone through
-/// <see cref="TriggerAloneAsync"/>, so one bad row never fails the others; a key taken meanwhile does the same.
+/// Single triggers through commit coalescing (<see cref="TriggerCommitQueue"/>): the lookup is found in
+/// <see cref="TriggerLookupCache"/> or read in one round trip of its own (the enterprise set and the reads in one
+/// implicit transaction), the checks run in the caller, and only a checked trigger joins a shared transaction that
+/// inserts every trigger of the batch with one multi-row statement per enterprise. That statement stores a row only
+/// if the workflow and codes it was checked against are unchanged, upserts the recipients of the rows it stored,
+/// and names the rows it did not store; then the batch stores its Idempotency-Key answers and commits once. A
+/// trigger checked against changed rows, a database error before the commit (which rolls the batch back) and a
+/// key taken meanwhile each send the trigger alone through <see cref="TriggerAloneAsync"/>, where it is checked
+/// afresh in its own transaction, so one bad row never fails the others.
 /// </summary>
 internal sealed partial class TriggerStore
 {
@@ -24,35 +28,72 @@ internal sealed partial class TriggerStore
 
     // The multi-row insert and the directory upsert of the recipients of the rows it stored, in one statement and so
     // one round trip: a trigger refused for its transaction id stores nothing, its recipients included.
+    // A row whose checks no longer hold (its workflow written since, or shadowed by a new one of the enterprise, or
+    // a code that names another row now) is not stored and answers a null id.
     private static readonly string InsertManyWithRecipientsSql =
-        "WITH inserted AS (\n" + InsertManyBody + "\nRETURNING id, transaction_id, recipients\n), directory AS (\n"
+        "WITH checked AS MATERIALIZED (\nSELECT r.*, " + Unchanged + " AS unchanged\nFROM jsonb_to_recordset(@rows::jsonb) AS r("
+        + RowColumns + ", workflow_stamp bigint, category_code text, priority_code text)\n), inserted AS (\n"
+        + InsertManySelect + "\nFROM checked r WHERE r.unchanged\n" + OnTransactionConflict
+        + "\nRETURNING id, transaction_id, recipients\n), directory AS (\n"
         + SubscriberStore.UpsertRecipientsFrom(
             """
             (SELECT x.value, row_number() OVER (ORDER BY i.id, x.ordinal) AS ordinal
              FROM inserted i CROSS JOIN LATERAL jsonb_array_elements(i.recipients) WITH ORDINALITY AS x(value, ordinal)
              WHERE jsonb_typeof(i.recipients) = 'array') AS e
             """)
-        + "\n)\nSELECT id, transaction_id AS TransactionId FROM inserted";
+        + "\n)\nSELECT id, transaction_id AS TransactionId FROM inserted\n"
+        + "UNION ALL SELECT NULL, transaction_id FROM checked WHERE NOT unchanged";
+
+    /// <summary>Whether row <c>r</c> was checked against the rows as they are now.</summary>
+    private const string Unchanged =
+        """
+        (CASE WHEN r.workflow_id IS NULL
+                  THEN NOT EXISTS (SELECT 1 FROM notify.ent_notification_workflow w
+                                   WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key)
+                  ELSE EXISTS (SELECT 1 FROM notify.ent_notification_workflow w
+                               WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key
+                                 AND w.id = r.workflow_id AND w.xmin::text::bigint = r.workflow_stamp)
+             END
+         AND (r.category_code IS NULL OR EXISTS (SELECT 1 FROM notify.typ_notification_category c
+                                                 WHERE c.enterprise_id = @enterpriseId AND c.code = r.category_code AND c.id = r.category_id))
+         AND (r.priority_code IS NULL OR EXISTS (SELECT 1 FROM notify.typ_notification_priority p
+                                                 WHERE p.enterprise_id = @enterpriseId AND p.code = r.priority_code AND p.id = r.priority_id)))
+        """;
 
     private async Task<StoreOutcome<TriggerAccepted>> TriggerCoalescedAsync(
         Guid enterpriseId, PreparedTrigger trigger, int recipients, IdempotencyClaim? claim, CancellationToken cancellationToken)
     {
-        Lookup lookup;
-        await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
+        var key = TriggerLookupCache.Key.Of(enterpriseId, trigger);
+        ResolvedRow? row = null;
+        if (claim is null && lookups.Find(key) is { } kept)
         {
-            // No BEGIN: statements sent together run in one implicit transaction, so the local setting holds for the reads.
-            lookup = await LookupAsync(connection, null, [trigger], claim, enterpriseId);
+            // A trigger the kept lookup refuses is checked again below: a refusal is decided on current rows.
+            (row, _) = checks.Resolve(trigger, kept);
         }
 
-        if (lookup.Stored is { } stored)
+        XNovuTelemetry.TriggerLookups.Add(1, XNovuTelemetry.Outcome(row is null ? "read" : "kept"));
+        if (row is null)
         {
-            return idempotencyKeys.Replay<TriggerAccepted>(stored, claim!);
-        }
+            Lookup lookup;
+            await using (var connection = await database.DataSource.OpenConnectionAsync(cancellationToken))
+            {
+                // No BEGIN: statements sent together run in one implicit transaction, so the local setting holds for the reads.
+                lookup = await LookupAsync(connection, null, [trigger], claim, enterpriseId);
+            }
 
-        var (row, problem) = checks.Resolve(trigger, lookup);
-        if (problem is not null)
-        {
-            return StoreOutcome<TriggerAccepted>.Of(problem);
+            if (lookup.Stored is { } stored)
+            {
+                return idempotencyKeys.Replay<TriggerAccepted>(stored, claim!);
+            }
+
+            ProblemHttpResult? problem;
+            (row, problem) = checks.Resolve(trigger, lookup);
+            if (problem is not null)
+            {
+                return StoreOutcome<TriggerAccepted>.Of(problem);
+            }
+
+            lookups.Keep(key, lookup);
         }
 
         var outcome = await _commits!.EnqueueAsync(new PendingTrigger(enterpriseId, trigger, recipients, row!, claim, Activity.Current?.Id));
@@ -104,7 +145,7 @@ internal sealed partial class TriggerStore
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid enterpriseId, List<PendingTrigger> group,
         Dictionary<PendingTrigger, BatchedOutcome> outcomes)
     {
-        Dictionary<string, long> inserted;
+        Dictionary<string, long?> inserted;
         await using (var grid = await connection.QueryMultipleAsync(
             SetEnterpriseSql + InsertManyWithRecipientsSql,
             new
@@ -116,15 +157,24 @@ internal sealed partial class TriggerStore
             transaction))
         {
             await grid.ReadAsync();
-            inserted = (await grid.ReadAsync<(long Id, string TransactionId)>()).ToDictionary(r => r.TransactionId, r => r.Id, StringComparer.Ordinal);
+            inserted = (await grid.ReadAsync<(long? Id, string TransactionId)>()).ToDictionary(r => r.TransactionId, r => r.Id, StringComparer.Ordinal);
         }
 
         var session = new TenantSession(enterpriseId, connection, transaction);
         foreach (var pending in group)
         {
-            if (!inserted.TryGetValue(pending.Trigger.TransactionId, out var id))
+            if (!inserted.TryGetValue(pending.Trigger.TransactionId, out var stored))
             {
                 outcomes[pending] = BatchedOutcome.TransactionConflict;
+                continue;
+            }
+
+            if (stored is not { } id)
+            {
+                // Checked against rows changed since: stored alone after a fresh check, and the kept lookup is dropped.
+                lookups.Forget(TriggerLookupCache.Key.Of(enterpriseId, pending.Trigger));
+                XNovuTelemetry.TriggerLookups.Add(1, XNovuTelemetry.Outcome("stale"));
+                outcomes[pending] = BatchedOutcome.Alone;
                 continue;
             }
 

@@ -35,6 +35,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
     private readonly TriggerChecks checks;
     private readonly IdempotencyKeyStore idempotencyKeys;
     private readonly TopicAudience topics;
+    private readonly TriggerLookupCache lookups;
     private readonly ILogger<TriggerStore> logger;
     private readonly TriggerCommitQueue? _commits;
 
@@ -43,6 +44,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
         TriggerChecks checks,
         IdempotencyKeyStore idempotencyKeys,
         TopicAudience topics,
+        TriggerLookupCache lookups,
         IOptions<TriggerCommitOptions> commitOptions,
         TimeProvider time,
         ILogger<TriggerStore> logger)
@@ -51,6 +53,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
         this.checks = checks;
         this.idempotencyKeys = idempotencyKeys;
         this.topics = topics;
+        this.lookups = lookups;
         this.logger = logger;
         _commits = commitOptions.Value.Coalesce ? new TriggerCommitQueue(commitOptions.Value, CommitBatchAsync, time, logger) : null;
     }
@@ -71,7 +74,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
     private const string LookupSql =
         IdempotencyKeyStore.StoredAnswerSql +
         $"""
-        SELECT {WorkflowRow.Columns} FROM notify.ent_notification_workflow w {WorkflowRow.From} WHERE w.workflow_key = ANY(@workflowKeys);
+        {TriggerWorkflow.Select} WHERE w.workflow_key = ANY(@workflowKeys);
         SELECT code, id FROM notify.typ_notification_category WHERE code = ANY(@categoryCodes);
         SELECT code, id FROM notify.typ_notification_priority WHERE code = ANY(@priorityCodes);
         """;
@@ -88,16 +91,22 @@ internal sealed partial class TriggerStore : IAsyncDisposable
 
     private const string InsertManySql = InsertManyBody + "\nRETURNING id, transaction_id AS TransactionId";
 
-    private const string InsertManyBody =
+    private const string InsertManyBody = InsertManySelect + "\nFROM jsonb_to_recordset(@rows::jsonb) AS r(" + RowColumns + ")\n" + OnTransactionConflict;
+
+    /// <summary>The insert of the rows <c>r</c> of a source its caller names after it.</summary>
+    private const string InsertManySelect =
         $"""
         INSERT INTO notify.ent_notification ({InsertColumns})
         SELECT @enterpriseId, r.workflow_key, r.workflow_id, r.workflow_version, 'PENDING', r.payload, r.recipients,
                r.overrides, r.tags, r.transaction_id, r.scheduled_for, r.category_id, r.priority_id, r.trace_parent
-        FROM jsonb_to_recordset(@rows::jsonb) AS r(
-            workflow_key text, workflow_id bigint, workflow_version integer, payload jsonb, recipients jsonb,
+        """;
+
+    /// <summary>The columns <see cref="RowsJson"/> writes, as <c>jsonb_to_recordset</c> reads them.</summary>
+    private const string RowColumns =
+        """
+        workflow_key text, workflow_id bigint, workflow_version integer, payload jsonb, recipients jsonb,
             overrides jsonb, tags text[], transaction_id text, scheduled_for timestamptz, category_id bigint, priority_id bigint,
-            trace_parent text)
-        {OnTransactionConflict}
+            trace_parent text
         """;
 
     /// <summary>
@@ -297,7 +306,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
         }
 
         var stored = await grid.ReadSingleOrDefaultAsync<StoredAnswer>();
-        var workflows = (await grid.ReadAsync<WorkflowRow>()).ToDictionary(w => w.WorkflowKey, StringComparer.Ordinal);
+        var workflows = (await grid.ReadAsync<TriggerWorkflow>()).ToDictionary(w => w.WorkflowKey, StringComparer.Ordinal);
         var categories = (await grid.ReadAsync<(string Code, long Id)>()).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
         var priorities = (await grid.ReadAsync<(string Code, long Id)>()).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
         return new Lookup(stored, workflows, categories, priorities);
@@ -347,6 +356,10 @@ internal sealed partial class TriggerStore : IAsyncDisposable
                 writer.WriteNumberOrNull("category_id", row.CategoryId);
                 writer.WriteNumberOrNull("priority_id", row.PriorityId);
                 writer.WriteString("trace_parent", traceParent);
+                // What the coalesced commit re-checks (see TriggerStore.Coalesced.cs); the bulk insert ignores them.
+                writer.WriteNumberOrNull("workflow_stamp", row.WorkflowStamp);
+                writer.WriteString("category_code", trigger.CategoryCode);
+                writer.WriteString("priority_code", trigger.PriorityCode);
                 writer.WriteEndObject();
             }
 

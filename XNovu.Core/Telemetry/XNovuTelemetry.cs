@@ -22,6 +22,11 @@ public static class XNovuTelemetry
     public static readonly Histogram<int> TriggerCommitBatchSize =
         Meter.CreateHistogram<int>("xnovu.triggers.commit.batch_size", "{notification}", "Single triggers stored by one coalesced commit");
 
+    public static readonly Counter<long> TriggerLookups =
+        Meter.CreateCounter<long>(
+            "xnovu.triggers.lookups", "{trigger}",
+            "Coalesced single triggers by where their workflow came from: kept (the API's cache), read (PostgreSQL), stale (kept, but changed before the commit)");
+
     public static readonly Counter<long> DeliveriesSent =
         Meter.CreateCounter<long>("xnovu.deliveries.sent", "{delivery}", "Deliveries Novu accepted as processed");
 
