@@ -20,7 +20,7 @@ namespace XNovu.Api.Triggers;
 /// </summary>
 internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options) : IDisposable
 {
-    /// <summary>Each entry counts one unit plus one per KB of its payload schema.</summary>
+    /// <summary>Each entry counts one unit (its key and dictionaries) plus one per KB its payload schema takes in memory.</summary>
     public const long SizeLimitKb = 16 * 1024;
 
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = SizeLimitKb });
@@ -44,11 +44,11 @@ internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options)
             return;
         }
 
-        var schemaBytes = lookup.Workflows.Values.Sum(w => (long)(w.PayloadSchema?.Length ?? 0));
+        var schemaChars = lookup.Workflows.Values.Sum(w => (long)(w.PayloadSchema?.Length ?? 0));
         _entries.Set(key, lookup with { Stored = null }, new MemoryCacheEntryOptions
         {
             AbsoluteExpirationRelativeToNow = options.Value.LookupCacheTtl,
-            Size = 1 + (schemaBytes / 1024),
+            Size = 1 + (schemaChars * sizeof(char) / 1024),
         });
     }
 

@@ -32,7 +32,7 @@ internal sealed partial class TriggerStore
     // a code that names another row now) is not stored and answers a null id.
     private static readonly string InsertManyWithRecipientsSql =
         "WITH checked AS MATERIALIZED (\nSELECT r.*, " + Unchanged + " AS unchanged\nFROM jsonb_to_recordset(@rows::jsonb) AS r("
-        + RowColumns + ", workflow_stamp bigint, category_code text, priority_code text)\n), inserted AS (\n"
+        + RowColumns + ", workflow_stamp text, category_code text, priority_code text)\n), inserted AS (\n"
         + InsertManySelect + "\nFROM checked r WHERE r.unchanged\n" + OnTransactionConflict
         + "\nRETURNING id, transaction_id, recipients\n), directory AS (\n"
         + SubscriberStore.UpsertRecipientsFrom(
@@ -46,13 +46,13 @@ internal sealed partial class TriggerStore
 
     /// <summary>Whether row <c>r</c> was checked against the rows as they are now.</summary>
     private const string Unchanged =
-        """
+        $"""
         (CASE WHEN r.workflow_id IS NULL
                   THEN NOT EXISTS (SELECT 1 FROM notify.ent_notification_workflow w
                                    WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key)
                   ELSE EXISTS (SELECT 1 FROM notify.ent_notification_workflow w
                                WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key
-                                 AND w.id = r.workflow_id AND w.xmin::text::bigint = r.workflow_stamp)
+                                 AND w.id = r.workflow_id AND {TriggerWorkflow.StampOf} = r.workflow_stamp)
              END
          AND (r.category_code IS NULL OR EXISTS (SELECT 1 FROM notify.typ_notification_category c
                                                  WHERE c.enterprise_id = @enterpriseId AND c.code = r.category_code AND c.id = r.category_id))

@@ -357,7 +357,7 @@ internal sealed partial class TriggerStore : IAsyncDisposable
                 writer.WriteNumberOrNull("priority_id", row.PriorityId);
                 writer.WriteString("trace_parent", traceParent);
                 // What the coalesced commit re-checks (see TriggerStore.Coalesced.cs); the bulk insert ignores them.
-                writer.WriteNumberOrNull("workflow_stamp", row.WorkflowStamp);
+                writer.WriteString("workflow_stamp", row.WorkflowStamp);
                 writer.WriteString("category_code", trigger.CategoryCode);
                 writer.WriteString("priority_code", trigger.PriorityCode);
                 writer.WriteEndObject();

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
 using XNovu.Tests.Infrastructure;
@@ -11,7 +13,9 @@ namespace XNovu.Tests.Triggers;
 /// A single trigger without an Idempotency-Key is checked against the workflow and codes the API kept from the
 /// last such trigger, with no lookup round trip; the shared commit stores it only if those rows are unchanged.
 /// Each change below is made after a first trigger was accepted (and its lookup kept), some of them behind the
-/// API's back, straight in PostgreSQL: the next trigger must be decided on the rows as they are now.
+/// API's back, straight in PostgreSQL: the next trigger must be decided on the rows as they are now, and the
+/// API's <c>/metrics</c> must show that it was first checked against the kept lookup (so the test proves the
+/// re-check at commit, not a fresh lookup).
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
@@ -55,9 +59,11 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
             WHERE enterprise_id = @enterpriseId AND workflow_key = @workflow
             """,
             new { enterpriseId = enterprise.Id, workflow });
+        var stale = await StaleCountAsync();
 
         var refused = await enterprise.Client.PostTriggerAsync(Later(workflow, payload: new { name = "Ada" }));
 
+        await AssertCountedStaleAsync(stale);
         var errors = await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ValidationType);
         Assert.Contains("required", errors.FieldError("payload.age"));
         Assert.Equal(1, await fixture.CountNotificationsAsync(enterprise.Id));
@@ -71,36 +77,48 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
         await enterprise.Client.AcceptedAsync(Later());
         var template = await enterprise.Client.PublishedTemplateAsync("EMAIL");
         await enterprise.Client.CreateAsync("/api/workflows", Workflow(StaticWorkflow, ["EMAIL"], new() { ["EMAIL"] = template }));
+        var stale = await StaleCountAsync();
 
         var shadowed = await enterprise.Client.PostTriggerAsync(Later());
 
+        await AssertCountedStaleAsync(stale);
         await shadowed.AssertProblemAsync(HttpStatusCode.Conflict, ConflictType);
         Assert.Equal(1, await fixture.CountNotificationsAsync(enterprise.Id));
     }
 
     [Fact]
-    public async Task A_category_code_moved_to_another_category_stores_the_next_trigger_under_the_new_one()
+    public async Task Codes_moved_to_other_rows_store_the_next_trigger_under_the_new_ones()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        var code = Key("cat");
+        var code = Key("code");
         await enterprise.Client.CreateAsync("/api/categories", new { code, name = "First" });
-        var first = await enterprise.Client.AcceptedAsync(InCategory(code));
+        await enterprise.Client.CreateAsync("/api/priorities", new { code, name = "First" });
+        var first = await enterprise.Client.AcceptedAsync(WithCodes(code));
         await using var connection = await OpenAsync();
         await connection.ExecuteAsync(
-            "UPDATE notify.typ_notification_category SET code = code || '-old' WHERE enterprise_id = @enterpriseId AND code = @code",
+            """
+            UPDATE notify.typ_notification_category SET code = code || '-old' WHERE enterprise_id = @enterpriseId AND code = @code;
+            UPDATE notify.typ_notification_priority SET code = code || '-old' WHERE enterprise_id = @enterpriseId AND code = @code;
+            """,
             new { enterpriseId = enterprise.Id, code });
         await enterprise.Client.CreateAsync("/api/categories", new { code, name = "Second" });
+        await enterprise.Client.CreateAsync("/api/priorities", new { code, name = "Second" });
+        var stale = await StaleCountAsync();
 
-        var second = await enterprise.Client.AcceptedAsync(InCategory(code));
+        var second = await enterprise.Client.AcceptedAsync(WithCodes(code));
 
-        var categories = (await connection.QueryAsync<(long Id, string Code)>(
+        await AssertCountedStaleAsync(stale);
+        var codes = (await connection.QueryAsync<(long Id, string Category, string Priority)>(
             """
-            SELECT n.id, c.code FROM notify.ent_notification n JOIN notify.typ_notification_category c ON c.id = n.notification_category_id
+            SELECT n.id, c.code, p.code
+            FROM notify.ent_notification n
+            JOIN notify.typ_notification_category c ON c.id = n.notification_category_id
+            JOIN notify.typ_notification_priority p ON p.id = n.notification_priority_id
             WHERE n.enterprise_id = @enterpriseId
             """,
-            new { enterpriseId = enterprise.Id })).ToDictionary(r => r.Id, r => r.Code);
-        Assert.Equal($"{code}-old", categories[first.Id()]);
-        Assert.Equal(code, categories[second.Id()]);
+            new { enterpriseId = enterprise.Id })).ToDictionary(r => r.Id, r => (r.Category, r.Priority));
+        Assert.Equal(($"{code}-old", $"{code}-old"), codes[first.Id()]);
+        Assert.Equal((code, code), codes[second.Id()]);
     }
 
     [Fact]
@@ -117,8 +135,37 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
         Assert.Equal(0, await fixture.CountNotificationsAsync(b.Id));
     }
 
-    private static System.Text.Json.Nodes.JsonObject InCategory(string code) =>
-        Trigger(extra: new() { ["categoryCode"] = code, ["scheduledFor"] = DateTimeOffset.UtcNow.AddHours(1) });
+    private static JsonObject WithCodes(string code) =>
+        Trigger(extra: new() { ["categoryCode"] = code, ["priorityCode"] = code, ["scheduledFor"] = DateTimeOffset.UtcNow.AddHours(1) });
+
+    /// <summary>
+    /// The API's count of kept lookups found changed at the commit (<c>xnovu.triggers.lookups</c>, outcome stale).
+    /// The collections run one at a time, so only this test's triggers move it.
+    /// </summary>
+    private async Task<long> StaleCountAsync()
+    {
+        using var api = fixture.CreateHttpClient("api");
+        var text = await api.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        return text.Split('\n')
+            .Where(line => line.StartsWith("xnovu_triggers_lookups_total{", StringComparison.Ordinal)
+                && line.Contains("xnovu_outcome=\"stale\"", StringComparison.Ordinal))
+            // `name{labels} value [timestamp]`
+            .Sum(line => (long)double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The trigger was checked against its kept lookup (no round trip) and the commit found it changed.</summary>
+    private async Task AssertCountedStaleAsync(long before)
+    {
+        // The exporter may answer a scrape from its cache for a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        long now;
+        while ((now = await StaleCountAsync()) <= before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(now > before, "the trigger was not checked against a kept lookup that the commit found changed");
+    }
 
     private async Task<NpgsqlConnection> OpenAsync()
     {
