@@ -10,7 +10,8 @@ namespace XNovu.Tests.Dispatch;
 /// claim after a deploy) scanned the whole status index instead; on a larger table the planner may choose the key
 /// anyway, so this test guards the regression only while the test database is small. The plan is read with
 /// auto_explain, sent to this session as notices, on a connection of its own (so the claim is planned afresh),
-/// inside a transaction that is rolled back: whatever the claim takes goes back to the queue.
+/// inside a transaction that is rolled back: whatever the claim takes goes back to the queue. The claim also reads
+/// the due deliveries in its own order (0026), so a group due at the same moment costs it one batch, not the group.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class ClaimPlanTests(XNovuAppFixture fixture)
@@ -44,6 +45,54 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
         Assert.Contains("Index Cond: (id = ", started, StringComparison.Ordinal);
         Assert.DoesNotContain("idx_notification_enterprise_status", started, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan", started, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_claim_reads_deliveries_due_together_in_its_order_and_stops_at_the_batch()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu")) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var notices = new List<string>();
+        connection.Notice += (_, e) => notices.Add(e.Notice.MessageText);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+
+        // 300 deliveries made by one transaction share one next_attempt_at (its now()), as a bulk call's do. Before 0026
+        // the claim read all of them and sorted them by id to take its batch of 10.
+        await ExecuteAsync(
+            connection,
+            $"""
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
+            SELECT '{enterprise.Id}', 'default-sms', jsonb_build_object('body', 'plan ' || i), jsonb_build_array('plan-' || i), 'plan-{Guid.NewGuid():N}-' || i
+            FROM generate_series(1, 300) AS i;
+            -- Due before anything else in the queue, so the claim's batch comes from this group whatever else is due.
+            UPDATE notify.ent_notification_delivery SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE enterprise_id = '{enterprise.Id}';
+            LOAD 'auto_explain';
+            SET LOCAL auto_explain.log_min_duration = 0;
+            SET LOCAL auto_explain.log_analyze = on;
+            SET LOCAL auto_explain.log_nested_statements = on;
+            SET LOCAL auto_explain.log_level = notice;
+            SELECT count(*) FROM notify.claim_deliveries('claim-plan-probe', 10, 60, 3);
+            """);
+        await transaction.RollbackAsync();
+
+        var claimPlan = Assert.Single(notices, n => n.Contains("CTE due", StringComparison.Ordinal));
+        var due = Section(claimPlan, "CTE due");
+        Assert.Contains("Index Scan using ix_delivery_due_in_order", due, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", due, StringComparison.Ordinal);
+        // The scan ends at the batch: it reads 10 rows (and any due deliveries a dispatcher holds meanwhile), not 300.
+        var scanned = ActualRows(due, "Index Scan using ix_delivery_due_in_order");
+        Assert.True(scanned < 100, $"the claim read {scanned} due deliveries for a batch of 10:\n{due}");
+    }
+
+    /// <summary>The actual rows of the first plan line containing <paramref name="node"/> (auto_explain with analyze).</summary>
+    private static int ActualRows(string plan, string node)
+    {
+        var line = plan.Split('\n').First(l => l.Contains(node, StringComparison.Ordinal));
+        var actual = line[line.IndexOf("(actual", StringComparison.Ordinal)..];
+        var rows = actual[(actual.IndexOf("rows=", StringComparison.Ordinal) + 5)..];
+        return int.Parse(rows[..rows.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The plan lines under the node named <paramref name="node"/> (those indented deeper than it).</summary>
