@@ -19,25 +19,9 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
     [Fact]
     public async Task The_claim_finds_the_notifications_it_starts_by_primary_key()
     {
-        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu")) { Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        var notices = new List<string>();
-        connection.Notice += (_, e) => notices.Add(e.Notice.MessageText);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-
         // The claim is planned on the test database as it is: small, as a dispatcher finds it at its first claim after
         // a deploy. A generic plan made there served "started" with a full scan of the status index before 0024.
-        await ExecuteAsync(
-            connection,
-            """
-            LOAD 'auto_explain';
-            SET LOCAL auto_explain.log_min_duration = 0;
-            SET LOCAL auto_explain.log_nested_statements = on;
-            SET LOCAL auto_explain.log_level = notice;
-            SELECT count(*) FROM notify.claim_deliveries('claim-plan-probe', 1, 60, 3);
-            """);
-        await transaction.RollbackAsync();
+        var notices = await ClaimPlanNoticesAsync(setUp: "", batch: 1, analyze: false);
 
         var claimPlan = Assert.Single(notices, n => n.Contains("CTE started", StringComparison.Ordinal));
         var started = Section(claimPlan, "CTE started");
@@ -51,31 +35,19 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
     public async Task The_claim_reads_deliveries_due_together_in_its_order_and_stops_at_the_batch()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu")) { Pooling = false };
-        await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        var notices = new List<string>();
-        connection.Notice += (_, e) => notices.Add(e.Notice.MessageText);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
 
         // 300 deliveries made by one transaction share one next_attempt_at (its now()), as a bulk call's do. Before 0026
         // the claim read all of them and sorted them by id to take its batch of 10.
-        await ExecuteAsync(
-            connection,
+        var notices = await ClaimPlanNoticesAsync(
             $"""
             INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
             SELECT '{enterprise.Id}', 'default-sms', jsonb_build_object('body', 'plan ' || i), jsonb_build_array('plan-' || i), 'plan-{Guid.NewGuid():N}-' || i
             FROM generate_series(1, 300) AS i;
             -- Due before anything else in the queue, so the claim's batch comes from this group whatever else is due.
             UPDATE notify.ent_notification_delivery SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE enterprise_id = '{enterprise.Id}';
-            LOAD 'auto_explain';
-            SET LOCAL auto_explain.log_min_duration = 0;
-            SET LOCAL auto_explain.log_analyze = on;
-            SET LOCAL auto_explain.log_nested_statements = on;
-            SET LOCAL auto_explain.log_level = notice;
-            SELECT count(*) FROM notify.claim_deliveries('claim-plan-probe', 10, 60, 3);
-            """);
-        await transaction.RollbackAsync();
+            """,
+            batch: 10,
+            analyze: true);
 
         var claimPlan = Assert.Single(notices, n => n.Contains("CTE due", StringComparison.Ordinal));
         var due = Section(claimPlan, "CTE due");
@@ -84,6 +56,34 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
         // The scan ends at the batch: it reads 10 rows (and any due deliveries a dispatcher holds meanwhile), not 300.
         var scanned = ActualRows(due, "Index Scan using ix_delivery_due_in_order");
         Assert.True(scanned < 100, $"the claim read {scanned} due deliveries for a batch of 10:\n{due}");
+    }
+
+    /// <summary>
+    /// The notices of one claim of <paramref name="batch"/> run with auto_explain (with actual rows when
+    /// <paramref name="analyze"/>) after <paramref name="setUp"/>, on a connection of its own (so the claim is planned
+    /// afresh), in a transaction that is rolled back.
+    /// </summary>
+    private async Task<List<string>> ClaimPlanNoticesAsync(string setUp, int batch, bool analyze)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu")) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var notices = new List<string>();
+        connection.Notice += (_, e) => notices.Add(e.Notice.MessageText);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await ExecuteAsync(
+            connection,
+            $"""
+            {setUp}
+            LOAD 'auto_explain';
+            SET LOCAL auto_explain.log_min_duration = 0;
+            SET LOCAL auto_explain.log_nested_statements = on;
+            SET LOCAL auto_explain.log_level = notice;
+            SET LOCAL auto_explain.log_analyze = {(analyze ? "on" : "off")};
+            SELECT count(*) FROM notify.claim_deliveries('claim-plan-probe', {batch}, 60, 3);
+            """);
+        await transaction.RollbackAsync();
+        return notices;
     }
 
     /// <summary>The actual rows of the first plan line containing <paramref name="node"/> (auto_explain with analyze).</summary>
