@@ -11,8 +11,8 @@ namespace XNovu.Api.Triggers;
 /// <item>only a lookup that let a trigger through is kept; a trigger the kept entry would refuse is checked
 /// again against a fresh lookup, so every refusal is decided on current rows;</item>
 /// <item>the shared commit stores a trigger only if the rows it was checked against are unchanged (the workflow's
-/// <c>xmin</c>, its absence for a static workflow, and the codes' ids); otherwise the entry is dropped and the
-/// trigger is stored alone, after a fresh lookup in its own transaction.</item>
+/// stamp, <c>xmin</c> and <c>updated_at</c>; its absence for a static workflow; the codes' ids); otherwise the
+/// entry is dropped and the trigger is stored alone, after a fresh lookup in its own transaction.</item>
 /// </list>
 /// A change made in any process is therefore seen by the next trigger, with no eviction message to lose.
 /// Bounded: entries live <see cref="TriggerCommitOptions.LookupCacheTtl"/>, and the whole cache holds about
