@@ -97,25 +97,10 @@ internal sealed record Lookup(
 /// <summary>
 /// The columns of an enterprise's own workflow that decide whether a trigger may be stored, and the row's
 /// <see cref="Stamp"/>, which any change of the row changes, so a commit can tell whether a trigger was checked
-/// against the row as it still is.
+/// against the row as it still is (read and compared by <see cref="TriggerStore"/>).
 /// </summary>
 internal sealed record TriggerWorkflow(
-    long Id, string WorkflowKey, string? PayloadSchema, long? CategoryId, string PublishStatus, bool Deactivated, int Version, string Stamp)
-{
-    /// <summary>
-    /// The row's <c>xmin</c> (the id of the transaction that last wrote it: any write changes it, SQL outside the
-    /// API included) and its <c>updated_at</c> in microseconds (which every API write sets), so that even a
-    /// transaction id reused after wraparound cannot pass for the same row.
-    /// </summary>
-    public const string StampOf = "(w.xmin::text || '/' || (extract(epoch FROM w.updated_at) * 1000000)::bigint)";
-
-    public const string Select =
-        $"""
-        SELECT w.id, w.workflow_key AS WorkflowKey, w.payload_schema::text AS PayloadSchema, w.notification_category_id AS CategoryId,
-               w.publish_status::text AS PublishStatus, w.deactivated, w.version, {StampOf} AS Stamp
-        FROM notify.ent_notification_workflow w
-        """;
-}
+    long Id, string WorkflowKey, string? PayloadSchema, long? CategoryId, string PublishStatus, bool Deactivated, int Version, string Stamp);
 
 /// <param name="WorkflowStamp">The checked workflow's <see cref="TriggerWorkflow.Stamp"/>; null for a static workflow.</param>
 internal sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, string? WorkflowStamp, long? CategoryId, long? PriorityId);

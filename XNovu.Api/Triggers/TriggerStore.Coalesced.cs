@@ -52,7 +52,7 @@ internal sealed partial class TriggerStore
                                    WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key)
                   ELSE EXISTS (SELECT 1 FROM notify.ent_notification_workflow w
                                WHERE w.enterprise_id = @enterpriseId AND w.workflow_key = r.workflow_key
-                                 AND w.id = r.workflow_id AND {TriggerWorkflow.StampOf} = r.workflow_stamp)
+                                 AND w.id = r.workflow_id AND {WorkflowStampSql} = r.workflow_stamp)
              END
          AND (r.category_code IS NULL OR EXISTS (SELECT 1 FROM notify.typ_notification_category c
                                                  WHERE c.enterprise_id = @enterpriseId AND c.code = r.category_code AND c.id = r.category_id))

@@ -71,10 +71,19 @@ internal sealed partial class TriggerStore : IAsyncDisposable
     private const string OnTransactionConflict =
         "ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING";
 
+    /// <summary>
+    /// <see cref="TriggerWorkflow.Stamp"/> of workflow <c>w</c>: its <c>xmin</c> (the id of the transaction that last
+    /// wrote it: any write changes it, SQL outside the API included) and its <c>updated_at</c> in microseconds (which
+    /// every API write sets), so that even a transaction id reused after wraparound cannot pass for the same row.
+    /// </summary>
+    private const string WorkflowStampSql = "(w.xmin::text || '/' || (extract(epoch FROM w.updated_at) * 1000000)::bigint)";
+
     private const string LookupSql =
         IdempotencyKeyStore.StoredAnswerSql +
         $"""
-        {TriggerWorkflow.Select} WHERE w.workflow_key = ANY(@workflowKeys);
+        SELECT w.id, w.workflow_key AS WorkflowKey, w.payload_schema::text AS PayloadSchema, w.notification_category_id AS CategoryId,
+               w.publish_status::text AS PublishStatus, w.deactivated, w.version, {WorkflowStampSql} AS Stamp
+        FROM notify.ent_notification_workflow w WHERE w.workflow_key = ANY(@workflowKeys);
         SELECT code, id FROM notify.typ_notification_category WHERE code = ANY(@categoryCodes);
         SELECT code, id FROM notify.typ_notification_priority WHERE code = ANY(@priorityCodes);
         """;
