@@ -38,7 +38,7 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
     public async Task<(long Id, string TransactionId)> InsertNotificationAsync(
         Guid enterpriseId, string workflowKey, string payloadJson, string recipientsJson, DateTimeOffset? scheduledFor = null, string[]? channels = null)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var insert = new NpgsqlCommand(
             """
             INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, scheduled_for, channels)
@@ -61,7 +61,7 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
     /// <summary>The notification's payload as stored (Novu receives only the rendered content).</summary>
     public async Task<JsonNode> PayloadAsync(long notificationId)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT payload::text FROM notify.ent_notification WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", notificationId);
         return JsonNode.Parse((string)(await command.ExecuteScalarAsync())!)!;
@@ -69,7 +69,7 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
 
     public async Task<NotificationState> StateAsync(long notificationId)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand(
             """
             SELECT n.notification_status::text, n.error_details::text,
@@ -93,12 +93,6 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
     public Task<NotificationState> WaitForStatusAsync(long notificationId, string status) =>
         Eventually.WaitForAsync(() => StateAsync(notificationId)!, s => s?.Status == status, DeliveryTimeout, $"notification {notificationId} to be {status}");
 
-    private async Task<NpgsqlConnection> OpenOwnerAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
-        await connection.OpenAsync();
-        return connection;
-    }
 
     public ValueTask DisposeAsync()
     {

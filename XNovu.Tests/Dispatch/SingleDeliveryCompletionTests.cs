@@ -148,7 +148,7 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
 
     private async Task CompleteManyAsync(string resultsJson, int expected)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT notify.complete_deliveries(@worker, @results::jsonb)", connection);
         command.Parameters.AddWithValue("worker", Worker);
         command.Parameters.AddWithValue("results", resultsJson);
@@ -157,7 +157,7 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
 
     private async Task<long[]> DeliveryIdsAsync(long notificationId)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(id ORDER BY ordinal) FROM notify.ent_notification_delivery WHERE notification_id = @id", connection);
         command.Parameters.AddWithValue("id", notificationId);
         return (long[])(await command.ExecuteScalarAsync())!;
@@ -165,7 +165,7 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
 
     private async Task<bool> ProcessedAsync(long notificationId)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT processed_at IS NOT NULL FROM notify.ent_notification WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", notificationId);
         return (bool)(await command.ExecuteScalarAsync())!;
@@ -173,18 +173,12 @@ public sealed class SingleDeliveryCompletionTests(XNovuAppFixture fixture) : IAs
 
     private async Task ExecuteAsync(string sql, long notificationId)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("id", notificationId);
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<NpgsqlConnection> OpenAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
-        await connection.OpenAsync();
-        return connection;
-    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using XNovu.Testing;
 
 namespace XNovu.Tests.Infrastructure;
@@ -62,6 +63,14 @@ public class XNovuAppFixture : IAsyncLifetime
     public async Task<string> ConnectionStringAsync(string resource) =>
         await App.GetConnectionStringAsync(resource)
         ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
+    /// <summary>An open connection to the <c>xnovu</c> database as its owner (no row-level security): for a test's own reads and writes.</summary>
+    public async Task<NpgsqlConnection> OpenOwnerConnectionAsync()
+    {
+        var connection = new NpgsqlConnection(await ConnectionStringAsync("xnovu"));
+        await connection.OpenAsync();
+        return connection;
+    }
 
     public async Task DisposeAsync()
     {

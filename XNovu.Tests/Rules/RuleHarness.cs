@@ -43,7 +43,7 @@ internal sealed class RuleHarness(XNovuAppFixture fixture)
     /// <summary>Every notification of the rule, oldest tick first, with the tick that made it (if a timed rule did).</summary>
     public async Task<IReadOnlyList<RuleNotification>> NotificationsAsync(long ruleId)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand(
             """
             SELECT n.id, n.transaction_id, n.notification_status::text, n.payload::text, t.tick_at
@@ -68,7 +68,7 @@ internal sealed class RuleHarness(XNovuAppFixture fixture)
 
     public async Task<int> TickCountAsync(long ruleId)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand("SELECT count(*)::int FROM notify.rule_tick WHERE rule_id = @rule", connection);
         command.Parameters.AddWithValue("rule", ruleId);
         return (int)(await command.ExecuteScalarAsync())!;
@@ -76,7 +76,7 @@ internal sealed class RuleHarness(XNovuAppFixture fixture)
 
     public async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
@@ -88,7 +88,7 @@ internal sealed class RuleHarness(XNovuAppFixture fixture)
 
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = await OpenOwnerAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
@@ -96,12 +96,5 @@ internal sealed class RuleHarness(XNovuAppFixture fixture)
         }
 
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<NpgsqlConnection> OpenOwnerAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
-        await connection.OpenAsync();
-        return connection;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using Npgsql;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Triggers.TriggerApi;
 
@@ -26,7 +25,7 @@ public sealed class CommitCoalescingTests(XNovuAppFixture fixture)
 
         var ids = answers.Select(a => a.Id()).ToList();
         Assert.Equal(Concurrent, ids.Distinct().Count());
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         var stored = (await connection.QueryAsync<(long Id, string Recipients, string TransactionId, long Deliveries, string Xmin)>(
             """
             SELECT n.id, n.recipients::text, n.transaction_id,
@@ -69,16 +68,9 @@ public sealed class CommitCoalescingTests(XNovuAppFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, answers[Concurrent / 2].StatusCode);
         Assert.All(answers.Where((_, i) => i != Concurrent / 2), a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
         Assert.Equal(Concurrent + 1, await fixture.CountNotificationsAsync(enterprise.Id));
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM notify.subscriber WHERE enterprise_id = @enterpriseId AND subscriber_id = @refusedSubscriber",
             new { enterpriseId = enterprise.Id, refusedSubscriber }));
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
-        await connection.OpenAsync();
-        return connection;
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
-using Npgsql;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Management.ManagementApi;
 using static XNovu.Tests.Triggers.TriggerApi;
@@ -28,7 +27,7 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
 
         // Every lookup reads notify.idempotency_key (the stored answer of the key, if any), and nothing else a
         // trigger without a key does touches it: while it is locked, only a trigger that makes no lookup gets through.
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync("LOCK TABLE notify.idempotency_key IN ACCESS EXCLUSIVE MODE", transaction: transaction);
         var keyed = enterprise.Client.PostTriggerAsync(Later(), idempotencyKey: $"key-{Guid.NewGuid():N}");
@@ -51,7 +50,7 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
         var enterprise = await fixture.CreateEnterpriseAsync();
         var workflow = await enterprise.Client.WorkflowAsync(publish: true);
         await enterprise.Client.AcceptedAsync(Later(workflow, payload: new { name = "Ada" }));
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await connection.ExecuteAsync(
             """
             UPDATE notify.ent_notification_workflow
@@ -94,7 +93,7 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
         await enterprise.Client.CreateAsync("/api/categories", new { code, name = "First" });
         await enterprise.Client.CreateAsync("/api/priorities", new { code, name = "First" });
         var first = await enterprise.Client.AcceptedAsync(WithCodes(code));
-        await using var connection = await OpenAsync();
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
         await connection.ExecuteAsync(
             """
             UPDATE notify.typ_notification_category SET code = code || '-old' WHERE enterprise_id = @enterpriseId AND code = @code;
@@ -165,12 +164,5 @@ public sealed class TriggerLookupCacheTests(XNovuAppFixture fixture)
         }
 
         Assert.True(now > before, "the trigger was not checked against a kept lookup that the commit found changed");
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.ConnectionStringAsync("xnovu"));
-        await connection.OpenAsync();
-        return connection;
     }
 }
