@@ -8,7 +8,9 @@ namespace XNovu.MigrationService;
 
 /// <summary>
 /// Applies the SQL scripts embedded under <c>Migrations</c> in name order, each once, each in
-/// its own transaction. A session-level advisory lock makes concurrent migrators (several deploys at
+/// its own transaction; then every file under <c>Functions</c>, on every run, in one transaction: a
+/// database function's live body is its function file, not the last numbered script that touched it
+/// (Functions/README.md). A session-level advisory lock makes concurrent migrators (several deploys at
 /// once) take turns instead of racing.
 /// </summary>
 public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
@@ -19,6 +21,13 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     private const string JournalTable = "xnovu_schema_versions";
 
     public static Assembly ScriptAssembly => typeof(DatabaseMigrator).Assembly;
+
+    /// <summary>The function files' resource names, in the order they are applied (name order).</summary>
+    public static IReadOnlyList<string> FunctionFileNames() =>
+        ScriptAssembly.GetManifestResourceNames()
+            .Where(IsFunctionFile)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     public static IReadOnlyList<string> ScriptNames() =>
         ScriptAssembly.GetManifestResourceNames()
@@ -35,7 +44,9 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     /// SECURITY DEFINER functions run as no superuser), then lets each service role log in with its password.
     /// </summary>
     /// <param name="passwords">Login role to password: <see cref="AppRole"/>, <see cref="ApiRole"/>, <see cref="DispatcherRole"/>.</param>
-    public async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, IReadOnlyDictionary<string, string> passwords, CancellationToken cancellationToken)
+    /// <param name="applyFunctionFiles">False only in the test that compares the numbered scripts' functions with the function files'.</param>
+    public async Task<IReadOnlyList<string>> MigrateAsync(
+        string connectionString, IReadOnlyDictionary<string, string> passwords, CancellationToken cancellationToken, bool applyFunctionFiles = true)
     {
         ArgumentNullException.ThrowIfNull(passwords);
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUpLogger(logger));
@@ -64,6 +75,11 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 throw new MigrationFailedException(result.ErrorScript?.Name, result.Error);
             }
 
+            if (applyFunctionFiles)
+            {
+                await ApplyFunctionFilesAsync(lockConnection, cancellationToken);
+            }
+
             await using (var handOver = new NpgsqlCommand("CALL public.xnovu_hand_schema_to_owner()", lockConnection))
             {
                 await handOver.ExecuteNonQueryAsync(cancellationToken);
@@ -84,6 +100,40 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             release.Parameters.AddWithValue("key", AdvisoryLockKey);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Runs every function file (CREATE OR REPLACE and its grants) in one transaction, so a failing file leaves
+    /// every function as it was. Bodies are not checked at creation (as pg_dump restores them): a SQL-language
+    /// function may then call one whose file comes later in name order.
+    /// </summary>
+    private async Task ApplyFunctionFilesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var off = new NpgsqlCommand("SET LOCAL check_function_bodies = off", connection, transaction))
+        {
+            await off.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var name in FunctionFileNames())
+        {
+            await using var stream = ScriptAssembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"Resource {name} is missing.");
+            using var reader = new StreamReader(stream);
+            var sql = await reader.ReadToEndAsync(cancellationToken);
+            try
+            {
+                await using var apply = new NpgsqlCommand(sql, connection, transaction);
+                await apply.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e)
+            {
+                throw new MigrationFailedException(name, e);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        LogFunctionFiles(logger, FunctionFileNames().Count);
     }
 
     private static async Task SetLoginPasswordAsync(NpgsqlConnection connection, string role, string password, CancellationToken cancellationToken)
@@ -109,8 +159,15 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
         resourceName.Contains(".Migrations.", StringComparison.Ordinal)
         && resourceName.EndsWith(".sql", StringComparison.Ordinal);
 
+    private static bool IsFunctionFile(string resourceName) =>
+        resourceName.Contains(".Functions.", StringComparison.Ordinal)
+        && resourceName.EndsWith(".sql", StringComparison.Ordinal);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Database is up to date; {Count} migration script(s) applied in this run")]
     private static partial void LogApplied(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} function file(s) applied")]
+    private static partial void LogFunctionFiles(ILogger logger, int count);
 
     private sealed class DbUpLogger(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
     {

@@ -1,0 +1,178 @@
+-- The claim starts its notifications through their primary key, however small the table was when planned (issue 14).
+--
+-- The claim's "started" step (PENDING -> PROCESSING) found its notifications with
+-- "n.id IN (claimed) AND n.notification_status = 'PENDING'". Planned while the table was small (a service's first
+-- claim after start-up), the planner served that condition with a full scan of
+-- idx_notification_enterprise_status_created, whose second column is the status, and semi-joined the claimed
+-- ids to what it found, instead of a primary-key lookup per claimed notification. A full scan grows with the
+-- table: auto_explain showed it reading 508 pages to start 28 notifications, 6 of the claim's 11 ms, during a
+-- single-trigger benchmark, and slower as more notifications were stored. A generic plan (0023) keeps such a
+-- plan for the life of the connection, or until the next ANALYZE.
+-- The status is now compared as text, which no index can serve, so the rows can be found by index only through
+-- the primary key, by the claimed ids (a full scan of any index costs what the table's size says, and loses once
+-- the table is not tiny); nothing else in the claim changes (0023).
+-- (reasons first written in 0024_claim_starts_by_key)
+-- History: 0005_deliveries_and_dispatch, 0010_dispatch_reliability, 0020_dispatch_plans, 0023_generic_dispatch_plans, 0024_claim_starts_by_key. Those scripts' bodies are history; this file is the live definition.
+
+CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
+ RETURNS TABLE(delivery_id bigint, enterprise_id uuid, notification_id bigint, subscriber_id text, recipient jsonb, transaction_id text, attempts integer, workflow_key text, payload jsonb, overrides jsonb, channels notify.notification_channel_type[], tags text[], trace_parent text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+AS $function$
+DECLARE
+    v_claim uuid;
+    v_takeover boolean := false;
+BEGIN
+    SELECT d.claim_id INTO v_claim
+    FROM notify.ent_notification_delivery d
+    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
+    ORDER BY d.lease_expires_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+
+    IF v_claim IS NOT NULL THEN
+        v_takeover := true;
+    ELSE
+        v_claim := gen_random_uuid();
+    END IF;
+
+    RETURN QUERY
+    WITH due AS (
+        SELECT d.id
+        FROM notify.ent_notification_delivery d
+        WHERE (v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now())
+           OR (NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now() AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated))
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT CASE WHEN v_takeover THEN NULL ELSE p_batch END
+        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE notify.ent_notification_delivery d
+        SET status = 'PROCESSING',
+            lease_owner = p_worker,
+            lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+            claim_id = v_claim,
+            attempts = d.attempts + 1,
+            updated_at = now()
+        FROM due
+        WHERE d.id = due.id
+        RETURNING d.*
+    ), started AS (
+        UPDATE notify.ent_notification n
+        SET notification_status = 'PROCESSING', updated_at = now()
+        WHERE n.id IN (SELECT c.notification_id FROM claimed c) AND n.notification_status = 'PENDING'
+        RETURNING n.id
+    )
+    SELECT c.id, c.enterprise_id, c.notification_id, c.subscriber_id, c.recipient, c.transaction_id, c.attempts,
+           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent
+    FROM claimed c
+    JOIN notify.ent_notification n ON n.id = c.notification_id
+    ORDER BY c.id;
+END
+$function$;
+REVOKE ALL ON FUNCTION notify.claim_deliveries(text,integer,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.claim_deliveries(text,integer,integer) TO xnovu_dispatcher;
+
+CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer, p_max_unfinished_claims integer)
+ RETURNS TABLE(delivery_id bigint, enterprise_id uuid, notification_id bigint, subscriber_id text, recipient jsonb, transaction_id text, attempts integer, workflow_key text, payload jsonb, overrides jsonb, channels notify.notification_channel_type[], tags text[], trace_parent text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
+ SET enable_bitmapscan TO 'off'
+AS $function$
+DECLARE
+    v_claim uuid;
+    v_new_claim uuid := gen_random_uuid();
+    v_takeover boolean := false;
+    v_members integer;
+    v_unfinished integer;
+    v_only bigint;
+    v_poisoned bigint[];
+BEGIN
+    SELECT d.claim_id INTO v_claim
+    FROM notify.ent_notification_delivery d
+    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
+    ORDER BY d.lease_expires_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED;
+
+    IF v_claim IS NOT NULL THEN
+        v_takeover := true;
+        SELECT count(*), max(d.unfinished_claims), min(d.id) INTO v_members, v_unfinished, v_only
+        FROM notify.ent_notification_delivery d
+        WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now();
+        IF NOT (v_unfinished >= 1 AND v_members > 1 AND v_members < 100) THEN
+            v_only := NULL;
+            v_new_claim := v_claim;
+        END IF;
+
+        -- Poison: these deliveries' claims expired unfinished too often; nothing more is tried for them.
+        WITH poisoned AS (
+            UPDATE notify.ent_notification_delivery d
+            SET status = 'FAILED',
+                unfinished_claims = d.unfinished_claims + 1,
+                lease_expires_at = NULL,
+                last_error = jsonb_build_object(
+                    'message', format('Poison delivery: claimed %s times and never completed (its dispatcher crashed or hung each time); not tried again.',
+                                      d.unfinished_claims + 1),
+                    'httpStatus', NULL, 'novuStatus', NULL, 'attempts', d.attempts, 'lastAttemptAt', now()),
+                updated_at = now()
+            WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now()
+              AND d.unfinished_claims + 1 >= p_max_unfinished_claims
+              AND (v_only IS NULL OR d.id = v_only)
+            RETURNING d.notification_id
+        )
+        SELECT array_agg(DISTINCT p.notification_id) INTO v_poisoned FROM poisoned p;
+
+        IF v_poisoned IS NOT NULL THEN
+            PERFORM notify.refresh_notification_status(v_poisoned);
+        END IF;
+    END IF;
+
+    RETURN QUERY
+    WITH taken_over AS (
+        SELECT d.id
+        FROM notify.ent_notification_delivery d
+        WHERE v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now()
+          AND (v_only IS NULL OR d.id = v_only)
+        FOR UPDATE SKIP LOCKED
+    ), due AS (
+        SELECT d.id
+        FROM notify.ent_notification_delivery d
+        WHERE NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now()
+          AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated)
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT p_batch
+        FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE notify.ent_notification_delivery d
+        SET status = 'PROCESSING',
+            lease_owner = p_worker,
+            lease_expires_at = now() + make_interval(secs => p_lease_seconds),
+            claim_id = v_new_claim,
+            attempts = d.attempts + 1,
+            unfinished_claims = d.unfinished_claims + CASE WHEN v_takeover THEN 1 ELSE 0 END,
+            updated_at = now()
+        FROM (SELECT t.id FROM taken_over t UNION ALL SELECT u.id FROM due u) AS picked
+        WHERE d.id = picked.id
+        RETURNING d.*
+    ), started AS (
+        UPDATE notify.ent_notification n
+        SET notification_status = 'PROCESSING', updated_at = now()
+        FROM (SELECT DISTINCT c.notification_id FROM claimed c) AS s
+        WHERE n.id = s.notification_id AND n.notification_status::text = 'PENDING'
+        RETURNING n.id
+    )
+    SELECT c.id, c.enterprise_id, c.notification_id, c.subscriber_id, c.recipient, c.transaction_id, c.attempts,
+           n.workflow_key, n.payload, n.overrides, n.channels, n.tags, n.trace_parent
+    FROM claimed c
+    JOIN notify.ent_notification n ON n.id = c.notification_id
+    ORDER BY c.id;
+END
+$function$;
+REVOKE ALL ON FUNCTION notify.claim_deliveries(text,integer,integer,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.claim_deliveries(text,integer,integer,integer) TO xnovu_dispatcher;

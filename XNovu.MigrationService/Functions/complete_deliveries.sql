@@ -1,0 +1,81 @@
+-- A notification with one delivery takes its status in the completion itself (issue 14).
+--
+-- The completion of 0020 rolled every notification it touched up through refresh_notification_status: a
+-- statement that locks the notifications in id order, then an aggregate over all their deliveries and an
+-- update. The lock and the fresh snapshot exist for notifications whose deliveries two batches complete at
+-- the same time (0016). A notification with one delivery has no such race: its delivery is completed by the
+-- one lease holder, and no delivery is added to it unless it is a topic still expanding. In a benchmark run
+-- of 5,000 single triggers the roll-up was about 15% of PostgreSQL's statement time.
+-- Now the completion updates such a notification from its one delivery's outcome in the same statement, with
+-- the roll-up's rules (open -> PROCESSING, FAILED -> FAILED with the delivery's error, SENT -> SENT; a
+-- RETRACTED notification is left alone); every other notification goes through the roll-up as before.
+-- (reasons first written in 0022_single_delivery_completion)
+-- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
+
+CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
+ SET enable_seqscan TO 'off'
+AS $function$
+DECLARE
+    v_updated integer;
+    v_shared bigint[];
+BEGIN
+    WITH results AS (
+        SELECT (r ->> 'id')::bigint AS id,
+               r ->> 'outcome' AS outcome,
+               (r ->> 'retryAt')::timestamptz AS retry_at,
+               r ->> 'novuStatus' AS novu_status,
+               r -> 'error' AS error
+        FROM jsonb_array_elements(p_results) AS r
+    ), done AS (
+        UPDATE notify.ent_notification_delivery d
+        SET status = CASE r.outcome WHEN 'sent' THEN 'SENT' WHEN 'retry' THEN 'PENDING' WHEN 'paused' THEN 'PENDING'
+                         ELSE 'FAILED' END::notify.notification_status,
+            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
+            attempts = CASE WHEN r.outcome = 'paused' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+            novu_paused = (r.outcome = 'paused'),
+            sent_at = CASE WHEN r.outcome = 'sent' THEN now() ELSE d.sent_at END,
+            novu_status = coalesce(r.novu_status, d.novu_status),
+            last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
+            lease_expires_at = NULL,
+            updated_at = now()
+        FROM results r
+        WHERE d.id = r.id AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
+        RETURNING d.id, d.notification_id, d.status, d.last_error
+    ), alone AS (
+        -- The notifications whose only delivery is one of these (read from the statement's snapshot: the other
+        -- deliveries' existence is what matters, and only an expanding topic gains deliveries later).
+        SELECT done.notification_id, done.status, done.last_error
+        FROM done
+        JOIN notify.ent_notification n ON n.id = done.notification_id
+        WHERE NOT n.expansion_pending
+          AND NOT EXISTS (SELECT 1 FROM notify.ent_notification_delivery o
+                          WHERE o.notification_id = done.notification_id AND o.id <> done.id)
+    ), settled AS (
+        UPDATE notify.ent_notification n
+        SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING' ELSE a.status END,
+            processed_at = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN n.processed_at ELSE now() END,
+            error_details = CASE WHEN a.status = 'FAILED' THEN a.last_error ELSE NULL END,
+            updated_at = now()
+        FROM alone a
+        WHERE n.id = a.notification_id AND n.notification_status <> 'RETRACTED' AND NOT n.expansion_pending
+        RETURNING n.id
+    )
+    SELECT (SELECT count(*)::integer FROM done),
+           ARRAY(SELECT DISTINCT done.notification_id FROM done
+                 WHERE done.notification_id NOT IN (SELECT a.notification_id FROM alone a))
+    INTO v_updated, v_shared;
+
+    IF cardinality(v_shared) > 0 THEN
+        PERFORM notify.refresh_notification_status(v_shared);
+    END IF;
+    RETURN v_updated;
+END
+$function$;
+REVOKE ALL ON FUNCTION notify.complete_deliveries(text,jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.complete_deliveries(text,jsonb) TO xnovu_dispatcher;

@@ -1,0 +1,29 @@
+-- Retention: deletes up to p_batch finished notifications (SENT, FAILED, RETRACTED) created more than
+-- p_older_than_seconds ago, and answers how many. Their deliveries go by cascade. SKIP LOCKED: a row the
+-- dispatcher holds is left for the next batch, so retention never waits on dispatch nor dispatch on it.
+-- Unfinished notifications are kept whatever their age: retention never drops work.
+-- (reasons first written in 0007_rule_engine)
+-- History: 0007_rule_engine. Those scripts' bodies are history; this file is the live definition.
+
+CREATE OR REPLACE FUNCTION notify.purge_notifications(p_older_than_seconds double precision, p_batch integer)
+ RETURNS integer
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+AS $function$
+    WITH victims AS (
+        SELECT n.id
+        FROM notify.ent_notification n
+        WHERE n.created_at < now() - make_interval(secs => p_older_than_seconds)
+          AND n.notification_status IN ('SENT', 'FAILED', 'RETRACTED')
+        ORDER BY n.created_at
+        LIMIT p_batch
+        FOR UPDATE SKIP LOCKED
+    ), purged AS (
+        DELETE FROM notify.ent_notification n USING victims v WHERE n.id = v.id RETURNING 1
+    )
+    SELECT count(*)::integer FROM purged
+$function$;
+REVOKE ALL ON FUNCTION notify.purge_notifications(double precision,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.purge_notifications(double precision,integer) TO xnovu_dispatcher;

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using XNovu.MigrationService;
+using XNovu.Tests.Infrastructure;
+
+namespace XNovu.Tests.Migrations;
+
+/// <summary>
+/// The function files (XNovu.MigrationService/Functions) are each database function's live definition. Two scratch
+/// databases on the test PostgreSQL, one migrated by the numbered scripts alone and one by the whole migrator, show
+/// that the files reproduce every function exactly (body, planner settings, grants, owner), that each function has
+/// its file, and that applying them again changes nothing.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class FunctionFileTests(XNovuAppFixture fixture)
+{
+    /// <summary>
+    /// Functions whose file was changed after the last numbered script that created them, so they differ from the
+    /// numbered scripts' body on purpose. Add a function here in the commit that changes its file.
+    /// </summary>
+    private static readonly HashSet<string> ChangedSinceNumberedScripts = [];
+
+    private const string Definitions =
+        """
+        SELECT p.oid::regprocedure::text AS signature,
+               pg_get_functiondef(p.oid)
+               || E'\n-- owner ' || p.proowner::regrole::text
+               || E'\n-- execute ' || coalesce((
+                   SELECT string_agg(CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END, ',' ORDER BY 1)
+                   FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                   WHERE a.privilege_type = 'EXECUTE'), '')
+               || E'\n-- comment ' || coalesce(obj_description(p.oid, 'pg_proc'), '') AS definition
+        FROM pg_proc p
+        WHERE p.pronamespace IN ('notify'::regnamespace, 'public'::regnamespace)
+        """;
+
+    [Fact]
+    public async Task Function_files_reproduce_the_numbered_scripts_functions_and_cover_every_function()
+    {
+        var numbered = await MigrateScratchDatabaseAsync("numbered", applyFunctionFiles: false);
+        var withFiles = await MigrateScratchDatabaseAsync("files", applyFunctionFiles: true);
+        try
+        {
+            var before = await ReadDefinitionsAsync(numbered);
+            var after = await ReadDefinitionsAsync(withFiles);
+
+            Assert.Equal(before.Keys.Order(), after.Keys.Order());
+            foreach (var (signature, definition) in before)
+            {
+                if (!ChangedSinceNumberedScripts.Contains(signature))
+                {
+                    Assert.True(definition == after[signature], $"{signature} differs from the numbered scripts' definition:\n{after[signature]}");
+                }
+            }
+
+            var files = DatabaseMigrator.FunctionFileNames()
+                .Select(n => n.Split('.')[^2])
+                .ToHashSet();
+            var functions = after.Keys.Select(s => s.Split('(')[0].Split('.')[^1]).ToHashSet();
+            Assert.Equal(functions.Order(), files.Order());
+
+            // Every run applies the files again: a second run must leave each definition as it is.
+            await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
+                .MigrateAsync(withFiles, new Dictionary<string, string>(), CancellationToken.None);
+            Assert.Equal(after, await ReadDefinitionsAsync(withFiles));
+        }
+        finally
+        {
+            await DropDatabaseAsync(numbered);
+            await DropDatabaseAsync(withFiles);
+        }
+    }
+
+    private async Task<string> MigrateScratchDatabaseAsync(string label, bool applyFunctionFiles)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(await fixture.ConnectionStringAsync("xnovu"))
+        {
+            Database = $"xnovu_fn_{label}_{Guid.NewGuid():N}"[..30],
+            Pooling = false,
+        };
+        // No passwords: the roles are the cluster's, shared with the running services, and keep theirs.
+        await new DatabaseMigrator(NullLogger<DatabaseMigrator>.Instance)
+            .MigrateAsync(builder.ConnectionString, new Dictionary<string, string>(), CancellationToken.None, applyFunctionFiles);
+        return builder.ConnectionString;
+    }
+
+    private static async Task<Dictionary<string, string>> ReadDefinitionsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(Definitions, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var definitions = new Dictionary<string, string>();
+        while (await reader.ReadAsync())
+        {
+            definitions.Add(reader.GetString(0), reader.GetString(1));
+        }
+
+        return definitions;
+    }
+
+    private async Task DropDatabaseAsync(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
