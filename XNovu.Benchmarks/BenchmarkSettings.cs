@@ -1,3 +1,5 @@
+using XNovu.Testing.NoisyNeighbours;
+
 namespace XNovu.Benchmarks;
 
 /// <summary>
@@ -135,4 +137,12 @@ public sealed class BenchmarkSettings
 
     /// <summary>Chaos: the scenarios to run, comma-separated (empty: all).</summary>
     public string? ChaosScenarios { get; set; }
+
+    /// <summary>Noisy neighbours: how long each attack runs (the lock is held this long).</summary>
+    public TimeSpan NoisyDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Noisy neighbours: notifications in the history of the subscriber the erase attack erases.</summary>
+    public int NoisyEraseHistory { get; set; } = 50_000;
+
+    public NoisySettings Noisy() => new() { Duration = NoisyDuration, EraseHistory = NoisyEraseHistory };
 }
