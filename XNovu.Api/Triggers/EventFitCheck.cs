@@ -70,9 +70,11 @@ internal sealed class EventFitCheck(
                     ? await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, cancellationToken)
                     : shared;
             }
-            catch (TemplateRenderException)
+            catch (Exception e) when (e is TemplateRenderException or RenderThrottledException)
             {
                 // A template that does not render fails at dispatch, with its own error; it says nothing of size.
+                // An enterprise whose templates have used their share of rendering is not measured now: the
+                // dispatcher measures every event before sending it.
                 return null;
             }
 

@@ -36,6 +36,9 @@ public static class XNovuTelemetry
     public static readonly Counter<long> DeliveriesRetried =
         Meter.CreateCounter<long>("xnovu.deliveries.retried", "{delivery}", "Deliveries scheduled for another attempt");
 
+    public static readonly Counter<long> DeliveriesDeferred =
+        Meter.CreateCounter<long>("xnovu.deliveries.deferred", "{delivery}", "Deliveries put back without spending an attempt, by reason (render-share)");
+
     public static readonly Histogram<double> WorkflowExecutionTime =
         Meter.CreateHistogram<double>("xnovu.workflow.execution.duration", "ms", "Time from claim to recorded outcome, per batch");
 
