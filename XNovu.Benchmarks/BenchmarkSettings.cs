@@ -144,5 +144,8 @@ public sealed class BenchmarkSettings
     /// <summary>Noisy neighbours: notifications in the history of the subscriber the erase attack erases.</summary>
     public int NoisyEraseHistory { get; set; } = 50_000;
 
+    /// <summary>Restore drill: triggers sent in each of its three phases (before the backup, before and after the point).</summary>
+    public int DrillTriggers { get; set; } = 500;
+
     public NoisySettings Noisy() => new() { Duration = NoisyDuration, EraseHistory = NoisyEraseHistory };
 }
