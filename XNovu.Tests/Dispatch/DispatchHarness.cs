@@ -22,15 +22,33 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
     public async Task AddFaultAsync(object fault) =>
         (await _novu.PostAsJsonAsync("/emulator/faults", fault)).EnsureSuccessStatusCode();
 
+    /// <summary>
+    /// The events Novu received, as their callers know them: <c>transactionId</c> is the caller's (Novu received
+    /// it scoped to the enterprise, <see cref="NovuNames.TransactionId"/>: the 32-hex prefix is taken off here) and
+    /// <c>novuTransactionId</c> is what Novu received. <paramref name="transactionPrefix"/> is the caller's.
+    /// </summary>
     public async Task<JsonArray> EventsAsync(string? transactionPrefix = null, string? subscriberId = null)
     {
         var query = subscriberId is null ? string.Empty : $"?subscriberId={Uri.EscapeDataString(subscriberId)}";
         var all = (await _novu.GetFromJsonAsync<JsonArray>($"/emulator/events{query}"))!;
         return new JsonArray(all
-            .Where(e => transactionPrefix is null || ((string)e!["transactionId"]!).StartsWith(transactionPrefix, StringComparison.Ordinal))
-            .Select(e => e!.DeepClone())
+            .Select(e =>
+            {
+                var copy = e!.DeepClone();
+                var received = (string)copy["transactionId"]!;
+                copy["novuTransactionId"] = received;
+                copy["transactionId"] = CallerTransactionId(received);
+                return copy;
+            })
+            .Where(e => transactionPrefix is null || ((string)e["transactionId"]!).StartsWith(transactionPrefix, StringComparison.Ordinal))
             .ToArray());
     }
+
+    /// <summary>The caller's id inside a plain scoped one (<c>{enterprise, 32 hex}:{id}</c>); a hashed one stays as it is.</summary>
+    public static string CallerTransactionId(string novuTransactionId) =>
+        novuTransactionId.Length > 33 && novuTransactionId[32] == ':' && novuTransactionId[..32].All(char.IsAsciiHexDigitLower)
+            ? novuTransactionId[33..]
+            : novuTransactionId;
 
     public async Task<JsonArray> RequestsAsync() => (await _novu.GetFromJsonAsync<JsonArray>("/emulator/requests"))!;
 
