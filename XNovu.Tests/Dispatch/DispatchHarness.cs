@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using XNovu.Core.Novu;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -49,6 +51,54 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
         novuTransactionId.Length > 33 && novuTransactionId[32] == ':' && novuTransactionId[..32].All(char.IsAsciiHexDigitLower)
             ? novuTransactionId[33..]
             : novuTransactionId;
+
+    /// <summary>
+    /// Kills both dispatcher replicas (killed rather than stopped through DCP, which refuses to stop a replica it
+    /// has just restarted) and starts them again: what a crash or a redeploy does to work in flight.
+    /// </summary>
+    public async Task KillAndRestartDispatchersAsync()
+    {
+        var replicas = await DispatcherReplicasAsync();
+        foreach (var (_, pid) in replicas)
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var (resourceId, _) in replicas)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+    }
+
+    private async Task<List<(string ResourceId, int Pid)>> DispatcherReplicasAsync()
+    {
+        var found = new Dictionary<string, int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name == "dispatcher"
+                    && update.Snapshot.State?.Text == KnownResourceStates.Running
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                {
+                    found[update.ResourceId] = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
+                    if (found.Count == 2)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // fewer replicas than expected: asserted below
+        }
+
+        Assert.Equal(2, found.Count);
+        return found.Select(kv => (kv.Key, kv.Value)).ToList();
+    }
 
     public async Task<JsonArray> RequestsAsync() => (await _novu.GetFromJsonAsync<JsonArray>("/emulator/requests"))!;
 

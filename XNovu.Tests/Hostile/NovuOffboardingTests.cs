@@ -7,14 +7,15 @@ using XNovu.Testing;
 using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 using XNovu.Tests.Management;
+using XNovu.Tests.Novu;
 using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Hostile;
 
 /// <summary>
 /// Offboarding reaches Novu: a deleted enterprise's subscribers and workflows, and an erased subscriber, are
-/// removed there (the shared environment here) until Novu confirms, through a Novu outage; another enterprise's
-/// stay.
+/// removed there (the shared environment here) until Novu confirms, through a Novu outage and a restart of the
+/// dispatchers; another enterprise's stay.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifetime
@@ -53,6 +54,38 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Deleting_an_enterprise_with_its_own_Novu_environment_removes_it_there_too()
+    {
+        await using var own = await EmulatorHost.StartAsync(new() { ["NovuEmulator:AcceptUnknownWorkflows"] = "false" });
+        var leaving = await fixture.CreateEnterpriseAsync("Leaving its own Novu");
+        await _admin.OkAsync(HttpMethod.Put, $"/api/admin/enterprises/{leaving.Id}/novu",
+            new { apiUrl = own.BaseUrl.ToString(), secretKey = EmulatorHost.SecretKey });
+        var workflow = await leaving.Client.WorkflowAsync(publish: true);
+        var subscriber = TriggerApi.Subscriber();
+        var accepted = await leaving.Client.AcceptedAsync(TriggerApi.Trigger(workflow, to: subscriber, payload: new { name = "Ada" }));
+        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        string[] paths =
+        [
+            $"/v2/workflows/{NovuNames.WorkflowId(leaving.Id, workflow)}",
+            $"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(leaving.Id, subscriber))}",
+        ];
+        foreach (var path in paths)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await own.SendAsync(HttpMethod.Get, path)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _admin.DeleteAsync($"/api/admin/enterprises/{leaving.Id}")).StatusCode);
+
+        foreach (var path in paths)
+        {
+            await Eventually.WaitForAsync<HttpStatusCode?>(
+                async () => (await own.SendAsync(HttpMethod.Get, path)).StatusCode, s => s == HttpStatusCode.NotFound, RemovalTimeout, $"{path} gone from the own Novu");
+        }
+
+        Assert.Equal(0, await QueuedAsync(leaving.Id));
+    }
+
+    [Fact]
     public async Task Deleting_an_enterprise_while_Novu_is_down_is_retried_until_Novu_confirms()
     {
         var leaving = await TenantInNovuAsync("Leaving in an outage");
@@ -85,6 +118,23 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         Assert.Equal("failed", (string?)erased["novu"]);
         await WaitUntilGoneAsync([path]);
         Assert.Equal(HttpStatusCode.OK, (await _novu.GetAsync(otherPath)).StatusCode);
+        Assert.Equal(0, await QueuedAsync(enterprise.Id));
+    }
+
+    [Fact]
+    public async Task A_removal_Novu_refused_survives_a_restart_of_every_dispatcher_and_completes_after()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync("Eraser across a restart");
+        var subscriber = TriggerApi.Subscriber();
+        (await enterprise.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { email = "ann@restart.example" })).EnsureSuccessStatusCode();
+        var path = $"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}";
+        await _harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 15, paths = new[] { "/v2/subscribers" } });
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/subscribers/{subscriber}/erase");
+        await Eventually.WaitForAsync(() => LastErrorAsync(enterprise.Id), e => e is not null, TimeSpan.FromSeconds(20), "a refused removal attempt");
+
+        await _harness.KillAndRestartDispatchersAsync();
+
+        await WaitUntilGoneAsync([path]);
         Assert.Equal(0, await QueuedAsync(enterprise.Id));
     }
 
@@ -130,6 +180,13 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         await using var connection = await fixture.OpenOwnerConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM notify.novu_removal WHERE owner_enterprise = @enterpriseId", new { enterpriseId });
+    }
+
+    private async Task<string?> LastErrorAsync(Guid enterpriseId)
+    {
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
+        return await connection.ExecuteScalarAsync<string?>(
+            "SELECT last_error FROM notify.novu_removal WHERE owner_enterprise = @enterpriseId AND last_error IS NOT NULL LIMIT 1", new { enterpriseId });
     }
 
     private static HttpClient NovuApi(XNovuAppFixture fixture)
