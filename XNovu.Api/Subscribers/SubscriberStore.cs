@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Subscribers;
@@ -136,9 +137,16 @@ internal sealed class SubscriberStore(XNovuDatabase database)
 
     public async Task<bool> DeleteAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            await session.Connection.ExecuteAsync(
-                "DELETE FROM notify.subscriber WHERE subscriber_id = @subscriberId", new { subscriberId }, session.Transaction) > 0,
-            cancellationToken);
+        {
+            if (await session.Connection.ExecuteAsync(
+                    "DELETE FROM notify.subscriber WHERE subscriber_id = @subscriberId", new { subscriberId }, session.Transaction) == 0)
+            {
+                return false;
+            }
+
+            await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            return true;
+        }, cancellationToken);
 
     /// <summary>The stored profile, its topics, and every delivery addressed to it (null: no such subscriber and no delivery).</summary>
     public async Task<SubscriberExport?> ExportAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken) =>
@@ -199,7 +207,14 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                 """,
                 new { subscriberId },
                 session.Transaction);
-            return deleted == 0 && deliveries == 0 && notifications == 0 ? null : (deliveries, notifications);
+            if (deleted == 0 && deliveries == 0 && notifications == 0)
+            {
+                return null;
+            }
+
+            // Novu holds the subscriber too (the directory's sync, or any trigger to it): removed there until Novu confirms.
+            await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            return (deliveries, notifications);
         }, cancellationToken);
 
     /// <summary>

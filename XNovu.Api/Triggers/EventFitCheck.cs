@@ -36,7 +36,8 @@ internal sealed class EventFitCheck(
         var inputs = new EventInputs(
             JsonMarshal.GetRawUtf8Value(trigger.Payload).Length,
             LargestRecipientBytes(trigger.RecipientsJson),
-            Encoding.UTF8.GetByteCount(trigger.TransactionId) + 8,
+            // Novu gets the enterprise's transaction id (NovuNames.TransactionId), whatever the caller's: never longer.
+            NovuNames.MaxTransactionIdLength,
             trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
         if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
         {

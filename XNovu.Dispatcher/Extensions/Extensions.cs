@@ -5,6 +5,7 @@ using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
+using XNovu.Dispatcher.Offboarding;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 
@@ -54,6 +55,7 @@ internal static class Extensions
             .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
             .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
         builder.AddNovuSync();
+        builder.AddNovuRemoval();
         builder.AddRuleEngine();
         builder.AddRetention();
     }
