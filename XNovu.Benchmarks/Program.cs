@@ -5,6 +5,12 @@ using XNovu.Benchmarks.Scenarios;
 
 // dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
 // dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison ...]
+// dotnet run -c Release --project XNovu.Benchmarks -- production-run [-c Debug] [--no-build] (published services, no AppHost: docs/deployment.md)
+if (args.Length > 0 && args[0] == "production-run")
+{
+    return await XNovu.Benchmarks.ProductionRunCommand.RunAsync(args[1..]);
+}
+
 var chaos = args.Length > 0 && args[0] == "chaos";
 var settings = new ConfigurationBuilder().AddCommandLine(chaos ? args[1..] : args).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(chaos ? 30 : 15));
