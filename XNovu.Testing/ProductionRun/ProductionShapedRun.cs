@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
@@ -124,19 +123,19 @@ public static class ProductionShapedRun
             services["console"] = console;
 
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            await WaitReadyAsync(http, services.Append(new("novu", novuUrl)), processes, directory, token);
+            await RunHttp.WaitReadyAsync(http, services.Append(new("novu", novuUrl)), processes, directory, token);
             var start = clock.Elapsed;
             log($"2 APIs, 2 dispatchers and the console ready in {start.TotalSeconds:0.0} s");
 
             var probes = new Dictionary<string, (HttpStatusCode, HttpStatusCode)>();
             foreach (var (name, url) in services)
             {
-                probes[name] = (await StatusAsync(http, HttpMethod.Get, $"{url}/health", null, null, token), await StatusAsync(http, HttpMethod.Get, $"{url}/alive", null, null, token));
+                probes[name] = (await RunHttp.StatusAsync(http, HttpMethod.Get, $"{url}/health", null, null, token), await RunHttp.StatusAsync(http, HttpMethod.Get, $"{url}/alive", null, null, token));
             }
 
-            var developmentKey = await StatusAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", DevelopmentAdminKey, new JsonObject { ["name"] = "Development key" }, token);
-            var inspection = await StatusAsync(http, HttpMethod.Get, $"{novuUrl}/emulator/events", null, null, token);
-            var signIn = await StatusAsync(http, HttpMethod.Get, $"{console}/signin", null, null, token);
+            var developmentKey = await RunHttp.StatusAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", DevelopmentAdminKey, new JsonObject { ["name"] = "Development key" }, token);
+            var inspection = await RunHttp.StatusAsync(http, HttpMethod.Get, $"{novuUrl}/emulator/events", null, null, token);
+            var signIn = await RunHttp.StatusAsync(http, HttpMethod.Get, $"{console}/signin", null, null, token);
 
             clock.Restart();
             var (adminStatus, status) = await TriggerOneAsync(http, apis, adminKey, token);
@@ -157,14 +156,14 @@ public static class ProductionShapedRun
     /// <summary>An enterprise and its key through the admin API, a trigger on the first API, its status read on the second until final.</summary>
     private static async Task<(HttpStatusCode Admin, string Status)> TriggerOneAsync(HttpClient http, string[] apis, string adminKey, CancellationToken token)
     {
-        using var create = await SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", adminKey, new JsonObject { ["name"] = "Production run" }, token);
+        using var create = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", adminKey, new JsonObject { ["name"] = "Production run" }, token);
         if (!create.IsSuccessStatusCode)
         {
             return (create.StatusCode, "not triggered");
         }
 
         var enterprise = (await create.Content.ReadFromJsonAsync<JsonObject>(token))!["id"]!.GetValue<Guid>();
-        using var keyAnswer = await SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises/{enterprise}/api-keys", adminKey, new JsonObject { ["name"] = "production-run" }, token);
+        using var keyAnswer = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises/{enterprise}/api-keys", adminKey, new JsonObject { ["name"] = "production-run" }, token);
         keyAnswer.EnsureSuccessStatusCode();
         var key = (string)(await keyAnswer.Content.ReadFromJsonAsync<JsonObject>(token))!["key"]!;
 
@@ -174,7 +173,7 @@ public static class ProductionShapedRun
             ["to"] = $"sub-{Guid.NewGuid():N}",
             ["payload"] = new JsonObject { ["subject"] = "Production run", ["body"] = "Delivered by published binaries." },
         };
-        using var accepted = await SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/trigger", key, trigger, token);
+        using var accepted = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/trigger", key, trigger, token);
         if (accepted.StatusCode != HttpStatusCode.Accepted)
         {
             throw new InvalidOperationException($"POST /api/trigger answered {(int)accepted.StatusCode}: {await accepted.Content.ReadAsStringAsync(token)}");
@@ -183,7 +182,7 @@ public static class ProductionShapedRun
         var id = (long)(await accepted.Content.ReadFromJsonAsync<JsonObject>(token))!["notificationId"]!;
         while (true)
         {
-            using var read = await SendAsync(http, HttpMethod.Get, $"{apis[1]}/api/notifications/{id}", key, null, token);
+            using var read = await RunHttp.SendAsync(http, HttpMethod.Get, $"{apis[1]}/api/notifications/{id}", key, null, token);
             read.EnsureSuccessStatusCode();
             var status = (string)(await read.Content.ReadFromJsonAsync<JsonObject>(token))!["status"]!;
             if (status is "SENT" or "FAILED")
@@ -250,61 +249,6 @@ public static class ProductionShapedRun
         }
 
         environment[key] = value;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, IEnumerable<KeyValuePair<string, string>> services, List<RunProcess> processes, string directory, CancellationToken token)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        foreach (var (name, url) in services)
-        {
-            string? last = null;
-            while (true)
-            {
-                try
-                {
-                    using var answer = await http.GetAsync($"{url}/health", token);
-                    if (answer.StatusCode == HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-
-                    last = $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync(token)}";
-                }
-                catch (HttpRequestException e)
-                {
-                    last = e.Message;
-                }
-
-                if (processes.FirstOrDefault(p => p.Name == name) is { HasExited: true } exited)
-                {
-                    throw new InvalidOperationException($"{name} exited with {exited.ExitCode} (see {directory}/{name}.log)");
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"{name} was not ready in 90 s: /health answered {last} (see {directory}/{name}.log)");
-                }
-
-                await Task.Delay(250, token);
-            }
-        }
-    }
-
-    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, HttpMethod method, string url, string? key, JsonObject? body, CancellationToken token)
-    {
-        using var answer = await SendAsync(http, method, url, key, body, token);
-        return answer.StatusCode;
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string url, string? key, JsonObject? body, CancellationToken token)
-    {
-        using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
-        if (key is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-
-        return await http.SendAsync(request, token);
     }
 
     private static string Url(int port) => $"http://127.0.0.1:{port}";
