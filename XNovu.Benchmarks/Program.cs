@@ -7,6 +7,12 @@ using XNovu.Benchmarks.Scenarios;
 // dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
 // dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison,noisy ...]
 // dotnet run -c Release --project XNovu.Benchmarks -- restore-drill [--DrillTriggers 500]
+// dotnet run -c Release --project XNovu.Benchmarks -- production-run [-c Debug] [--no-build] (published services, no AppHost: docs/deployment.md)
+if (args.Length > 0 && args[0] == "production-run")
+{
+    return await XNovu.Benchmarks.ProductionRunCommand.RunAsync(args[1..]);
+}
+
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
 var chaos = command == "chaos";
 var settings = new ConfigurationBuilder().AddCommandLine(command is null ? args : args[1..]).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
