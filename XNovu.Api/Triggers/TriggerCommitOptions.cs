@@ -41,4 +41,10 @@ public sealed class TriggerCommitOptions
     /// savepoint and stored alone, where they wait on their own, while the others commit.
     /// </summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How many triggers of one enterprise that a shared commit sent back are stored alone at once (1 to 64); the
+    /// others wait in memory, so an enterprise whose rows are locked holds at most this many pooled connections.
+    /// </summary>
+    public int MaxAlonePerEnterprise { get; set; } = 4;
 }

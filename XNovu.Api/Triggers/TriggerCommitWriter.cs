@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,7 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
     private readonly TriggerCommitOptions options;
     private readonly ILogger<TriggerCommitWriter> logger;
     private readonly TriggerCommitQueue? _queue;
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _alone = new();
 
     public TriggerCommitWriter(
         ITriggerStore store,
@@ -111,7 +113,27 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
             case BatchedStatus.TransactionConflict when claim is null:
                 return StoreOutcome<TriggerAccepted>.Of(TriggerProblems.TransactionConflict(trigger.TransactionId));
             default:
-                return await store.TriggerAsync(enterpriseId, trigger, claim, cancellationToken);
+                return await AloneAsync(enterpriseId, trigger, claim, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A trigger the batch sent back, stored alone. At most <see cref="TriggerCommitOptions.MaxAlonePerEnterprise"/>
+    /// of one enterprise's at once: while a lock stalls that enterprise's rows, the rest of its triggers wait here
+    /// in memory instead of each holding a pooled connection the other enterprises need.
+    /// </summary>
+    private async Task<StoreOutcome<TriggerAccepted>> AloneAsync(
+        Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
+    {
+        var gate = _alone.GetOrAdd(enterpriseId, _ => new SemaphoreSlim(options.MaxAlonePerEnterprise));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await store.TriggerAsync(enterpriseId, trigger, claim, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 

@@ -156,6 +156,31 @@ public sealed class TriggerCommitWriterTests : IAsyncDisposable
         Assert.Equal([A], _store.Alone);
     }
 
+    [Fact]
+    public async Task Triggers_sent_back_by_the_batch_are_stored_alone_a_few_at_a_time_per_enterprise()
+    {
+        var locked = new TaskCompletionSource();
+        _store.Locked = locked.Task;
+        _store.Batch.Fail[A] = new PostgresException("lock", "ERROR", "ERROR", PostgresErrorCodes.LockNotAvailable);
+        await using var writer = new TriggerCommitWriter(
+            _store, Checks(), IdempotencyKeys(), Options.Create(new TriggerCommitOptions { MaxAlonePerEnterprise = 2 }),
+            new FakeTimeProvider(), NullLogger<TriggerCommitWriter>.Instance);
+
+        var triggers = Enumerable.Range(0, 8).Select(_ => writer.TriggerAsync(A, Trigger(), null, CancellationToken.None)).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_store.Alone.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(200);
+        Assert.Equal(2, _store.Alone.Count); // the others wait in memory, holding no connection
+        locked.SetResult();
+        await Task.WhenAll(triggers).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(8, _store.Alone.Count);
+        Assert.Equal(2, _store.MostAloneAtOnce);
+    }
+
     /// <summary>A store whose lookup finds nothing of the enterprise (a static workflow) and whose alone path answers <see cref="AloneId"/>.</summary>
     private sealed class FakeStore : ITriggerStore
     {
@@ -168,16 +193,29 @@ public sealed class TriggerCommitWriterTests : IAsyncDisposable
         public Task<Lookup> LookupAsync(Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken) =>
             Task.FromResult(Lookup());
 
-        public Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
+        /// <summary>What a trigger stored alone waits for, as on a locked row.</summary>
+        public Task Locked { get; set; } = Task.CompletedTask;
+
+        public int MostAloneAtOnce { get; private set; }
+
+        private int _aloneNow;
+
+        public async Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
             Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken)
         {
             lock (Alone)
             {
                 Alone.Add(enterpriseId);
+                MostAloneAtOnce = Math.Max(MostAloneAtOnce, ++_aloneNow);
             }
 
-            return Task.FromResult(new StoreOutcome<TriggerAccepted>(
-                TriggerStore.Accepted(AloneId, trigger, "PENDING", enterpriseId, 1), null, false));
+            await Locked;
+            lock (Alone)
+            {
+                _aloneNow--;
+            }
+
+            return new StoreOutcome<TriggerAccepted>(TriggerStore.Accepted(AloneId, trigger, "PENDING", enterpriseId, 1), null, false);
         }
 
         public Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout) => Task.FromResult<ITriggerBatch>(Batch);
