@@ -36,8 +36,11 @@ internal sealed class SubscriberStore(XNovuDatabase database)
             avatar text, data jsonb)
         """;
 
-    // A given field wins, an absent one keeps the stored value (Novu's upsert).
-    private const string MergeSet =
+    /// <summary>
+    /// Novu's upsert of a subscriber <c>s</c> by <c>excluded</c>: a given field wins, an absent one keeps the stored
+    /// value. The one place of that rule; a trigger's recipients upsert the directory by it too (<c>NotificationRows</c>).
+    /// </summary>
+    internal const string MergeSet =
         """
         email = coalesce(excluded.email, s.email), phone = coalesce(excluded.phone, s.phone),
         first_name = coalesce(excluded.first_name, s.first_name), last_name = coalesce(excluded.last_name, s.last_name),
@@ -59,23 +62,6 @@ internal sealed class SubscriberStore(XNovuDatabase database)
         {RowsSource}
         ON CONFLICT (enterprise_id, subscriber_id) DO UPDATE SET
         """;
-
-    // The recipient objects of a trigger upsert the directory as Novu does; the last mention of an id wins.
-    private const string UpsertRecipientsSql =
-        $"""
-        INSERT INTO notify.subscriber AS s (enterprise_id, subscriber_id, email, phone, first_name, last_name, locale, timezone, avatar, data)
-        SELECT DISTINCT ON (e.value ->> 'subscriberId')
-               @enterpriseId, e.value ->> 'subscriberId', e.value ->> 'email', e.value ->> 'phone', e.value ->> 'firstName',
-               e.value ->> 'lastName', e.value ->> 'locale', e.value ->> 'timezone', e.value ->> 'avatar',
-               CASE jsonb_typeof(e.value -> 'data') WHEN 'object' THEN e.value -> 'data' END
-        FROM {RecipientsSource}
-        WHERE jsonb_typeof(e.value) = 'object' AND jsonb_typeof(e.value -> 'subscriberId') = 'string' AND NOT e.value ? 'topicKey'
-        ORDER BY e.value ->> 'subscriberId', e.ordinal DESC
-        ON CONFLICT (enterprise_id, subscriber_id) DO UPDATE SET {MergeSet}
-        """;
-
-    /// <summary>The placeholder <see cref="UpsertRecipientsFrom"/> replaces: a FROM item yielding <c>e(value, ordinal)</c>.</summary>
-    private const string RecipientsSource = "jsonb_array_elements(@recipients::jsonb) WITH ORDINALITY AS e(value, ordinal)";
 
     public async Task<(int Created, int Updated, IReadOnlyList<SubscriberResponse> Stored)> UpsertAsync(
         Guid enterpriseId, IReadOnlyList<SubscriberBody> subscribers, bool replace, CancellationToken cancellationToken) =>
@@ -216,18 +202,6 @@ internal sealed class SubscriberStore(XNovuDatabase database)
             await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
             return (deliveries, notifications);
         }, cancellationToken);
-
-    /// <summary>
-    /// The same upsert reading the recipients from <paramref name="source"/>, a FROM item that yields
-    /// <c>e(value, ordinal)</c> (a later ordinal wins), so a statement can upsert the recipients of the rows it
-    /// inserts in the same round trip. Its parameter is <c>@enterpriseId</c>.
-    /// </summary>
-    public static string UpsertRecipientsFrom(string source) => UpsertRecipientsSql.Replace(RecipientsSource, source, StringComparison.Ordinal);
-
-    /// <summary>Upserts the directory from a trigger's recipient objects, in the trigger's own transaction.</summary>
-    public static Task UpsertRecipientsAsync(TenantSession session, string recipientsJson) =>
-        session.Connection.ExecuteAsync(
-            UpsertRecipientsSql, new { enterpriseId = session.EnterpriseId, recipients = recipientsJson }, session.Transaction);
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 

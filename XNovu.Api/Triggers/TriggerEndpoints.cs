@@ -45,7 +45,7 @@ public static class TriggerEndpoints
 
     private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> TriggerAsync(
         HttpContext http,
-        TriggerStore store,
+        TriggerCommitWriter writer,
         TriggerResend resend,
         EventFitCheck fit,
         IOptions<TriggerOptions> options,
@@ -83,7 +83,7 @@ public static class TriggerEndpoints
             return tooLarge;
         }
 
-        var outcome = await store.TriggerAsync(enterpriseId, trigger!, claim, cancellationToken);
+        var outcome = await writer.TriggerAsync(enterpriseId, trigger!, claim, cancellationToken);
         if (outcome.Problem is not null)
         {
             return outcome.Problem;
