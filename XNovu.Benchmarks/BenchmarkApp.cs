@@ -155,7 +155,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var key = (string)(await keyAnswer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["key"]!;
 
         // The admin override is what the trigger endpoints read first, whatever the configuration says.
-        var limit = await admin.PutAsJsonAsync($"/api/admin/enterprises/{id}/rate-limit", new { triggersPerSecond = UnlimitedTriggersPerSecond }, cancellationToken);
+        var limit = await admin.PutAsJsonAsync($"/api/admin/enterprises/{id}/rate-limit", new { triggersPerSecond = UnlimitedTriggersPerSecond, writesPerSecond = UnlimitedTriggersPerSecond, readsPerSecond = UnlimitedTriggersPerSecond }, cancellationToken);
         await EnsureSuccessAsync(limit, "lifting the rate limit");
 
         return new BenchEnterprise(id, CreateClient(ApiUrl, connections, key));

@@ -33,7 +33,7 @@ public static class TriggerEndpoints
         var group = routes.MapGroup(Prefix)
             .WithTags("Triggers")
             .RequireAuthorization(XNovuAuth.EnterprisePolicy)
-            .AddEndpointFilter<TriggerRateLimitFilter>();
+            .WithMetadata(new RateLimitedAs(RouteClass.Triggers));
 
         group.MapPost("/", TriggerAsync)
             .Accepts<TriggerRequest>("application/json");

@@ -90,6 +90,11 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
             var html = request.Channel.HasHtmlBody();
             var renderedSubject = subject is null ? null : Render(subject, variables, includes, request.TemplateKey, encodeHtml: false, linked.Token).Trim();
             var renderedBody = Render(body, variables, includes, request.TemplateKey, encodeHtml: html, linked.Token);
+            if (html)
+            {
+                renderedBody = UrlAttributes.Secure(renderedBody, request.Channel);
+            }
+
             return new RenderResult(renderedSubject, renderedBody, html ? HtmlText.ToText(renderedBody) : renderedBody);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

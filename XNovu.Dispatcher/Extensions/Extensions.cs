@@ -47,6 +47,10 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.NovuEnvironment, sp.GetRequiredService<NovuEnvironments>().Invalidate));
+        builder.Services.AddKeyedSingleton(DatabaseNotificationListener.DataSourceKey, (sp, _) =>
+            DatabaseNotificationListener.CreateDataSource(
+                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
+                sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();
