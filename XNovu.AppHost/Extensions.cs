@@ -64,17 +64,20 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// Passes the AppHost's settings under <paramref name="section"/> (e.g. <c>XNovu:Dispatcher:BatchSize</c>)
+    /// Passes the AppHost's settings under each of <paramref name="sections"/> (e.g. <c>XNovu:Dispatcher:BatchSize</c>)
     /// to the service as environment variables, so one place configures a whole run.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSettingsFrom(
-        this IResourceBuilder<ProjectResource> service, IConfiguration configuration, string section)
+        this IResourceBuilder<ProjectResource> service, IConfiguration configuration, params string[] sections)
     {
-        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
+        foreach (var section in sections)
         {
-            if (value is not null)
+            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
             {
-                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                if (value is not null)
+                {
+                    service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+                }
             }
         }
 
@@ -101,8 +104,8 @@ internal static class Extensions
             .WaitFor(infrastructure.Redis)
             .WaitForCompletion(migrations)
             .WithEnvironment("XNovu__AdminKey", parameters.AdminKey)
-            .WithSettingsFrom(configuration, "XNovu:Novu")
-            .WithSettingsFrom(configuration, "LOG_LEVEL");
+            // What both services read: the Novu client, templates, the workflow cache, own Novu environments.
+            .WithSettingsFrom(configuration, "XNovu:Novu", "XNovu:Templates", "XNovu:DefinitionCache", "XNovu:NovuEnvironments", "LOG_LEVEL");
     }
 
     /// <summary>

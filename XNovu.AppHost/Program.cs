@@ -31,10 +31,7 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Api")
-    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit")
-    .WithSettingsFrom(builder.Configuration, "XNovu:Triggers")
-    .WithSettingsFrom(builder.Configuration, "XNovu:Operations")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding")
     .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints()
     .WithDirectHttpEndpoint(builder.Configuration)
@@ -43,8 +40,7 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher")
-    .WithSettingsFrom(builder.Configuration, "XNovu:NovuSync")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.AddXNovuConsole(api);

@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using XNovu.Testing;
 
+using XNovu.Testing.NoisyNeighbours;
+
 namespace XNovu.Benchmarks;
 
 /// <summary>An enterprise made for one scenario, with a client that carries its API key.</summary>
@@ -64,6 +66,9 @@ public sealed class BenchmarkApp : IAsyncDisposable
 
     /// <summary>The services' role, <c>xnovu_app</c>, bound by row-level security: what pgbench connects as.</summary>
     public string AppConnectionString { get; }
+
+    /// <summary>What the noisy-neighbour suite attacks: this run's API, emulator and database.</summary>
+    public NoisyTarget NoisyTarget => new(ApiUrl, NovuUrl, AdminKey, OwnerConnectionString);
 
     /// <summary>The emulator's inspection API and Novu routes (no default authorization).</summary>
     public HttpClient Novu { get; }
@@ -150,7 +155,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var key = (string)(await keyAnswer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["key"]!;
 
         // The admin override is what the trigger endpoints read first, whatever the configuration says.
-        var limit = await admin.PutAsJsonAsync($"/api/admin/enterprises/{id}/rate-limit", new { triggersPerSecond = UnlimitedTriggersPerSecond }, cancellationToken);
+        var limit = await admin.PutAsJsonAsync($"/api/admin/enterprises/{id}/rate-limit", new { triggersPerSecond = UnlimitedTriggersPerSecond, writesPerSecond = UnlimitedTriggersPerSecond, readsPerSecond = UnlimitedTriggersPerSecond }, cancellationToken);
         await EnsureSuccessAsync(limit, "lifting the rate limit");
 
         return new BenchEnterprise(id, CreateClient(ApiUrl, connections, key));

@@ -1,3 +1,5 @@
+using XNovu.Testing.NoisyNeighbours;
+
 namespace XNovu.Benchmarks;
 
 /// <summary>
@@ -135,4 +137,15 @@ public sealed class BenchmarkSettings
 
     /// <summary>Chaos: the scenarios to run, comma-separated (empty: all).</summary>
     public string? ChaosScenarios { get; set; }
+
+    /// <summary>Noisy neighbours: how long each attack runs (the lock is held this long).</summary>
+    public TimeSpan NoisyDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Noisy neighbours: notifications in the history of the subscriber the erase attack erases.</summary>
+    public int NoisyEraseHistory { get; set; } = 50_000;
+
+    /// <summary>Restore drill: triggers sent in each of its three phases (before the backup, before and after the point).</summary>
+    public int DrillTriggers { get; set; } = 500;
+
+    public NoisySettings Noisy() => new() { Duration = NoisyDuration, EraseHistory = NoisyEraseHistory };
 }

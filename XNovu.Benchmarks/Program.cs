@@ -1,18 +1,32 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using XNovu.Benchmarks;
+using XNovu.Benchmarks.Drills;
 using XNovu.Benchmarks.Scenarios;
 
 // dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
-// dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison ...]
-var chaos = args.Length > 0 && args[0] == "chaos";
-var settings = new ConfigurationBuilder().AddCommandLine(chaos ? args[1..] : args).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
+// dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison,noisy ...]
+// dotnet run -c Release --project XNovu.Benchmarks -- restore-drill [--DrillTriggers 500]
+// dotnet run -c Release --project XNovu.Benchmarks -- production-run [-c Debug] [--no-build] (published services, no AppHost: docs/deployment.md)
+if (args.Length > 0 && args[0] == "production-run")
+{
+    return await XNovu.Benchmarks.ProductionRunCommand.RunAsync(args[1..]);
+}
+
+var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+var chaos = command == "chaos";
+var settings = new ConfigurationBuilder().AddCommandLine(command is null ? args : args[1..]).Build().Get<BenchmarkSettings>() ?? new BenchmarkSettings();
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(chaos ? 30 : 15));
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     stop.Cancel();
 };
+
+if (command == "restore-drill")
+{
+    return await RestoreDrill.RunAsync(settings, stop.Token);
+}
 
 var total = Stopwatch.StartNew();
 Console.WriteLine(chaos

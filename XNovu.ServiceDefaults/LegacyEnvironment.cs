@@ -20,9 +20,10 @@ public static class LegacyEnvironment
         new("NOVU_API_URL", ["XNovu:Novu:ApiUrl"]),
         new("NEXT_PUBLIC_NOVU_SUBSCRIBER_ID", ["XNovu:Novu:DefaultSubscriberId"]),
         new("NOVU_SUBSCRIBER_ID", ["XNovu:Novu:DefaultSubscriberId"]),
-        // The services read xnovu-app (bound by row-level security), the migrator xnovu (the owner):
-        // one URL serves whichever the process reads.
-        new("DATABASE_URL", ["ConnectionStrings:xnovu-app", "ConnectionStrings:xnovu"], PostgresConnectionString),
+        // The API reads xnovu-api and the dispatcher xnovu-dispatcher (their logins, bound by row-level security),
+        // the migrator xnovu (the owner), tools xnovu-app: one URL serves whichever the process reads, with the
+        // login it names.
+        new("DATABASE_URL", ["ConnectionStrings:xnovu-api", "ConnectionStrings:xnovu-dispatcher", "ConnectionStrings:xnovu-app", "ConnectionStrings:xnovu"], PostgresConnectionString),
         new("REDIS_URL", ["ConnectionStrings:redis"], RedisConnectionString),
     ];
 

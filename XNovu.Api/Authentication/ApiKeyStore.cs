@@ -5,14 +5,18 @@ using XNovu.Core.Persistence;
 namespace XNovu.Api.Authentication;
 
 /// <summary>An enterprise key as the SECURITY DEFINER lookup answers it: enough to check it, nothing more.</summary>
-public sealed record ApiKeyRecord(Guid Id, Guid EnterpriseId, byte[] KeyHash, bool Revoked, bool EnterpriseDeactivated);
+public sealed record ApiKeyRecord(Guid Id, Guid EnterpriseId, byte[] KeyHash, bool Revoked, bool EnterpriseDeactivated, DateTime? ExpiresAt)
+{
+    /// <summary>The one rule for whether a key still works: not revoked, and not past its expiry at <paramref name="now"/>.</summary>
+    public bool WorksAt(DateTimeOffset now) => !Revoked && (ExpiresAt is not { } expires || now < new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)));
+}
 
 /// <summary>The SQL of enterprise API keys: the admin writes them per enterprise; authentication finds them by prefix.</summary>
 public sealed class ApiKeyStore(XNovuDatabase database)
 {
     /// <summary>When the key was created; null when the enterprise does not exist.</summary>
     public Task<DateTime?> CreateAsync(
-        Guid enterpriseId, Guid keyId, string name, string prefix, byte[] hash, CancellationToken cancellationToken) =>
+        Guid enterpriseId, Guid keyId, string name, string prefix, byte[] hash, DateTime? expiresAt, CancellationToken cancellationToken) =>
         database.InTenantAsync(enterpriseId, async session =>
         {
             if (!await EnterpriseStore.ExistsAsync(session, enterpriseId))
@@ -22,17 +26,17 @@ public sealed class ApiKeyStore(XNovuDatabase database)
 
             return await session.Connection.QuerySingleAsync<DateTime?>(
                 """
-                INSERT INTO notify.enterprise_api_key (id, enterprise_id, name, key_prefix, key_hash)
-                VALUES (@keyId, @enterpriseId, @name, @prefix, @hash)
+                INSERT INTO notify.enterprise_api_key (id, enterprise_id, name, key_prefix, key_hash, expires_at)
+                VALUES (@keyId, @enterpriseId, @name, @prefix, @hash, @expiresAt)
                 RETURNING created_at
                 """,
-                new { keyId, enterpriseId, name, prefix, hash },
+                new { keyId, enterpriseId, name, prefix, hash, expiresAt },
                 session.Transaction);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<ApiKeyResponse>> ListAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
         (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<ApiKeyResponse>(
-            "SELECT id, name, key_prefix AS Prefix, created_at AS CreatedAt, revoked_at AS RevokedAt FROM notify.enterprise_api_key ORDER BY created_at, id",
+            "SELECT id, name, key_prefix AS Prefix, created_at AS CreatedAt, revoked_at AS RevokedAt, expires_at AS ExpiresAt FROM notify.enterprise_api_key ORDER BY created_at, id",
             transaction: session.Transaction), cancellationToken)).AsList();
 
     /// <summary>The revoked key's prefix (revoking twice keeps the first time); null when the enterprise has no such key.</summary>
@@ -47,7 +51,7 @@ public sealed class ApiKeyStore(XNovuDatabase database)
     {
         await using var connection = await database.OpenUnscopedAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(
-            "SELECT id, enterprise_id AS EnterpriseId, key_hash AS KeyHash, revoked, enterprise_deactivated AS EnterpriseDeactivated FROM notify.find_api_key(@prefix)",
+            "SELECT id, enterprise_id AS EnterpriseId, key_hash AS KeyHash, revoked, enterprise_deactivated AS EnterpriseDeactivated, expires_at AS ExpiresAt FROM notify.find_api_key(@prefix)",
             new { prefix },
             cancellationToken: cancellationToken));
     }

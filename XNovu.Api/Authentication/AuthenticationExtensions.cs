@@ -118,14 +118,16 @@ public sealed class AdminKeyHandler(
 /// <summary>
 /// Resolves an enterprise key through the one SECURITY DEFINER lookup and caches the answer briefly,
 /// so a busy client does not pay a database round trip per request. A revoked key stops working within
-/// <see cref="CacheFor"/> on every replica.
+/// <see cref="CacheFor"/> on every replica; an expiring key (a console session's) at its instant, since the
+/// expiry is cached with the key and compared with the clock on every call.
 /// </summary>
 public sealed class EnterpriseKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
-    IMemoryCache cache)
+    IMemoryCache cache,
+    TimeProvider time)
     : ProblemAuthenticationHandler(options, logger, encoder)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
@@ -151,9 +153,9 @@ public sealed class EnterpriseKeyHandler(
             return await keys.FindByPrefixAsync(prefix, Context.RequestAborted);
         });
 
-        if (found is null || found.Revoked || !ApiKeys.Matches(presented, found.KeyHash))
+        if (found is null || !found.WorksAt(time.GetUtcNow()) || !ApiKeys.Matches(presented, found.KeyHash))
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail("Unknown, revoked or expired API key.");
         }
 
         // A deactivated enterprise's key is still its key: it is told so (403), not that it is unknown (401).

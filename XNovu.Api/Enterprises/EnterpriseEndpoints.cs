@@ -9,12 +9,13 @@ public sealed record CreateEnterpriseRequest(string? Name, string? Description);
 
 public sealed record EnterpriseResponse(Guid Id, string Name, string? Description, bool Deactivated, DateTime CreatedAt, DateTime UpdatedAt);
 
-public sealed record CreateApiKeyRequest(string? Name);
+/// <summary>A new key; with <c>expiresAt</c> (in the future) it stops working at that instant, as if revoked.</summary>
+public sealed record CreateApiKeyRequest(string? Name, DateTimeOffset? ExpiresAt = null);
 
-public sealed record ApiKeyResponse(Guid Id, string Name, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
+public sealed record ApiKeyResponse(Guid Id, string Name, string Prefix, DateTime CreatedAt, DateTime? RevokedAt, DateTime? ExpiresAt);
 
 /// <summary>The key itself is in this answer only; it is stored as a hash.</summary>
-public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, string Key, DateTime CreatedAt);
+public sealed record CreatedApiKeyResponse(Guid Id, string Name, string Prefix, string Key, DateTime CreatedAt, DateTime? ExpiresAt);
 
 /// <summary>Enterprises and their API keys: the admin's API.</summary>
 public static class EnterpriseEndpoints
@@ -60,9 +61,14 @@ public static class EnterpriseEndpoints
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateKeyAsync(
-        Guid id, CreateApiKeyRequest request, ApiKeyStore keys, CancellationToken cancellationToken)
+        Guid id, CreateApiKeyRequest request, ApiKeyStore keys, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors().Require(request.Name, "name");
+        if (request.ExpiresAt is { } expiresAt && expiresAt <= time.GetUtcNow())
+        {
+            errors.Add("expiresAt", "must be in the future.");
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -71,9 +77,10 @@ public static class EnterpriseEndpoints
         var (key, prefix, hash) = ApiKeys.Generate();
         var keyId = Guid.CreateVersion7();
         var name = request.Name!.Trim();
-        var created = await keys.CreateAsync(id, keyId, name, prefix, hash, cancellationToken);
+        var expires = request.ExpiresAt?.UtcDateTime;
+        var created = await keys.CreateAsync(id, keyId, name, prefix, hash, expires, cancellationToken);
         return created is { } createdAt
-            ? TypedResults.Created($"/api/admin/enterprises/{id}/api-keys/{keyId}", new CreatedApiKeyResponse(keyId, name, prefix, key, createdAt))
+            ? TypedResults.Created($"/api/admin/enterprises/{id}/api-keys/{keyId}", new CreatedApiKeyResponse(keyId, name, prefix, key, createdAt, expires))
             : EnterpriseNotFound(id);
     }
 

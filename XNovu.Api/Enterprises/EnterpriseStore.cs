@@ -1,4 +1,5 @@
 using Dapper;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Enterprises;
@@ -55,9 +56,21 @@ public sealed class EnterpriseStore(XNovuDatabase database)
     public Task<EnterpriseStateResponse?> SetMinCronIntervalAsync(Guid id, int? seconds, CancellationToken cancellationToken) =>
         UpdateAsync(id, "min_cron_interval_seconds = @seconds", new { id, seconds }, cancellationToken);
 
-    /// <summary>Marks the enterprise deleted (and deactivated, so its keys stop at once); the purge job does the rest.</summary>
+    /// <summary>
+    /// Marks the enterprise deleted (and deactivated, so its keys stop at once) and, in the same transaction, queues
+    /// the removal of its subscribers and workflows from Novu; the purge job and the dispatchers do the rest.
+    /// </summary>
     public Task<EnterpriseStateResponse?> MarkDeletedAsync(Guid id, CancellationToken cancellationToken) =>
-        UpdateAsync(id, "deactivated = true, deleted_at = now()", new { id }, cancellationToken);
+        database.InTenantAsync(id, async session =>
+        {
+            var state = await UpdateAsync(session, id, "deactivated = true, deleted_at = now()", new { id });
+            if (state is not null)
+            {
+                await NovuRemovalStore.EnqueueEnterpriseAsync(session);
+            }
+
+            return state;
+        }, cancellationToken);
 
     public Task<int?> MinCronIntervalSecondsAsync(Guid id, CancellationToken cancellationToken) =>
         database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<int?>(
@@ -83,7 +96,10 @@ public sealed class EnterpriseStore(XNovuDatabase database)
     }
 
     private Task<EnterpriseStateResponse?> UpdateAsync(Guid id, string set, object parameters, CancellationToken cancellationToken) =>
-        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseStateResponse>(
+        database.InTenantAsync(id, session => UpdateAsync(session, id, set, parameters), cancellationToken);
+
+    private static Task<EnterpriseStateResponse?> UpdateAsync(TenantSession session, Guid id, string set, object parameters) =>
+        session.Connection.QuerySingleOrDefaultAsync<EnterpriseStateResponse>(
             $"UPDATE notify.enterprise SET {set}, updated_at = now() WHERE id = @id AND deleted_at IS NULL RETURNING {StateColumns}",
-            parameters, session.Transaction), cancellationToken);
+            parameters, session.Transaction);
 }

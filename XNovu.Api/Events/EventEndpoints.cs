@@ -12,6 +12,8 @@ namespace XNovu.Api.Events;
 /// <summary>
 /// <c>POST /api/events</c>: fires the enterprise's EVENT rules that listen to the event's name, each with its own
 /// payload overlaid by the event's, and answers 202 with the notifications created (none when no rule listens).
+/// Each call spends a token of the enterprise's events bucket before anything is read (whether or not a rule
+/// listens), and each notification it creates one of its trigger bucket.
 /// </summary>
 public static class EventEndpoints
 {
@@ -19,7 +21,8 @@ public static class EventEndpoints
 
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/events").WithTags("Events").RequireAuthorization(XNovuAuth.EnterprisePolicy);
+        var group = routes.MapGroup("/api/events").WithTags("Events").RequireAuthorization(XNovuAuth.EnterprisePolicy)
+            .WithMetadata(new RateLimitedAs(RouteClass.Events));
         group.MapPost("/", FireAsync);
         return group;
     }
@@ -39,7 +42,7 @@ public static class EventEndpoints
         EventRequest request,
         HttpContext http,
         EventStore store,
-        TriggerRateLimiter limiter,
+        EnterpriseRateLimiter limiter,
         IOptionsMonitor<RuleLimitOptions> limits,
         CancellationToken cancellationToken)
     {
@@ -71,7 +74,7 @@ public static class EventEndpoints
     /// been triggered, and may not fan out past <see cref="RuleLimitOptions.MaxDeliveriesPerEvent"/>.
     /// </summary>
     private static async Task<ProblemHttpResult?> AdmitAsync(
-        HttpContext http, Guid enterpriseId, int notifications, int deliveries, TriggerRateLimiter limiter, RuleLimitOptions limits)
+        HttpContext http, Guid enterpriseId, int notifications, int deliveries, EnterpriseRateLimiter limiter, RuleLimitOptions limits)
     {
         if (deliveries > limits.MaxDeliveriesPerEvent)
         {
@@ -80,14 +83,14 @@ public static class EventEndpoints
                 $"this event would create {deliveries} deliveries across {notifications} rules; one event may create at most {limits.MaxDeliveriesPerEvent}.");
         }
 
-        var decision = await limiter.AcquireAsync(enterpriseId, notifications, http.RequestAborted);
+        var decision = await limiter.AcquireAsync(enterpriseId, RouteClass.Triggers, notifications, http.RequestAborted);
         if (decision.Acquired)
         {
             return null;
         }
 
-        return notifications > decision.TriggersPerSecond
-            ? Problems.Validation("name", $"this event fires {notifications} rules, more notifications than this enterprise may create per second ({decision.TriggersPerSecond}).")
-            : TriggerRateLimitFilter.TooManyRequests(http, decision);
+        return notifications > decision.PerSecond
+            ? Problems.Validation("name", $"this event fires {notifications} rules, more notifications than this enterprise may create per second ({decision.PerSecond}).")
+            : EnterpriseRateLimitFilter.TooManyRequests(http, decision);
     }
 }

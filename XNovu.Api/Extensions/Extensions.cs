@@ -87,8 +87,11 @@ internal static class Extensions
         app.MapOpenApi();
         app.MapScalarApiReference();
 
-        // Every feature's routes, under the one length rule for what they store.
-        var api = app.MapGroup(string.Empty).AddEndpointFilterFactory(FieldLimitFilter.Create);
+        // Every feature's routes, each enterprise call under its enterprise's rate for the route's class, and
+        // under the one length rule for what they store.
+        var api = app.MapGroup(string.Empty)
+            .AddEndpointFilter<XNovu.Api.RateLimiting.EnterpriseRateLimitFilter>()
+            .AddEndpointFilterFactory(FieldLimitFilter.Create);
         api.MapEnterpriseEndpoints();
         api.MapTemplateDefaultsEndpoints();
         api.MapEnterpriseNovuEndpoints();

@@ -2,12 +2,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using XNovu.Core.Templates;
 
 namespace XNovu.Api.Http;
 
 /// <summary>
 /// Turns what escapes a handler into problem details: unreadable bodies into a 400 that names the field,
-/// oversized bodies into a 413, unique-key races into a 409, a database that does not answer into a 503 with Retry-After, and anything
+/// oversized bodies into a 413, unique-key races into a 409, an enterprise over its share of rendering (a preview, a
+/// template's check at save) into a 429 with Retry-After, a database that does not answer into a 503 with Retry-After, and anything
 /// else into a bare 500.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemExceptionHandler> logger)
@@ -33,12 +35,18 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 (409, Problems.Types.Conflict, "Conflict", "A resource with that key already exists.", null),
             PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
                 (409, Problems.Types.Conflict, "Conflict", "The resource is referenced by, or refers to, another resource.", null),
+            RenderThrottledException =>
+                (429, Problems.Types.RateLimited, "Too many requests", exception.Message, null),
             _ when IsDatabaseUnavailable(exception) =>
                 (503, Problems.Types.Unavailable, "Service unavailable", "The database does not answer at the moment; nothing was changed. Try again shortly.", null),
             _ => (500, Problems.Types.Internal, "Internal error", "The server could not complete the request.", (IDictionary<string, string[]>?)null),
         };
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is RenderThrottledException throttled)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(throttled.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             LogDatabaseUnavailable(logger, exception.GetType().Name, httpContext.Request.Path);
             httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;

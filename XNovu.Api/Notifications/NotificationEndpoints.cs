@@ -131,7 +131,8 @@ public static class NotificationEndpoints
                 return new NovuCancellation(transactionId, false, "The enterprise's Novu secret key cannot be decrypted; set it again.");
             }
 
-            var outcome = await novu.CancelAsync(transactionId, cancellationToken);
+            // Novu knows the delivery by the enterprise's transaction id; the caller keeps seeing its own.
+            var outcome = await novu.CancelAsync(NovuNames.TransactionId(http.User.EnterpriseId(), transactionId), cancellationToken);
             return new NovuCancellation(transactionId, outcome is { IsSuccess: true, Value: true }, outcome.IsSuccess ? null : outcome.Message);
         }));
         return TypedResults.Ok(new CancelResponse(id, NotificationStatuses.Retracted, retraction.RetractedAt, reason, retraction.Retracted, cancellations));

@@ -5,10 +5,18 @@ using XNovu.Api.Enterprises;
 
 namespace XNovu.Api.RateLimiting;
 
-public sealed record RateLimitRequest(int? TriggersPerSecond);
+/// <summary>The trigger rate, and optionally the management rates (null: the configured ones).</summary>
+public sealed record RateLimitRequest(int? TriggersPerSecond, int? WritesPerSecond = null, int? ReadsPerSecond = null);
 
-/// <summary>An enterprise's effective trigger rate and its source: <c>override</c>, <c>configuration</c> or <c>default</c>.</summary>
-public sealed record RateLimitResponse(Guid EnterpriseId, int TriggersPerSecond, string Source);
+/// <summary>
+/// An enterprise's effective rates and the trigger rate's source: <c>override</c>, <c>configuration</c> or
+/// <c>default</c>. Events are limited per call at the trigger rate, in a bucket of their own.
+/// </summary>
+public sealed record RateLimitResponse(Guid EnterpriseId, int TriggersPerSecond, string Source, int WritesPerSecond, int ReadsPerSecond)
+{
+    public static RateLimitResponse Of(Guid enterpriseId, EffectiveRateLimit effective) =>
+        new(enterpriseId, effective.TriggersPerSecond, effective.Source, effective.WritesPerSecond, effective.ReadsPerSecond);
+}
 
 /// <summary>
 /// The admin's per-enterprise override of the trigger rate. It is stored in PostgreSQL and takes effect
@@ -37,7 +45,7 @@ public static class RateLimitEndpoints
         }
 
         var effective = limits.Resolve(id, await limits.ReadOverrideAsync(id, cancellationToken));
-        return TypedResults.Ok(new RateLimitResponse(id, effective.TriggersPerSecond, effective.Source));
+        return TypedResults.Ok(RateLimitResponse.Of(id, effective));
     }
 
     private static async Task<Results<Ok<RateLimitResponse>, ProblemHttpResult>> PutAsync(
@@ -48,14 +56,25 @@ public static class RateLimitEndpoints
             return Problems.Validation("triggersPerSecond", $"must be between 1 and {RateLimitOptions.MaxTriggersPerSecond}.");
         }
 
-        var stored = await store.WriteOverrideAsync(id, request.TriggersPerSecond.Value, cancellationToken);
+        if (request.WritesPerSecond is not (null or (>= 1 and <= RateLimitOptions.MaxTriggersPerSecond)))
+        {
+            return Problems.Validation("writesPerSecond", $"must be null or between 1 and {RateLimitOptions.MaxTriggersPerSecond}.");
+        }
+
+        if (request.ReadsPerSecond is not (null or (>= 1 and <= RateLimitOptions.MaxTriggersPerSecond)))
+        {
+            return Problems.Validation("readsPerSecond", $"must be null or between 1 and {RateLimitOptions.MaxTriggersPerSecond}.");
+        }
+
+        var stored = await store.WriteOverrideAsync(
+            id, new StoredRateLimit(request.TriggersPerSecond.Value, request.WritesPerSecond, request.ReadsPerSecond), cancellationToken);
         if (stored is null)
         {
             return EnterpriseNotFound(id);
         }
 
         limits.Forget(id);
-        return TypedResults.Ok(new RateLimitResponse(id, stored.Value, EffectiveRateLimit.Override));
+        return TypedResults.Ok(RateLimitResponse.Of(id, limits.Resolve(id, stored)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -7,7 +7,9 @@ namespace XNovu.Api.Subscribers;
 /// Tells Novu about a directory change once it is committed: an upsert of the whole stored profile, or the
 /// subscriber's deletion. A failure is logged and reported in the answer, and never undoes the directory
 /// change: the dispatcher sends the stored profile with every delivery, and Novu upserts the subscriber from
-/// it, so Novu catches up at the subscriber's next delivery at the latest.
+/// it, so Novu catches up at the subscriber's next delivery at the latest. A deletion (or erasure) is also
+/// queued in its own transaction (<see cref="NovuRemovalStore"/>), so the dispatchers remove the subscriber
+/// from Novu until Novu confirms, whatever this first attempt answered.
 /// </summary>
 internal sealed partial class SubscriberNovuSync(NovuEnvironments environments, ILogger<SubscriberNovuSync> logger)
 {

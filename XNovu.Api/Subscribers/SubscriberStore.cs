@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Subscribers;
@@ -35,8 +36,11 @@ internal sealed class SubscriberStore(XNovuDatabase database)
             avatar text, data jsonb)
         """;
 
-    // A given field wins, an absent one keeps the stored value (Novu's upsert).
-    private const string MergeSet =
+    /// <summary>
+    /// Novu's upsert of a subscriber <c>s</c> by <c>excluded</c>: a given field wins, an absent one keeps the stored
+    /// value. The one place of that rule; a trigger's recipients upsert the directory by it too (<c>NotificationRows</c>).
+    /// </summary>
+    internal const string MergeSet =
         """
         email = coalesce(excluded.email, s.email), phone = coalesce(excluded.phone, s.phone),
         first_name = coalesce(excluded.first_name, s.first_name), last_name = coalesce(excluded.last_name, s.last_name),
@@ -58,23 +62,6 @@ internal sealed class SubscriberStore(XNovuDatabase database)
         {RowsSource}
         ON CONFLICT (enterprise_id, subscriber_id) DO UPDATE SET
         """;
-
-    // The recipient objects of a trigger upsert the directory as Novu does; the last mention of an id wins.
-    private const string UpsertRecipientsSql =
-        $"""
-        INSERT INTO notify.subscriber AS s (enterprise_id, subscriber_id, email, phone, first_name, last_name, locale, timezone, avatar, data)
-        SELECT DISTINCT ON (e.value ->> 'subscriberId')
-               @enterpriseId, e.value ->> 'subscriberId', e.value ->> 'email', e.value ->> 'phone', e.value ->> 'firstName',
-               e.value ->> 'lastName', e.value ->> 'locale', e.value ->> 'timezone', e.value ->> 'avatar',
-               CASE jsonb_typeof(e.value -> 'data') WHEN 'object' THEN e.value -> 'data' END
-        FROM {RecipientsSource}
-        WHERE jsonb_typeof(e.value) = 'object' AND jsonb_typeof(e.value -> 'subscriberId') = 'string' AND NOT e.value ? 'topicKey'
-        ORDER BY e.value ->> 'subscriberId', e.ordinal DESC
-        ON CONFLICT (enterprise_id, subscriber_id) DO UPDATE SET {MergeSet}
-        """;
-
-    /// <summary>The placeholder <see cref="UpsertRecipientsFrom"/> replaces: a FROM item yielding <c>e(value, ordinal)</c>.</summary>
-    private const string RecipientsSource = "jsonb_array_elements(@recipients::jsonb) WITH ORDINALITY AS e(value, ordinal)";
 
     public async Task<(int Created, int Updated, IReadOnlyList<SubscriberResponse> Stored)> UpsertAsync(
         Guid enterpriseId, IReadOnlyList<SubscriberBody> subscribers, bool replace, CancellationToken cancellationToken) =>
@@ -136,9 +123,16 @@ internal sealed class SubscriberStore(XNovuDatabase database)
 
     public async Task<bool> DeleteAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            await session.Connection.ExecuteAsync(
-                "DELETE FROM notify.subscriber WHERE subscriber_id = @subscriberId", new { subscriberId }, session.Transaction) > 0,
-            cancellationToken);
+        {
+            if (await session.Connection.ExecuteAsync(
+                    "DELETE FROM notify.subscriber WHERE subscriber_id = @subscriberId", new { subscriberId }, session.Transaction) == 0)
+            {
+                return false;
+            }
+
+            await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            return true;
+        }, cancellationToken);
 
     /// <summary>The stored profile, its topics, and every delivery addressed to it (null: no such subscriber and no delivery).</summary>
     public async Task<SubscriberExport?> ExportAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken) =>
@@ -199,20 +193,15 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                 """,
                 new { subscriberId },
                 session.Transaction);
-            return deleted == 0 && deliveries == 0 && notifications == 0 ? null : (deliveries, notifications);
+            if (deleted == 0 && deliveries == 0 && notifications == 0)
+            {
+                return null;
+            }
+
+            // Novu holds the subscriber too (the directory's sync, or any trigger to it): removed there until Novu confirms.
+            await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            return (deliveries, notifications);
         }, cancellationToken);
-
-    /// <summary>
-    /// The same upsert reading the recipients from <paramref name="source"/>, a FROM item that yields
-    /// <c>e(value, ordinal)</c> (a later ordinal wins), so a statement can upsert the recipients of the rows it
-    /// inserts in the same round trip. Its parameter is <c>@enterpriseId</c>.
-    /// </summary>
-    public static string UpsertRecipientsFrom(string source) => UpsertRecipientsSql.Replace(RecipientsSource, source, StringComparison.Ordinal);
-
-    /// <summary>Upserts the directory from a trigger's recipient objects, in the trigger's own transaction.</summary>
-    public static Task UpsertRecipientsAsync(TenantSession session, string recipientsJson) =>
-        session.Connection.ExecuteAsync(
-            UpsertRecipientsSql, new { enterpriseId = session.EnterpriseId, recipients = recipientsJson }, session.Transaction);
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 

@@ -36,7 +36,8 @@ internal sealed class EventFitCheck(
         var inputs = new EventInputs(
             JsonMarshal.GetRawUtf8Value(trigger.Payload).Length,
             LargestRecipientBytes(trigger.RecipientsJson),
-            Encoding.UTF8.GetByteCount(trigger.TransactionId) + 8,
+            // Novu gets the enterprise's transaction id (NovuNames.TransactionId), whatever the caller's: never longer.
+            NovuNames.MaxTransactionIdLength,
             trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
         if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
         {
@@ -70,9 +71,11 @@ internal sealed class EventFitCheck(
                     ? await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, cancellationToken)
                     : shared;
             }
-            catch (TemplateRenderException)
+            catch (Exception e) when (e is TemplateRenderException or RenderThrottledException)
             {
                 // A template that does not render fails at dispatch, with its own error; it says nothing of size.
+                // An enterprise whose templates have used their share of rendering is not measured now: the
+                // dispatcher measures every event before sending it.
                 return null;
             }
 

@@ -33,4 +33,18 @@ public sealed class TriggerCommitOptions
     /// the lifetime bounds memory, not staleness.
     /// </summary>
     public TimeSpan LookupCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The longest any statement of a shared commit waits on a lock (PostgreSQL's <c>lock_timeout</c>, 1 ms to
+    /// 5 s). A lock held elsewhere on one enterprise's rows (an erase, an operator's open transaction) then costs
+    /// the other enterprises of the batch at most this long: that enterprise's triggers are rolled back to their
+    /// savepoint and stored alone, where they wait on their own, while the others commit.
+    /// </summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How many triggers of one enterprise that a shared commit sent back are stored alone at once (1 to 64); the
+    /// others wait in memory, so an enterprise whose rows are locked holds at most this many pooled connections.
+    /// </summary>
+    public int MaxAlonePerEnterprise { get; set; } = 4;
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using XNovu.Core.Telemetry;
 
 namespace XNovu.Api.Triggers;
 
@@ -125,6 +126,8 @@ internal sealed partial class TriggerCommitQueue(
                     || (pending.Claim is { } claim && !keys.Add((pending.EnterpriseId, claim.Key))))
                 {
                     pending.Completion.TrySetResult(BatchedOutcome.Alone);
+                    XNovuTelemetry.TriggerCommitFallbacks.Add(1, XNovuTelemetry.Reason("twin"));
+                    LogTwin(logger, pending.EnterpriseId);
                     continue;
                 }
 
@@ -164,6 +167,9 @@ internal sealed partial class TriggerCommitQueue(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A coalesced trigger of enterprise {EnterpriseId} goes alone: twin (its transaction id or Idempotency-Key is already in the batch)")]
+    private static partial void LogTwin(ILogger logger, Guid enterpriseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A coalesced commit of {Count} triggers failed; each caller is answered the failure")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

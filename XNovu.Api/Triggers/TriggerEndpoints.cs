@@ -33,7 +33,7 @@ public static class TriggerEndpoints
         var group = routes.MapGroup(Prefix)
             .WithTags("Triggers")
             .RequireAuthorization(XNovuAuth.EnterprisePolicy)
-            .AddEndpointFilter<TriggerRateLimitFilter>();
+            .WithMetadata(new RateLimitedAs(RouteClass.Triggers));
 
         group.MapPost("/", TriggerAsync)
             .Accepts<TriggerRequest>("application/json");
@@ -45,7 +45,7 @@ public static class TriggerEndpoints
 
     private static async Task<Results<Accepted<TriggerAccepted>, ProblemHttpResult>> TriggerAsync(
         HttpContext http,
-        TriggerStore store,
+        TriggerCommitWriter writer,
         TriggerResend resend,
         EventFitCheck fit,
         IOptions<TriggerOptions> options,
@@ -83,7 +83,7 @@ public static class TriggerEndpoints
             return tooLarge;
         }
 
-        var outcome = await store.TriggerAsync(enterpriseId, trigger!, claim, cancellationToken);
+        var outcome = await writer.TriggerAsync(enterpriseId, trigger!, claim, cancellationToken);
         if (outcome.Problem is not null)
         {
             return outcome.Problem;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Internal;
 
 namespace XNovu.Api.Triggers;
 
@@ -18,12 +18,12 @@ namespace XNovu.Api.Triggers;
 /// Bounded: entries live <see cref="TriggerCommitOptions.LookupCacheTtl"/>, and the whole cache holds about
 /// <see cref="SizeLimitKb"/> KB of payload schemas.
 /// </summary>
-internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options) : IDisposable
+internal sealed class TriggerLookupCache(TriggerCommitOptions options, TimeProvider time) : IDisposable
 {
     /// <summary>Each entry counts one unit (its key and dictionaries) plus one per KB its payload schema takes in memory.</summary>
     public const long SizeLimitKb = 16 * 1024;
 
-    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = SizeLimitKb });
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = SizeLimitKb, Clock = new Clock(time) });
 
     /// <summary>What decides a single trigger's lookup: the enterprise, the workflow key and the two codes.</summary>
     internal readonly record struct Key(Guid EnterpriseId, string WorkflowKey, string? CategoryCode, string? PriorityCode)
@@ -32,7 +32,7 @@ internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options)
             new(enterpriseId, trigger.WorkflowKey, trigger.CategoryCode, trigger.PriorityCode);
     }
 
-    public bool Enabled => options.Value.LookupCacheTtl > TimeSpan.Zero;
+    public bool Enabled => options.LookupCacheTtl > TimeSpan.Zero;
 
     public Lookup? Find(Key key) => Enabled && _entries.TryGetValue(key, out Lookup? lookup) ? lookup : null;
 
@@ -47,7 +47,7 @@ internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options)
         var schemaChars = lookup.Workflows.Values.Sum(w => (long)(w.PayloadSchema?.Length ?? 0));
         _entries.Set(key, lookup with { Stored = null }, new MemoryCacheEntryOptions
         {
-            AbsoluteExpirationRelativeToNow = options.Value.LookupCacheTtl,
+            AbsoluteExpirationRelativeToNow = options.LookupCacheTtl,
             Size = 1 + (schemaChars * sizeof(char) / 1024),
         });
     }
@@ -55,4 +55,10 @@ internal sealed class TriggerLookupCache(IOptions<TriggerCommitOptions> options)
     public void Forget(Key key) => _entries.Remove(key);
 
     public void Dispose() => _entries.Dispose();
+
+    /// <summary>The cache's expiry reads the injected clock, so a test can move it.</summary>
+    private sealed class Clock(TimeProvider time) : ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
 }

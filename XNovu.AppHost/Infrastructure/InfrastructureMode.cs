@@ -9,6 +9,9 @@ internal enum InfrastructureMode
     Auto,
     Containers,
     Local,
+
+    /// <summary>Managed servers the operator provides by connection string: always when publishing.</summary>
+    External,
 }
 
 internal static class ContainerEngine

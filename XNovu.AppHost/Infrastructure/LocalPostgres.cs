@@ -45,6 +45,12 @@ internal static class LocalPostgresExtensions
         var healthCheckKey = $"{name}_check";
         builder.Services.AddHealthChecks().AddNpgSql(resource.ServerConnectionString, name: healthCheckKey);
 
+        // Point-in-time recovery for the restore drill (and anyone who wants it locally): every WAL segment is copied
+        // to the archive folder once complete, and at least every minute.
+        string[] archive = builder.Configuration["XNovu:Local:WalArchivePath"] is { Length: > 0 } archivePath
+            ? ["-c", "archive_mode=on", "-c", $"archive_command={ArchiveCommand(archivePath)}", "-c", "archive_timeout=60"]
+            : [];
+
         return builder.AddResource(resource)
             .WithArgs([
                 .. prefix,
@@ -54,6 +60,7 @@ internal static class LocalPostgresExtensions
                 // No Unix socket: its default folder may not exist or be writable here.
                 "-c", "unix_socket_directories=",
                 "-c", "max_connections=200",
+                .. archive,
             ])
             .WithEndpoint(name: LocalPostgresResource.EndpointName, port: port, targetPort: port, scheme: "tcp", isProxied: false)
             .WithHealthCheck(healthCheckKey)
@@ -62,10 +69,21 @@ internal static class LocalPostgresExtensions
     }
 
     /// <summary>
+    /// The archive command that copies a finished WAL segment into <paramref name="archivePath"/> (created and given to
+    /// the server's user), never over a segment already there.
+    /// </summary>
+    internal static string ArchiveCommand(string archivePath)
+    {
+        Directory.CreateDirectory(archivePath);
+        GiveToServiceUser(archivePath);
+        return $"test ! -f '{archivePath}/%f' && cp %p '{archivePath}/%f'";
+    }
+
+    /// <summary>
     /// Finds the server without relying on PATH: Debian installs it under /usr/lib/postgresql/N/bin,
     /// which <c>pg_config --bindir</c> names.
     /// </summary>
-    private static string FindBinDirectory()
+    internal static string FindBinDirectory()
     {
         var candidates = new List<string>();
         if (LocalProcess.FindOnPath("pg_config") is { } pgConfig)
@@ -173,7 +191,7 @@ internal static class LocalPostgresExtensions
         LocalProcess.IsAlive(pid) && LocalProcess.CommandLine(pid).Contains(dataDirectory, StringComparison.Ordinal);
 
     /// <summary>initdb and postgres refuse to run as root: as root, run them as the postgres user.</summary>
-    private static (string Command, string[] Prefix) AsServiceUser(string executable)
+    internal static (string Command, string[] Prefix) AsServiceUser(string executable)
     {
         if (!LocalProcess.IsRoot)
         {
@@ -186,7 +204,7 @@ internal static class LocalPostgresExtensions
         return (setpriv, ["--reuid=" + ServiceUser, "--regid=" + ServiceUser, "--init-groups", executable]);
     }
 
-    private static void GiveToServiceUser(string root)
+    internal static void GiveToServiceUser(string root)
     {
         if (!LocalProcess.IsRoot)
         {

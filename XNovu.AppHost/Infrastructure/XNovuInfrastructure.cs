@@ -35,16 +35,21 @@ internal static class XNovuInfrastructureExtensions
 
     public static XNovuInfrastructure AddXNovuInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var mode = ResolveMode(builder);
-        return mode == InfrastructureMode.Local ? AddLocal(builder) : AddContainers(builder);
+        return ResolveMode(builder) switch
+        {
+            InfrastructureMode.Local => AddLocal(builder),
+            InfrastructureMode.External => AddExternal(builder),
+            _ => AddContainers(builder),
+        };
     }
 
     private static InfrastructureMode ResolveMode(IDistributedApplicationBuilder builder)
     {
-        // azd deploys containers; an executable in the manifest would be rejected.
+        // A deployment uses managed PostgreSQL and Redis: a database in a container on a network file share
+        // (what azd makes of a volume) is a known way to corrupt it. Executables would be rejected by azd anyway.
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return InfrastructureMode.Containers;
+            return InfrastructureMode.External;
         }
 
         var configured = builder.Configuration.GetValue("XNovu:Infrastructure", InfrastructureMode.Auto);
@@ -81,6 +86,35 @@ internal static class XNovuInfrastructureExtensions
 
         return new XNovuInfrastructure(
             InfrastructureMode.Containers, postgres, database, Login(AppDatabaseName, AppRole, AppDescription),
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
+    }
+
+    /// <summary>
+    /// Managed PostgreSQL and Redis that the operator provides (docs/deployment.md): the owner's connection string
+    /// for the migrator, Redis's connection string, and the server's address, from which each service role's
+    /// connection string is made with the password the migrator sets.
+    /// </summary>
+    private static XNovuInfrastructure AddExternal(IDistributedApplicationBuilder builder)
+    {
+        var database = builder.AddConnectionString(DatabaseName);
+        var server = builder.AddParameter("postgres-server")
+            .WithDescription("The PostgreSQL server as connection-string keys without login or database, e.g. "
+                + "'Host=xnovu.postgres.database.azure.com;Port=5432;SSL Mode=Require'.");
+        var redis = builder.AddConnectionString(RedisName);
+        XNovuDatabaseLogin Login(string name, string role, string description)
+        {
+            var password = AddPassword(builder, name, role, description);
+            return new XNovuDatabaseLogin(
+                AddLoginDatabase(
+                    builder,
+                    name,
+                    ReferenceExpression.Create($"{server.Resource};Username={role};Password={password.Resource};Database={DatabaseName}"),
+                    server),
+                password);
+        }
+
+        return new XNovuInfrastructure(
+            InfrastructureMode.External, database, database, Login(AppDatabaseName, AppRole, AppDescription),
             Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
     }
 

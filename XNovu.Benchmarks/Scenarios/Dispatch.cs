@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
+using XNovu.Core.Novu;
 
 namespace XNovu.Benchmarks.Scenarios;
 
@@ -75,8 +76,10 @@ public static class Dispatch
         }
 
         var statuses = await app.DeliveryStatusesAsync(enterprise.Id, cancellationToken);
+        // Novu receives each id scoped to the enterprise; the scoped prefix begins every scoped id that starts with it.
+        var novuPrefix = NovuNames.TransactionId(enterprise.Id, prefix);
         var events = (await app.EventsAsync(cancellationToken))
-            .Where(e => e.TransactionId.StartsWith(prefix, StringComparison.Ordinal))
+            .Where(e => e.TransactionId.StartsWith(novuPrefix, StringComparison.Ordinal))
             .OrderBy(e => (long)e.Body["sequence"]!)
             .ToList();
         if (events.Count == 0)

@@ -57,8 +57,8 @@ public sealed class ClientConsoleApi : IConsoleApi
     public async Task<IReadOnlyList<EnterpriseItem>> ListEnterprisesAsync(CancellationToken cancellationToken = default) =>
         await AdminAsync<List<EnterpriseItem>>(client.Api.Admin.Enterprises.ToGetRequestInformation(), null, cancellationToken);
 
-    public Task<CreatedApiKey> CreateApiKeyAsync(Guid enterpriseId, string name, CancellationToken cancellationToken = default) =>
-        AdminAsync<CreatedApiKey>(client.Api.Admin.Enterprises[enterpriseId].ApiKeys.ToPostRequestInformation(new CreateApiKeyRequest()), new { name }, cancellationToken);
+    public Task<CreatedApiKey> CreateApiKeyAsync(Guid enterpriseId, string name, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        AdminAsync<CreatedApiKey>(client.Api.Admin.Enterprises[enterpriseId].ApiKeys.ToPostRequestInformation(new CreateApiKeyRequest()), new { name, expiresAt }, cancellationToken);
 
     public Task RevokeApiKeyAsync(Guid enterpriseId, Guid keyId, CancellationToken cancellationToken = default) =>
         AdminAsync<JsonNode?>(client.Api.Admin.Enterprises[enterpriseId].ApiKeys[keyId].ToDeleteRequestInformation(), null, cancellationToken);

@@ -14,7 +14,8 @@ public interface IConsoleApi
 
     Task<IReadOnlyList<EnterpriseItem>> ListEnterprisesAsync(CancellationToken cancellationToken = default);
 
-    Task<CreatedApiKey> CreateApiKeyAsync(Guid enterpriseId, string name, CancellationToken cancellationToken = default);
+    /// <summary>A key of the enterprise that stops working at <paramref name="expiresAt"/>.</summary>
+    Task<CreatedApiKey> CreateApiKeyAsync(Guid enterpriseId, string name, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     Task RevokeApiKeyAsync(Guid enterpriseId, Guid keyId, CancellationToken cancellationToken = default);
 

@@ -132,6 +132,13 @@ public sealed partial class NovuEnvironments
         return [Shared, .. snapshot.Own.Values.OrderBy(e => e.Name, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// An enterprise's own environment from credentials kept elsewhere (a deleted enterprise's, copied into the
+    /// removal queue): not cached here, and its client is null when the key cannot be decrypted.
+    /// </summary>
+    public NovuEnvironment FromStored(Guid enterpriseId, string apiUrl, string encryptedSecretKey) =>
+        Build(new StoredNovuEnvironment(enterpriseId, apiUrl, encryptedSecretKey, default), $"{enterpriseId:N}@stored");
+
     /// <summary>The next lookup reads the database again.</summary>
     public void Invalidate() => _snapshot = null;
 

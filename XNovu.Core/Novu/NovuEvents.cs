@@ -30,7 +30,8 @@ public sealed record NovuEventSize(long Bytes, NotificationChannel? LargestChann
 /// <summary>
 /// The Novu event of one delivery, built the same way wherever it is needed: the dispatcher sends it, the API
 /// builds it at accept to measure it. It names the workflow's Novu identifier, the enterprise as <c>tenant</c>,
-/// and the subscriber under its Novu id (<see cref="NovuNames.SubscriberId"/>). Its payload is the rendered
+/// the subscriber under its Novu id (<see cref="NovuNames.SubscriberId"/>) and the caller's transaction id under the
+/// enterprise's (<see cref="NovuNames.TransactionId"/>, which is also its Idempotency-Key). Its payload is the rendered
 /// content under the reserved key <c>xnovu</c>, <c>{"xnovu":{"notificationId":1,"channels":{"EMAIL":{"subject","body"}}}}</c>,
 /// beside only the payload fields the workflow passes on (<see cref="NovuPayloadPaths"/>).
 /// </summary>
@@ -94,7 +95,7 @@ public static class NovuEvents
         {
             Name = NovuNames.WorkflowId(workflow.IsStatic ? null : enterpriseId, workflow.WorkflowKey),
             To = [NovuRecipient.Of(subscriber with { SubscriberId = NovuNames.SubscriberId(enterpriseId, subscriber.SubscriberId) })],
-            TransactionId = transactionId,
+            TransactionId = NovuNames.TransactionId(enterpriseId, transactionId),
             Payload = JsonSerializer.SerializeToElement(novuPayload, Json),
             Overrides = overridesJson is { } overrides ? JsonSerializer.Deserialize<JsonElement>(overrides) : null,
             Tenant = JsonSerializer.SerializeToElement(

@@ -4,8 +4,8 @@ using System.Text;
 namespace XNovu.Core.Novu;
 
 /// <summary>
-/// The names XNovu gives its things in the shared Novu environment, where every enterprise's workflows and
-/// subscribers share one namespace. Each is stable (derived, never stored as the source of truth) and unique
+/// The names XNovu gives its things in a Novu environment, where every enterprise's workflows, subscribers and
+/// transactions share one namespace. Each is stable (derived, never stored as the source of truth) and unique
 /// per enterprise. The one place these rules live: the dispatcher sends them, the API shows them.
 /// </summary>
 public static class NovuNames
@@ -13,7 +13,16 @@ public static class NovuNames
     /// <summary>Novu's identifiers are slugs; a longer one is cut and keeps a hash of what was cut.</summary>
     public const int MaxWorkflowIdLength = 100;
 
+    /// <summary>
+    /// Novu's <c>Idempotency-Key</c> is at most 255 characters, and a delivery's Novu transactionId is also its key.
+    /// Every <see cref="TransactionId"/> is printable ASCII of at most this length, so at most this many bytes.
+    /// </summary>
+    public const int MaxTransactionIdLength = 255;
+
     private const string StaticPrefix = "xnovu";
+
+    /// <summary>The hex digits of SHA-256 a hashed transaction id ends with (128 bits).</summary>
+    private const int HashedTransactionHash = 32;
 
     /// <summary>
     /// <c>{enterprise id, 32 hex}.{key}</c> for an enterprise's workflow, <c>xnovu.{key}</c> for a static
@@ -48,5 +57,47 @@ public static class NovuNames
     {
         ArgumentException.ThrowIfNullOrEmpty(subscriberId);
         return $"{enterpriseId:N}:{subscriberId}";
+    }
+
+    /// <summary>
+    /// What Novu knows a delivery's transaction by (its <c>transactionId</c>, its <c>Idempotency-Key</c>, and the
+    /// id a cancel names): <c>{enterprise id, 32 hex}:{transactionId}</c>, so one enterprise's id can neither
+    /// collide with (a 422 for reusing a key with another body) nor cancel another's. The caller keeps seeing its
+    /// own id in XNovu. One that would pass <see cref="MaxTransactionIdLength"/>, or holds a character outside
+    /// printable ASCII (an HTTP header carries no other), becomes <c>{enterprise id}.{head}~{hash}</c>: the
+    /// printable head of the id, and 128 bits of SHA-256 of all of it. The plain form has <c>:</c> after the
+    /// enterprise and the hashed one <c>.</c>, so the two never meet.
+    /// </summary>
+    public static string TransactionId(Guid enterpriseId, string transactionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(transactionId);
+        var prefix = enterpriseId.ToString("N");
+        if (prefix.Length + 1 + transactionId.Length <= MaxTransactionIdLength && IsHeaderSafe(transactionId))
+        {
+            return $"{prefix}:{transactionId}";
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(transactionId)))[..HashedTransactionHash];
+        var room = MaxTransactionIdLength - prefix.Length - HashedTransactionHash - 2;
+        var head = new StringBuilder(room);
+        foreach (var c in transactionId.AsSpan(0, Math.Min(room, transactionId.Length)))
+        {
+            head.Append(c is > ' ' and <= '~' ? c : '-');
+        }
+
+        return $"{prefix}.{head}~{hash}";
+    }
+
+    private static bool IsHeaderSafe(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

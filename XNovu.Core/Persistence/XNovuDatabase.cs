@@ -53,7 +53,7 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// command of every checkout: about 6,000 times per 5,000 single triggers (pg_stat_statements,
     /// docs/benchmarks.md). Nothing the services do leaves session state to reset: the enterprise is a
     /// transaction-local setting, no service sets a session setting, takes a session advisory lock or creates a
-    /// temporary table, and the dispatcher's one LISTEN connection unlistens before it is returned. A connection
+    /// temporary table, and the dispatcher's one LISTEN connection is never pooled. A connection
     /// string that sets <c>No Reset On Close</c> itself wins.
     /// </summary>
     public static void SkipSessionReset(NpgsqlConnectionStringBuilder connectionString)

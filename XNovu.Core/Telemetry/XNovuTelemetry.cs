@@ -27,6 +27,11 @@ public static class XNovuTelemetry
             "xnovu.triggers.lookups", "{trigger}",
             "Coalesced single triggers by where their workflow came from: kept (the API's cache), read (PostgreSQL), stale (kept, but changed before the commit)");
 
+    public static readonly Counter<long> TriggerCommitFallbacks =
+        Meter.CreateCounter<long>(
+            "xnovu.triggers.commit.fallbacks", "{trigger}",
+            "Coalesced single triggers sent to be stored alone, by reason: twin, stale, key_race, lock_timeout, deadlock, timeout, database, error, batch");
+
     public static readonly Counter<long> DeliveriesSent =
         Meter.CreateCounter<long>("xnovu.deliveries.sent", "{delivery}", "Deliveries Novu accepted as processed");
 
@@ -35,6 +40,9 @@ public static class XNovuTelemetry
 
     public static readonly Counter<long> DeliveriesRetried =
         Meter.CreateCounter<long>("xnovu.deliveries.retried", "{delivery}", "Deliveries scheduled for another attempt");
+
+    public static readonly Counter<long> DeliveriesDeferred =
+        Meter.CreateCounter<long>("xnovu.deliveries.deferred", "{delivery}", "Deliveries put back without spending an attempt, by reason (render-share)");
 
     public static readonly Histogram<double> WorkflowExecutionTime =
         Meter.CreateHistogram<double>("xnovu.workflow.execution.duration", "ms", "Time from claim to recorded outcome, per batch");
@@ -48,4 +56,6 @@ public static class XNovuTelemetry
     public static KeyValuePair<string, object?> Channel(string channel) => new("xnovu.channel", channel);
 
     public static KeyValuePair<string, object?> Outcome(string outcome) => new("xnovu.outcome", outcome);
+
+    public static KeyValuePair<string, object?> Reason(string reason) => new("xnovu.reason", reason);
 }

@@ -12,6 +12,7 @@ public interface ITemplateEngine
 
     /// <summary>Renders a subject and body for one recipient.</summary>
     /// <exception cref="TemplateRenderException">The Liquid does not parse, an include fails, or rendering fails.</exception>
+    /// <exception cref="RenderThrottledException">The enterprise has spent its share of this process's rendering for now.</exception>
     Task<RenderResult> RenderAsync(RenderRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>A stored template by key, through the cache (the source decides the static fallback).</summary>
@@ -36,6 +37,7 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
     private readonly TemplateEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly TemplateCache _cache;
+    private readonly EnterpriseRenderShare _share;
 
     public LiquidTemplateEngine(ILiquidTemplateSource source, IOptions<TemplateEngineOptions> options, TimeProvider time)
     {
@@ -45,6 +47,7 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         _options = options.Value;
         _time = time;
         _cache = new TemplateCache(source, _options, time);
+        _share = new EnterpriseRenderShare(_options, time);
         LiquidSetup.EnsureRegistered();
     }
 
@@ -57,6 +60,12 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
     public async Task<RenderResult> RenderAsync(RenderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.EnterpriseId is { } payer)
+        {
+            // Refused before any work: the enterprise's renders have taken their share of this process for now.
+            _share.EnsureMayRender(payer);
+        }
+
         var subject = request.SubjectTemplate is null ? null : Parsed(request.SubjectTemplate, "subject", request.TemplateKey);
         var body = Parsed(request.BodyTemplate, "body", request.TemplateKey);
         var includes = await FetchIncludesAsync(request.EnterpriseId, [.. subject?.IncludeKeys ?? [], .. body.IncludeKeys], cancellationToken);
@@ -75,11 +84,17 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         using var timeout = new CancellationTokenSource(_options.RenderTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var budget = RenderBudget.Begin(new RenderBudget(_options.MaxOutputLength, linked.Token));
+        var started = _time.GetTimestamp();
         try
         {
             var html = request.Channel.HasHtmlBody();
             var renderedSubject = subject is null ? null : Render(subject, variables, includes, request.TemplateKey, encodeHtml: false, linked.Token).Trim();
             var renderedBody = Render(body, variables, includes, request.TemplateKey, encodeHtml: html, linked.Token);
+            if (html)
+            {
+                renderedBody = UrlAttributes.Secure(renderedBody, request.Channel);
+            }
+
             return new RenderResult(renderedSubject, renderedBody, html ? HtmlText.ToText(renderedBody) : renderedBody);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -88,6 +103,13 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
                 TemplateErrorKind.Budget,
                 string.Create(CultureInfo.InvariantCulture, $"Rendering took longer than {_options.RenderTimeout.TotalSeconds:0.###} s and was stopped."),
                 request.TemplateKey);
+        }
+        finally
+        {
+            if (request.EnterpriseId is { } enterpriseId)
+            {
+                _share.Spent(enterpriseId, _time.GetElapsedTime(started));
+            }
         }
     }
 

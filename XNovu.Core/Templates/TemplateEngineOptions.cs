@@ -17,8 +17,22 @@ public sealed class TemplateEngineOptions
     /// <summary>Parsed ad-hoc subjects and bodies (keyed by a hash of their text) that are kept.</summary>
     public int MaxCachedBodies { get; set; } = 1000;
 
-    /// <summary>A render taking longer than this is stopped, so a runaway loop cannot hold a dispatcher.</summary>
-    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// A render taking longer than this is stopped, so a runaway loop cannot hold a dispatcher. A notification's
+    /// template renders in microseconds to milliseconds; a second is a thousand times that, and bounds how long one
+    /// slow template can hold the other deliveries of a dispatcher's batch.
+    /// </summary>
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Render time one enterprise may spend at once in one process before its renders wait (<see cref="EnterpriseRenderShare"/>).
+    /// </summary>
+    public TimeSpan EnterpriseRenderBurst { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Render time one enterprise gets back per second in one process, as a share of one core (0.5: half a core).
+    /// </summary>
+    public double EnterpriseRenderShare { get; set; } = 0.5;
 
     /// <summary>
     /// Longest output one render of one channel may produce, in characters, and longest value (or list, in
@@ -59,6 +73,16 @@ public sealed class TemplateEngineOptions
         if (RenderTimeout <= TimeSpan.Zero)
         {
             yield return "RenderTimeout must be positive.";
+        }
+
+        if (EnterpriseRenderBurst < RenderTimeout)
+        {
+            yield return "EnterpriseRenderBurst must be at least RenderTimeout, or one slow render would lock the enterprise out.";
+        }
+
+        if (EnterpriseRenderShare is not (> 0 and <= 64))
+        {
+            yield return "EnterpriseRenderShare must be above 0 and at most 64 (cores).";
         }
     }
 }

@@ -11,9 +11,30 @@ public sealed record DatabaseChannel(string Name, Action OnNotify);
 /// each within milliseconds. If the connection drops it reconnects, firing every channel once for what was
 /// committed meanwhile; the sweeps and reload intervals cover the gap.
 /// </summary>
+/// <remarks>
+/// The connection comes from its own data source with pooling off (<see cref="CreateDataSource"/>), so closing it
+/// after any failure closes the physical connection. A pooled one went back to the pool still listening whenever
+/// the loop failed between <c>LISTEN</c> and <c>UNLISTEN</c> (or <c>UNLISTEN</c> itself failed), and the next user
+/// of that connection silently held PostgreSQL's notification queue back.
+/// </remarks>
 public sealed partial class DatabaseNotificationListener(
-    NpgsqlDataSource dataSource, IEnumerable<DatabaseChannel> channels, ILogger<DatabaseNotificationListener> logger) : BackgroundService
+    [FromKeyedServices(DatabaseNotificationListener.DataSourceKey)] NpgsqlDataSource dataSource,
+    IEnumerable<DatabaseChannel> channels,
+    ILogger<DatabaseNotificationListener> logger) : BackgroundService
 {
+    public const string DataSourceKey = "listen";
+
+    /// <summary>The listener's own data source: the service's connection string with pooling off.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory loggerFactory)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            ApplicationName = "xnovu-listen",
+        };
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var byName = channels.GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.ToList());
@@ -39,49 +60,21 @@ public sealed partial class DatabaseNotificationListener(
                     handler.OnNotify();
                 }
 
-                try
+                while (!stoppingToken.IsCancellationRequested)
                 {
-                    while (!stoppingToken.IsCancellationRequested)
-                    {
-                        await connection.WaitAsync(stoppingToken);
-                    }
-                }
-                finally
-                {
-                    await UnlistenAsync(connection);
+                    await connection.WaitAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            catch (Exception e)
             {
+                // Any failure, a handler's included: the connection is closed (not pooled), and a new one listens.
                 LogListenFailed(logger, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
-        }
-    }
-
-    /// <summary>
-    /// The pool returns connections without a session reset (<see cref="XNovu.Core.Persistence.XNovuDatabase.SkipSessionReset"/>),
-    /// so a LISTEN connection that is still open stops listening before it goes back; one that broke is not reused.
-    /// </summary>
-    private static async Task UnlistenAsync(NpgsqlConnection connection)
-    {
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            return;
-        }
-
-        try
-        {
-            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection) { CommandTimeout = 2 };
-            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-        {
-            // A connection that cannot run it is broken, and a broken connection is not returned to the pool.
         }
     }
 

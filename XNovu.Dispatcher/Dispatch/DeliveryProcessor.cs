@@ -24,6 +24,9 @@ namespace XNovu.Dispatcher.Dispatch;
 /// Each enterprise's deliveries go to its Novu environment (<see cref="NovuEnvironments"/>): its own when it has
 /// one, else the shared one. When Novu refuses XNovu's credentials (401, 403) that environment is paused: its
 /// deliveries stay PENDING without spending an attempt, until the credentials change or the pause ends.
+/// Each enterprise's part of a batch is rendered and sent on its own, side by side, and an enterprise whose
+/// templates have used their share of this process's rendering (<see cref="EnterpriseRenderShare"/>) has its
+/// deliveries put back the same way: one tenant's slow templates never hold another tenant's send.
 /// </summary>
 public sealed partial class DeliveryProcessor(
     WorkflowDefinitionCache workflows,
@@ -38,6 +41,7 @@ public sealed partial class DeliveryProcessor(
     ILogger<DeliveryProcessor> logger)
 {
     private const int NovuBulkSize = 100;
+    private static readonly TimeSpan MinimumDeferral = TimeSpan.FromSeconds(2);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<IReadOnlyList<DeliveryResult>> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
@@ -50,9 +54,6 @@ public sealed partial class DeliveryProcessor(
             : XNovuTelemetry.Activities.StartActivity("xnovu.dispatch", ActivityKind.Internal, default(ActivityContext), links: parents.Select(p => new ActivityLink(p)));
         activity?.SetTag("xnovu.batch.size", batch.Count);
 
-        var results = new List<DeliveryResult>(batch.Count);
-        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
-        var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
         var environmentOf = new Dictionary<Guid, NovuEnvironment>();
         var nameOf = new Dictionary<Guid, string?>();
@@ -71,6 +72,32 @@ public sealed partial class DeliveryProcessor(
             LogProfilesFailed(logger, e);
             return batch.Select(d => Decide(d, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = "Subscriber profiles could not be read." })).ToList();
         }
+
+        // Each enterprise's part of the batch is rendered and sent on its own, side by side: one enterprise's slow
+        // templates (up to the render timeout each, and at most its share of the process's rendering) hold up only
+        // its own deliveries, never another's send. The parts depend only on the claim's members, so a re-sent
+        // claim makes the same Novu calls under the same Idempotency-Keys.
+        var parts = batch.GroupBy(d => d.EnterpriseId).Select(part => part.ToList()).ToList();
+        if (parts.Count == 1)
+        {
+            return await RenderAndSendAsync(batch, stored, environmentOf, nameOf, cancellationToken);
+        }
+
+        var done = await Task.WhenAll(parts.Select(part =>
+            Task.Run(() => RenderAndSendAsync(part, stored, environmentOf, nameOf, cancellationToken), cancellationToken)));
+        return done.SelectMany(part => part).ToList();
+    }
+
+    private async Task<IReadOnlyList<DeliveryResult>> RenderAndSendAsync(
+        IReadOnlyList<ClaimedDelivery> batch,
+        IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored,
+        Dictionary<Guid, NovuEnvironment> environmentOf,
+        Dictionary<Guid, string?> nameOf,
+        CancellationToken cancellationToken)
+    {
+        var results = new List<DeliveryResult>(batch.Count);
+        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
+        var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
@@ -168,6 +195,23 @@ public sealed partial class DeliveryProcessor(
             httpStatus, null, Math.Max(delivery.Attempts - 1, 0), now));
     }
 
+    /// <summary>
+    /// Put back, not failed: the enterprise's templates have used their share of this dispatcher's rendering
+    /// (<see cref="EnterpriseRenderShare"/>), so the delivery waits until the share has refilled and the attempt the
+    /// claim counted is given back. Other enterprises' deliveries in the batch go on.
+    /// </summary>
+    private DeliveryResult Deferred(ClaimedDelivery delivery, RenderThrottledException throttled)
+    {
+        var now = time.GetUtcNow();
+        XNovuTelemetry.DeliveriesDeferred.Add(1, XNovuTelemetry.Outcome("render-share"));
+        // Not back the moment the share turns positive: a backlog of deferred deliveries would otherwise be claimed
+        // and put back over and over, ahead of other enterprises' new deliveries in the claim's order. Spread, so
+        // a batch put back together does not come back together.
+        var wait = TimeSpan.FromTicks(Math.Max(throttled.RetryAfter.Ticks, MinimumDeferral.Ticks)) * (1 + (Random.Shared.NextDouble() / 2));
+        return new DeliveryResult(delivery.DeliveryId, "paused", now + wait, null, new DeliveryError(
+            $"Deferred: {throttled.Message}", null, null, Math.Max(delivery.Attempts - 1, 0), now));
+    }
+
     private async Task<ResolvedWorkflow?> ResolveAsync(ClaimedDelivery delivery, NovuEnvironment environment, CancellationToken cancellationToken)
     {
         ResolvedWorkflow? workflow;
@@ -222,6 +266,7 @@ public sealed partial class DeliveryProcessor(
         NovuWorkflowNotReadyException notReady =>
             Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = notReady.Message, RetryAfter = notReady.RetryAfter }),
         DeliveryRejectedException => Fail(delivery, e.Message),
+        RenderThrottledException throttled => Deferred(delivery, throttled),
         TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
         JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
             ? $"The notification's recipient or payload is invalid: the value at '{path}' is of the wrong type or malformed."

@@ -39,8 +39,10 @@ public sealed class DispatcherOptions
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>The first retry's delay; each later one doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan BaseBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -51,6 +53,7 @@ public sealed class DispatcherOptions
     public TimeSpan CredentialsPause { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>The safety net: how often an idle dispatcher looks for work even without a wake-up.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -61,17 +64,21 @@ public sealed class DispatcherOptions
     public int MaxUnfinishedClaims { get; set; } = 3;
 
     /// <summary>How often this replica tells the database it is live; it counts as gone after three missed beats.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A claim loop restarted after a fault waits this long first, doubling per consecutive fault up to <see cref="MaxRestartBackoff"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
 
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Liveness fails when a claim loop has spent longer than this on one round (claim, render, send, record):
     /// the process can no longer make progress, and an orchestrator should restart it.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>This replica's name on its leases; unique per process by default.</summary>

@@ -5,6 +5,7 @@ using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
+using XNovu.Dispatcher.Offboarding;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 
@@ -46,6 +47,10 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.NovuEnvironment, sp.GetRequiredService<NovuEnvironments>().Invalidate));
+        builder.Services.AddKeyedSingleton(DatabaseNotificationListener.DataSourceKey, (sp, _) =>
+            DatabaseNotificationListener.CreateDataSource(
+                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
+                sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddSingleton<DispatchLoops>();
         builder.Services.AddHostedService<DispatchWorker>();
@@ -54,6 +59,7 @@ internal static class Extensions
             .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
             .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
         builder.AddNovuSync();
+        builder.AddNovuRemoval();
         builder.AddRuleEngine();
         builder.AddRetention();
     }

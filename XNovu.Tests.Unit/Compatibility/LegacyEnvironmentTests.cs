@@ -26,6 +26,9 @@ public sealed class LegacyEnvironmentTests
         Assert.Equal(("db.example", 5433, "app", "s;cret", "xnovu", Npgsql.SslMode.Require),
             (database.Host, database.Port, database.Username, database.Password, database.Database, database.SslMode));
         Assert.Equal(values["ConnectionStrings:xnovu-app"], values["ConnectionStrings:xnovu"]);
+        // What the API and the dispatcher read (XNovu.Core's DataExtensions), not only the shared names.
+        Assert.Equal(values["ConnectionStrings:xnovu-app"], values[$"ConnectionStrings:{XNovu.Core.DataExtensions.ApiConnectionName}"]);
+        Assert.Equal(values["ConnectionStrings:xnovu-app"], values[$"ConnectionStrings:{XNovu.Core.DataExtensions.DispatcherConnectionName}"]);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class NovuEventTests
     public void A_path_over_200_characters_is_refused() => Assert.NotNull(NovuPayloadPaths.Problem(new string('a', 201)));
 
     [Fact]
-    public void The_event_carries_the_rendered_content_under_xnovu_beside_the_passed_fields_for_the_namespaced_subscriber()
+    public void The_event_carries_the_rendered_content_under_xnovu_beside_the_passed_fields_for_the_namespaced_subscriber_and_transaction()
     {
         var workflow = Workflow("{{ payload.body }}", novuPayload: ["orderId"]);
         var payload = TemplateTesting.JsonOf("""{"orderId":"o-1","body":"Hello","secret":"s"}""");
@@ -77,6 +77,7 @@ public sealed class NovuEventTests
         Assert.Equal("Hello", (string)sent["xnovu"]!["channels"]!["EMAIL"]!["body"]!);
         Assert.Equal(NovuNames.SubscriberId(Enterprise, "ann"), request.To[0].SubscriberId);
         Assert.Equal(NovuNames.WorkflowId(Enterprise, "wf"), request.Name);
+        Assert.Equal(NovuNames.TransactionId(Enterprise, "tx-1"), request.TransactionId);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using XNovu.Core.Novu;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -22,14 +24,80 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
     public async Task AddFaultAsync(object fault) =>
         (await _novu.PostAsJsonAsync("/emulator/faults", fault)).EnsureSuccessStatusCode();
 
+    /// <summary>
+    /// The events Novu received, as their callers know them: <c>transactionId</c> is the caller's (Novu received
+    /// it scoped to the enterprise, <see cref="NovuNames.TransactionId"/>: the 32-hex prefix is taken off here) and
+    /// <c>novuTransactionId</c> is what Novu received. <paramref name="transactionPrefix"/> is the caller's.
+    /// </summary>
     public async Task<JsonArray> EventsAsync(string? transactionPrefix = null, string? subscriberId = null)
     {
         var query = subscriberId is null ? string.Empty : $"?subscriberId={Uri.EscapeDataString(subscriberId)}";
         var all = (await _novu.GetFromJsonAsync<JsonArray>($"/emulator/events{query}"))!;
         return new JsonArray(all
-            .Where(e => transactionPrefix is null || ((string)e!["transactionId"]!).StartsWith(transactionPrefix, StringComparison.Ordinal))
-            .Select(e => e!.DeepClone())
+            .Select(e =>
+            {
+                var copy = e!.DeepClone();
+                var received = (string)copy["transactionId"]!;
+                copy["novuTransactionId"] = received;
+                copy["transactionId"] = CallerTransactionId(received);
+                return copy;
+            })
+            .Where(e => transactionPrefix is null || ((string)e["transactionId"]!).StartsWith(transactionPrefix, StringComparison.Ordinal))
             .ToArray());
+    }
+
+    /// <summary>The caller's id inside a plain scoped one (<c>{enterprise, 32 hex}:{id}</c>); a hashed one stays as it is.</summary>
+    public static string CallerTransactionId(string novuTransactionId) =>
+        novuTransactionId.Length > 33 && novuTransactionId[32] == ':' && novuTransactionId[..32].All(char.IsAsciiHexDigitLower)
+            ? novuTransactionId[33..]
+            : novuTransactionId;
+
+    /// <summary>
+    /// Kills both dispatcher replicas (killed rather than stopped through DCP, which refuses to stop a replica it
+    /// has just restarted) and starts them again: what a crash or a redeploy does to work in flight.
+    /// </summary>
+    public async Task KillAndRestartDispatchersAsync()
+    {
+        var replicas = await DispatcherReplicasAsync();
+        foreach (var (_, pid) in replicas)
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        foreach (var (resourceId, _) in replicas)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+    }
+
+    private async Task<List<(string ResourceId, int Pid)>> DispatcherReplicasAsync()
+    {
+        var found = new Dictionary<string, int>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(timeout.Token))
+            {
+                if (update.Resource.Name == "dispatcher"
+                    && update.Snapshot.State?.Text == KnownResourceStates.Running
+                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+                {
+                    found[update.ResourceId] = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
+                    if (found.Count == 2)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // fewer replicas than expected: asserted below
+        }
+
+        Assert.Equal(2, found.Count);
+        return found.Select(kv => (kv.Key, kv.Value)).ToList();
     }
 
     public async Task<JsonArray> RequestsAsync() => (await _novu.GetFromJsonAsync<JsonArray>("/emulator/requests"))!;

@@ -33,6 +33,8 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
         var received = Assert.Single(events)!;
         Assert.Equal(NovuNames.WorkflowId(null, "default-email"), (string)received["workflow"]!);
         Assert.Equal(transactionId, (string)received["transactionId"]!);
+        Assert.Equal(NovuNames.TransactionId(enterprise.Id, transactionId), (string)received["novuTransactionId"]!);
+        Assert.Equal(NovuNames.TransactionId(enterprise.Id, transactionId), (string)received["idempotencyKey"]!);
         Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "sql-sub-1"), (string)received["subscriberIds"]![0]!);
         var email = received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!;
         Assert.Equal("Drill at 10", (string)email["subject"]!);
@@ -85,8 +87,9 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
         await _harness.WaitForStatusAsync(id, "SENT");
-        // A lone delivery goes as a single trigger whose Idempotency-Key is its transaction id.
-        var triggers = (await _harness.RequestsAsync()).Where(r => (string?)r!["idempotencyKey"] == transactionId).ToList();
+        // A lone delivery goes as a single trigger whose Idempotency-Key is its transaction id, scoped to the enterprise.
+        var key = NovuNames.TransactionId(enterprise.Id, transactionId);
+        var triggers = (await _harness.RequestsAsync()).Where(r => (string?)r!["idempotencyKey"] == key).ToList();
 
         var refused = triggers.First(r => (int)r!["status"]! == 429)!;
         var accepted = triggers.Last(r => (int)r!["status"]! == 201)!;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 using XNovu.Tests.Infrastructure;
 
@@ -43,17 +40,7 @@ public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
         var prefix = await InsertManyAsync(enterprise.Id, "crash");
 
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var replicas = await DispatcherReplicasAsync();
-        foreach (var (_, pid) in replicas)
-        {
-            Process.GetProcessById(pid).Kill(entireProcessTree: true);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        foreach (var (resourceId, _) in replicas)
-        {
-            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
-        }
+        await _harness.KillAndRestartDispatchersAsync();
 
         await WaitAllSentAsync(enterprise.Id);
         var events = await _harness.EventsAsync(prefix);
@@ -106,34 +93,5 @@ public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
             "SELECT count(DISTINCT lease_owner) FROM notify.ent_notification_delivery WHERE enterprise_id = @e", connection);
         count.Parameters.AddWithValue("e", enterpriseId);
         return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    private async Task<List<(string ResourceId, int Pid)>> DispatcherReplicasAsync()
-    {
-        var found = new Dictionary<string, int>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await foreach (var update in fixture.App.ResourceNotifications.WatchAsync(timeout.Token))
-            {
-                if (update.Resource.Name == "dispatcher"
-                    && update.Snapshot.State?.Text == KnownResourceStates.Running
-                    && update.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
-                {
-                    found[update.ResourceId] = Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture);
-                    if (found.Count == 2)
-                    {
-                        break;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // fewer replicas than expected: asserted below
-        }
-
-        Assert.Equal(2, found.Count);
-        return found.Select(kv => (kv.Key, kv.Value)).ToList();
     }
 }

@@ -36,8 +36,21 @@ public sealed class ManifestTests
         var types = manifest["resources"]!.AsObject().Select(r => (string)r.Value!["type"]!).ToList();
 
         Assert.DoesNotContain("executable.v0", types);
-        Assert.Contains("container.v0", types);
         Assert.Contains("project.v0", types);
+    }
+
+    [Fact]
+    public async Task Published_state_is_managed_servers_by_connection_string_never_a_container_with_a_volume()
+    {
+        // azd turns a container's volume into an Azure Files share: a known way to corrupt PostgreSQL.
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(CheckedIn))!["resources"]!.AsObject();
+
+        Assert.DoesNotContain(resources, r => (string)r.Value!["type"]! == "container.v0" || r.Value!["volumes"] is not null);
+        foreach (var connection in new[] { "xnovu", "redis" })
+        {
+            Assert.Equal("parameter.v0", (string)resources[connection]!["type"]!);
+            Assert.Equal($"{{{connection}.value}}", (string)resources[connection]!["connectionString"]!);
+        }
     }
 
     private static async Task GenerateManifestAsync(string outputPath)

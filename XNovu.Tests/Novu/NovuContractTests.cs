@@ -174,6 +174,41 @@ public sealed class NovuContractTests(EmulatorFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public async Task One_environment_is_one_namespace_of_transaction_ids_whoever_calls()
+    {
+        // Two callers of one environment (two XNovu tenants sharing it, in Novu's eyes one API key).
+        var first = _emulator.CreateClient();
+        var second = _emulator.CreateClient();
+
+        var firstSent = await first.TriggerAsync(NovuClientFactory.Event("order-97ba90", subscriberId: "ann"));
+        var reused = await second.TriggerAsync(NovuClientFactory.Event("order-97ba90", subscriberId: "bob"));
+        var sameIdOtherKey = await second.TriggerAsync(NovuClientFactory.Event("order-97ba90", subscriberId: "bob"), idempotencyKey: "other-key");
+        var cancelled = await first.CancelAsync("order-97ba90");
+
+        Assert.True(firstSent.IsSuccess);
+        Assert.Equal((NovuOutcomeKind.Terminal, 422), (reused.Kind, reused.HttpStatus));
+        Assert.True(sameIdOtherKey.IsSuccess);
+        Assert.True(cancelled.Value);
+        var events = await _emulator.EventsAsync("?transactionId=order-97ba90");
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.True((bool)e!["cancelled"]!));
+    }
+
+    [Fact]
+    public async Task Deleting_an_unknown_subscriber_or_workflow_is_a_terminal_404_and_needs_the_key()
+    {
+        var client = _emulator.CreateClient();
+
+        var subscriber = await client.Subscribers.DeleteAsync("nobody");
+        var workflow = await client.Workflows.DeleteAsync("no-such-workflow");
+        var unauthorized = await _emulator.CreateClient(secretKey: "not-the-key").Subscribers.DeleteAsync("nobody");
+
+        Assert.Equal((NovuOutcomeKind.Terminal, 404), (subscriber.Kind, subscriber.HttpStatus));
+        Assert.Equal((NovuOutcomeKind.Terminal, 404), (workflow.Kind, workflow.HttpStatus));
+        Assert.Equal(401, unauthorized.HttpStatus);
+    }
+
+    [Fact]
     public async Task Wrong_secret_key_is_a_terminal_401_in_novus_error_shape()
     {
         var client = _emulator.CreateClient(secretKey: "not-the-key");

@@ -70,9 +70,9 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         Assert.Equal("own", (string)set["environment"]!);
         Assert.Equal(HttpStatusCode.OK, workflowThere.StatusCode);
         Assert.Equal(HttpStatusCode.OK, staticThere.StatusCode);
-        Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == (string)ownTrigger["transactionId"]!);
-        Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == (string)ownStatic["transactionId"]!);
-        Assert.DoesNotContain(ownEvents, e => (string)e!["transactionId"]! == (string)sharedTrigger["transactionId"]!);
+        Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)ownTrigger["transactionId"]!));
+        Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)ownStatic["transactionId"]!));
+        Assert.DoesNotContain(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(shared.Id, (string)sharedTrigger["transactionId"]!));
         Assert.Empty(await _harness.EventsAsync((string)ownTrigger["transactionId"]!));
         Assert.Empty(await _harness.EventsAsync((string)ownStatic["transactionId"]!));
         Assert.Single(await _harness.EventsAsync((string)sharedTrigger["transactionId"]!));
@@ -89,7 +89,7 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         var read = await _admin.OkAsync(HttpMethod.Get, $"/api/admin/enterprises/{own.Id}/novu");
 
         Assert.Single(await _harness.EventsAsync((string)afterwards["transactionId"]!));
-        Assert.DoesNotContain(await _own.EventsAsync(), e => (string)e!["transactionId"]! == (string)afterwards["transactionId"]!);
+        Assert.DoesNotContain(await _own.EventsAsync(), e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)afterwards["transactionId"]!));
         Assert.Equal("shared", (string)read["environment"]!);
         Assert.False((bool)read["secretKeySet"]!);
     }
@@ -220,7 +220,7 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
 
         Assert.Equal("SENT", resumed.DeliveryStatuses[0]);
         Assert.Equal(1, await SpentAttemptsAsync(held.Id()));
-        Assert.Contains(await _own.EventsAsync(), e => (string)e!["transactionId"]! == (string)held["transactionId"]!);
+        Assert.Contains(await _own.EventsAsync(), e => (string)e!["transactionId"]! == NovuNames.TransactionId(wrong.Id, (string)held["transactionId"]!));
         Assert.Equal("healthy", (string)healthAfter["novuEnvironments"]!.AsArray().Single(e => (Guid)e!["enterpriseId"]! == wrong.Id)!["status"]!);
     }
 

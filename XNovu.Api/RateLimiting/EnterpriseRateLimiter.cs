@@ -8,12 +8,13 @@ using StackExchange.Redis;
 namespace XNovu.Api.RateLimiting;
 
 /// <summary>What the limiter decided for one call.</summary>
-public readonly record struct RateLimitDecision(bool Acquired, int TriggersPerSecond, TimeSpan RetryAfter);
+public readonly record struct RateLimitDecision(bool Acquired, RouteClass RouteClass, int PerSecond, TimeSpan RetryAfter);
 
 /// <summary>
-/// A Redis token bucket per enterprise (RedisRateLimiting), shared by every API replica: it holds one
-/// second's worth of calls and refills that many each second. The rate is part of the partition, so a
-/// changed rate starts a fresh bucket rather than inheriting the old one's count.
+/// A Redis token bucket per enterprise and route class (RedisRateLimiting), shared by every API replica: it
+/// holds one second's worth of calls and refills that many each second. Each class has its own bucket, so a
+/// flood of events or management calls never spends the enterprise's trigger budget. The rate is part of the
+/// partition, so a changed rate starts a fresh bucket rather than inheriting the old one's count.
 /// </summary>
 /// <remarks>
 /// Redis holds counters, not notifications, so it is never needed to accept a trigger. Each Redis call is
@@ -21,7 +22,7 @@ public readonly record struct RateLimitDecision(bool Acquired, int TriggersPerSe
 /// per-instance token bucket (System.Threading.RateLimiting) until Redis answers again. A dead Redis then
 /// costs nothing per call, and each replica admits the enterprise's rate on its own.
 /// </remarks>
-public sealed partial class TriggerRateLimiter : IAsyncDisposable
+public sealed partial class EnterpriseRateLimiter : IAsyncDisposable
 {
     // The bucket refills whole seconds at a time (the library counts Unix seconds), so a refused
     // caller can always try again within one second.
@@ -32,12 +33,12 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
     private readonly ResiliencePipeline _redisGuard;
     private readonly TriggerRateLimits _limits;
 
-    public TriggerRateLimiter(IConnectionMultiplexer redis, TriggerRateLimits limits, ILogger<TriggerRateLimiter> logger)
+    public EnterpriseRateLimiter(IConnectionMultiplexer redis, TriggerRateLimits limits, ILogger<EnterpriseRateLimiter> logger)
     {
         _limits = limits;
         _shared = PartitionedRateLimiter.Create<Partition, string>(partition =>
             RedisRateLimitPartition.GetTokenBucketRateLimiter(
-                $"xnovu:triggers:{partition.EnterpriseId:N}:{partition.PerSecond}",
+                $"xnovu:{RouteClasses.Name(partition.RouteClass)}:{partition.EnterpriseId:N}:{partition.PerSecond}",
                 _ => new RedisTokenBucketRateLimiterOptions
                 {
                     ConnectionMultiplexerFactory = () => redis,
@@ -77,22 +78,21 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
             .Build();
     }
 
-    public Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
-        AcquireAsync(enterpriseId, 1, cancellationToken);
-
     /// <summary>
-    /// Takes <paramref name="notifications"/> tokens at once: a call that creates several notifications (an event
-    /// firing several rules) counts each. More than one second's worth can never be granted, so it is refused.
+    /// Takes <paramref name="count"/> tokens at once from the enterprise's bucket of <paramref name="routeClass"/>:
+    /// a call that creates several notifications (an event firing several rules) counts each. More than one
+    /// second's worth can never be granted, so it is refused.
     /// </summary>
-    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, int notifications, CancellationToken cancellationToken)
+    public async Task<RateLimitDecision> AcquireAsync(Guid enterpriseId, RouteClass routeClass, int count, CancellationToken cancellationToken)
     {
         var limit = await _limits.GetAsync(enterpriseId, cancellationToken);
-        if (notifications > limit.TriggersPerSecond)
+        var perSecond = limit.PerSecond(routeClass);
+        if (count > perSecond)
         {
-            return new RateLimitDecision(false, limit.TriggersPerSecond, Period);
+            return new RateLimitDecision(false, routeClass, perSecond, Period);
         }
 
-        var partition = new Partition(enterpriseId, limit.TriggersPerSecond);
+        var partition = new Partition(enterpriseId, routeClass, perSecond);
         bool acquired;
         try
         {
@@ -102,17 +102,17 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
                     using var lease = await state.Limiter.AcquireAsync(state.Partition, state.Count, token);
                     return lease.IsAcquired;
                 },
-                (Limiter: _shared, Partition: partition, Count: notifications),
+                (Limiter: _shared, Partition: partition, Count: count),
                 cancellationToken);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or BrokenCircuitException or TimeoutRejectedException
             || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            using var lease = _local.AttemptAcquire(partition, notifications);
+            using var lease = _local.AttemptAcquire(partition, count);
             acquired = lease.IsAcquired;
         }
 
-        return new RateLimitDecision(acquired, limit.TriggersPerSecond, Period);
+        return new RateLimitDecision(acquired, routeClass, perSecond, Period);
     }
 
     public ValueTask DisposeAsync()
@@ -122,11 +122,11 @@ public sealed partial class TriggerRateLimiter : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis does not answer: trigger rate limits are enforced per instance until it does")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis does not answer: rate limits are enforced per instance until it does")]
     private static partial void LogRedisUnavailable(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again: trigger rate limits are shared again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis answers again: rate limits are shared again")]
     private static partial void LogRedisBack(ILogger logger);
 
-    private readonly record struct Partition(Guid EnterpriseId, int PerSecond);
+    private readonly record struct Partition(Guid EnterpriseId, RouteClass RouteClass, int PerSecond);
 }

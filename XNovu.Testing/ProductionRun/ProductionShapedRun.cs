@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace XNovu.Testing.ProductionRun;
+
+public sealed record ProductionRunOptions
+{
+    /// <summary>The build configuration to publish (the test reuses its own build's).</summary>
+    public string Configuration { get; init; } = "Release";
+
+    /// <summary>Publishes the existing build output (<c>dotnet publish --no-build</c>) instead of building.</summary>
+    public bool NoBuild { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>What the run observed; <see cref="ProductionShapedRun"/> throws before returning when a step fails outright.</summary>
+public sealed record ProductionRunResult(
+    string Directory,
+    TimeSpan Publish,
+    TimeSpan Migrate,
+    TimeSpan Start,
+    TimeSpan Delivery,
+    string TriggerStatus,
+    IReadOnlyDictionary<string, (HttpStatusCode Health, HttpStatusCode Alive)> Probes,
+    HttpStatusCode AdminKey,
+    HttpStatusCode DevelopmentAdminKey,
+    HttpStatusCode EmulatorInspection,
+    HttpStatusCode ConsoleSignIn);
+
+/// <summary>
+/// XNovu run as a deployment runs it, with no AppHost, DCP or dashboard (docs/deployment.md, "production-shaped
+/// run"): each service published with <c>dotnet publish</c> and started as a plain process with only the variables
+/// the Kubernetes base sets, in the Production environment, against PostgreSQL and Redis started apart from them and
+/// the Novu emulator as an outside Novu at a URL. Migrations first, then two APIs, two dispatchers and the console.
+/// </summary>
+public static class ProductionShapedRun
+{
+    private const string DevelopmentAdminKey = "xnovu-dev-admin-key"; // XNovu.AppHost/appsettings.Development.json
+
+    private static readonly (string Project, string Name)[] Published =
+    [
+        ("XNovu.MigrationService", "migrations"), ("XNovu.Api", "api"), ("XNovu.Dispatcher", "dispatcher"),
+        ("XNovu.Console", "console"), ("XNovu.NovuEmulator", "novu"),
+    ];
+
+    public static async Task<ProductionRunResult> RunAsync(ProductionRunOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Timeout);
+        var token = timeout.Token;
+        var directory = Path.Combine(Path.GetTempPath(), $"xnovu-production-run-{Guid.NewGuid():N}"[..32]);
+        Directory.CreateDirectory(directory);
+        log($"Production-shaped run in {directory} (logs: {directory}/*.log)");
+        var processes = new List<RunProcess>();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await PublishAsync(options, directory, token);
+            var publish = clock.Elapsed;
+            log($"published {Published.Length} projects in {publish.TotalSeconds:0.0} s");
+
+            var (pgPort, pgPassword, redisPort, redisPassword) = (LocalServers.FreePort(), LocalServers.NewPassword(), LocalServers.FreePort(), LocalServers.NewPassword());
+            processes.Add(await LocalServers.StartPostgresAsync(Path.Combine(directory, "postgres"), pgPort, pgPassword, token));
+            processes.Add(await LocalServers.StartRedisAsync(directory, redisPort, redisPassword, token));
+
+            var novuKey = LocalServers.NewPassword();
+            var novuUrl = Url(LocalServers.FreePort());
+            processes.Add(StartService(directory, "novu", novuUrl, new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["NovuEmulator__SecretKey"] = novuKey,
+                ["NovuEmulator__DevelopmentEndpoints"] = "false",
+            }));
+
+            // The operator's Secret and this machine's addresses in place of the ConfigMap's examples.
+            var adminKey = LocalServers.NewPassword();
+            var secret = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__xnovu"] = $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database=xnovu",
+                ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort},password={redisPassword}",
+                ["XNovu__Database__AppPassword"] = LocalServers.NewPassword(),
+                ["XNovu__Database__ApiPassword"] = LocalServers.NewPassword(),
+                ["XNovu__Database__DispatcherPassword"] = LocalServers.NewPassword(),
+                ["XNovu__AdminKey"] = adminKey,
+                ["XNovu__Novu__SecretKey"] = novuKey,
+            };
+            var kubernetes = KubernetesEnvironment.RenderBase();
+            kubernetes.OverrideConfig("XNOVU_DB_SERVER", $"Host=127.0.0.1;Port={pgPort}");
+            kubernetes.OverrideConfig("XNovu__Novu__ApiUrl", novuUrl);
+
+            clock.Restart();
+            await using (var migrations = StartService(directory, "migrations", null, kubernetes.For("Job/xnovu-migrations", secret)))
+            {
+                var exit = await migrations.WaitForExitAsync(token);
+                if (exit != 0)
+                {
+                    throw new InvalidOperationException($"the migrations exited with {exit} (see {directory}/migrations.log)");
+                }
+            }
+
+            var migrate = clock.Elapsed;
+            log($"migrations completed in {migrate.TotalSeconds:0.0} s");
+
+            clock.Restart();
+            var apis = new[] { Url(LocalServers.FreePort()), Url(LocalServers.FreePort()) };
+            var services = new Dictionary<string, string>();
+            for (var i = 0; i < 2; i++)
+            {
+                processes.Add(StartService(directory, $"api-{i}", apis[i], kubernetes.For("Deployment/xnovu-api", secret)));
+                services[$"api-{i}"] = apis[i];
+                var dispatcher = Url(LocalServers.FreePort());
+                processes.Add(StartService(directory, $"dispatcher-{i}", dispatcher, kubernetes.For("Deployment/xnovu-dispatcher", secret)));
+                services[$"dispatcher-{i}"] = dispatcher;
+            }
+
+            var console = Url(LocalServers.FreePort());
+            var consoleEnvironment = kubernetes.For("Deployment/xnovu-console", secret);
+            Replace(consoleEnvironment, "services__api__http__0", apis[0]); // the Service's DNS name, here a port
+            processes.Add(StartService(directory, "console", console, consoleEnvironment));
+            services["console"] = console;
+
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            await RunHttp.WaitReadyAsync(http, services.Append(new("novu", novuUrl)), processes, directory, token);
+            var start = clock.Elapsed;
+            log($"2 APIs, 2 dispatchers and the console ready in {start.TotalSeconds:0.0} s");
+
+            var probes = new Dictionary<string, (HttpStatusCode, HttpStatusCode)>();
+            foreach (var (name, url) in services)
+            {
+                probes[name] = (await RunHttp.StatusAsync(http, HttpMethod.Get, $"{url}/health", null, null, token), await RunHttp.StatusAsync(http, HttpMethod.Get, $"{url}/alive", null, null, token));
+            }
+
+            var developmentKey = await RunHttp.StatusAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", DevelopmentAdminKey, new JsonObject { ["name"] = "Development key" }, token);
+            var inspection = await RunHttp.StatusAsync(http, HttpMethod.Get, $"{novuUrl}/emulator/events", null, null, token);
+            var signIn = await RunHttp.StatusAsync(http, HttpMethod.Get, $"{console}/signin", null, null, token);
+
+            clock.Restart();
+            var (adminStatus, status) = await TriggerOneAsync(http, apis, adminKey, token);
+            var delivery = clock.Elapsed;
+            log($"trigger on api-0 read on api-1: {status} after {delivery.TotalSeconds:0.0} s");
+
+            return new ProductionRunResult(directory, publish, migrate, start, delivery, status, probes, adminStatus, developmentKey, inspection, signIn);
+        }
+        finally
+        {
+            foreach (var process in Enumerable.Reverse(processes))
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>An enterprise and its key through the admin API, a trigger on the first API, its status read on the second until final.</summary>
+    private static async Task<(HttpStatusCode Admin, string Status)> TriggerOneAsync(HttpClient http, string[] apis, string adminKey, CancellationToken token)
+    {
+        using var create = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises", adminKey, new JsonObject { ["name"] = "Production run" }, token);
+        if (!create.IsSuccessStatusCode)
+        {
+            return (create.StatusCode, "not triggered");
+        }
+
+        var enterprise = (await create.Content.ReadFromJsonAsync<JsonObject>(token))!["id"]!.GetValue<Guid>();
+        using var keyAnswer = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/admin/enterprises/{enterprise}/api-keys", adminKey, new JsonObject { ["name"] = "production-run" }, token);
+        keyAnswer.EnsureSuccessStatusCode();
+        var key = (string)(await keyAnswer.Content.ReadFromJsonAsync<JsonObject>(token))!["key"]!;
+
+        var trigger = new JsonObject
+        {
+            ["workflowId"] = "default-email",
+            ["to"] = $"sub-{Guid.NewGuid():N}",
+            ["payload"] = new JsonObject { ["subject"] = "Production run", ["body"] = "Delivered by published binaries." },
+        };
+        using var accepted = await RunHttp.SendAsync(http, HttpMethod.Post, $"{apis[0]}/api/trigger", key, trigger, token);
+        if (accepted.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"POST /api/trigger answered {(int)accepted.StatusCode}: {await accepted.Content.ReadAsStringAsync(token)}");
+        }
+
+        var id = (long)(await accepted.Content.ReadFromJsonAsync<JsonObject>(token))!["notificationId"]!;
+        while (true)
+        {
+            using var read = await RunHttp.SendAsync(http, HttpMethod.Get, $"{apis[1]}/api/notifications/{id}", key, null, token);
+            read.EnsureSuccessStatusCode();
+            var status = (string)(await read.Content.ReadFromJsonAsync<JsonObject>(token))!["status"]!;
+            if (status is "SENT" or "FAILED")
+            {
+                return (create.StatusCode, status);
+            }
+
+            await Task.Delay(200, token);
+        }
+    }
+
+    private static async Task PublishAsync(ProductionRunOptions options, string directory, CancellationToken token)
+    {
+        async Task PublishOneAsync(string project, string name)
+        {
+            string[] arguments = ["publish", Path.Combine(RepositoryPaths.Root, project, $"{project}.csproj"), "-c", options.Configuration,
+                "-o", Path.Combine(directory, name), "--nologo", "-v", "q", .. options.NoBuild ? new[] { "--no-build" } : []];
+            await using var publish = RunProcess.Start($"publish-{name}", "dotnet", arguments,
+                new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, directory, RepositoryPaths.Root);
+            if (await publish.WaitForExitAsync(token) != 0)
+            {
+                throw new InvalidOperationException($"dotnet publish {project} failed (see {directory}/publish-{name}.log)");
+            }
+        }
+
+        if (options.NoBuild)
+        {
+            // Copies of finished builds touch only their own obj folders: they can run side by side.
+            await Task.WhenAll(Published.Select(p => PublishOneAsync(p.Project, p.Name)));
+            return;
+        }
+
+        foreach (var (project, name) in Published)
+        {
+            await PublishOneAsync(project, name);
+        }
+    }
+
+    /// <summary>A published service as a plain process; a web service listens on its own port (in a pod, every one has 8080).</summary>
+    private static RunProcess StartService(string directory, string name, string? url, Dictionary<string, string> environment)
+    {
+        var published = name.Split('-')[0];
+        if (url is not null)
+        {
+            if (published == "novu")
+            {
+                environment["HTTP_PORTS"] = new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                Replace(environment, "HTTP_PORTS", new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var project = Published.Single(p => p.Name == published).Project;
+        return RunProcess.Start(name, "dotnet", [Path.Combine(directory, published, $"{project}.dll")], environment, directory, Path.Combine(directory, published));
+    }
+
+    private static void Replace(Dictionary<string, string> environment, string key, string value)
+    {
+        if (!environment.ContainsKey(key))
+        {
+            throw new InvalidOperationException($"the Kubernetes base does not set {key}");
+        }
+
+        environment[key] = value;
+    }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port}";
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+
+namespace XNovu.Testing.ProductionRun;
+
+/// <summary>
+/// A process of the production-shaped run, started with exactly the environment it is given (nothing inherited but
+/// PATH and HOME), its output in a log file, and killed with its children when disposed.
+/// </summary>
+public sealed class RunProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StreamWriter log;
+
+    private RunProcess(string name, Process process, StreamWriter log)
+    {
+        Name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public static RunProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, string logDirectory, string? workingDirectory = null)
+    {
+        var startInfo = new ProcessStartInfo(fileName, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? logDirectory,
+        };
+        startInfo.Environment.Clear();
+        foreach (var inherited in new[] { "PATH", "HOME", "DOTNET_ROOT" })
+        {
+            if (Environment.GetEnvironmentVariable(inherited) is { } value)
+            {
+                startInfo.Environment[inherited] = value;
+            }
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            startInfo.Environment[key] = value;
+        }
+
+        var log = new StreamWriter(Path.Combine(logDirectory, $"{name}.log")) { AutoFlush = true };
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new RunProcess(name, process, log);
+    }
+
+    /// <summary>Waits for a process that should run to completion, such as the migrator.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await process.WaitForExitAsync(cancellationToken);
+        process.WaitForExit(); // drains the output handlers
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        lock (log)
+        {
+            log.Dispose();
+        }
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            if (log.BaseStream.CanWrite)
+            {
+                log.WriteLine(line);
+            }
+        }
+    }
+}
