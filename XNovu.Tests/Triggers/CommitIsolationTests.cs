@@ -105,7 +105,9 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
         Assert.All(bAnswers, s => Assert.Equal(HttpStatusCode.Accepted, s));
         var sorted = latencies.Order().ToList();
         var p99 = sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1];
-        Assert.True(sorted[^1] < TimeSpan.FromSeconds(1), $"B's slowest trigger took {sorted[^1].TotalMilliseconds:F0} ms while A's row was locked");
+        // The lock is held 4 s: a B trigger that waited on it would take seconds. A second is within reach of a busy
+        // two-core CI machine's pauses (one run measured 1,074 ms), so the slowest is held to 2 s and the p99 to 750 ms.
+        Assert.True(sorted[^1] < TimeSpan.FromSeconds(2), $"B's slowest trigger took {sorted[^1].TotalMilliseconds:F0} ms while A's row was locked");
         Assert.True(p99 < TimeSpan.FromMilliseconds(750), $"B's p99 was {p99.TotalMilliseconds:F0} ms over {sorted.Count} triggers");
         Assert.Equal(bAnswers.Count, await fixture.CountNotificationsAsync(b.Id));
         // A waited on its own lock, and lost nothing: every trigger of A is stored once the lock is gone.
