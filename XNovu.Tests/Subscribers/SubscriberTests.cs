@@ -34,8 +34,9 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
 
         var byId = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "x" }));
-        var inline = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, new[] { new { subscriberId = subscriber, firstName = "Inline" } }, new { name = "x" }));
+        // Sent before the inline trigger upserts the directory: a profile is read when the delivery is rendered.
         await _harness.WaitForStatusAsync(byId.Id(), "SENT");
+        var inline = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, new[] { new { subscriberId = subscriber, firstName = "Inline" } }, new { name = "x" }));
         await _harness.WaitForStatusAsync(inline.Id(), "SENT");
         var first = Assert.Single(await _harness.EventsAsync((string)byId["transactionId"]!));
         var second = Assert.Single(await _harness.EventsAsync((string)inline["transactionId"]!));
