@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
+using XNovu.Testing;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Triggers.TriggerApi;
 
@@ -113,7 +114,8 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
         // A waited on its own lock, and lost nothing: every trigger of A is stored once the lock is gone.
         Assert.All(aAnswers, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
         Assert.Equal(hostile.Count + 1, await fixture.CountNotificationsAsync(a.Id));
-        Assert.Contains(FallbackLines(a.Id), line => line.Contains("lock_timeout", StringComparison.Ordinal));
+        // The services' logs reach the test's files a moment after the answers: waited for, not read once.
+        await Eventually.WaitForAsync(() => Task.FromResult<List<string>?>(FallbackLines(a.Id)), lines => lines!.Any(line => line.Contains("lock_timeout", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the fallback log line");
         Assert.Empty(FallbackLines(b.Id));
     }
 
@@ -183,7 +185,8 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
             Assert.Equal(PerEnterprise, await fixture.CountNotificationsAsync(b.Id));
             Assert.All(aAnswers, r => Assert.False(r.IsSuccessStatusCode));
             Assert.Equal(0, await fixture.CountNotificationsAsync(a.Id));
-            Assert.Contains(FallbackLines(a.Id), line => line.Contains("database", StringComparison.Ordinal));
+                // The services' logs reach the test's files a moment after the answers: waited for, not read once.
+            await Eventually.WaitForAsync(() => Task.FromResult<List<string>?>(FallbackLines(a.Id)), lines => lines!.Any(line => line.Contains("database", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the fallback log line");
             Assert.Empty(FallbackLines(b.Id));
         }
         finally
