@@ -57,7 +57,8 @@ public sealed record NoisyResult(
     double VictimAnswerP99Ms,
     double VictimAnswerMaxMs,
     double VictimDeliveryP99Ms,
-    string Attacker)
+    string Attacker,
+    string VictimErrorAnswers = "")
 {
     public const double AnswerP99TargetMs = 250;
     public const double DeliveryP99TargetMs = 2000;
@@ -69,7 +70,8 @@ public sealed record NoisyResult(
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
         $"{Attack}: victim {VictimTriggers} triggers, {VictimErrors} errors, {VictimLost} lost, answer p99 {VictimAnswerP99Ms:0.0} ms (max {VictimAnswerMaxMs:0.0}), "
-        + $"delivery p99 {VictimDeliveryP99Ms:0.0} ms; attacker {Attacker}");
+        + $"delivery p99 {VictimDeliveryP99Ms:0.0} ms; attacker {Attacker}")
+        + (VictimErrorAnswers.Length == 0 ? "" : $"; victim errors: {VictimErrorAnswers}");
 }
 
 /// <summary>
@@ -129,7 +131,8 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
             Percentile(answers, 99),
             answers.Count == 0 ? double.NaN : answers[^1],
             Percentile(deliveries, 99),
-            string.Join(", ", attackerAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} × {a.Value}")));
+            string.Join(", ", attackerAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} × {a.Value}")),
+            string.Join(" | ", victimCalls.Where(c => c.Status != HttpStatusCode.Accepted).Take(5).Select(c => $"{(int)c.Status} {c.Answer}")));
     }
 
     public static double Percentile(IReadOnlyList<double> sorted, double percent) =>
@@ -153,18 +156,26 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
             var startedAt = DateTimeOffset.UtcNow;
             var started = Stopwatch.GetTimestamp();
             HttpStatusCode status;
+            var answer = "";
             try
             {
                 // Not the stop token: a call that started is awaited to its answer, however late.
                 using var response = await client.PostAsJsonAsync("/api/trigger", body, CancellationToken.None);
                 status = response.StatusCode;
+                if (status != HttpStatusCode.Accepted)
+                {
+                    var text = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                    answer = text.Length > 300 ? text[..300] : text;
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 status = HttpStatusCode.GatewayTimeout; // no answer: the worst kind of error
+                answer = e.GetType().Name;
             }
 
-            calls.Add(new VictimCall(marker, startedAt, status, Stopwatch.GetElapsedTime(started)));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            calls.Add(new VictimCall(marker, startedAt, status, elapsed, answer));
             var wait = (interval * (i + 1)) - clock.Elapsed;
             if (wait > TimeSpan.Zero)
             {
@@ -263,5 +274,5 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
         public void Dispose() => Client.Dispose();
     }
 
-    private sealed record VictimCall(string Marker, DateTimeOffset StartedAt, HttpStatusCode Status, TimeSpan Elapsed);
+    private sealed record VictimCall(string Marker, DateTimeOffset StartedAt, HttpStatusCode Status, TimeSpan Elapsed, string Answer);
 }

@@ -185,7 +185,7 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
             Assert.Equal(PerEnterprise, await fixture.CountNotificationsAsync(b.Id));
             Assert.All(aAnswers, r => Assert.False(r.IsSuccessStatusCode));
             Assert.Equal(0, await fixture.CountNotificationsAsync(a.Id));
-                // The services' logs reach the test's files a moment after the answers: waited for, not read once.
+            // The services' logs reach the test's files a moment after the answers: waited for, not read once.
             await Eventually.WaitForAsync(() => Task.FromResult<List<string>?>(FallbackLines(a.Id)), lines => lines!.Any(line => line.Contains("database", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the fallback log line");
             Assert.Empty(FallbackLines(b.Id));
         }
