@@ -178,9 +178,13 @@ internal static class Extensions
     /// no database access: every page calls the API with the signed-in user's key.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddXNovuConsole(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api) =>
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, XNovuDatabaseLogin keyRing,
+        IResourceBuilder<ProjectResource> migrations) =>
         builder.AddProject<Projects.XNovu_Console>("console")
             .WithReference(api)
+            // Its session keys' ring, as xnovu_console (which the migrations create and give its password).
+            .WithReference(keyRing.ConnectionString)
+            .WaitForCompletion(migrations)
             .WaitFor(api)
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();

@@ -27,6 +27,7 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
     .WithEnvironment("XNovu__Database__AppPassword", infrastructure.AppDatabase.Password)
     .WithEnvironment("XNovu__Database__ApiPassword", infrastructure.Api.Password)
     .WithEnvironment("XNovu__Database__DispatcherPassword", infrastructure.Dispatcher.Password)
+    .WithEnvironment("XNovu__Database__ConsolePassword", infrastructure.Console.Password)
     .WaitFor(infrastructure.Postgres);
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
@@ -43,7 +44,7 @@ builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
-builder.AddXNovuConsole(api);
+builder.AddXNovuConsole(api, infrastructure.Console, migrations);
 
 builder.Build().Run();
 return 0;

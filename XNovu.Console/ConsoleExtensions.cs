@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
+using Npgsql;
+using XNovu.Core.Persistence;
 using XNovu.Console.Api;
 using XNovu.Console.Components;
 using XNovu.Console.Session;
@@ -18,8 +19,13 @@ public static class ConsoleExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
 
-        // Data Protection encrypts and signs the session cookie that holds the user's key.
-        builder.Services.AddDataProtection().SetApplicationName("xnovu-console");
+        // Data Protection encrypts and signs the session cookie that holds the user's key. Its key ring is in the
+        // database, as the console's own login, so that restarts and every replica keep the sessions.
+        var keyRing = builder.Configuration.GetConnectionString(ConsoleKeyRing.ConnectionStringName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConsoleKeyRing.ConnectionStringName} is not configured: the console keeps its session keys in the database.");
+        builder.Services.AddKeyedSingleton(ConsoleKeyRing.ConnectionStringName, (_, _) => NpgsqlDataSource.Create(keyRing));
+        builder.Services.AddConsoleDataProtection(provider => provider.GetRequiredKeyedService<NpgsqlDataSource>(ConsoleKeyRing.ConnectionStringName));
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {

@@ -38,12 +38,13 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     public const string AppRole = "xnovu_app";
     public const string ApiRole = "xnovu_api";
     public const string DispatcherRole = "xnovu_dispatcher";
+    public const string ConsoleRole = "xnovu_console";
 
     /// <summary>
     /// Applies pending scripts, hands every object of the schema to <c>xnovu_owner</c> (no superuser, so the
     /// SECURITY DEFINER functions run as no superuser), then lets each service role log in with its password.
     /// </summary>
-    /// <param name="passwords">Login role to password: <see cref="AppRole"/>, <see cref="ApiRole"/>, <see cref="DispatcherRole"/>.</param>
+    /// <param name="passwords">Login role to password: <see cref="AppRole"/>, <see cref="ApiRole"/>, <see cref="DispatcherRole"/>, <see cref="ConsoleRole"/>.</param>
     /// <param name="applyFunctionFiles">False only in the test that compares the numbered scripts' functions with the function files'.</param>
     public async Task<IReadOnlyList<string>> MigrateAsync(
         string connectionString, IReadOnlyDictionary<string, string> passwords, CancellationToken cancellationToken, bool applyFunctionFiles = true)
@@ -138,7 +139,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 
     private static async Task SetLoginPasswordAsync(NpgsqlConnection connection, string role, string password, CancellationToken cancellationToken)
     {
-        if (role is not (AppRole or ApiRole or DispatcherRole))
+        if (role is not (AppRole or ApiRole or DispatcherRole or ConsoleRole))
         {
             throw new ArgumentException($"'{role}' is not a service role.", nameof(role));
         }

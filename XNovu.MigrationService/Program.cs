@@ -1,4 +1,5 @@
 using XNovu.Core.Novu;
+using XNovu.Core.Persistence;
 using XNovu.MigrationService;
 
 // The database owner: applies the migrations and exits. The API and the dispatcher wait for it to
@@ -24,11 +25,13 @@ var passwords = new Dictionary<string, string>
     [DatabaseMigrator.AppRole] = Password("AppPassword"),
     [DatabaseMigrator.ApiRole] = Password("ApiPassword"),
     [DatabaseMigrator.DispatcherRole] = Password("DispatcherPassword"),
+    [DatabaseMigrator.ConsoleRole] = Password("ConsolePassword"),
 };
 try
 {
     await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(connectionString, passwords, CancellationToken.None);
     NovuKeyRing.EnsureKey(host.Services);
+    ConsoleKeyRing.EnsureKey(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
 }
 catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
 {

@@ -7,6 +7,7 @@ namespace XNovu.AppHost.Infrastructure;
 /// <param name="AppDatabase">The database as <c>xnovu_app</c>, what both services share under row-level security: for tools and tests.</param>
 /// <param name="Api">The database as <c>xnovu_api</c>, for the API.</param>
 /// <param name="Dispatcher">The database as <c>xnovu_dispatcher</c>, for the dispatcher.</param>
+/// <param name="Console">The database as <c>xnovu_console</c>, for the console's key ring only.</param>
 internal sealed record XNovuInfrastructure(
     InfrastructureMode Mode,
     IResourceBuilder<IResourceWithConnectionString> Postgres,
@@ -14,6 +15,7 @@ internal sealed record XNovuInfrastructure(
     XNovuDatabaseLogin AppDatabase,
     XNovuDatabaseLogin Api,
     XNovuDatabaseLogin Dispatcher,
+    XNovuDatabaseLogin Console,
     IResourceBuilder<IResourceWithConnectionString> Redis);
 
 /// <summary>A login role of the database: its connection string and the generated password the migrator sets.</summary>
@@ -31,6 +33,8 @@ internal static class XNovuInfrastructureExtensions
     public const string ApiRole = "xnovu_api";
     public const string DispatcherDatabaseName = "xnovu-dispatcher";
     public const string DispatcherRole = "xnovu_dispatcher";
+    public const string ConsoleDatabaseName = "xnovu-console";
+    public const string ConsoleRole = "xnovu_console";
     public const string RedisName = "redis";
 
     public static XNovuInfrastructure AddXNovuInfrastructure(this IDistributedApplicationBuilder builder)
@@ -86,7 +90,8 @@ internal static class XNovuInfrastructureExtensions
 
         return new XNovuInfrastructure(
             InfrastructureMode.Containers, postgres, database, Login(AppDatabaseName, AppRole, AppDescription),
-            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription),
+            Login(ConsoleDatabaseName, ConsoleRole, ConsoleDescription), redis);
     }
 
     /// <summary>
@@ -115,7 +120,8 @@ internal static class XNovuInfrastructureExtensions
 
         return new XNovuInfrastructure(
             InfrastructureMode.External, database, database, Login(AppDatabaseName, AppRole, AppDescription),
-            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription),
+            Login(ConsoleDatabaseName, ConsoleRole, ConsoleDescription), redis);
     }
 
     private static XNovuInfrastructure AddLocal(IDistributedApplicationBuilder builder)
@@ -142,12 +148,14 @@ internal static class XNovuInfrastructureExtensions
 
         return new XNovuInfrastructure(
             InfrastructureMode.Local, postgres, database, Login(AppDatabaseName, AppRole, AppDescription),
-            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription), redis);
+            Login(ApiDatabaseName, ApiRole, ApiDescription), Login(DispatcherDatabaseName, DispatcherRole, DispatcherDescription),
+            Login(ConsoleDatabaseName, ConsoleRole, ConsoleDescription), redis);
     }
 
     private const string AppDescription = "what both services share under row-level security; for tools and tests";
     private const string ApiDescription = "the API's login: enterprises, keys, triggers, management";
     private const string DispatcherDescription = "the dispatcher's login: claiming and completing deliveries, rules, retention";
+    private const string ConsoleDescription = "the console's login: its Data Protection key ring and nothing else";
 
     private static IResourceBuilder<ParameterResource> AddPassword(IDistributedApplicationBuilder builder, string name, string role, string description) =>
         builder.AddParameter(

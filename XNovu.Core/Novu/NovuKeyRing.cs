@@ -1,8 +1,5 @@
-using System.Xml.Linq;
-using Dapper;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using XNovu.Core.Persistence;
@@ -29,7 +26,7 @@ public static class NovuKeyRing
         services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
             // Resolved at first use: the build-time OpenAPI run starts the host with no database configured.
             options.XmlRepository = new PostgresXmlRepository(
-                () => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource));
+                () => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource, KeyRingTable.Services));
         if (!createsKeys)
         {
             protection.DisableAutomaticKeyGeneration();
@@ -41,24 +38,4 @@ public static class NovuKeyRing
     /// <summary>Makes sure the ring holds a usable key (creating one when it is empty or expiring).</summary>
     public static void EnsureKey(IServiceProvider services) =>
         services.GetRequiredService<IDataProtectionProvider>().CreateProtector(SecretKeyPurpose).Protect([0]);
-}
-
-/// <summary>Data Protection's <see cref="IXmlRepository"/> over one table; its interface is synchronous.</summary>
-internal sealed class PostgresXmlRepository(Func<NpgsqlDataSource> dataSource) : IXmlRepository
-{
-    public IReadOnlyCollection<XElement> GetAllElements()
-    {
-        using var connection = dataSource().OpenConnection();
-        return connection.Query<string>("SELECT xml FROM notify.data_protection_key ORDER BY id")
-            .Select(xml => XElement.Parse(xml))
-            .ToList();
-    }
-
-    public void StoreElement(XElement element, string friendlyName)
-    {
-        using var connection = dataSource().OpenConnection();
-        connection.Execute(
-            "INSERT INTO notify.data_protection_key (friendly_name, xml) VALUES (@friendlyName, @xml) ON CONFLICT (friendly_name) DO NOTHING",
-            new { friendlyName, xml = element.ToString(SaveOptions.DisableFormatting) });
-    }
 }

@@ -84,6 +84,7 @@ public static class ProductionShapedRun
                 ["XNovu__Database__AppPassword"] = LocalServers.NewPassword(),
                 ["XNovu__Database__ApiPassword"] = LocalServers.NewPassword(),
                 ["XNovu__Database__DispatcherPassword"] = LocalServers.NewPassword(),
+                ["XNovu__Database__ConsolePassword"] = LocalServers.NewPassword(),
                 ["XNovu__AdminKey"] = adminKey,
                 ["XNovu__Novu__SecretKey"] = novuKey,
             };

@@ -210,12 +210,18 @@ public sealed partial class KubernetesManifestTests
             ["xnovu-api", "xnovu-console"],
             rendered.One<V1Ingress>("xnovu").Spec.Rules.Select(r => r.Http.Paths.Single().Backend.Service.Name).Order());
 
-        // The ports of PostgreSQL and Redis are open to the services and the migrations, never to the console.
+        // PostgreSQL's port is open to the services, the migrations and the console (its key ring only); Redis's
+        // never to the console.
         var databaseEgress = policies
             .Where(p => p.Spec.Egress?.Any(rule => rule.Ports?.Any(port => port.Port.Value == "5432") == true) == true)
             .SelectMany(p => p.Spec.PodSelector.MatchExpressions?.SelectMany(e => e.Values) ?? [p.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]])
             .Order();
-        Assert.Equal(["xnovu-api", "xnovu-dispatcher", "xnovu-migrations"], databaseEgress);
+        // The console for its session key ring only, as xnovu_console (The_consoles_login_reaches_its_key_ring_and_nothing_else).
+        Assert.Equal(["xnovu-api", "xnovu-console", "xnovu-dispatcher", "xnovu-migrations"], databaseEgress);
+        var redisEgress = policies
+            .Where(p => p.Spec.Egress?.Any(rule => rule.Ports?.Any(port => port.Port.Value == "6379") == true) == true)
+            .SelectMany(p => p.Spec.PodSelector.MatchExpressions?.SelectMany(e => e.Values) ?? [p.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]]);
+        Assert.DoesNotContain("xnovu-console", redisEgress);
     }
 
     private static V1Container ContainerOf(RenderedKubernetes rendered, string workload)
