@@ -164,7 +164,9 @@ public sealed class TriggerCommitWriterTests : IAsyncDisposable
         _store.Batch.Fail[A] = new PostgresException("lock", "ERROR", "ERROR", PostgresErrorCodes.LockNotAvailable);
         await using var writer = new TriggerCommitWriter(
             _store, Checks(), IdempotencyKeys(), Options.Create(new TriggerCommitOptions { MaxAlonePerEnterprise = 2 }),
-            new FakeTimeProvider(), NullLogger<TriggerCommitWriter>.Instance);
+            // The real clock: a batch that gathers while another commits waits MaxWait for company, which a fake
+            // clock that nobody advances would make forever.
+            TimeProvider.System, NullLogger<TriggerCommitWriter>.Instance);
 
         var triggers = Enumerable.Range(0, 8).Select(_ => writer.TriggerAsync(A, Trigger(), null, CancellationToken.None)).ToList();
         var deadline = DateTime.UtcNow.AddSeconds(10);
