@@ -60,11 +60,9 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
     public async Task<RenderResult> RenderAsync(RenderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.EnterpriseId is { } payer)
-        {
-            // Refused before any work: the enterprise's renders have taken their share of this process for now.
-            _share.EnsureMayRender(payer);
-        }
+        // The enterprise's turn (it waits behind its own renders only), then refused before any work when its
+        // renders have taken their share of this process for now.
+        using var turn = request.EnterpriseId is { } payer ? await _share.EnterAsync(payer, cancellationToken) : null;
 
         var subject = request.SubjectTemplate is null ? null : Parsed(request.SubjectTemplate, "subject", request.TemplateKey);
         var body = Parsed(request.BodyTemplate, "body", request.TemplateKey);

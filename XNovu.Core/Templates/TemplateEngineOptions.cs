@@ -35,6 +35,14 @@ public sealed class TemplateEngineOptions
     public double EnterpriseRenderShare { get; set; } = 0.5;
 
     /// <summary>
+    /// Renders one enterprise may run at once in one process; the next wait their turn. Default: half the
+    /// process's cores, at least one, so that one tenant's slow templates, however many requests or batches carry
+    /// them, can keep at most that many cores busy while the others serve everyone else. A normal render takes
+    /// microseconds, so the turn is rarely waited for.
+    /// </summary>
+    public int EnterpriseRenderConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>
     /// Longest output one render of one channel may produce, in characters, and longest value (or list, in
     /// items) it may build on the way; past it the render fails rather than fill the process's memory.
     /// </summary>
@@ -83,6 +91,11 @@ public sealed class TemplateEngineOptions
         if (EnterpriseRenderShare is not (> 0 and <= 64))
         {
             yield return "EnterpriseRenderShare must be above 0 and at most 64 (cores).";
+        }
+
+        if (EnterpriseRenderConcurrency < 1)
+        {
+            yield return "EnterpriseRenderConcurrency must be at least 1.";
         }
     }
 }

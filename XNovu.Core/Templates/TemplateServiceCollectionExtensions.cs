@@ -14,7 +14,7 @@ public static class TemplateServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<TemplateEngineOptions>()
             .BindConfiguration(TemplateEngineOptions.SectionName)
-            .Validate(options => !options.Problems().Any(), "XNovu:Templates is invalid: CacheTtl and RenderTimeout must be positive; MaxIncludeDepth, MaxCachedTemplates, MaxCachedBodies and MaxLoopIterations at least 1; MaxOutputLength at least 1024; EnterpriseRenderBurst at least RenderTimeout; EnterpriseRenderShare above 0 and at most 64.")
+            .Validate(options => !options.Problems().Any(), "XNovu:Templates is invalid: CacheTtl and RenderTimeout must be positive; MaxIncludeDepth, MaxCachedTemplates, MaxCachedBodies and MaxLoopIterations at least 1; MaxOutputLength at least 1024; EnterpriseRenderBurst at least RenderTimeout; EnterpriseRenderShare above 0 and at most 64; EnterpriseRenderConcurrency at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiquidTemplateEngine>();

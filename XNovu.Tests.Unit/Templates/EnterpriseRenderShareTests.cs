@@ -34,6 +34,41 @@ public sealed class EnterpriseRenderShareTests
     }
 
     [Fact]
+    public async Task An_enterprise_renders_at_most_its_turns_at_once_and_waits_behind_itself_not_in_front_of_others()
+    {
+        var share = new EnterpriseRenderShare(new TemplateEngineOptions { EnterpriseRenderConcurrency = 1 }, Clock());
+
+        var first = await share.EnterAsync(Acme, CancellationToken.None);
+        var second = share.EnterAsync(Acme, CancellationToken.None).AsTask();
+        var other = await share.EnterAsync(Globex, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted, "Acme's second render waits for its first");
+        first.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        other.Dispose();
+    }
+
+    [Fact]
+    public async Task A_turn_given_up_while_waiting_or_refused_for_the_share_is_handed_back()
+    {
+        var share = new EnterpriseRenderShare(new TemplateEngineOptions { EnterpriseRenderConcurrency = 1, EnterpriseRenderBurst = TimeSpan.FromSeconds(3), EnterpriseRenderShare = 0.5 }, Clock());
+        var held = await share.EnterAsync(Acme, CancellationToken.None);
+        using (var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => share.EnterAsync(Acme, impatient.Token).AsTask());
+        }
+
+        share.Spent(Acme, TimeSpan.FromSeconds(10));
+        held.Dispose();
+
+        // Refused for the share after taking the turn: the turn is released, so the next caller is refused too
+        // (at once, not left waiting for a turn nobody gives back).
+        await Assert.ThrowsAsync<RenderThrottledException>(() => share.EnterAsync(Acme, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<RenderThrottledException>(() => share.EnterAsync(Acme, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public void Cheap_renders_never_run_out()
     {
         var clock = Clock();
