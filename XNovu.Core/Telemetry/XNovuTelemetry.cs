@@ -44,6 +44,9 @@ public static class XNovuTelemetry
     public static readonly Counter<long> DeliveriesDeferred =
         Meter.CreateCounter<long>("xnovu.deliveries.deferred", "{delivery}", "Deliveries put back without spending an attempt, by reason (render-share)");
 
+    public static readonly Counter<long> DispatchSlowParts =
+        Meter.CreateCounter<long>("xnovu.dispatch.slow_parts", "{part}", "Enterprises' parts of a batch left to finish on their own so that the claim loop goes on");
+
     public static readonly Histogram<double> WorkflowExecutionTime =
         Meter.CreateHistogram<double>("xnovu.workflow.execution.duration", "ms", "Time from claim to recorded outcome, per batch");
 

@@ -44,7 +44,15 @@ public sealed partial class DeliveryProcessor(
     private static readonly TimeSpan MinimumDeferral = TimeSpan.FromSeconds(2);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<IReadOnlyList<DeliveryResult>> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
+    private int _slowParts;
+
+    /// <summary>
+    /// Processes a claimed batch. Each enterprise's part that has not finished after
+    /// <see cref="DispatcherOptions.SlowPartAfter"/> is handed back unfinished in <see cref="BatchOutcome.SlowParts"/>
+    /// (at most <see cref="DispatcherOptions.MaxSlowParts"/> at once per replica): the caller records the rest at
+    /// once and each slow part's results when it ends, so one tenant's slow templates never hold the claim loop.
+    /// </summary>
+    public async Task<BatchOutcome> ProcessAsync(IReadOnlyList<ClaimedDelivery> batch, CancellationToken cancellationToken)
     {
         // A batch from one trigger joins that trigger's trace, so one trace runs from the API request through
         // the claim and render to the Novu call; a batch mixing triggers links to each of them instead.
@@ -70,22 +78,41 @@ public sealed partial class DeliveryProcessor(
         {
             // Without the stored profiles the content would render without them: send the batch later instead.
             LogProfilesFailed(logger, e);
-            return batch.Select(d => Decide(d, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = "Subscriber profiles could not be read." })).ToList();
+            return new BatchOutcome(batch.Select(d => Decide(d, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = "Subscriber profiles could not be read." })).ToList(), []);
         }
 
         // Each enterprise's part of the batch is rendered and sent on its own, side by side: one enterprise's slow
         // templates (up to the render timeout each, and at most its share of the process's rendering) hold up only
         // its own deliveries, never another's send. The parts depend only on the claim's members, so a re-sent
         // claim makes the same Novu calls under the same Idempotency-Keys.
-        var parts = batch.GroupBy(d => d.EnterpriseId).Select(part => part.ToList()).ToList();
-        if (parts.Count == 1)
+        // A part still running after SlowPartAfter is left to finish on its own (see ProcessAsync).
+        var parts = batch.GroupBy(d => d.EnterpriseId)
+            .Select(part => Task.Run(() => RenderAndSendAsync(part.ToList(), stored, environmentOf, nameOf, cancellationToken), cancellationToken))
+            .ToList();
+        var all = Task.WhenAll(parts);
+        using (var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            return await RenderAndSendAsync(batch, stored, environmentOf, nameOf, cancellationToken);
+            await Task.WhenAny(all, Task.Delay(options.Value.SlowPartAfter, time, patience.Token));
+            await patience.CancelAsync();
         }
 
-        var done = await Task.WhenAll(parts.Select(part =>
-            Task.Run(() => RenderAndSendAsync(part, stored, environmentOf, nameOf, cancellationToken), cancellationToken)));
-        return done.SelectMany(part => part).ToList();
+        var slow = parts.Where(part => !part.IsCompleted).ToList();
+        if (slow.Count > 0 && Interlocked.Add(ref _slowParts, slow.Count) > options.Value.MaxSlowParts)
+        {
+            // Too many parts already finish on their own: this loop waits for its batch, as it did before.
+            Interlocked.Add(ref _slowParts, -slow.Count);
+            slow = [];
+            await all;
+        }
+
+        foreach (var part in slow)
+        {
+            XNovuTelemetry.DispatchSlowParts.Add(1);
+            _ = part.ContinueWith(_ => Interlocked.Decrement(ref _slowParts), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        var finished = parts.Where(part => !slow.Contains(part)).SelectMany(part => part.Result).ToList();
+        return new BatchOutcome(finished, slow);
     }
 
     private async Task<IReadOnlyList<DeliveryResult>> RenderAndSendAsync(
@@ -448,3 +475,9 @@ public sealed partial class DeliveryProcessor(
         public TimeSpan? RetryAfter { get; } = retryAfter;
     }
 }
+
+/// <summary>
+/// A processed batch: the results of the parts that finished, to record now, and the parts still running (one
+/// enterprise's slow renders), each to record when it ends.
+/// </summary>
+public sealed record BatchOutcome(IReadOnlyList<DeliveryResult> Results, IReadOnlyList<Task<IReadOnlyList<DeliveryResult>>> SlowParts);

@@ -6,7 +6,8 @@ namespace XNovu.Dispatcher.Dispatch;
 
 /// <summary>
 /// The claim loops, each supervised. A loop claims a batch, processes it and records the results, and goes
-/// again at once while there is work; when there is none it sleeps until the next due delivery, a wake-up, or
+/// again at once while there is work (an enterprise's part of the batch that is still rendering after
+/// <see cref="DispatcherOptions.SlowPartAfter"/> finishes on its own and is recorded when it ends); when there is none it sleeps until the next due delivery, a wake-up, or
 /// the sweep interval, whichever is first. Work lives only in the database, so a crash loses nothing: leases
 /// expire and another replica (or this one, restarted) takes the deliveries over.
 /// </summary>
@@ -79,6 +80,8 @@ public sealed partial class DispatchWorker(
     {
         var settings = options.Value;
         Task? recording = null;
+        // Slow enterprises' parts finishing on their own (DeliveryProcessor.ProcessAsync), each recorded when it ends.
+        var slowParts = new List<Task>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -96,13 +99,19 @@ public sealed partial class DispatchWorker(
                     }
 
                     var started = Stopwatch.GetTimestamp();
-                    var results = await processor.ProcessAsync(batch, stoppingToken);
+                    var outcome = await processor.ProcessAsync(batch, stoppingToken);
+                    foreach (var part in outcome.SlowParts)
+                    {
+                        slowParts.Add(RecordSlowPartAsync(settings.WorkerId, part, started, stoppingToken));
+                    }
+
+                    slowParts.RemoveAll(part => part.IsCompleted);
                     if (recording is not null)
                     {
                         await recording;
                     }
 
-                    recording = RecordAsync(settings.WorkerId, results, started, stoppingToken);
+                    recording = RecordAsync(settings.WorkerId, outcome.Results, started, stoppingToken);
                     if (!settings.OverlapCompletion)
                     {
                         await recording;
@@ -133,6 +142,29 @@ public sealed partial class DispatchWorker(
             {
                 await recording;
             }
+
+            await Task.WhenAll(slowParts);
+        }
+    }
+
+    /// <summary>
+    /// Records a slow part's results when it ends. A failure is logged, not thrown: the part's rows stay leased to
+    /// this replica and are claimed again when the lease expires (the same Novu calls, under the same keys).
+    /// </summary>
+    private async Task RecordSlowPartAsync(string workerId, Task<IReadOnlyList<DeliveryResult>> part, long started, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await RecordAsync(workerId, await part, started, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // the loop goes on; the lease brings the rows back
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSlowPartFailed(logger, e);
         }
     }
 
@@ -144,6 +176,9 @@ public sealed partial class DispatchWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch loop {Loop} started as {WorkerId}")]
     private static partial void LogStarted(ILogger logger, string workerId, int loop);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A slow part of a batch could not be recorded; its deliveries come back when their lease expires")]
+    private static partial void LogSlowPartFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatch loop {Loop} failed; restarting in {BackoffMs} ms")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception, int loop, double backoffMs);

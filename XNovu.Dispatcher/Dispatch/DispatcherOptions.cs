@@ -27,6 +27,18 @@ public sealed class DispatcherOptions
     /// </summary>
     public bool OverlapCompletion { get; set; } = true;
 
+    /// <summary>
+    /// How long a claim loop waits for one enterprise's part of a batch before it lets that part finish on its own
+    /// and claims again: a tenant whose templates are slow then holds only its own deliveries, never the loop that
+    /// brings everyone else's. The part's outcome is recorded when it ends, under the same lease.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan SlowPartAfter { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Parts finishing on their own at once in this replica; past it, a loop waits for its whole batch again.</summary>
+    [Range(1, 1024)]
+    public int MaxSlowParts { get; set; } = 16;
+
     /// <summary>How long a claim is exclusive; after it, another replica takes the work over.</summary>
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;
