@@ -58,7 +58,9 @@ public sealed record NoisyResult(
     double VictimAnswerMaxMs,
     double VictimDeliveryP99Ms,
     string Attacker,
-    string VictimErrorAnswers = "")
+    string VictimErrorAnswers = "",
+    double VictimSlowestAtSeconds = double.NaN,
+    double VictimSlowestDeliveryAtSeconds = double.NaN)
 {
     public const double AnswerP99TargetMs = 250;
     public const double DeliveryP99TargetMs = 2000;
@@ -69,8 +71,8 @@ public sealed record NoisyResult(
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Attack}: victim {VictimTriggers} triggers, {VictimErrors} errors, {VictimLost} lost, answer p99 {VictimAnswerP99Ms:0.0} ms (max {VictimAnswerMaxMs:0.0}), "
-        + $"delivery p99 {VictimDeliveryP99Ms:0.0} ms; attacker {Attacker}")
+        $"{Attack}: victim {VictimTriggers} triggers, {VictimErrors} errors, {VictimLost} lost, answer p99 {VictimAnswerP99Ms:0.0} ms (max {VictimAnswerMaxMs:0.0} at +{VictimSlowestAtSeconds:0.0} s), "
+        + $"delivery p99 {VictimDeliveryP99Ms:0.0} ms (slowest sent at +{VictimSlowestDeliveryAtSeconds:0.0} s); attacker {Attacker}")
         + (VictimErrorAnswers.Length == 0 ? "" : $"; victim errors: {VictimErrorAnswers}");
 }
 
@@ -105,6 +107,9 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
         using var attacker = await CreateEnterpriseAsync($"noisy-a-{attack}", settings.AttackerTriggersPerSecond, cancellationToken);
         using var victim = await CreateEnterpriseAsync($"noisy-b-{attack}", settings.VictimTriggersPerSecond, cancellationToken);
         var prepared = await PrepareAsync(attack, attacker, cancellationToken);
+        // B is an established tenant: its first delivery (which creates its workflow in Novu, once) is over before
+        // the attack, so what is measured is B's steady traffic under attack, not a new tenant's first send.
+        await WarmUpAsync(victim, run, cancellationToken);
 
         var victimCalls = new ConcurrentBag<VictimCall>();
         var attackerAnswers = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -132,8 +137,14 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
             answers.Count == 0 ? double.NaN : answers[^1],
             Percentile(deliveries, 99),
             string.Join(", ", attackerAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} × {a.Value}")),
-            string.Join(" | ", victimCalls.Where(c => c.Status != HttpStatusCode.Accepted).Take(5).Select(c => $"{(int)c.Status} {c.Answer}")));
+            string.Join(" | ", victimCalls.Where(c => c.Status != HttpStatusCode.Accepted).Take(5).Select(c => $"{(int)c.Status} {c.Answer}")),
+            SlowestAt(victimCalls),
+            received.Count == 0 ? double.NaN : (sentAt[received.MaxBy(r => r.Value - sentAt[r.Key]).Key] - victimCalls.Min(c => c.StartedAt)).TotalSeconds);
     }
+
+    /// <summary>When B's slowest call started, in seconds from its first call: at the start, a warm-up effect; later, the attack's.</summary>
+    private static double SlowestAt(ConcurrentBag<VictimCall> calls) =>
+        calls.IsEmpty ? double.NaN : (calls.MaxBy(c => c.Elapsed)!.StartedAt - calls.Min(c => c.StartedAt)).TotalSeconds;
 
     public static double Percentile(IReadOnlyList<double> sorted, double percent) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -189,6 +200,28 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
                 }
             }
         }
+    }
+
+    /// <summary>One trigger of B, answered and delivered to Novu, before the attack begins.</summary>
+    private async Task WarmUpAsync(Enterprise victim, string run, CancellationToken cancellationToken)
+    {
+        var marker = $"noisy-{run}-warm";
+        using var answer = await victim.Client.PostAsJsonAsync(
+            "/api/trigger", new { workflowId = "default-sms", to = marker, payload = new { body = $"warm-up {marker}" } }, cancellationToken);
+        answer.EnsureSuccessStatusCode();
+        using var novu = new HttpClient { BaseAddress = target.Novu, Timeout = ClientTimeout };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < settings.DrainTimeout)
+        {
+            if ((await novu.GetStringAsync("/emulator/events", cancellationToken)).Contains(marker, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"B's warm-up trigger did not reach Novu in {settings.DrainTimeout.TotalSeconds:0} s.");
     }
 
     /// <summary>
