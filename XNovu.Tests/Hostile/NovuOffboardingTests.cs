@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Dapper;
 using XNovu.Core.Novu;
 using XNovu.Testing;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 using XNovu.Tests.Management;
 using XNovu.Tests.Novu;
@@ -18,19 +17,15 @@ namespace XNovu.Tests.Hostile;
 /// dispatchers; another enterprise's stay.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(60);
-    private readonly DispatchHarness _harness = new(fixture);
     private readonly HttpClient _novu = NovuApi(fixture);
     private readonly HttpClient _admin = fixture.CreateAdminClient();
 
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
+        await base.DisposeAsync();
         _novu.Dispose();
         _admin.Dispose();
     }
@@ -63,7 +58,7 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         var workflow = await leaving.Client.WorkflowAsync(publish: true);
         var subscriber = TriggerApi.Subscriber();
         var accepted = await leaving.Client.AcceptedAsync(TriggerApi.Trigger(workflow, to: subscriber, payload: new { name = "Ada" }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
         string[] paths =
         [
             $"/v2/workflows/{NovuNames.WorkflowId(leaving.Id, workflow)}",
@@ -89,12 +84,12 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
     public async Task Deleting_an_enterprise_while_Novu_is_down_is_retried_until_Novu_confirms()
     {
         var leaving = await TenantInNovuAsync("Leaving in an outage");
-        await _harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 6, paths = new[] { "/v2/subscribers", "/v2/workflows" } });
+        await Harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 6, paths = new[] { "/v2/subscribers", "/v2/workflows" } });
 
         Assert.Equal(HttpStatusCode.Accepted, (await _admin.DeleteAsync($"/api/admin/enterprises/{leaving.Enterprise.Id}")).StatusCode);
 
         await WaitUntilGoneAsync(leaving.NovuPaths);
-        var deletes = (await _harness.RequestsAsync()).Where(r => (string?)r!["method"] == "DELETE").ToList();
+        var deletes = (await Harness.RequestsAsync()).Where(r => (string?)r!["method"] == "DELETE").ToList();
         Assert.Contains(deletes, r => (int)r!["status"]! == 503);
         Assert.Contains(deletes, r => (int)r!["status"]! is 200 or 204);
         await Eventually.WaitForAsync(() => QueuedAsync(leaving.Enterprise.Id), n => n == 0, TimeSpan.FromSeconds(10), "the removal queue to empty");
@@ -111,7 +106,7 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         var path = $"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}";
         var otherPath = $"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(other.Id, subscriber))}";
         Assert.Equal(HttpStatusCode.OK, (await _novu.GetAsync(path)).StatusCode);
-        await _harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 5, paths = new[] { "/v2/subscribers" } });
+        await Harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 5, paths = new[] { "/v2/subscribers" } });
 
         var erased = await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/subscribers/{subscriber}/erase");
 
@@ -129,11 +124,11 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         var subscriber = TriggerApi.Subscriber();
         (await enterprise.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { email = "ann@restart.example" })).EnsureSuccessStatusCode();
         var path = $"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}";
-        await _harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 15, paths = new[] { "/v2/subscribers" } });
+        await Harness.AddFaultAsync(new { statusCode = 503, durationSeconds = 15, paths = new[] { "/v2/subscribers" } });
         await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/subscribers/{subscriber}/erase");
         await Eventually.WaitForAsync(() => LastErrorAsync(enterprise.Id), e => e is not null, TimeSpan.FromSeconds(20), "a refused removal attempt");
 
-        await _harness.KillAndRestartDispatchersAsync();
+        await Harness.KillAndRestartDispatchersAsync();
 
         await WaitUntilGoneAsync([path]);
         // Novu's answer comes before the row is finished: the queue empties a moment after the subscriber is gone.
@@ -152,7 +147,7 @@ public sealed class NovuOffboardingTests(XNovuAppFixture fixture) : IAsyncLifeti
         (await enterprise.Client.PutAsJsonAsync($"/api/subscribers/{profiled}", new { email = "ann@leaving.example" })).EnsureSuccessStatusCode();
         var triggered = TriggerApi.Subscriber();
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, to: triggered, payload: new { name = "Ada" }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
 
         IReadOnlyList<string> paths =
         [

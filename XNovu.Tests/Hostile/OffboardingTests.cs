@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 using XNovu.Tests.Management;
 using XNovu.Tests.Rules;
@@ -13,14 +12,9 @@ namespace XNovu.Tests.Hostile;
 
 /// <summary>The admin renames, deactivates, reactivates and deletes an enterprise; a deactivated one is held, not lost.</summary>
 [Collection(AppCollection.Name)]
-public sealed class OffboardingTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class OffboardingTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private const string DeactivatedType = "https://xnovu.dev/problems/enterprise-deactivated";
-    private readonly DispatchHarness _dispatch = new(fixture);
-
-    public Task InitializeAsync() => _dispatch.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _dispatch.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Admin_renames_an_enterprise_and_the_new_name_is_listed()
@@ -68,22 +62,22 @@ public sealed class OffboardingTests(XNovuAppFixture fixture) : IAsyncLifetime
         using var admin = fixture.CreateAdminClient();
         (await admin.PostAsync($"/api/admin/enterprises/{enterprise.Id}/deactivate", null)).EnsureSuccessStatusCode();
         var subscriber = ManagementApi.Key("held");
-        var (id, transactionId) = await _dispatch.InsertNotificationAsync(
+        var (id, transactionId) = await Harness.InsertNotificationAsync(
             enterprise.Id, "default-email", """{"subject":"s","body":"held"}""", $"""["{subscriber}"]""");
 
         var active = await fixture.CreateEnterpriseAsync();
-        var (activeId, _) = await _dispatch.InsertNotificationAsync(
+        var (activeId, _) = await Harness.InsertNotificationAsync(
             active.Id, "default-email", """{"subject":"s","body":"flows"}""", $"""["{subscriber}-active"]""");
 
         // Another enterprise's delivery, due at the same time, goes out; the held one stays PENDING.
-        await _dispatch.WaitForStatusAsync(activeId, "SENT");
+        await Harness.WaitForStatusAsync(activeId, "SENT");
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal("PENDING", await DeliveryStatusAsync(id));
-        Assert.Empty(await _dispatch.EventsAsync(transactionId));
+        Assert.Empty(await Harness.EventsAsync(transactionId));
 
         (await admin.PostAsync($"/api/admin/enterprises/{enterprise.Id}/reactivate", null)).EnsureSuccessStatusCode();
-        await _dispatch.WaitForStatusAsync(id, "SENT");
-        Assert.Single(await _dispatch.EventsAsync(transactionId));
+        await Harness.WaitForStatusAsync(id, "SENT");
+        Assert.Single(await Harness.EventsAsync(transactionId));
     }
 
     [Fact]

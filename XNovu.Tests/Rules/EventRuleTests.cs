@@ -2,7 +2,6 @@ using XNovu.Core.Novu;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 using XNovu.Tests.Management;
 
@@ -10,18 +9,9 @@ namespace XNovu.Tests.Rules;
 
 /// <summary><c>POST /api/events</c>: EVENT rules of the caller's enterprise, and only those, fire.</summary>
 [Collection(AppCollection.Name)]
-public sealed class EventRuleTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class EventRuleTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _dispatch = new(fixture);
     private readonly RuleHarness _rules = new(fixture);
-
-    public Task InitializeAsync() => _dispatch.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _dispatch.ResetEmulatorAsync();
-        await _dispatch.DisposeAsync();
-    }
 
     private static string EventName() => ManagementApi.Key("drill.started");
 
@@ -42,8 +32,8 @@ public sealed class EventRuleTests(XNovuAppFixture fixture) : IAsyncLifetime
         var created = Assert.Single(body["notifications"]!.AsArray())!;
         var notificationId = (long)created["notificationId"]!;
         var transactionId = (string)created["transactionId"]!;
-        await _dispatch.WaitForStatusAsync(notificationId, "SENT");
-        var received = Assert.Single(await _dispatch.EventsAsync(transactionId))!;
+        await Harness.WaitForStatusAsync(notificationId, "SENT");
+        var received = Assert.Single(await Harness.EventsAsync(transactionId))!;
 
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
         Assert.Equal(name, (string?)body["name"]);
@@ -51,7 +41,7 @@ public sealed class EventRuleTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(workflow, (string?)created["workflowId"]);
         Assert.Equal(NovuNames.WorkflowId(enterprise.Id, workflow), (string?)received["workflow"]);
         Assert.Equal(NovuNames.SubscriberId(enterprise.Id, "event-sub"), (string?)received["subscriberIds"]![0]);
-        var payload = await _dispatch.PayloadAsync(notificationId);
+        var payload = await Harness.PayloadAsync(notificationId);
         Assert.Equal("Ada", (string?)payload["name"]);
         Assert.Equal("S", (string?)payload["site"]!["code"]);
         Assert.Equal(2, (int)payload["site"]!["floor"]!);

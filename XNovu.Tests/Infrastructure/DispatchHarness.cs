@@ -4,9 +4,8 @@ using XNovu.Core.Novu;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
-using XNovu.Tests.Infrastructure;
 
-namespace XNovu.Tests.Dispatch;
+namespace XNovu.Tests.Infrastructure;
 
 /// <summary>Direct access to the database as its owner and to the emulator's inspection API.</summary>
 public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
