@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using XNovu.Core.Novu;
+using XNovu.Dispatcher.Dispatch;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Dispatch;
@@ -128,6 +130,34 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : EmulatorTestBase(ne
         var state = await Harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Contains("no-such-workflow", (string)state.ErrorDetails!["message"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A committed notification wakes a claim loop at once (the insert's NOTIFY on the dispatchers' LISTEN
+    /// connection), not at the loop's next sweep. The fixture's four loops (two replicas of two) each sweep every
+    /// <see cref="DispatcherOptions.SweepInterval"/> (5 s) when idle, so without the wake-up five notifications sent
+    /// one after the other would need some loop to sweep twice: at least 5 s in all, against half of that allowed here.
+    /// </summary>
+    [Fact]
+    public async Task Notifications_one_after_another_each_wake_a_dispatcher_instead_of_waiting_for_its_sweep()
+    {
+        var sweep = new DispatcherOptions().SweepInterval;
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var latencies = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            var subscriber = Unique("woken");
+            await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"wake up"}""", $"""["{subscriber}"]""");
+            var committed = Stopwatch.GetTimestamp();
+            await Eventually.WaitForAsync(
+                () => Harness.EventsAsync(subscriberId: NovuNames.SubscriberId(enterprise.Id, subscriber))!,
+                events => events?.Count == 1, TimeSpan.FromSeconds(20), $"notification {i} at Novu");
+            latencies.Add(Stopwatch.GetElapsedTime(committed));
+        }
+
+        var total = latencies.Aggregate(TimeSpan.Zero, (sum, latency) => sum + latency);
+        Assert.True(total < sweep / 2,
+            $"five notifications took {total.TotalMilliseconds:0} ms in all ({string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0}"))} ms)");
     }
 
     [Fact]
