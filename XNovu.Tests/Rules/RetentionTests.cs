@@ -2,7 +2,10 @@ using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Rules;
 
-/// <summary>Retention's delete, called as the job calls it: finished notifications past the age go, in batches.</summary>
+/// <summary>
+/// Retention: its delete, called as the job calls it (finished notifications past the age go, in batches), and the
+/// job itself, run by the dispatchers.
+/// </summary>
 [Collection(AppCollection.Name)]
 public sealed class RetentionTests(XNovuAppFixture fixture)
 {
@@ -59,12 +62,35 @@ public sealed class RetentionTests(XNovuAppFixture fixture)
     }
 
     [Fact]
-    public async Task Retention_runs_as_the_services_role()
+    public async Task The_dispatchers_retention_job_deletes_old_finished_notifications_at_start_and_keeps_young_ones()
     {
-        // The job calls the function as xnovu_dispatcher, which reaches no row directly; the grant is its only path.
-        var granted = await _db.ScalarAsync<bool>(
-            "SELECT has_function_privilege('xnovu_dispatcher', 'notify.purge_notifications(double precision, integer)', 'EXECUTE')");
+        var enterprise = (await fixture.CreateEnterpriseAsync()).Id;
+        var old = await InsertAsync(enterprise, "SENT", "100 days");
+        var young = await InsertAsync(enterprise, "SENT", "10 days");
 
-        Assert.True(granted);
+        // A pass runs when a dispatcher starts (then every XNovu:Retention:Interval, an hour): as its own role,
+        // which reaches no row but through the purge functions. Both replicas' passes are waited for, so that
+        // neither runs on into the next test.
+        var passesBefore = RetentionPasses();
+        await using (var harness = new DispatchHarness(fixture))
+        {
+            await harness.KillAndRestartDispatchersAsync();
+        }
+
+        await Eventually.WaitForAsync(
+            () => Task.FromResult(RetentionPasses()), n => n >= passesBefore + 2, TimeSpan.FromSeconds(90),
+            "a retention pass of each restarted dispatcher");
+        Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM notify.ent_notification WHERE id = @id", ("id", old)));
+        Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM notify.ent_notification WHERE id = @id", ("id", young)));
     }
+
+    /// <summary>The dispatchers' "Retention deleted ..." log lines so far: one per finished pass of any replica.</summary>
+    private int RetentionPasses() =>
+        Directory.GetFiles(fixture.LogPath, "dispatcher*.log")
+            .Sum(path =>
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream);
+                return reader.ReadToEnd().Split('\n').Count(line => line.Contains("Retention deleted ", StringComparison.Ordinal));
+            });
 }
