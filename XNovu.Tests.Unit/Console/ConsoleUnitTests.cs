@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using XNovu.Console;
 
-namespace XNovu.Tests.Unit.AdminConsole;
+namespace XNovu.Tests.Unit.Console;
 
 public sealed class ConsoleUnitTests
 {

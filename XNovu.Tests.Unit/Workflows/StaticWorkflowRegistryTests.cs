@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Unit.Workflows;
 
 /// <summary>The shipped workflow files, checked without the app: they load, hold together and render.</summary>
 public sealed class StaticWorkflowRegistryTests
