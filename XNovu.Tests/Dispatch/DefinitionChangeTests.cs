@@ -1,6 +1,5 @@
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Dispatch;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Foundation;
 

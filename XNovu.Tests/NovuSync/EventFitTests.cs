@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.NovuSync;
 

@@ -4,9 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.NovuSync;
 

@@ -4,10 +4,8 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 using XNovu.Tests.Novu;
 using XNovu.Testing;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.NovuSync;
 

@@ -5,8 +5,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Operations;
 

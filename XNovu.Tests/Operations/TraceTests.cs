@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Operations;
 

@@ -9,8 +9,6 @@ using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Reliability;
 

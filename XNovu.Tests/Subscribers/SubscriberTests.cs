@@ -6,9 +6,7 @@ using Npgsql;
 using XNovu.Core.Novu;
 using XNovu.Testing;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Subscribers;
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using XNovu.Core.Novu;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Tenancy;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
-namespace XNovu.Tests.Tenancy;
+namespace XNovu.Tests.RateLimiting;
 
 /// <summary>
 /// Every enterprise route is rate limited per enterprise, each route class in its own bucket: a hostile

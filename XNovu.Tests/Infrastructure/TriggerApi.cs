@@ -7,7 +7,7 @@ using Dapper;
 using Npgsql;
 using XNovu.Tests.Infrastructure;
 
-namespace XNovu.Tests.Triggers;
+namespace XNovu.Tests.Infrastructure;
 
 /// <summary>Builders and checks shared by the trigger and notification tests.</summary>
 internal static class TriggerApi

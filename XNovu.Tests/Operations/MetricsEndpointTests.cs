@@ -1,9 +1,7 @@
 using System.Net;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
-namespace XNovu.Tests.Foundation;
+namespace XNovu.Tests.Operations;
 
 [Collection(AppCollection.Name)]
 public sealed class MetricsEndpointTests(XNovuAppFixture fixture)

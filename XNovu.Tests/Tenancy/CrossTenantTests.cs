@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Tenancy;
 
 /// <summary>Enterprise B's key against every one of enterprise A's management resources, for every verb.</summary>
 [Collection(AppCollection.Name)]

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Http;
 
 [Collection(AppCollection.Name)]
 public sealed class MalformedRequestTests(XNovuAppFixture fixture)

@@ -4,11 +4,9 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 using XNovu.Tests.Rules;
-using XNovu.Tests.Triggers;
 
-namespace XNovu.Tests.Hostile;
+namespace XNovu.Tests.Enterprises;
 
 /// <summary>The admin renames, deactivates, reactivates and deletes an enterprise; a deactivated one is held, not lost.</summary>
 [Collection(AppCollection.Name)]

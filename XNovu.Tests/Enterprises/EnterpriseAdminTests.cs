@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using XNovu.Tests.Infrastructure;
 
-namespace XNovu.Tests.Tenancy;
+namespace XNovu.Tests.Enterprises;
 
 [Collection(AppCollection.Name)]
 public sealed class EnterpriseAdminTests(XNovuAppFixture fixture)

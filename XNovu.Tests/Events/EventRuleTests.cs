@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
+using XNovu.Tests.Rules;
 
-namespace XNovu.Tests.Rules;
+namespace XNovu.Tests.Events;
 
 /// <summary><c>POST /api/events</c>: EVENT rules of the caller's enterprise, and only those, fire.</summary>
 [Collection(AppCollection.Name)]

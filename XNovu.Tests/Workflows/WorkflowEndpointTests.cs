@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Workflows;
 
 [Collection(AppCollection.Name)]
 public sealed class WorkflowEndpointTests(XNovuAppFixture fixture)

@@ -5,11 +5,9 @@ using Dapper;
 using XNovu.Core.Novu;
 using XNovu.Testing;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 using XNovu.Tests.Novu;
-using XNovu.Tests.Triggers;
 
-namespace XNovu.Tests.Hostile;
+namespace XNovu.Tests.Offboarding;
 
 /// <summary>
 /// Offboarding reaches Novu: a deleted enterprise's subscribers and workflows, and an erased subscriber, are

@@ -1,6 +1,7 @@
 using XNovu.Tests.Infrastructure;
+using XNovu.Tests.Rules;
 
-namespace XNovu.Tests.Rules;
+namespace XNovu.Tests.Retention;
 
 /// <summary>
 /// Retention: its delete, called as the job calls it (finished notifications past the age go, in batches), and the

@@ -1,9 +1,9 @@
 using System.Net;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
-namespace XNovu.Tests.Triggers;
+namespace XNovu.Tests.Notifications;
 
 [Collection(AppCollection.Name)]
 public sealed class NotificationCrossTenantTests(XNovuAppFixture fixture)

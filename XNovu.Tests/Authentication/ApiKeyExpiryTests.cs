@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Tenancy;
+namespace XNovu.Tests.Authentication;
 
 /// <summary>A key created with an expiry (as the console's session keys are) stops working at the API then.</summary>
 [Collection(AppCollection.Name)]

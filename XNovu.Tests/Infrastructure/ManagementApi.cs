@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Infrastructure;
 
 /// <summary>Builders and checks shared by the management API tests. The app is shared, so every key is unique.</summary>
 internal static class ManagementApi

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
-using static XNovu.Tests.Triggers.TriggerApi;
+using XNovu.Tests.Triggers;
+using static XNovu.Tests.Infrastructure.ManagementApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
-namespace XNovu.Tests.Triggers;
+namespace XNovu.Tests.RateLimiting;
 
 [Collection(AppCollection.Name)]
 public sealed class RateLimitTests(XNovuAppFixture fixture)

@@ -1,8 +1,8 @@
 using System.Net;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Management;
+namespace XNovu.Tests.Rules;
 
 [Collection(AppCollection.Name)]
 public sealed class RuleEndpointTests(XNovuAppFixture fixture)

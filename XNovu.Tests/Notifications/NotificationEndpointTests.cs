@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
-namespace XNovu.Tests.Triggers;
+namespace XNovu.Tests.Notifications;
 
 [Collection(AppCollection.Name)]
 public sealed class NotificationEndpointTests(XNovuAppFixture fixture)

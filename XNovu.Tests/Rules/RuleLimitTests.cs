@@ -2,12 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 using XNovu.Tests.Rules;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
-namespace XNovu.Tests.Hostile;
+namespace XNovu.Tests.Rules;
 
 /// <summary>How hard one enterprise's rules and events may drive the system.</summary>
 [Collection(AppCollection.Name)]
