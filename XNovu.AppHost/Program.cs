@@ -32,7 +32,7 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors")
     .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints()
     .WithDirectHttpEndpoint(builder.Configuration)

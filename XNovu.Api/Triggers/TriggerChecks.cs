@@ -27,14 +27,11 @@ internal sealed class TriggerChecks(WorkflowResolver resolver, PayloadSchemaVali
         var visible = resolver.Choose(trigger.WorkflowKey, lookup.Workflows.GetValueOrDefault(trigger.WorkflowKey));
         if (visible is { Own: { } own })
         {
-            if (own.Deactivated)
+            if (!own.CanSend)
             {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is deactivated."));
-            }
-
-            if (own.PublishStatus != PublishStatuses.Publish)
-            {
-                return (null, Problems.Conflict($"Workflow '{trigger.WorkflowKey}' is not published."));
+                return (null, Problems.Conflict(own.Deactivated
+                    ? $"Workflow '{trigger.WorkflowKey}' is deactivated."
+                    : $"Workflow '{trigger.WorkflowKey}' is not published."));
             }
 
             (workflowId, version, stamp, workflowCategoryId, schema) = (own.Id, own.Version, own.Stamp, own.CategoryId, own.PayloadSchema);
@@ -100,7 +97,10 @@ internal sealed record Lookup(
 /// against the row as it still is (read and compared by <see cref="TriggerStore"/>).
 /// </summary>
 internal sealed record TriggerWorkflow(
-    long Id, string WorkflowKey, string? PayloadSchema, long? CategoryId, string PublishStatus, bool Deactivated, int Version, string Stamp);
+    long Id, string WorkflowKey, string? PayloadSchema, long? CategoryId, string PublishStatus, bool Deactivated, int Version, string Stamp)
+{
+    public bool CanSend => WorkflowSendRule.CanSend(PublishStatus, Deactivated);
+}
 
 /// <param name="WorkflowStamp">The checked workflow's <see cref="TriggerWorkflow.Stamp"/>; null for a static workflow.</param>
 internal sealed record ResolvedRow(long? WorkflowId, int? WorkflowVersion, string? WorkflowStamp, long? CategoryId, long? PriorityId);

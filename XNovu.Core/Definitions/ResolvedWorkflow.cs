@@ -1,4 +1,5 @@
 using XNovu.Core.Templates;
+using XNovu.Core.Workflows;
 
 namespace XNovu.Core.Definitions;
 
@@ -19,7 +20,7 @@ public sealed record ResolvedWorkflow(
     /// <summary>Never null, also for an entry cached before the field existed.</summary>
     public IReadOnlyList<string> NovuPayload { get; init; } = NovuPayload ?? [];
 
-    public bool CanSend => Published && !Deactivated;
+    public bool CanSend => WorkflowSendRule.CanSend(Published, Deactivated);
 }
 
 public sealed record ChannelTemplate(NotificationChannel Channel, TemplateDefinition? Template);

@@ -54,18 +54,25 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
     {
         var resolved = await database.InTenantAsync(enterpriseId, async session =>
         {
-            var own = await session.Connection.QuerySingleOrDefaultAsync<WorkflowDefinitionRow>(
-                """
-                SELECT workflow_key AS WorkflowKey, publish_status::text AS PublishStatus, deactivated,
-                       version, default_channels::text[] AS Channels, template_overrides::text AS TemplateOverrides,
-                       novu_payload AS NovuPayload
-                FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey
-                """,
-                new { workflowKey }, session.Transaction);
+            var own = await ReadOwnAsync(session, workflowKey);
             return Choose(workflowKey, own) is { Own: { } row } ? await ResolveOwnAsync(session, enterpriseId, row) : null;
         }, cancellationToken);
-        return resolved ?? (Choose<WorkflowDefinitionRow>(workflowKey, null) is { Static: { } shipped } ? ResolveStatic(shipped) : null);
+        return resolved ?? (Choose<StoredWorkflow>(workflowKey, null) is { Static: { } shipped } ? ResolveStatic(shipped) : null);
     }
+
+    /// <summary>The enterprise's own workflow row with the key, whatever its state, read in its scope; null when it has none.</summary>
+    public Task<StoredWorkflow?> FindOwnAsync(Guid enterpriseId, string workflowKey, CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, session => ReadOwnAsync(session, workflowKey), cancellationToken);
+
+    private static Task<StoredWorkflow?> ReadOwnAsync(TenantSession session, string workflowKey) =>
+        session.Connection.QuerySingleOrDefaultAsync<StoredWorkflow>(
+            """
+            SELECT workflow_key AS WorkflowKey, name, publish_status::text AS PublishStatus, deactivated,
+                   version, default_channels::text[] AS Channels, template_overrides::text AS TemplateOverrides,
+                   novu_payload AS NovuPayload
+            FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey
+            """,
+            new { workflowKey }, session.Transaction);
 
     /// <summary>
     /// A template by key as the template engine finds it: the enterprise's own (not deactivated) template, read
@@ -93,7 +100,7 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
             : null);
     }
 
-    private static async Task<ResolvedWorkflow> ResolveOwnAsync(TenantSession session, Guid enterpriseId, WorkflowDefinitionRow workflow)
+    private static async Task<ResolvedWorkflow> ResolveOwnAsync(TenantSession session, Guid enterpriseId, StoredWorkflow workflow)
     {
         var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
         var keys = overrides.Values.Distinct().ToArray();
@@ -114,7 +121,7 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
                     : null))
             .ToList();
         return new ResolvedWorkflow(
-            workflow.WorkflowKey, IsStatic: false, workflow.PublishStatus == PublishStatuses.Publish, workflow.Deactivated, workflow.Version, channels,
+            workflow.WorkflowKey, IsStatic: false, WorkflowSendRule.IsPublished(workflow.PublishStatus), workflow.Deactivated, workflow.Version, channels,
             workflow.NovuPayload);
     }
 
@@ -135,18 +142,6 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         names
             .Select(name => NotificationChannelNames.TryParse(name, out var channel) ? channel : (NotificationChannel?)null)
             .OfType<NotificationChannel>();
-
-    // A class, not a positional record: Dapper maps array columns only onto properties.
-    private sealed class WorkflowDefinitionRow
-    {
-        public string WorkflowKey { get; init; } = string.Empty;
-        public string PublishStatus { get; init; } = string.Empty;
-        public bool Deactivated { get; init; }
-        public int Version { get; init; }
-        public string[] Channels { get; init; } = [];
-        public string TemplateOverrides { get; init; } = "{}";
-        public string[] NovuPayload { get; init; } = [];
-    }
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
     private sealed record TemplateDefinitionRow(

@@ -6,20 +6,10 @@ namespace XNovu.Dispatcher.NovuSync;
 /// <summary>A sync claimed from <c>notify.novu_workflow_sync</c>: a null enterprise is a static workflow.</summary>
 public sealed record SyncClaim(Guid? EnterpriseId, string WorkflowKey, long Generation, int Attempts);
 
-/// <summary>What an enterprise's workflow row says Novu should hold.</summary>
-public sealed class StoredWorkflow
-{
-    public string WorkflowKey { get; init; } = string.Empty;
-    public string Name { get; init; } = string.Empty;
-    public string[] Channels { get; init; } = [];
-    public string PublishStatus { get; init; } = string.Empty;
-    public bool Deactivated { get; init; }
-    public int Version { get; init; }
-}
-
 /// <summary>
 /// The sync's statements: claims, outcomes and the reconciler's turn go through the SECURITY DEFINER functions
-/// of <c>0009_novu_workflow_sync.sql</c>; a workflow and its enterprise's name are read in the enterprise's scope.
+/// of <c>0009_novu_workflow_sync.sql</c>; whether a write is still to sync is read in the enterprise's scope (the
+/// workflow row itself through <see cref="XNovu.Core.Workflows.WorkflowResolver.FindOwnAsync"/>).
 /// </summary>
 public sealed class NovuSyncStore(XNovuDatabase database)
 {
@@ -75,15 +65,6 @@ public sealed class NovuSyncStore(XNovuDatabase database)
             cancellationToken: cancellationToken));
         return rows.AsList();
     }
-
-    public Task<StoredWorkflow?> WorkflowAsync(Guid enterpriseId, string workflowKey, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<StoredWorkflow>(
-            """
-            SELECT workflow_key AS WorkflowKey, name, default_channels::text[] AS Channels,
-                   publish_status::text AS PublishStatus, deactivated, version
-            FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey
-            """,
-            new { workflowKey }, session.Transaction), cancellationToken);
 
     /// <summary>Whether a write to the workflow is not yet in Novu, read in the enterprise's scope.</summary>
     public Task<bool> IsSyncPendingAsync(Guid enterpriseId, Guid? owner, string workflowKey, CancellationToken cancellationToken) =>

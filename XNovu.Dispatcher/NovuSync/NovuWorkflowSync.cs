@@ -39,7 +39,8 @@ public enum SyncMode
 /// lives in every environment that sends it.
 /// </summary>
 public sealed partial class NovuWorkflowSync(
-    NovuEnvironments environments, NovuSyncStore store, StaticWorkflowRegistry registry, ILogger<NovuWorkflowSync> logger)
+    NovuEnvironments environments, NovuSyncStore store, WorkflowResolver resolver, StaticWorkflowRegistry registry,
+    ILogger<NovuWorkflowSync> logger)
 {
     public const string WorkflowNotFound = "workflow_not_found";
     public const string TriggerNotActive = "trigger_not_active";
@@ -95,11 +96,10 @@ public sealed partial class NovuWorkflowSync(
                 : null;
         }
 
-        var stored = await store.WorkflowAsync(enterprise, workflowKey, cancellationToken);
+        var stored = await resolver.FindOwnAsync(enterprise, workflowKey, cancellationToken);
         return stored is null
             ? null
-            : new DesiredWorkflow(enterprise, stored.WorkflowKey, stored.Name, Channels(stored.Channels),
-                Active: stored.PublishStatus == "PUBLISH" && !stored.Deactivated);
+            : new DesiredWorkflow(enterprise, stored.WorkflowKey, stored.Name, Channels(stored.Channels), Active: stored.CanSend);
     }
 
     public async Task<SyncResult> EnsureAsync(NovuEnvironment environment, DesiredWorkflow desired, SyncMode mode, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using XNovu.Client;
 using XNovu.Client.Api;
 
-namespace XNovu.Tests.Client;
+namespace XNovu.Tests.Unit.Client;
 
 /// <summary>The hand-written layer of XNovu.Client, against a scripted server: retries, keys and problems.</summary>
 public sealed class ClientPipelineTests

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace XNovu.Tests.Client;
+namespace XNovu.Tests.Unit.Client;
 
 /// <summary>The checked-in OpenAPI document: current, and complete enough to learn the API and generate a client from.</summary>
 public sealed class OpenApiDocumentTests

@@ -2,7 +2,7 @@ extern alias cli;
 
 using cli::XNovu.Cli.Import;
 
-namespace XNovu.Tests.Compatibility;
+namespace XNovu.Tests.Unit.Compatibility;
 
 public sealed class ConversionTests
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace XNovu.Tests.Compatibility;
+namespace XNovu.Tests.Unit.Compatibility;
 
 public sealed class LegacyEnvironmentTests
 {

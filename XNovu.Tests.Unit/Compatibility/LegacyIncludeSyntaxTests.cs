@@ -1,7 +1,7 @@
 using XNovu.Core.Templates;
-using XNovu.Tests.Templates;
+using XNovu.Tests.Unit.Templates;
 
-namespace XNovu.Tests.Compatibility;
+namespace XNovu.Tests.Unit.Compatibility;
 
 public sealed class LegacyIncludeSyntaxTests
 {

@@ -1,6 +1,6 @@
 using XNovu.Dispatcher.Dispatch;
 
-namespace XNovu.Tests.Dispatch;
+namespace XNovu.Tests.Unit.Dispatch;
 
 /// <summary>A wake-up goes to one waiting claim loop, and one that finds none waiting is kept once.</summary>
 public sealed class DispatchSignalTests

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using XNovu.Dispatcher.Dispatch;
 
-namespace XNovu.Tests.Dispatch;
+namespace XNovu.Tests.Unit.Dispatch;
 
 /// <summary>The dispatcher's durations are checked at start: a zero or negative one would spin a loop or never retry.</summary>
 public sealed class DispatcherOptionsTests

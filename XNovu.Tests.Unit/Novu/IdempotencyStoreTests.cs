@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using XNovu.NovuEmulator.Idempotency;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 public sealed class IdempotencyStoreTests
 {

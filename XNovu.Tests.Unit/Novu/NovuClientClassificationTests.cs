@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Time.Testing;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>Every answer class becomes a typed outcome; only the caller's cancellation throws.</summary>
 public sealed class NovuClientClassificationTests

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>Bring your own Novu: one client per Novu environment, built as the shared one is.</summary>
 public sealed class NovuClientPoolTests

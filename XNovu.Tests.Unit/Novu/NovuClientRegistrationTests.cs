@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 public sealed class NovuClientRegistrationTests
 {

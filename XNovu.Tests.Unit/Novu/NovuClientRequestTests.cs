@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>Pins the wire format of every call against canned answers.</summary>
 public sealed class NovuClientRequestTests

@@ -5,9 +5,9 @@ using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
 using XNovu.Core.Templates;
 using XNovu.NovuClient;
-using XNovu.Tests.Templates;
+using XNovu.Tests.Unit.Templates;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>The Novu event: what of the payload it carries, its size as sent, and the bound that spares a render.</summary>
 public sealed class NovuEventTests

@@ -1,6 +1,6 @@
 using XNovu.Core.Novu;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>What a queued removal deletes in Novu: the enterprise's own names, never a workflow every enterprise shares.</summary>
 public sealed class NovuRemovalTests

@@ -1,6 +1,6 @@
 using XNovu.Core.Novu;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 /// <summary>The transaction id Novu knows a delivery by: the caller's, scoped to its enterprise, within Novu's key limit.</summary>
 public sealed class NovuTransactionIdTests

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using XNovu.NovuClient;
 
-namespace XNovu.Tests.Novu;
+namespace XNovu.Tests.Unit.Novu;
 
 public sealed class TokenBucketTests
 {

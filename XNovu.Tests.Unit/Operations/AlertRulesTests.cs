@@ -1,4 +1,4 @@
-namespace XNovu.Tests.Operations;
+namespace XNovu.Tests.Unit.Operations;
 
 /// <summary>The alerts file alone: no app needed.</summary>
 public sealed class AlertRulesTests

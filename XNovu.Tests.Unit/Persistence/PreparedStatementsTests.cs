@@ -1,7 +1,7 @@
 using Npgsql;
 using XNovu.Core.Persistence;
 
-namespace XNovu.Tests.Persistence;
+namespace XNovu.Tests.Unit.Persistence;
 
 /// <summary>Which connection strings let Npgsql prepare repeated statements.</summary>
 public sealed class PreparedStatementsTests

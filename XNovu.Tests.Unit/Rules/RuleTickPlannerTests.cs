@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using XNovu.Core.Rules;
 
-namespace XNovu.Tests.Rules;
+namespace XNovu.Tests.Unit.Rules;
 
 /// <summary>The rule engine's arithmetic with a fake clock: which ticks fire, when, and what happens to missed ones.</summary>
 public sealed class RuleTickPlannerTests

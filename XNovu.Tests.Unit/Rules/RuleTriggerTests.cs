@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using XNovu.Core.Rules;
 
-namespace XNovu.Tests.Rules;
+namespace XNovu.Tests.Unit.Rules;
 
 /// <summary>Reading stored trigger configurations, and merging an event's payload into its rule's.</summary>
 public sealed class RuleTriggerTests

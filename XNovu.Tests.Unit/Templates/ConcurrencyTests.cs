@@ -1,7 +1,7 @@
 using XNovu.Core.Templates;
-using static XNovu.Tests.Templates.TemplateTesting;
+using static XNovu.Tests.Unit.Templates.TemplateTesting;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 public sealed class ConcurrencyTests
 {

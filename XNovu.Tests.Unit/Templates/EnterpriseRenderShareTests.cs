@@ -2,9 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Templates;
-using static XNovu.Tests.Templates.TemplateTesting;
+using static XNovu.Tests.Unit.Templates.TemplateTesting;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 /// <summary>
 /// One enterprise's slow templates take at most their share of a process's rendering; other enterprises are never

@@ -1,8 +1,8 @@
 using DotLiquid;
 using XNovu.Core.Templates;
-using static XNovu.Tests.Templates.TemplateTesting;
+using static XNovu.Tests.Unit.Templates.TemplateTesting;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 public sealed class EscapingTests
 {

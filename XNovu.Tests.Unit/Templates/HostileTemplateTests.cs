@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using XNovu.Core.Templates;
-using static XNovu.Tests.Templates.TemplateTesting;
+using static XNovu.Tests.Unit.Templates.TemplateTesting;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 /// <summary>Templates and payloads written by someone who means harm: slow filters, runaway growth, script.</summary>
 public sealed class HostileTemplateTests

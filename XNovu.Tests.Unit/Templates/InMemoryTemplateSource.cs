@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using XNovu.Core.Templates;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 /// <summary>
 /// The template source as the database will behave: an enterprise's own template of a key, else the static

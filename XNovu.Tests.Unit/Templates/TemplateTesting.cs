@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using XNovu.Core.Templates;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 internal static class TemplateTesting
 {

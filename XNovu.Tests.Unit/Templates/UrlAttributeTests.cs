@@ -1,8 +1,8 @@
 using System.Text.Json;
 using XNovu.Core.Templates;
-using static XNovu.Tests.Templates.TemplateTesting;
+using static XNovu.Tests.Unit.Templates.TemplateTesting;
 
-namespace XNovu.Tests.Templates;
+namespace XNovu.Tests.Unit.Templates;
 
 /// <summary>URL attributes of email and in-app bodies are safe by default, without any filter.</summary>
 public sealed class UrlAttributeTests

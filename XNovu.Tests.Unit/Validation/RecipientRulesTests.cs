@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using XNovu.Core.Validation;
 
-namespace XNovu.Tests.Validation;
+namespace XNovu.Tests.Unit.Validation;
 
 /// <summary>The one recipient rule set and the unstorable-text check, as every endpoint applies them.</summary>
 public sealed class RecipientRulesTests

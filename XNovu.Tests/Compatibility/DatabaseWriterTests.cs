@@ -1,23 +1,14 @@
 using Dapper;
 using Npgsql;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Compatibility;
 
 /// <summary>Outside systems writing notifications by SQL, as the original's did.</summary>
 [Collection(AppCollection.Name)]
-public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
-
     [Fact]
     public async Task Row_enqueued_by_workflow_id_through_the_writer_role_is_delivered_rendered()
     {
@@ -28,8 +19,8 @@ public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : IAsyncLifetim
         var (id, transactionId) = await connection.QuerySingleAsync<(long, string)>(
             "SELECT * FROM notify.enqueue_notification(@enterprise, @workflowId, @payload::jsonb, @recipients::jsonb)",
             new { enterprise = enterprise.Id, workflowId, payload = """{"userName": "Ann"}""", recipients = $"""["{subscriber}"]""" });
-        await _harness.WaitForStatusAsync(id, "SENT");
-        var delivered = Assert.Single(await _harness.EventsAsync(transactionId));
+        await Harness.WaitForStatusAsync(id, "SENT");
+        var delivered = Assert.Single(await Harness.EventsAsync(transactionId));
 
         Assert.Equal("Hello Ann", (string)delivered!["payload"]!["xnovu"]!["channels"]!["SMS"]!["body"]!);
         Assert.Contains(subscriber, delivered["to"]!.ToJsonString(), StringComparison.Ordinal);
@@ -49,7 +40,7 @@ public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : IAsyncLifetim
             VALUES (@enterprise, @workflowId, '{"userName": "Bo"}', @recipients::jsonb) RETURNING id
             """,
             new { enterprise = enterprise.Id, workflowId, recipients = $"""["{TriggerApi.Subscriber()}"]""" });
-        await _harness.WaitForStatusAsync(id, "SENT");
+        await Harness.WaitForStatusAsync(id, "SENT");
         var row = await connection.QuerySingleAsync<(string WorkflowKey, int? Version)>(
             "SELECT workflow_key, workflow_version FROM notify.ent_notification WHERE id = @id", new { id });
 
@@ -88,8 +79,8 @@ public sealed class DatabaseWriterTests(XNovuAppFixture fixture) : IAsyncLifetim
         Assert.Equal(
             [(ids[0], 1, ann, $"xnovu-{ids[0]}-1"), (ids[0], 2, bo, $"xnovu-{ids[0]}-2"), (ids[1], 1, bo, $"xnovu-{ids[1]}")],
             deliveries);
-        await _harness.WaitForStatusAsync(ids[0], "SENT");
-        await _harness.WaitForStatusAsync(ids[1], "SENT");
+        await Harness.WaitForStatusAsync(ids[0], "SENT");
+        await Harness.WaitForStatusAsync(ids[1], "SENT");
     }
 
     [Fact]

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Compatibility;
 

@@ -1,26 +1,17 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Compatibility;
 
 /// <summary>What callers of the original's API relied on: re-sends, answer fields, root-level variables, legacy includes.</summary>
 [Collection(AppCollection.Name)]
-public sealed class OriginalApiTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class OriginalApiTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private const string NotFoundType = "https://xnovu.dev/problems/not-found";
     private const string ValidationType = "https://xnovu.dev/problems/validation";
     private const string ConflictType = "https://xnovu.dev/problems/conflict";
-
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Trigger_answer_carries_the_original_fields()
@@ -42,7 +33,7 @@ public sealed class OriginalApiTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(TriggerApi.StaticWorkflow));
-        await _harness.WaitForStatusAsync(first.Id(), "SENT");
+        await Harness.WaitForStatusAsync(first.Id(), "SENT");
         var count = await fixture.CountNotificationsAsync(enterprise.Id);
         var resend = new JsonObject { ["notificationId"] = first.Id(), ["workflowId"] = TriggerApi.StaticWorkflow };
 
@@ -53,7 +44,7 @@ public sealed class OriginalApiTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal("SENT", (string)again["status"]!);
         Assert.Contains("not sent twice", (string)twice["message"]!, StringComparison.Ordinal);
         Assert.Equal(count, await fixture.CountNotificationsAsync(enterprise.Id));
-        Assert.Single(await _harness.EventsAsync((string)first["transactionId"]!));
+        Assert.Single(await Harness.EventsAsync((string)first["transactionId"]!));
     }
 
     [Fact]

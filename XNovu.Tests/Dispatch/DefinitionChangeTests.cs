@@ -1,18 +1,11 @@
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Dispatch;
 
 [Collection(AppCollection.Name)]
-public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Enterprise_workflow_renders_its_own_template_and_a_template_change_reaches_the_dispatchers()
     {
@@ -34,9 +27,9 @@ public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : IAsyncLifet
 
     private async Task<string> SendAndReadSubjectAsync(Guid enterpriseId, string workflowKey)
     {
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterpriseId, workflowKey, """{"name":"Ann"}""", """["cache-sub"]""");
-        await _harness.WaitForStatusAsync(id, "SENT");
-        var received = Assert.Single(await _harness.EventsAsync(transactionId))!;
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterpriseId, workflowKey, """{"name":"Ann"}""", """["cache-sub"]""");
+        await Harness.WaitForStatusAsync(id, "SENT");
+        var received = Assert.Single(await Harness.EventsAsync(transactionId))!;
         return (string)received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["subject"]!;
     }
 }

@@ -1,32 +1,24 @@
+using System.Diagnostics;
 using XNovu.Core.Novu;
+using XNovu.Dispatcher.Dispatch;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Dispatch;
 
 [Collection(AppCollection.Name)]
-public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class DispatchTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
-    }
-
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     [Fact]
     public async Task Row_inserted_by_sql_is_rendered_and_delivered_to_novu()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        var (id, transactionId) = await _harness.InsertNotificationAsync(
+        var (id, transactionId) = await Harness.InsertNotificationAsync(
             enterprise.Id, "default-email", """{"subject":"Drill at 10","body":"Meet at <b>gate 4</b>"}""", """["sql-sub-1"]""");
 
-        var state = await _harness.WaitForStatusAsync(id, "SENT");
-        var events = await _harness.EventsAsync(transactionId);
+        var state = await Harness.WaitForStatusAsync(id, "SENT");
+        var events = await Harness.EventsAsync(transactionId);
 
         Assert.Equal(["SENT"], state.DeliveryStatuses);
         Assert.Null(state.ErrorDetails);
@@ -48,12 +40,12 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     public async Task Each_recipient_gets_its_own_delivery_and_transaction()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        var (id, transactionId) = await _harness.InsertNotificationAsync(
+        var (id, transactionId) = await Harness.InsertNotificationAsync(
             enterprise.Id, "default-in-app", """{"body":"Hello"}""",
             """["r-1", {"subscriberId":"r-2","email":"r2@example.com","firstName":"Ann"}, "r-3"]""");
 
-        var state = await _harness.WaitForStatusAsync(id, "SENT");
-        var events = await _harness.EventsAsync(transactionId);
+        var state = await Harness.WaitForStatusAsync(id, "SENT");
+        var events = await Harness.EventsAsync(transactionId);
 
         Assert.Equal(["SENT", "SENT", "SENT"], state.DeliveryStatuses);
         Assert.Equal(3, events.Count);
@@ -68,13 +60,13 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var subscriber = Unique("retry-sub");
-        await _harness.AddFaultAsync(new { statusCode = 503, count = 2, paths = new[] { "/v1/events" }, bodyContains = subscriber });
+        await Harness.AddFaultAsync(new { statusCode = 503, count = 2, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
-        var state = await _harness.WaitForStatusAsync(id, "SENT");
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
+        var state = await Harness.WaitForStatusAsync(id, "SENT");
 
         Assert.Equal([3], state.Attempts);
-        Assert.Single(await _harness.EventsAsync(transactionId));
+        Assert.Single(await Harness.EventsAsync(transactionId));
         Assert.Null(state.ErrorDetails);
     }
 
@@ -83,13 +75,13 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var subscriber = Unique("slow-sub");
-        await _harness.AddFaultAsync(new { retryAfterSeconds = 2, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
+        await Harness.AddFaultAsync(new { retryAfterSeconds = 2, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
-        await _harness.WaitForStatusAsync(id, "SENT");
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"x"}""", $"""["{subscriber}"]""");
+        await Harness.WaitForStatusAsync(id, "SENT");
         // A lone delivery goes as a single trigger whose Idempotency-Key is its transaction id, scoped to the enterprise.
         var key = NovuNames.TransactionId(enterprise.Id, transactionId);
-        var triggers = (await _harness.RequestsAsync()).Where(r => (string?)r!["idempotencyKey"] == key).ToList();
+        var triggers = (await Harness.RequestsAsync()).Where(r => (string?)r!["idempotencyKey"] == key).ToList();
 
         var refused = triggers.First(r => (int)r!["status"]! == 429)!;
         var accepted = triggers.Last(r => (int)r!["status"]! == 201)!;
@@ -103,13 +95,13 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var subscriber = Unique("bad-sub");
-        await _harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
+        await Harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-push", """{"body":"x"}""", $"""["{subscriber}"]""");
-        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-push", """{"body":"x"}""", $"""["{subscriber}"]""");
+        var state = await Harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Equal([1], state.Attempts);
-        Assert.Empty(await _harness.EventsAsync(transactionId));
+        Assert.Empty(await Harness.EventsAsync(transactionId));
         Assert.Equal(422, (int)state.ErrorDetails!["httpStatus"]!);
         Assert.Equal(1, (int)state.ErrorDetails!["attempts"]!);
         Assert.NotNull(state.ErrorDetails!["message"]);
@@ -121,10 +113,10 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var subscriber = Unique("inactive-sub");
-        await _harness.AddFaultAsync(new { novuStatus = "trigger_not_active", count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
+        await Harness.AddFaultAsync(new { novuStatus = "trigger_not_active", count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
 
-        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "default-chat", """{"body":"x"}""", $"""["{subscriber}"]""");
-        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+        var (id, _) = await Harness.InsertNotificationAsync(enterprise.Id, "default-chat", """{"body":"x"}""", $"""["{subscriber}"]""");
+        var state = await Harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Equal("trigger_not_active", (string)state.ErrorDetails!["novuStatus"]!);
     }
@@ -134,10 +126,38 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
 
-        var (id, _) = await _harness.InsertNotificationAsync(enterprise.Id, "no-such-workflow", "{}", """["s"]""");
-        var state = await _harness.WaitForStatusAsync(id, "FAILED");
+        var (id, _) = await Harness.InsertNotificationAsync(enterprise.Id, "no-such-workflow", "{}", """["s"]""");
+        var state = await Harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Contains("no-such-workflow", (string)state.ErrorDetails!["message"]!, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A committed notification wakes a claim loop at once (the insert's NOTIFY on the dispatchers' LISTEN
+    /// connection), not at the loop's next sweep. The fixture's four loops (two replicas of two) each sweep every
+    /// <see cref="DispatcherOptions.SweepInterval"/> (5 s) when idle, so without the wake-up five notifications sent
+    /// one after the other would need some loop to sweep twice: at least 5 s in all, against half of that allowed here.
+    /// </summary>
+    [Fact]
+    public async Task Notifications_one_after_another_each_wake_a_dispatcher_instead_of_waiting_for_its_sweep()
+    {
+        var sweep = new DispatcherOptions().SweepInterval;
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var latencies = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            var subscriber = Unique("woken");
+            await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"wake up"}""", $"""["{subscriber}"]""");
+            var committed = Stopwatch.GetTimestamp();
+            await Eventually.WaitForAsync(
+                () => Harness.EventsAsync(subscriberId: NovuNames.SubscriberId(enterprise.Id, subscriber))!,
+                events => events?.Count == 1, TimeSpan.FromSeconds(20), $"notification {i} at Novu");
+            latencies.Add(Stopwatch.GetElapsedTime(committed));
+        }
+
+        var total = latencies.Aggregate(TimeSpan.Zero, (sum, latency) => sum + latency);
+        Assert.True(total < sweep / 2,
+            $"five notifications took {total.TotalMilliseconds:0} ms in all ({string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0}"))} ms)");
     }
 
     [Fact]
@@ -146,11 +166,11 @@ public sealed class DispatchTests(XNovuAppFixture fixture) : IAsyncLifetime
         var enterprise = await fixture.CreateEnterpriseAsync();
         var due = DateTimeOffset.UtcNow.AddSeconds(3);
 
-        var (id, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"later"}""", """["later-sub"]""", due);
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"later"}""", """["later-sub"]""", due);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var early = await _harness.EventsAsync(transactionId);
-        await _harness.WaitForStatusAsync(id, "SENT");
-        var received = (await _harness.EventsAsync(transactionId)).Single()!;
+        var early = await Harness.EventsAsync(transactionId);
+        await Harness.WaitForStatusAsync(id, "SENT");
+        var received = (await Harness.EventsAsync(transactionId)).Single()!;
         var at = DateTimeOffset.Parse((string)received["receivedAt"]!, System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Empty(early);

@@ -1,6 +1,5 @@
 using Npgsql;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 
 namespace XNovu.Tests.Dispatch;
 

@@ -4,18 +4,9 @@ using XNovu.Tests.Infrastructure;
 namespace XNovu.Tests.Dispatch;
 
 [Collection(AppCollection.Name)]
-public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class ResilienceTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private const int Notifications = 400;
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
-    }
 
     [Fact]
     public async Task Two_dispatchers_under_load_never_send_a_delivery_twice()
@@ -24,7 +15,7 @@ public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
         var prefix = await InsertManyAsync(enterprise.Id, "two");
 
         await WaitAllSentAsync(enterprise.Id);
-        var events = await _harness.EventsAsync(prefix);
+        var events = await Harness.EventsAsync(prefix);
 
         Assert.Equal(Notifications, events.Count);
         Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
@@ -36,14 +27,14 @@ public sealed class ResilienceTests(XNovuAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         // Slow Novu down so batches are in flight when the dispatchers die.
-        await _harness.AddFaultAsync(new { latencyMs = 400, durationSeconds = 4, paths = new[] { "/v1/events" } });
+        await Harness.AddFaultAsync(new { latencyMs = 400, durationSeconds = 4, paths = new[] { "/v1/events" } });
         var prefix = await InsertManyAsync(enterprise.Id, "crash");
 
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        await _harness.KillAndRestartDispatchersAsync();
+        await Harness.KillAndRestartDispatchersAsync();
 
         await WaitAllSentAsync(enterprise.Id);
-        var events = await _harness.EventsAsync(prefix);
+        var events = await Harness.EventsAsync(prefix);
 
         Assert.Equal(Notifications, events.Count);
         Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());

@@ -3,26 +3,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Dispatch;
 
 /// <summary>The whole path over HTTP: trigger API, database, dispatcher, Novu client, emulator.</summary>
 [Collection(AppCollection.Name)]
-public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
-    }
-
     [Fact]
     public async Task Email_and_in_app_workflow_for_three_subscribers_reaches_novu_rendered_and_ends_sent()
     {
@@ -39,8 +27,8 @@ public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLife
             TriggerApi.Trigger(workflow, subscribers, new { name = "<i>order 42</i>" }), idempotencyKey: $"e2e-{Guid.NewGuid():N}");
         var id = (long)accepted["notificationId"]!;
         var transactionId = (string)accepted["transactionId"]!;
-        var state = await _harness.WaitForStatusAsync(id, "SENT");
-        var events = await _harness.EventsAsync(transactionId);
+        var state = await Harness.WaitForStatusAsync(id, "SENT");
+        var events = await Harness.EventsAsync(transactionId);
         var detail = await enterprise.Client.NotificationAsync(id);
 
         Assert.Equal("PENDING", (string)accepted["status"]!);
@@ -67,12 +55,12 @@ public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLife
         var body = TriggerApi.Trigger(to: TriggerApi.Subscriber());
 
         var first = await enterprise.Client.AcceptedAsync(body, key);
-        await _harness.WaitForStatusAsync((long)first["notificationId"]!, "SENT");
+        await Harness.WaitForStatusAsync((long)first["notificationId"]!, "SENT");
         var replay = await enterprise.Client.AcceptedAsync(body, key);
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         Assert.Equal((long)first["notificationId"]!, (long)replay["notificationId"]!);
-        Assert.Single(await _harness.EventsAsync((string)first["transactionId"]!));
+        Assert.Single(await Harness.EventsAsync((string)first["transactionId"]!));
         Assert.Single(await enterprise.Client.NotificationItemsAsync());
     }
 
@@ -90,7 +78,7 @@ public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("RETRACTED", (string)detail["status"]!);
-        Assert.Empty(await _harness.EventsAsync((string)accepted["transactionId"]!));
+        Assert.Empty(await Harness.EventsAsync((string)accepted["transactionId"]!));
     }
 
     [Fact]
@@ -98,18 +86,18 @@ public sealed class TriggerToDeliveryTests(XNovuAppFixture fixture) : IAsyncLife
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var subscriber = TriggerApi.Subscriber();
-        await _harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
+        await Harness.AddFaultAsync(new { statusCode = 422, count = 1, paths = new[] { "/v1/events" }, bodyContains = subscriber });
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(to: subscriber));
         var id = (long)accepted["notificationId"]!;
-        var failed = await _harness.WaitForStatusAsync(id, "FAILED");
+        var failed = await Harness.WaitForStatusAsync(id, "FAILED");
 
         var retry = await enterprise.Client.PostAsync(new Uri($"/api/notifications/{id}/retry", UriKind.Relative), null);
-        var sent = await _harness.WaitForStatusAsync(id, "SENT");
+        var sent = await Harness.WaitForStatusAsync(id, "SENT");
 
         Assert.Equal(422, (int)failed.ErrorDetails!["httpStatus"]!);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         Assert.Null(sent.ErrorDetails);
-        Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!));
+        Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!));
     }
 
     private static async Task<string> EmailAndInAppWorkflowAsync(HttpClient client)

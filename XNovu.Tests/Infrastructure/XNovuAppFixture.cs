@@ -17,6 +17,7 @@ public class XNovuAppFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key";
     public const int LeaseSeconds = 5;
+    public const string AllowedOrigin = "https://console.example.test";
     public static readonly TimeSpan ReconcilePeriod = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
@@ -41,6 +42,8 @@ public class XNovuAppFixture : IAsyncLifetime
                 // The reconciler repairs Novu within seconds, so a test can watch it do so.
                 $"XNovu:NovuSync:ReconcilePeriod={ReconcilePeriod}",
                 "XNovu:NovuSync:PollInterval=00:00:00.500",
+                // One browser origin may call the API, so CORS is tested granting as well as refusing.
+                $"XNovu:Cors:AllowedOrigins:0={AllowedOrigin}",
             ],
             timeout.Token);
 

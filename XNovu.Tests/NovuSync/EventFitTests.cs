@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.NovuSync;
 
@@ -13,20 +11,10 @@ namespace XNovu.Tests.NovuSync;
 /// fit at dispatch fails there without a call.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class EventFitTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class EventFitTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private const string EventTooLargeType = "https://xnovu.dev/problems/novu-event-too-large";
     private const int NovuLimit = 512 * 1024;
-
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_trigger_whose_rendered_event_cannot_fit_is_413_naming_the_channel_and_stores_nothing()
@@ -83,10 +71,10 @@ public sealed class EventFitTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var passed = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key, payload: payload));
         var plain = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(payload: new { body = "Hello", secret = "s" }));
-        await _harness.WaitForStatusAsync(passed.Id(), "SENT");
-        await _harness.WaitForStatusAsync(plain.Id(), "SENT");
-        var received = Assert.Single(await _harness.EventsAsync((string)passed["transactionId"]!))!["payload"]!.AsObject();
-        var receivedPlain = Assert.Single(await _harness.EventsAsync((string)plain["transactionId"]!))!["payload"]!.AsObject();
+        await Harness.WaitForStatusAsync(passed.Id(), "SENT");
+        await Harness.WaitForStatusAsync(plain.Id(), "SENT");
+        var received = Assert.Single(await Harness.EventsAsync((string)passed["transactionId"]!))!["payload"]!.AsObject();
+        var receivedPlain = Assert.Single(await Harness.EventsAsync((string)plain["transactionId"]!))!["payload"]!.AsObject();
         var read = await enterprise.Client.OkAsync(HttpMethod.Get, $"/api/workflows/{key}");
 
         Assert.Equal(["orderId", "order.total", "missing.field"], created["novuPayload"]!.AsArray().Select(p => (string)p!));
@@ -152,10 +140,10 @@ public sealed class EventFitTests(XNovuAppFixture fixture) : IAsyncLifetime
         var key = await TwiceTheBodyWorkflowAsync(enterprise.Client);
 
         // Written by SQL, so the API never saw it: only the dispatcher can stop it.
-        var (id, _) = await _harness.InsertNotificationAsync(
+        var (id, _) = await Harness.InsertNotificationAsync(
             enterprise.Id, key, new JsonObject { ["body"] = new string('a', 300 * 1024) }.ToJsonString(), """["ann"]""");
-        var state = await _harness.WaitForStatusAsync(id, "FAILED");
-        var requests = await _harness.RequestsAsync();
+        var state = await Harness.WaitForStatusAsync(id, "FAILED");
+        var requests = await Harness.RequestsAsync();
         var error = state.ErrorDetails!.ToJsonString();
 
         Assert.Contains("EMAIL", error, StringComparison.Ordinal);

@@ -3,11 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using XNovu.Core.Novu;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.NovuSync;
 
@@ -16,20 +13,16 @@ namespace XNovu.Tests.NovuSync;
 /// refuses a trigger for a workflow it does not hold.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class NovuSyncTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     /// <summary>The key the AppHost gives the emulator and the services.</summary>
     private const string EmulatorKey = "xnovu-emulator-secret-key";
 
-    private readonly DispatchHarness _harness = new(fixture);
     private readonly HttpClient _novu = NovuApiClient(fixture);
 
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _harness.ResetEmulatorAsync();
-        await _harness.DisposeAsync();
+        await base.DisposeAsync();
         _novu.Dispose();
     }
 
@@ -42,11 +35,11 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         // No wait for the sync: a trigger that comes first must not fail.
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key, payload: new { name = "Ada" }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
         var novuWorkflow = await NovuWorkflowAsync(novuId);
         var listed = (await _novu.GetFromJsonAsync<JsonObject>("/v2/workflows?limit=100&query=" + Uri.EscapeDataString(novuId)))!;
         var synced = await SyncedAsync(enterprise.Client, key);
-        var received = Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!))!;
+        var received = Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!))!;
 
         Assert.True((bool)novuWorkflow["active"]!);
         Assert.Equal(["email", "sms"], novuWorkflow["steps"]!.AsArray().Select(s => (string)s!["type"]!));
@@ -68,10 +61,10 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         var key = await EmailAndSmsWorkflowAsync(enterprise.Client);
 
         // Only a notification inserted by SQL can name its channels.
-        var (id, transactionId) = await _harness.InsertNotificationAsync(
+        var (id, transactionId) = await Harness.InsertNotificationAsync(
             enterprise.Id, key, """{"name":"Ada"}""", """["skip-sub"]""", channels: ["SMS"]);
-        await _harness.WaitForStatusAsync(id, "SENT");
-        var steps = Assert.Single(await _harness.EventsAsync(transactionId))!["steps"]!.AsArray();
+        await Harness.WaitForStatusAsync(id, "SENT");
+        var steps = Assert.Single(await Harness.EventsAsync(transactionId))!["steps"]!.AsArray();
 
         Assert.True((bool)steps[0]!["skipped"]!);
         Assert.False((bool)steps[1]!["skipped"]!);
@@ -84,12 +77,12 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         var key = await enterprise.Client.WorkflowAsync(publish: true);
         var novuId = NovuNames.WorkflowId(enterprise.Id, key);
         var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key));
-        await _harness.WaitForStatusAsync(first.Id(), "SENT");
+        await Harness.WaitForStatusAsync(first.Id(), "SENT");
         await SyncedAsync(enterprise.Client, key);
 
         (await _novu.PatchAsJsonAsync($"/v2/workflows/{novuId}", new { active = false })).EnsureSuccessStatusCode();
         var second = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key));
-        var failed = await _harness.WaitForStatusAsync(second.Id(), "FAILED");
+        var failed = await Harness.WaitForStatusAsync(second.Id(), "FAILED");
         var detail = await enterprise.Client.NotificationAsync(second.Id());
         // The reconciler leaves an operator's pause in Novu alone.
         await Task.Delay(XNovuAppFixture.ReconcilePeriod * 2);
@@ -128,10 +121,10 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var sentA = await first.Client.AcceptedAsync(TriggerApi.Trigger(key, payload: new { name = "from A" }));
         var sentB = await second.Client.AcceptedAsync(TriggerApi.Trigger(key, payload: new { name = "from B" }));
-        await _harness.WaitForStatusAsync(sentA.Id(), "SENT");
-        await _harness.WaitForStatusAsync(sentB.Id(), "SENT");
-        var eventA = Assert.Single(await _harness.EventsAsync((string)sentA["transactionId"]!))!;
-        var eventB = Assert.Single(await _harness.EventsAsync((string)sentB["transactionId"]!))!;
+        await Harness.WaitForStatusAsync(sentA.Id(), "SENT");
+        await Harness.WaitForStatusAsync(sentB.Id(), "SENT");
+        var eventA = Assert.Single(await Harness.EventsAsync((string)sentA["transactionId"]!))!;
+        var eventB = Assert.Single(await Harness.EventsAsync((string)sentB["transactionId"]!))!;
 
         Assert.NotEqual(NovuNames.WorkflowId(first.Id, key), NovuNames.WorkflowId(second.Id, key));
         Assert.Equal(NovuNames.WorkflowId(first.Id, key), (string)eventA["workflow"]!);
@@ -152,8 +145,8 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var a = await first.Client.AcceptedAsync(TriggerApi.Trigger(to: new { subscriberId = "ann", email = "ann@a.example" }));
         var b = await second.Client.AcceptedAsync(TriggerApi.Trigger(to: new { subscriberId = "ann", email = "ann@b.example" }));
-        await _harness.WaitForStatusAsync(a.Id(), "SENT");
-        await _harness.WaitForStatusAsync(b.Id(), "SENT");
+        await Harness.WaitForStatusAsync(a.Id(), "SENT");
+        await Harness.WaitForStatusAsync(b.Id(), "SENT");
         var subscriberA = (await _novu.GetFromJsonAsync<JsonObject>($"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(first.Id, "ann"))}"))!;
         var subscriberB = (await _novu.GetFromJsonAsync<JsonObject>($"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(second.Id, "ann"))}"))!;
         var detail = await first.Client.NotificationAsync(a.Id());
@@ -177,8 +170,8 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/workflows/{key}/publish");
 
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(key));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
-        var received = Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!))!;
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        var received = Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!))!;
 
         Assert.Contains($"From {enterprise.Name}", (string)received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!, StringComparison.Ordinal);
     }
@@ -190,8 +183,8 @@ public sealed class NovuSyncTests(XNovuAppFixture fixture) : IAsyncLifetime
         var body = new string('a', 300 * 1024);
 
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger("default-email", payload: new { subject = "Big", body }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
-        var received = Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!))!;
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        var received = Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!))!;
 
         Assert.Equal(body, (string)received["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!);
         Assert.Equal(NovuNames.WorkflowId(null, "default-email"), (string)received["workflow"]!);

@@ -3,12 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using XNovu.Core.Novu;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 using XNovu.Tests.Novu;
 using XNovu.Testing;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.NovuSync;
 
@@ -18,20 +15,19 @@ namespace XNovu.Tests.NovuSync;
 /// workflows created there and delivers there and nowhere else; a wrong key pauses it without failing anything.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
     private readonly HttpClient _admin = fixture.CreateAdminClient();
     private readonly List<Guid> _ownEnvironments = [];
     private EmulatorHost _own = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         _own = await EmulatorHost.StartAsync(new() { ["NovuEmulator:AcceptUnknownWorkflows"] = "false" });
-        await _harness.ResetEmulatorAsync();
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         // Back to the shared environment, so no other test sees an environment that is about to go away.
         foreach (var id in _ownEnvironments)
@@ -40,7 +36,7 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         }
 
         await _own.DisposeAsync();
-        await _harness.DisposeAsync();
+        await base.DisposeAsync();
         _admin.Dispose();
     }
 
@@ -59,9 +55,9 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         var ownTrigger = await own.Client.AcceptedAsync(TriggerApi.Trigger(key));
         var ownStatic = await own.Client.AcceptedAsync(TriggerApi.Trigger());
         var sharedTrigger = await shared.Client.AcceptedAsync(TriggerApi.Trigger());
-        await _harness.WaitForStatusAsync(ownTrigger.Id(), "SENT");
-        await _harness.WaitForStatusAsync(ownStatic.Id(), "SENT");
-        await _harness.WaitForStatusAsync(sharedTrigger.Id(), "SENT");
+        await Harness.WaitForStatusAsync(ownTrigger.Id(), "SENT");
+        await Harness.WaitForStatusAsync(ownStatic.Id(), "SENT");
+        await Harness.WaitForStatusAsync(sharedTrigger.Id(), "SENT");
         var workflowThere = await _own.SendAsync(HttpMethod.Get, $"/v2/workflows/{novuId}");
         var staticThere = await _own.SendAsync(HttpMethod.Get, $"/v2/workflows/{NovuNames.WorkflowId(null, TriggerApi.StaticWorkflow)}");
         var ownEvents = await _own.EventsAsync();
@@ -73,9 +69,9 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)ownTrigger["transactionId"]!));
         Assert.Contains(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)ownStatic["transactionId"]!));
         Assert.DoesNotContain(ownEvents, e => (string)e!["transactionId"]! == NovuNames.TransactionId(shared.Id, (string)sharedTrigger["transactionId"]!));
-        Assert.Empty(await _harness.EventsAsync((string)ownTrigger["transactionId"]!));
-        Assert.Empty(await _harness.EventsAsync((string)ownStatic["transactionId"]!));
-        Assert.Single(await _harness.EventsAsync((string)sharedTrigger["transactionId"]!));
+        Assert.Empty(await Harness.EventsAsync((string)ownTrigger["transactionId"]!));
+        Assert.Empty(await Harness.EventsAsync((string)ownStatic["transactionId"]!));
+        Assert.Single(await Harness.EventsAsync((string)sharedTrigger["transactionId"]!));
         using var sharedNovu = NovuApi();
         Assert.Equal(HttpStatusCode.NotFound, (await sharedNovu.GetAsync($"/v2/workflows/{novuId}")).StatusCode);
         Assert.True(profile.IsSuccessStatusCode, await profile.Content.ReadAsStringAsync());
@@ -85,10 +81,10 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
         // Back to the shared environment: the next delivery goes there, not to the enterprise's own.
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/admin/enterprises/{own.Id}/novu")).StatusCode);
         var afterwards = await own.Client.AcceptedAsync(TriggerApi.Trigger(key));
-        await _harness.WaitForStatusAsync(afterwards.Id(), "SENT");
+        await Harness.WaitForStatusAsync(afterwards.Id(), "SENT");
         var read = await _admin.OkAsync(HttpMethod.Get, $"/api/admin/enterprises/{own.Id}/novu");
 
-        Assert.Single(await _harness.EventsAsync((string)afterwards["transactionId"]!));
+        Assert.Single(await Harness.EventsAsync((string)afterwards["transactionId"]!));
         Assert.DoesNotContain(await _own.EventsAsync(), e => (string)e!["transactionId"]! == NovuNames.TransactionId(own.Id, (string)afterwards["transactionId"]!));
         Assert.Equal("shared", (string)read["environment"]!);
         Assert.False((bool)read["secretKeySet"]!);
@@ -185,8 +181,8 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
             DispatchHarness.DeliveryTimeout,
             "the delivery to be paused");
         var sent = await other.Client.AcceptedAsync(TriggerApi.Trigger());
-        await _harness.WaitForStatusAsync(sent.Id(), "SENT");
-        var state = await _harness.StateAsync(held.Id());
+        await Harness.WaitForStatusAsync(sent.Id(), "SENT");
+        var state = await Harness.StateAsync(held.Id());
         using var anonymous = fixture.CreateHttpClient("api");
         var anonymousHealth = await anonymous.GetStringAsync("/api/health");
         var anonymousStudio = await anonymous.GetStringAsync("/api/dev-studio-status");
@@ -215,7 +211,7 @@ public sealed class OwnNovuEnvironmentTests(XNovuAppFixture fixture) : IAsyncLif
 
         // The right key: the held delivery goes out at once (the pause is minutes long), to that environment.
         await ConnectAsync(wrong.Id, EmulatorHost.SecretKey);
-        var resumed = await _harness.WaitForStatusAsync(held.Id(), "SENT");
+        var resumed = await Harness.WaitForStatusAsync(held.Id(), "SENT");
         var healthAfter = JsonNode.Parse(await _admin.GetStringAsync("/api/health"))!;
 
         Assert.Equal("SENT", resumed.DeliveryStatuses[0]);

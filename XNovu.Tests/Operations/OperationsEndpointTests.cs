@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using XNovu.Dispatcher.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Operations;
 
@@ -29,15 +29,29 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var health = JsonNode.Parse(text)!.AsObject();
         Assert.Equal("healthy", (string?)health["status"]);
-        foreach (var component in new[] { "database", "redis", "novu", "workflows" })
+        foreach (var component in new[] { "database", "redis", "novu", "workflows", "dispatchers" })
         {
             var probe = health[component]!.AsObject();
             Assert.Equal("healthy", (string?)probe["status"]);
-            Assert.True((double)probe["durationMs"]! >= 0, component);
             Assert.False(string.IsNullOrWhiteSpace((string?)probe["detail"]), component);
         }
 
-        Assert.True(DateTimeOffset.TryParse((string?)health["timestamp"], out _));
+        // Each of these is a round trip over a socket, timed: never 0 ms to a tenth.
+        foreach (var component in new[] { "database", "redis", "novu", "dispatchers" })
+        {
+            Assert.True((double)health[component]!["durationMs"]! > 0, $"{component}: {health[component]}");
+        }
+
+        Assert.StartsWith("authorized", (string?)health["novu"]!["detail"], StringComparison.Ordinal);
+        Assert.Matches("^[1-9][0-9]* static workflows loaded$", (string?)health["workflows"]!["detail"]);
+        // The fixture runs two dispatcher replicas of two claim loops each; a replica killed by an earlier test
+        // counts until its heartbeat expires, so at least two.
+        var dispatchers = health["dispatchers"]!;
+        Assert.True((int)dispatchers["liveReplicas"]! >= 2, dispatchers.ToJsonString());
+        Assert.True((int)dispatchers["configuredLoops"]! >= 2 * new DispatcherOptions().Concurrency, dispatchers.ToJsonString());
+        Assert.Equal((int)dispatchers["configuredLoops"]!, (int)dispatchers["runningLoops"]!);
+        Assert.True(DateTimeOffset.TryParse((string?)health["timestamp"], out var timestamp));
+        Assert.InRange(timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         AssertNoSecret(text);
     }
 
@@ -45,31 +59,74 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
     public async Task Metrics_reports_registry_uptime_memory_backlog_and_deliveries()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        // One delivery of each outcome, so that every count has something to count: sent, failed after five
+        // attempts (so retried too), and one due 30 s ago that waits, held by its deactivated enterprise.
+        var sent = await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        var failed = await enterprise.Client.AcceptedAsync(TriggerApi.Later());
+        await fixture.ForceStatusAsync(sent.Id(), "SENT");
+        await fixture.ForceStatusAsync(failed.Id(), "FAILED");
+        var held = await fixture.CreateEnterpriseAsync();
+        var waiting = await held.Client.AcceptedAsync(TriggerApi.Later());
         using var client = fixture.CreateAdminClient();
-
-        var answer = await client.GetAsync("/api/metrics");
-        var text = await answer.Content.ReadAsStringAsync();
-
-        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        var metrics = JsonNode.Parse(text)!.AsObject();
-        var registry = metrics["registry"]!;
-        Assert.True((long)registry["static"]! > 0);
-        Assert.Equal((long)registry["static"]! + (long)registry["dynamic"]!, (long)registry["total"]!);
-        Assert.True((long)registry["enterprises"]! >= 1);
-        Assert.True((double)metrics["uptime"]!["seconds"]! > 0);
-        Assert.True((long)metrics["memory"]!["workingSetBytes"]! > 0);
-        Assert.True((long)metrics["memory"]!["gcHeapBytes"]! > 0);
-        // The trigger above waits an hour: pending, not yet due.
-        Assert.True((long)metrics["backlog"]!["pending"]! >= 1);
-        Assert.True((long)metrics["backlog"]!["due"]! >= 0);
-        Assert.True((double)metrics["backlog"]!["oldestPendingAgeSeconds"]! >= 0);
-        foreach (var count in new[] { "sent", "failed", "retried" })
+        (await client.PostAsync($"/api/admin/enterprises/{held.Id}/deactivate", null)).EnsureSuccessStatusCode();
+        await ExecuteAsOwnerAsync(
+            "UPDATE notify.ent_notification_delivery SET next_attempt_at = now() - interval '30 seconds' WHERE notification_id = @id",
+            new { id = waiting.Id() });
+        try
         {
-            Assert.True((long)metrics["deliveries"]![count]! >= 0, count);
-        }
+            var before = await DeliveryCountsAsync();
+            var answer = await client.GetAsync("/api/metrics");
+            var text = await answer.Content.ReadAsStringAsync();
+            var after = await DeliveryCountsAsync();
 
-        AssertNoSecret(text);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var metrics = JsonNode.Parse(text)!.AsObject();
+            var registry = metrics["registry"]!;
+            Assert.True((long)registry["static"]! > 0);
+            Assert.Equal((long)registry["static"]! + (long)registry["dynamic"]!, (long)registry["total"]!);
+            Assert.True((long)registry["enterprises"]! >= 2);
+            Assert.True((double)metrics["uptime"]!["seconds"]! > 0);
+            Assert.True((long)metrics["memory"]!["workingSetBytes"]! > 0);
+            Assert.True((long)metrics["memory"]!["gcHeapBytes"]! > 0);
+            var backlog = metrics["backlog"]!;
+            Assert.True((long)backlog["pending"]! >= 1, text);
+            Assert.True((long)backlog["due"]! >= 1, text);
+            Assert.True((long)backlog["due"]! <= (long)backlog["pending"]!, text);
+            Assert.True((double)backlog["oldestPendingAgeSeconds"]! >= 30, text);
+            // Counted over the whole table, which only grows while this test runs: between the owner's two counts.
+            foreach (var (count, index) in new[] { ("sent", 0), ("failed", 1), ("retried", 2) })
+            {
+                var reported = (long)metrics["deliveries"]![count]!;
+                Assert.True(before[index] >= 1, count);
+                Assert.InRange(reported, before[index], after[index]);
+            }
+
+            AssertNoSecret(text);
+        }
+        finally
+        {
+            // Held and due: left so, it would make the dispatchers look stuck to /api/health within a minute.
+            await ExecuteAsOwnerAsync(
+                "UPDATE notify.ent_notification_delivery SET next_attempt_at = now() + interval '1 hour' WHERE notification_id = @id",
+                new { id = waiting.Id() });
+        }
+    }
+
+    private async Task ExecuteAsOwnerAsync(string sql, object parameters)
+    {
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
+        await connection.ExecuteAsync(sql, parameters);
+    }
+
+    private async Task<long[]> DeliveryCountsAsync()
+    {
+        await using var connection = await fixture.OpenOwnerConnectionAsync();
+        var (sent, failed, retried) = await connection.QuerySingleAsync<(long, long, long)>(
+            """
+            SELECT count(*) FILTER (WHERE status = 'SENT'), count(*) FILTER (WHERE status = 'FAILED'), count(*) FILTER (WHERE attempts > 1)
+            FROM notify.ent_notification_delivery
+            """);
+        return [sent, failed, retried];
     }
 
     [Fact]
@@ -86,7 +143,7 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
         var url = new Uri((string)status["url"]!);
         Assert.True(url.Scheme is "http" or "https");
         Assert.Equal(string.Empty, url.UserInfo);
-        Assert.True((double)status["latencyMs"]! >= 0);
+        Assert.True((double)status["latencyMs"]! > 0, text);
         Assert.Null(status["error"]);
         AssertNoSecret(text);
     }
@@ -139,16 +196,23 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
     public async Task Template_cache_answers_its_stats_and_is_emptied_by_delete()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
-        // A preview parses through the API's engine, so the cache has had some use.
-        await enterprise.Client.PostAsJsonAsync("/api/templates/preview", new { channelType = "EMAIL", bodyTemplate = "Hi {{ name }}", payload = new { name = "a" } });
+        var key = await enterprise.Client.PublishedTemplateAsync("EMAIL");
+        var preview = new { channelType = "EMAIL", templateKey = key, payload = new { name = "a" } };
 
+        // A preview by key looks the template up through the API's engine: first a miss that keeps it, then a hit.
+        (await enterprise.Client.PostAsJsonAsync("/api/templates/preview", preview)).EnsureSuccessStatusCode();
         var stats = await enterprise.Client.GetAsync("/api/templates/cache");
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
-        var before = await stats.ReadObjectAsync();
-        foreach (var field in new[] { "total", "valid", "expired", "hits", "misses" })
-        {
-            Assert.True((long)before[field]! >= 0, field);
-        }
+        var first = await stats.ReadObjectAsync();
+        (await enterprise.Client.PostAsJsonAsync("/api/templates/preview", preview)).EnsureSuccessStatusCode();
+        var second = await (await enterprise.Client.GetAsync("/api/templates/cache")).ReadObjectAsync();
+
+        Assert.Equal(1, (int)first["total"]!);
+        Assert.Equal(1, (int)first["valid"]!);
+        Assert.Equal(0, (int)first["expired"]!);
+        Assert.True((long)first["misses"]! >= 1, first.ToJsonString());
+        Assert.Equal((long)first["misses"]!, (long)second["misses"]!);
+        Assert.True((long)second["hits"]! > (long)first["hits"]!, second.ToJsonString());
 
         var cleared = await enterprise.Client.DeleteAsync("/api/templates/cache");
         Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);

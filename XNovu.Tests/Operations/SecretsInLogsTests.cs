@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Operations;
 

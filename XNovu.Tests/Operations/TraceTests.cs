@@ -1,21 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Operations;
 
 [Collection(AppCollection.Name)]
-public sealed class TraceTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class TraceTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
-
     [Fact]
     public async Task One_trace_runs_from_the_trigger_request_through_the_dispatcher_to_the_novu_call()
     {
@@ -29,8 +21,8 @@ public sealed class TraceTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var answer = await enterprise.Client.SendAsync(request);
         var accepted = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
-        await _harness.WaitForStatusAsync((long)accepted["notificationId"]!, "SENT");
-        var received = Assert.Single(await _harness.EventsAsync((string)accepted["transactionId"]!))!;
+        await Harness.WaitForStatusAsync((long)accepted["notificationId"]!, "SENT");
+        var received = Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!))!;
         var novuCallContext = (string?)received["traceParent"];
 
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);

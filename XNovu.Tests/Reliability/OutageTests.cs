@@ -8,10 +8,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Npgsql;
 using XNovu.Core.Novu;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Reliability;
 
@@ -62,14 +59,8 @@ public sealed class OutageAppCollection : ICollectionFixture<OutageAppFixture>
 }
 
 [Collection(OutageAppCollection.Name)]
-public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
+public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
-
     [Fact]
     public async Task With_redis_stopped_definitions_are_written_and_a_trigger_for_a_workflow_no_process_has_cached_is_delivered_while_health_says_degraded()
     {
@@ -90,13 +81,13 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
             var answer = await enterprise.Client.PostTriggerAsync(TriggerApi.Trigger(workflowKey, subscriber, new { name = "Ann" }));
             var answeredIn = Stopwatch.GetElapsedTime(started);
             var accepted = await answer.ReadObjectAsync();
-            var sent = await _harness.WaitForStatusAsync((long)accepted["notificationId"]!, "SENT");
+            var sent = await Harness.WaitForStatusAsync((long)accepted["notificationId"]!, "SENT");
             var health = await fixture.HealthAsync();
 
             Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
             Assert.True(answeredIn < TimeSpan.FromSeconds(1), $"the trigger was answered in {answeredIn.TotalMilliseconds:0} ms");
             Assert.Equal([1], sent.Attempts);
-            Assert.Single(await _harness.EventsAsync(subscriberId: NovuNames.SubscriberId(enterprise.Id, subscriber)));
+            Assert.Single(await Harness.EventsAsync(subscriberId: NovuNames.SubscriberId(enterprise.Id, subscriber)));
             Assert.Equal(HttpStatusCode.OK, health.Status);
             Assert.Equal("degraded", (string)health.Body["status"]!);
         }
@@ -189,11 +180,11 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         // Slow Novu down so that batches are in flight when the replica dies.
-        await _harness.AddFaultAsync(new { latencyMs = 300, durationSeconds = 4, paths = new[] { "/v1/events" } });
+        await Harness.AddFaultAsync(new { latencyMs = 300, durationSeconds = 4, paths = new[] { "/v1/events" } });
         var inserted = new List<(long Id, string TransactionId)>();
         for (var i = 0; i < 40; i++)
         {
-            inserted.Add(await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", $$"""{"body":"kill {{i}}"}""", $$"""["kill-{{i}}"]"""));
+            inserted.Add(await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", $$"""{"body":"kill {{i}}"}""", $$"""["kill-{{i}}"]"""));
         }
 
         var (resourceId, pid) = (await fixture.ReplicasAsync("dispatcher", 2)).First();
@@ -206,13 +197,13 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
 
         foreach (var (id, _) in inserted)
         {
-            await Eventually.WaitForAsync(() => _harness.StateAsync(id)!, s => s?.Status == "SENT", TimeSpan.FromSeconds(60), $"notification {id} to be SENT");
+            await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.Status == "SENT", TimeSpan.FromSeconds(60), $"notification {id} to be SENT");
         }
 
         foreach (var (_, transactionId) in inserted)
         {
             // EventsAsync filters by prefix: xnovu-12 would also find xnovu-120.
-            Assert.Single(await _harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
+            Assert.Single(await Harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
         }
 
         await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] >= 2,
@@ -223,7 +214,7 @@ public sealed class OutageTests(OutageAppFixture fixture) : IAsyncLifetime
     {
         try
         {
-            return await _harness.StateAsync(id);
+            return await Harness.StateAsync(id);
         }
         catch (NpgsqlException)
         {

@@ -1,34 +1,27 @@
 using System.Diagnostics;
 using Npgsql;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Reliability;
 
 /// <summary>No single notification can stop delivery: a poison one ends FAILED and the others go on.</summary>
 [Collection(AppCollection.Name)]
-public sealed class PoisonDeliveryTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class PoisonDeliveryTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Recipient_of_the_wrong_shape_fails_its_delivery_and_a_normal_trigger_right_after_is_delivered_within_2_s()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         // Inserted by SQL, as another system may: the API's own checks are not what protects the dispatcher.
-        var (poison, _) = await _harness.InsertNotificationAsync(
+        var (poison, _) = await Harness.InsertNotificationAsync(
             enterprise.Id, "default-sms", """{"body":"poison"}""", """[{"subscriberId":"x","timezone":5}]""");
-        var failed = await _harness.WaitForStatusAsync(poison, "FAILED");
+        var failed = await Harness.WaitForStatusAsync(poison, "FAILED");
 
         var started = Stopwatch.GetTimestamp();
-        var (normal, transactionId) = await _harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"fine"}""", """["after-poison"]""");
-        await Eventually.WaitForAsync(() => _harness.EventsAsync(transactionId)!, events => events?.Count == 1, TimeSpan.FromSeconds(10), "the normal notification at Novu");
+        var (normal, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"fine"}""", """["after-poison"]""");
+        await Eventually.WaitForAsync(() => Harness.EventsAsync(transactionId)!, events => events?.Count == 1, TimeSpan.FromSeconds(10), "the normal notification at Novu");
         var latency = Stopwatch.GetElapsedTime(started);
-        var sent = await _harness.WaitForStatusAsync(normal, "SENT");
+        var sent = await Harness.WaitForStatusAsync(normal, "SENT");
 
         Assert.Contains("timezone", (string)failed.ErrorDetails!["message"]!, StringComparison.Ordinal);
         Assert.Equal(["SENT"], sent.DeliveryStatuses);
@@ -72,9 +65,9 @@ public sealed class PoisonDeliveryTests(XNovuAppFixture fixture) : IAsyncLifetim
             await transaction.CommitAsync();
         }
 
-        var failed = await _harness.WaitForStatusAsync(id, "FAILED");
+        var failed = await Harness.WaitForStatusAsync(id, "FAILED");
 
         Assert.Contains("Poison delivery: claimed 3 times", (string)failed.ErrorDetails!["message"]!, StringComparison.Ordinal);
-        Assert.Empty(await _harness.EventsAsync(transactionId));
+        Assert.Empty(await Harness.EventsAsync(transactionId));
     }
 }

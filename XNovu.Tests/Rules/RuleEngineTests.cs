@@ -3,26 +3,15 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 
 namespace XNovu.Tests.Rules;
 
 /// <summary>CRON and SCHEDULE rules fired by the two dispatcher replicas of the fixture, and the engine's status.</summary>
 [Collection(AppCollection.Name)]
-public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class RuleEngineTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _dispatch = new(fixture);
     private readonly RuleHarness _rules = new(fixture);
-
-    public Task InitializeAsync() => _dispatch.ResetEmulatorAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _dispatch.ResetEmulatorAsync();
-        await _dispatch.DisposeAsync();
-    }
 
     [Fact]
     public async Task Every_second_cron_rule_on_two_replicas_makes_exactly_one_delivered_notification_per_tick()
@@ -53,10 +42,10 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         foreach (var notification in notifications)
         {
-            await _dispatch.WaitForStatusAsync(notification.Id, "SENT");
+            await Harness.WaitForStatusAsync(notification.Id, "SENT");
         }
 
-        var events = await _dispatch.EventsAsync($"rule-{ruleId}-");
+        var events = await Harness.EventsAsync($"rule-{ruleId}-");
         Assert.Equal(
             notifications.Select(n => n.TransactionId).Order(StringComparer.Ordinal),
             events.Select(e => (string)e!["transactionId"]!).Order(StringComparer.Ordinal));
@@ -75,10 +64,10 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : IAsyncLifetime
         var early = await _rules.NotificationsAsync(ruleId);
         var notification = (await Eventually.WaitForAsync(
             () => _rules.NotificationsAsync(ruleId)!, n => n?.Count > 0, TimeSpan.FromSeconds(15), "the scheduled rule to fire")).Single();
-        await _dispatch.WaitForStatusAsync(notification.Id, "SENT");
+        await Harness.WaitForStatusAsync(notification.Id, "SENT");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var later = await _rules.NotificationsAsync(ruleId);
-        var received = (await _dispatch.EventsAsync(notification.TransactionId)).Single()!;
+        var received = (await Harness.EventsAsync(notification.TransactionId)).Single()!;
         var receivedAt = DateTimeOffset.Parse((string)received["receivedAt"]!, CultureInfo.InvariantCulture);
         var status = await RuleHarness.StatusAsync(enterprise.Client);
         var rule = status["rules"]!.AsArray().Single(r => (long)r!["ruleId"]! == ruleId)!;

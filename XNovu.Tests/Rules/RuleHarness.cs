@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
 
 namespace XNovu.Tests.Rules;
 

@@ -5,24 +5,16 @@ using Dapper;
 using Npgsql;
 using XNovu.Core.Novu;
 using XNovu.Testing;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
-using static XNovu.Tests.Management.ManagementApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
 
 namespace XNovu.Tests.Subscribers;
 
 /// <summary>The subscriber directory and topics over HTTP, through the dispatcher to the Novu emulator.</summary>
 [Collection(AppCollection.Name)]
-public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class SubscriberTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     private const string EmulatorSecretKey = "xnovu-emulator-secret-key";
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Stored_first_name_renders_when_the_trigger_names_the_subscriber_by_id_alone_and_inline_values_win_for_that_delivery_only()
@@ -35,11 +27,11 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
 
         var byId = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "x" }));
         // Sent before the inline trigger upserts the directory: a profile is read when the delivery is rendered.
-        await _harness.WaitForStatusAsync(byId.Id(), "SENT");
+        await Harness.WaitForStatusAsync(byId.Id(), "SENT");
         var inline = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, new[] { new { subscriberId = subscriber, firstName = "Inline" } }, new { name = "x" }));
-        await _harness.WaitForStatusAsync(inline.Id(), "SENT");
-        var first = Assert.Single(await _harness.EventsAsync((string)byId["transactionId"]!));
-        var second = Assert.Single(await _harness.EventsAsync((string)inline["transactionId"]!));
+        await Harness.WaitForStatusAsync(inline.Id(), "SENT");
+        var first = Assert.Single(await Harness.EventsAsync((string)byId["transactionId"]!));
+        var second = Assert.Single(await Harness.EventsAsync((string)inline["transactionId"]!));
 
         Assert.Equal("Hi Ann!", (string)first!["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["subject"]!);
         Assert.Equal("ann@example.com", (string?)first["to"]![0]?["email"] ?? (string?)first["to"]!["email"]);
@@ -131,9 +123,9 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
             workflow, new object[] { new { type = "Topic", topicKey = topic }, ids[7] }, new { name = "x" }));
         var transactionId = (string)accepted["transactionId"]!;
         var events = await Eventually.WaitForAsync(
-            () => _harness.EventsAsync(transactionId)!, e => e?.Count >= members, TimeSpan.FromSeconds(120), $"{members} events at Novu");
+            () => Harness.EventsAsync(transactionId)!, e => e?.Count >= members, TimeSpan.FromSeconds(120), $"{members} events at Novu");
         await Task.Delay(TimeSpan.FromSeconds(2));
-        events = await _harness.EventsAsync(transactionId);
+        events = await Harness.EventsAsync(transactionId);
         var received = events.Select(e => ((string)e!["subscriberIds"]![0]!)[$"{enterprise.Id:N}:".Length..]).ToList();
 
         Assert.Equal(500, membersPage["items"]!.AsArray().Count);
@@ -143,7 +135,7 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
         Assert.Equal(ids.Order(StringComparer.Ordinal), received.Distinct().Order(StringComparer.Ordinal));
         Assert.All(events, e => Assert.Equal(
             $"Hi M{((string)e!["subscriberIds"]![0]!)[^4..]}!", (string)e["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["subject"]!));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
     }
 
     [Fact]
@@ -167,7 +159,7 @@ public sealed class SubscriberTests(XNovuAppFixture fixture) : IAsyncLifetime
         await enterprise.Client.PutAsJsonAsync($"/api/subscribers/{subscriber}", new { firstName = "Eve", email, phone = "+33600000000" });
         var accepted = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(
             workflow, new[] { new { subscriberId = subscriber, lastName = "Secretname", email } }, new { name = "x" }));
-        await _harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
         using var novu = fixture.CreateHttpClient("novu");
         novu.DefaultRequestHeaders.Add("Authorization", $"ApiKey {EmulatorSecretKey}");
         var inNovuBefore = await novu.GetAsync(new Uri($"/v2/subscribers/{Uri.EscapeDataString(NovuNames.SubscriberId(enterprise.Id, subscriber))}", UriKind.Relative));

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using XNovu.Core.Novu;
-using XNovu.Tests.Dispatch;
 using XNovu.Tests.Infrastructure;
-using XNovu.Tests.Management;
-using XNovu.Tests.Triggers;
 
 namespace XNovu.Tests.Tenancy;
 
@@ -14,20 +11,14 @@ namespace XNovu.Tests.Tenancy;
 /// notification (a 422 for a reused key) nor cancels the other's events.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class NovuTransactionScopeTests(XNovuAppFixture fixture) : IAsyncLifetime
+public sealed class NovuTransactionScopeTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
-    private readonly DispatchHarness _harness = new(fixture);
-
-    public Task InitializeAsync() => _harness.ResetEmulatorAsync();
-
-    public Task DisposeAsync() => _harness.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Two_enterprises_triggering_with_the_same_transaction_id_are_both_sent_under_distinct_Novu_ids()
     {
         var (a, b, transactionId, sentA, sentB) = await BothSentAsync();
 
-        var events = await _harness.EventsAsync(transactionId);
+        var events = await Harness.EventsAsync(transactionId);
         var ofA = Assert.Single(events, e => (string?)e!["novuTransactionId"] == NovuNames.TransactionId(a.Id, transactionId))!;
         var ofB = Assert.Single(events, e => (string?)e!["novuTransactionId"] == NovuNames.TransactionId(b.Id, transactionId))!;
         Assert.Equal(NovuNames.SubscriberId(a.Id, "ann"), (string?)ofA["subscriberIds"]![0]);
@@ -51,7 +42,7 @@ public sealed class NovuTransactionScopeTests(XNovuAppFixture fixture) : IAsyncL
         var cancellation = Assert.Single(cancel["novuCancellations"]!.AsArray())!;
         Assert.Equal(transactionId, (string?)cancellation["transactionId"]);
         Assert.True((bool)cancellation["cancelled"]!);
-        var events = await _harness.EventsAsync(transactionId);
+        var events = await Harness.EventsAsync(transactionId);
         Assert.True((bool)Assert.Single(events, e => (string?)e!["novuTransactionId"] == NovuNames.TransactionId(a.Id, transactionId))!["cancelled"]!);
         Assert.False((bool)Assert.Single(events, e => (string?)e!["novuTransactionId"] == NovuNames.TransactionId(b.Id, transactionId))!["cancelled"]!);
     }
@@ -65,10 +56,10 @@ public sealed class NovuTransactionScopeTests(XNovuAppFixture fixture) : IAsyncL
 
         var acceptedA = await a.Client.AcceptedAsync(TriggerApi.Trigger(
             "default-sms", to: "ann", payload: new { body = "A's order shipped" }, extra: new() { ["transactionId"] = transactionId }));
-        await _harness.WaitForStatusAsync(acceptedA.Id(), "SENT");
+        await Harness.WaitForStatusAsync(acceptedA.Id(), "SENT");
         var acceptedB = await b.Client.AcceptedAsync(TriggerApi.Trigger(
             "default-sms", to: "bob", payload: new { body = "B's order shipped" }, extra: new() { ["transactionId"] = transactionId }));
-        var stateB = await _harness.WaitForStatusAsync(acceptedB.Id(), "SENT");
+        var stateB = await Harness.WaitForStatusAsync(acceptedB.Id(), "SENT");
 
         Assert.Equal(["SENT"], stateB.DeliveryStatuses);
         Assert.Equal(HttpStatusCode.OK, (await a.Client.GetAsync($"/api/notifications/{acceptedA.Id()}")).StatusCode);

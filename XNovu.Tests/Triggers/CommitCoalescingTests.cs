@@ -1,7 +1,7 @@
 using System.Net;
 using Dapper;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
 namespace XNovu.Tests.Triggers;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using XNovu.Testing;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
 namespace XNovu.Tests.Triggers;
 

@@ -3,8 +3,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
 using XNovu.Tests.Infrastructure;
-using static XNovu.Tests.Management.ManagementApi;
-using static XNovu.Tests.Triggers.TriggerApi;
+using static XNovu.Tests.Infrastructure.ManagementApi;
+using static XNovu.Tests.Infrastructure.TriggerApi;
 
 namespace XNovu.Tests.Triggers;
 
