@@ -7,7 +7,7 @@ namespace XNovu.Core.Persistence;
 
 /// <summary>
 /// The console's Data Protection (its session cookie and antiforgery tokens) with its key ring in PostgreSQL
-/// (<c>notify.console_data_protection_key</c>, migration 0029), read and added by the console's own login,
+/// (<c>notify.console_data_protection_key</c>, migration 0030), read and added by the console's own login,
 /// <c>xnovu_console</c>, which reaches nothing else. Every console replica and every restart reads the same
 /// ring, so a session signed by one replica is accepted by the others and outlives a restart. The migrator makes
 /// the first key, so replicas starting together do not each make their own.
