@@ -64,4 +64,17 @@ public sealed class SqlStatementsTests
     {
         Assert.Equal(outside, DatabaseMigrator.RunsOutsideTransaction(script));
     }
+
+    [Fact]
+    public void The_new_index_migration_runs_outside_a_transaction_one_statement_at_a_time()
+    {
+        var script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "XNovu.MigrationService", "Migrations", "0029_deliveries_by_subscriber.sql"));
+
+        Assert.True(DatabaseMigrator.RunsOutsideTransaction(script));
+        Assert.Collection(
+            SqlStatements.Split(script).Select(s => SqlStatements.CodeOnly(s).Trim()),
+            s => Assert.Equal("DROP INDEX CONCURRENTLY IF EXISTS notify.ix_delivery_subscriber", s),
+            s => Assert.StartsWith("CREATE INDEX CONCURRENTLY ix_delivery_subscriber ON notify.ent_notification_delivery", s, StringComparison.Ordinal),
+            s => Assert.Equal("DROP INDEX CONCURRENTLY IF EXISTS notify.ix_delivery_notification", s));
+    }
 }
