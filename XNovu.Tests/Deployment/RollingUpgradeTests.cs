@@ -29,6 +29,7 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
                 Beside = TimeSpan.FromSeconds(15),
                 SlowStart = TimeSpan.FromSeconds(5),
                 After = TimeSpan.FromSeconds(5),
+                PlainBuildUnderLoad = false,
                 DrainTimeout = TimeSpan.FromMinutes(2),
                 Timeout = TimeSpan.FromMinutes(10),
             },
