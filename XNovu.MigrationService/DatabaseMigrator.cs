@@ -7,14 +7,25 @@ using Npgsql;
 namespace XNovu.MigrationService;
 
 /// <summary>
-/// Applies the SQL scripts embedded under <c>Migrations</c> in name order, each once, each in
-/// its own transaction; then every file under <c>Functions</c>, on every run, in one transaction: a
-/// database function's live body is its function file, not the last numbered script that touched it
-/// (Functions/README.md). A session-level advisory lock makes concurrent migrators (several deploys at
-/// once) take turns instead of racing.
+/// Applies the SQL scripts embedded under <c>Migrations</c> in name order, each once, each in its own transaction
+/// unless its first line is <see cref="NoTransactionMarker"/>; then every file under <c>Functions</c>, on every run,
+/// in one transaction: a database function's live body is its function file, not the last numbered script that
+/// touched it (Functions/README.md). A session-level advisory lock makes concurrent migrators (several deploys at
+/// once) take turns instead of racing. Every statement of a script runs under a short <c>lock_timeout</c>, and a
+/// script whose lock timed out is tried again (<see cref="MigrationOptions"/>), so that a migration never holds the
+/// services' calls behind it for longer than a moment (docs/operations.md, "Migrations without downtime").
 /// </summary>
-public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
+public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, MigrationOptions? options = null)
 {
+    /// <summary>
+    /// The first line of a script that runs outside a transaction (<c>CREATE INDEX CONCURRENTLY</c> cannot run in
+    /// one), one statement at a time. Such a script may fail half-way and is then run again from its first
+    /// statement, so every statement in it must be safe to repeat.
+    /// </summary>
+    public const string NoTransactionMarker = "-- xnovu:no-transaction";
+
+    private readonly MigrationOptions options = options ?? new MigrationOptions();
+
     // Arbitrary but fixed: "XNOVU" in ASCII.
     private const long AdvisoryLockKey = 0x584E4F5655;
     private const string JournalSchema = "public";
@@ -45,7 +56,7 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
     /// SECURITY DEFINER functions run as no superuser), then lets each service role log in with its password.
     /// </summary>
     /// <param name="passwords">Login role to password: <see cref="AppRole"/>, <see cref="ApiRole"/>, <see cref="DispatcherRole"/>, <see cref="ConsoleRole"/>.</param>
-    /// <param name="applyFunctionFiles">False only in the test that compares the numbered scripts' functions with the function files'.</param>
+    /// <param name="applyFunctionFiles">False only in tests: the one that compares the numbered scripts' functions with the function files', and those that stop at a schema older than the files.</param>
     public async Task<IReadOnlyList<string>> MigrateAsync(
         string connectionString, IReadOnlyDictionary<string, string> passwords, CancellationToken cancellationToken, bool applyFunctionFiles = true)
     {
@@ -62,18 +73,14 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 
         try
         {
-            var upgrader = DeployChanges.To
-                .PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(ScriptAssembly, IsMigrationScript)
-                .JournalToPostgresqlTable(JournalSchema, JournalTable)
-                .WithTransactionPerScript()
-                .LogTo(new DbUpLogger(logger))
-                .Build();
-
-            var result = upgrader.PerformUpgrade();
-            if (!result.Successful)
+            var scripts = WithLockTimeout(connectionString);
+            var last = LastScriptToApply();
+            var pending = Upgrader(scripts, IsMigrationScript).GetScriptsToExecute();
+            var applied = new List<string>();
+            foreach (var script in pending.TakeWhile(s => string.CompareOrdinal(s.Name, last) <= 0))
             {
-                throw new MigrationFailedException(result.ErrorScript?.Name, result.Error);
+                await ApplyAsync(scripts, script, cancellationToken);
+                applied.Add(script.Name);
             }
 
             if (applyFunctionFiles)
@@ -91,7 +98,6 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
                 await SetLoginPasswordAsync(lockConnection, role, password, cancellationToken);
             }
 
-            var applied = result.Scripts.Select(s => s.Name).ToList();
             LogApplied(logger, applied.Count);
             return applied;
         }
@@ -102,6 +108,114 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// One script, in its transaction or outside any, tried again while its lock times out: a failed attempt rolled
+    /// its transaction back (a no-transaction script is written to be run again from its start), and the pause
+    /// between attempts lets the calls that queued behind it through.
+    /// </summary>
+    private async Task ApplyAsync(string connectionString, SqlScript script, CancellationToken cancellationToken)
+    {
+        var outside = RunsOutsideTransaction(script.Contents);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (outside)
+                {
+                    await RunOutsideTransactionAsync(connectionString, script, cancellationToken);
+                    Upgrader(connectionString, name => name == script.Name).MarkAsExecuted();
+                }
+                else
+                {
+                    var result = Upgrader(connectionString, name => name == script.Name).PerformUpgrade();
+                    if (!result.Successful)
+                    {
+                        throw result.Error is PostgresException postgres ? postgres : new MigrationFailedException(script.Name, result.Error);
+                    }
+                }
+
+                return;
+            }
+            catch (PostgresException e) when (IsLockTimeout(e) && attempt < options.LockAttempts)
+            {
+                var pause = options.RetryDelay(attempt);
+                LogLockTimeout(logger, script.Name, attempt, options.LockAttempts, pause.TotalSeconds, e.MessageText);
+                await Task.Delay(pause, cancellationToken);
+            }
+            catch (PostgresException e)
+            {
+                throw new MigrationFailedException(script.Name, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each statement is its own command, so each commits on its own, outside any transaction block. The
+    /// <c>CONCURRENTLY</c> ones wait for locks longer (<see cref="MigrationOptions.ConcurrentLockTimeout"/>), since
+    /// their waits hold nobody up, and have no command timeout: an index build on a large table takes minutes.
+    /// </summary>
+    private async Task RunOutsideTransactionAsync(string connectionString, SqlScript script, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        foreach (var statement in SqlStatements.Split(script.Contents))
+        {
+            var timeout = IsConcurrent(statement) ? options.ConcurrentLockTimeout : options.LockTimeout;
+            await using (var set = new NpgsqlCommand($"SET lock_timeout = {(long)timeout.TotalMilliseconds}", connection))
+            {
+                await set.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            LogStatement(logger, script.Name, FirstLine(statement));
+            await using var run = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
+            await run.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the script's first line is <see cref="NoTransactionMarker"/>.</summary>
+    public static bool RunsOutsideTransaction(string script) =>
+        script.TrimStart('\uFEFF').Split('\n', 2)[0].Trim() == NoTransactionMarker;
+
+    private static bool IsConcurrent(string statement) =>
+        SqlStatements.CodeOnly(statement).Contains("CONCURRENTLY", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>lock_timeout expired, or a deadlock broken by cancelling this side: both are worth another attempt.</summary>
+    private static bool IsLockTimeout(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.DeadlockDetected;
+
+    private static string FirstLine(string statement) =>
+        statement.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal)) ?? string.Empty;
+
+    /// <summary>The resource name of the last script to apply: the last one, or the one <see cref="MigrationOptions.Through"/> names.</summary>
+    private string LastScriptToApply()
+    {
+        var names = ScriptNames();
+        return string.IsNullOrEmpty(options.Through)
+            ? names[^1]
+            : names.LastOrDefault(n => ScriptFileName(n).StartsWith(options.Through, StringComparison.Ordinal))
+              ?? throw new ArgumentException($"XNovu:Migrations:Through is '{options.Through}', which names no migration script.");
+    }
+
+    /// <summary>The file name of a script's resource name (<c>0028_api_key_expiry</c>).</summary>
+    public static string ScriptFileName(string resourceName) =>
+        resourceName[(resourceName.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..^".sql".Length];
+
+    private string WithLockTimeout(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = $"{builder.Options} -c lock_timeout={(long)options.LockTimeout.TotalMilliseconds}".Trim();
+        return builder.ConnectionString;
+    }
+
+    private UpgradeEngine Upgrader(string connectionString, Func<string, bool> scripts) =>
+        DeployChanges.To
+            .PostgresqlDatabase(connectionString)
+            .WithScriptsEmbeddedInAssembly(ScriptAssembly, name => IsMigrationScript(name) && scripts(name))
+            .JournalToPostgresqlTable(JournalSchema, JournalTable)
+            .WithTransactionPerScript()
+            .LogTo(new DbUpLogger(logger))
+            .Build();
 
     /// <summary>
     /// Runs every function file (CREATE OR REPLACE and its grants) in one transaction, so a failing file leaves
@@ -169,6 +283,12 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger)
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} function file(s) applied")]
     private static partial void LogFunctionFiles(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Script}: a lock was not granted in time (attempt {Attempt} of {Attempts}); trying again in {Seconds:0.#} s: {Error}")]
+    private static partial void LogLockTimeout(ILogger logger, string script, int attempt, int attempts, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Script}, outside a transaction: {Statement}")]
+    private static partial void LogStatement(ILogger logger, string script, string statement);
 
     private sealed class DbUpLogger(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
     {

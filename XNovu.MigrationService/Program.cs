@@ -6,6 +6,11 @@ using XNovu.MigrationService;
 // complete, so they never see a half-migrated schema, and only this process needs owner rights.
 var builder = Host.CreateApplicationBuilder(args);
 builder.AddServiceDefaults();
+builder.Services.AddOptions<MigrationOptions>()
+    .BindConfiguration(MigrationOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MigrationOptions>>().Value);
 builder.Services.AddSingleton<DatabaseMigrator>();
 var connectionString = builder.Configuration.GetConnectionString("xnovu")
     ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
@@ -33,7 +38,7 @@ try
     NovuKeyRing.EnsureKey(host.Services);
     ConsoleKeyRing.EnsureKey(host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>());
 }
-catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException)
+catch (Exception e) when (e is MigrationFailedException or Npgsql.NpgsqlException or ArgumentException)
 {
     logger.LogCritical(e, "Migration failed");
     Environment.ExitCode = 1;

@@ -27,9 +27,21 @@ public static class ConsoleKeyRing
         return protection;
     }
 
-    /// <summary>Makes sure the console's ring holds a usable key (creating one when it is empty or expiring).</summary>
+    /// <summary>
+    /// Makes sure the console's ring holds a usable key (creating one when it is empty or expiring). Nothing to do
+    /// on a schema from before the ring (a migration stopped at an earlier script to rehearse an upgrade).
+    /// </summary>
     public static void EnsureKey(NpgsqlDataSource dataSource)
     {
+        using (var connection = dataSource.OpenConnection())
+        using (var exists = new NpgsqlCommand("SELECT to_regclass('notify.console_data_protection_key') IS NOT NULL", connection))
+        {
+            if (exists.ExecuteScalar() is not true)
+            {
+                return;
+            }
+        }
+
         var services = new ServiceCollection();
         services.AddConsoleDataProtection(_ => dataSource);
         using var provider = services.BuildServiceProvider();

@@ -21,8 +21,8 @@ public static class LocalServers
 
     public static string NewPassword() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
-    /// <summary>Starts PostgreSQL; answers the process and the superuser's password.</summary>
-    public static async Task<RunProcess> StartPostgresAsync(string directory, int port, string password, CancellationToken cancellationToken)
+    /// <summary>Starts PostgreSQL with the superuser's <paramref name="password"/>.</summary>
+    public static async Task<RunProcess> StartPostgresAsync(string directory, int port, string password, CancellationToken cancellationToken, int maxConnections = 200)
     {
         var bin = PostgresBinDirectory();
         var data = Path.Combine(directory, "pgdata");
@@ -41,7 +41,7 @@ public static class LocalServers
 
         var server = RunProcess.Start("postgres", AsPostgres(asRoot, Path.Combine(bin, "postgres")),
             [.. AsPostgresArgs(asRoot, Path.Combine(bin, "postgres")), "-D", data, "-p", $"{port}", "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=", "-c", "max_connections=200", "-c", "fsync=off"],
+                "-c", "unix_socket_directories=", "-c", $"max_connections={maxConnections}", "-c", "fsync=off"],
             new Dictionary<string, string>(), directory);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (Run(Path.Combine(bin, "pg_isready"), ["-h", "127.0.0.1", "-p", $"{port}", "-q"], throwOnFailure: false) != 0)

@@ -40,12 +40,6 @@ public static class ProductionShapedRun
 {
     private const string DevelopmentAdminKey = "xnovu-dev-admin-key"; // XNovu.AppHost/appsettings.Development.json
 
-    private static readonly (string Project, string Name)[] Published =
-    [
-        ("XNovu.MigrationService", "migrations"), ("XNovu.Api", "api"), ("XNovu.Dispatcher", "dispatcher"),
-        ("XNovu.Console", "console"), ("XNovu.NovuEmulator", "novu"),
-    ];
-
     public static async Task<ProductionRunResult> RunAsync(ProductionRunOptions options, Action<string> log, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -58,17 +52,17 @@ public static class ProductionShapedRun
         try
         {
             var clock = Stopwatch.StartNew();
-            await PublishAsync(options, directory, token);
+            await PublishedServices.PublishAsync(PublishedServices.All, options.Configuration, options.NoBuild, directory, token);
             var publish = clock.Elapsed;
-            log($"published {Published.Length} projects in {publish.TotalSeconds:0.0} s");
+            log($"published {PublishedServices.All.Count} projects in {publish.TotalSeconds:0.0} s");
 
             var (pgPort, pgPassword, redisPort, redisPassword) = (LocalServers.FreePort(), LocalServers.NewPassword(), LocalServers.FreePort(), LocalServers.NewPassword());
             processes.Add(await LocalServers.StartPostgresAsync(Path.Combine(directory, "postgres"), pgPort, pgPassword, token));
             processes.Add(await LocalServers.StartRedisAsync(directory, redisPort, redisPassword, token));
 
             var novuKey = LocalServers.NewPassword();
-            var novuUrl = Url(LocalServers.FreePort());
-            processes.Add(StartService(directory, "novu", novuUrl, new Dictionary<string, string>
+            var novuUrl = PublishedServices.Url(LocalServers.FreePort());
+            processes.Add(PublishedServices.Start(directory, "novu", novuUrl, new Dictionary<string, string>
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["NovuEmulator__SecretKey"] = novuKey,
@@ -93,7 +87,7 @@ public static class ProductionShapedRun
             kubernetes.OverrideConfig("XNovu__Novu__ApiUrl", novuUrl);
 
             clock.Restart();
-            await using (var migrations = StartService(directory, "migrations", null, kubernetes.For("Job/xnovu-migrations", secret)))
+            await using (var migrations = PublishedServices.Start(directory, "migrations", null, kubernetes.For("Job/xnovu-migrations", secret)))
             {
                 var exit = await migrations.WaitForExitAsync(token);
                 if (exit != 0)
@@ -106,21 +100,21 @@ public static class ProductionShapedRun
             log($"migrations completed in {migrate.TotalSeconds:0.0} s");
 
             clock.Restart();
-            var apis = new[] { Url(LocalServers.FreePort()), Url(LocalServers.FreePort()) };
+            var apis = new[] { PublishedServices.Url(LocalServers.FreePort()), PublishedServices.Url(LocalServers.FreePort()) };
             var services = new Dictionary<string, string>();
             for (var i = 0; i < 2; i++)
             {
-                processes.Add(StartService(directory, $"api-{i}", apis[i], kubernetes.For("Deployment/xnovu-api", secret)));
+                processes.Add(PublishedServices.Start(directory, $"api-{i}", apis[i], kubernetes.For("Deployment/xnovu-api", secret)));
                 services[$"api-{i}"] = apis[i];
-                var dispatcher = Url(LocalServers.FreePort());
-                processes.Add(StartService(directory, $"dispatcher-{i}", dispatcher, kubernetes.For("Deployment/xnovu-dispatcher", secret)));
+                var dispatcher = PublishedServices.Url(LocalServers.FreePort());
+                processes.Add(PublishedServices.Start(directory, $"dispatcher-{i}", dispatcher, kubernetes.For("Deployment/xnovu-dispatcher", secret)));
                 services[$"dispatcher-{i}"] = dispatcher;
             }
 
-            var console = Url(LocalServers.FreePort());
+            var console = PublishedServices.Url(LocalServers.FreePort());
             var consoleEnvironment = kubernetes.For("Deployment/xnovu-console", secret);
-            Replace(consoleEnvironment, "services__api__http__0", apis[0]); // the Service's DNS name, here a port
-            processes.Add(StartService(directory, "console", console, consoleEnvironment));
+            PublishedServices.Replace(consoleEnvironment, "services__api__http__0", apis[0]); // the Service's DNS name, here a port
+            processes.Add(PublishedServices.Start(directory, "console", console, consoleEnvironment));
             services["console"] = console;
 
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -194,63 +188,4 @@ public static class ProductionShapedRun
             await Task.Delay(200, token);
         }
     }
-
-    private static async Task PublishAsync(ProductionRunOptions options, string directory, CancellationToken token)
-    {
-        async Task PublishOneAsync(string project, string name)
-        {
-            string[] arguments = ["publish", Path.Combine(RepositoryPaths.Root, project, $"{project}.csproj"), "-c", options.Configuration,
-                "-o", Path.Combine(directory, name), "--nologo", "-v", "q", .. options.NoBuild ? new[] { "--no-build" } : []];
-            await using var publish = RunProcess.Start($"publish-{name}", "dotnet", arguments,
-                new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, directory, RepositoryPaths.Root);
-            if (await publish.WaitForExitAsync(token) != 0)
-            {
-                throw new InvalidOperationException($"dotnet publish {project} failed (see {directory}/publish-{name}.log)");
-            }
-        }
-
-        if (options.NoBuild)
-        {
-            // Copies of finished builds touch only their own obj folders: they can run side by side.
-            await Task.WhenAll(Published.Select(p => PublishOneAsync(p.Project, p.Name)));
-            return;
-        }
-
-        foreach (var (project, name) in Published)
-        {
-            await PublishOneAsync(project, name);
-        }
-    }
-
-    /// <summary>A published service as a plain process; a web service listens on its own port (in a pod, every one has 8080).</summary>
-    private static RunProcess StartService(string directory, string name, string? url, Dictionary<string, string> environment)
-    {
-        var published = name.Split('-')[0];
-        if (url is not null)
-        {
-            if (published == "novu")
-            {
-                environment["HTTP_PORTS"] = new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                Replace(environment, "HTTP_PORTS", new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        var project = Published.Single(p => p.Name == published).Project;
-        return RunProcess.Start(name, "dotnet", [Path.Combine(directory, published, $"{project}.dll")], environment, directory, Path.Combine(directory, published));
-    }
-
-    private static void Replace(Dictionary<string, string> environment, string key, string value)
-    {
-        if (!environment.ContainsKey(key))
-        {
-            throw new InvalidOperationException($"the Kubernetes base does not set {key}");
-        }
-
-        environment[key] = value;
-    }
-
-    private static string Url(int port) => $"http://127.0.0.1:{port}";
 }

@@ -30,6 +30,11 @@ internal static class RunHttp
                 {
                     last = e.Message;
                 }
+                catch (TaskCanceledException e) when (!token.IsCancellationRequested)
+                {
+                    // The client's timeout: a process still starting on a busy machine.
+                    last = e.Message;
+                }
 
                 if (processes.FirstOrDefault(p => p.Name == name) is { HasExited: true } exited)
                 {

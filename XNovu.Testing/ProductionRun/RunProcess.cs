@@ -65,6 +65,36 @@ public sealed class RunProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>
+    /// Stops the process as Kubernetes stops a pod: SIGTERM, then SIGKILL after <paramref name="grace"/>. Answers
+    /// whether it exited by itself within the grace period.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan grace)
+    {
+        if (process.HasExited)
+        {
+            return true;
+        }
+
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            await term!.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
