@@ -95,6 +95,13 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
 
             foreach (var (role, password) in passwords)
             {
+                // Stopped at an earlier script (Through), a role a later script creates does not exist yet: it gets
+                // its password on the run that creates it. On a full run every role exists, and a missing one fails.
+                if (!string.IsNullOrEmpty(options.Through) && !await RoleExistsAsync(lockConnection, role, cancellationToken))
+                {
+                    continue;
+                }
+
                 await SetLoginPasswordAsync(lockConnection, role, password, cancellationToken);
             }
 
@@ -249,6 +256,13 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
 
         await transaction.CommitAsync(cancellationToken);
         LogFunctionFiles(logger, FunctionFileNames().Count);
+    }
+
+    private static async Task<bool> RoleExistsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @role)", connection);
+        exists.Parameters.AddWithValue("role", role);
+        return (bool)(await exists.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task SetLoginPasswordAsync(NpgsqlConnection connection, string role, string password, CancellationToken cancellationToken)
