@@ -111,7 +111,13 @@ public sealed partial class DeliveryProcessor(
             _ = part.ContinueWith(_ => Interlocked.Decrement(ref _slowParts), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        var finished = parts.Where(part => !slow.Contains(part)).SelectMany(part => part.Result).ToList();
+        // Awaited, not .Result: a part's exception (cancellation at shutdown) reaches the loop as itself, unwrapped.
+        var finished = new List<DeliveryResult>(batch.Count);
+        foreach (var part in parts.Except(slow))
+        {
+            finished.AddRange(await part);
+        }
+
         return new BatchOutcome(finished, slow);
     }
 
