@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using XNovu.Core.Persistence;
@@ -22,11 +21,8 @@ public static class NovuKeyRing
 
     public static IDataProtectionBuilder AddXNovuDataProtection(this IServiceCollection services, bool createsKeys, Func<IServiceProvider, NpgsqlDataSource>? dataSource = null)
     {
-        var protection = services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
-            // Resolved at first use: the build-time OpenAPI run starts the host with no database configured.
-            options.XmlRepository = new PostgresXmlRepository(
-                () => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource, KeyRingTable.Services));
+        var protection = services.AddPostgresDataProtection(
+            ApplicationName, KeyRingTable.Services, provider => dataSource?.Invoke(provider) ?? provider.GetRequiredService<XNovuDatabase>().DataSource);
         if (!createsKeys)
         {
             protection.DisableAutomaticKeyGeneration();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -19,13 +18,8 @@ public static class ConsoleKeyRing
     /// <summary>The console's connection string (as <c>xnovu_console</c>): <c>ConnectionStrings:xnovu-console</c>.</summary>
     public const string ConnectionStringName = "xnovu-console";
 
-    public static IDataProtectionBuilder AddConsoleDataProtection(this IServiceCollection services, Func<IServiceProvider, NpgsqlDataSource> dataSource)
-    {
-        var protection = services.AddDataProtection().SetApplicationName(ApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
-            options.XmlRepository = new PostgresXmlRepository(() => dataSource(provider), KeyRingTable.Console));
-        return protection;
-    }
+    public static IDataProtectionBuilder AddConsoleDataProtection(this IServiceCollection services, Func<IServiceProvider, NpgsqlDataSource> dataSource) =>
+        services.AddPostgresDataProtection(ApplicationName, KeyRingTable.Console, dataSource);
 
     /// <summary>
     /// Makes sure the console's ring holds a usable key (creating one when it is empty or expiring). Nothing to do

@@ -1,6 +1,9 @@
 using System.Xml.Linq;
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace XNovu.Core.Persistence;
@@ -13,6 +16,23 @@ public enum KeyRingTable
 
     /// <summary><c>notify.console_data_protection_key</c>: the console's ring (session cookies, antiforgery tokens).</summary>
     Console,
+}
+
+/// <summary>Data Protection for one application with its key ring in one of XNovu's tables.</summary>
+public static class PostgresKeyRings
+{
+    /// <summary>
+    /// Data Protection under <paramref name="applicationName"/>, its keys in <paramref name="ring"/>. The data source
+    /// is resolved at first use (a build-time host may start with no database configured).
+    /// </summary>
+    public static IDataProtectionBuilder AddPostgresDataProtection(
+        this IServiceCollection services, string applicationName, KeyRingTable ring, Func<IServiceProvider, NpgsqlDataSource> dataSource)
+    {
+        var protection = services.AddDataProtection().SetApplicationName(applicationName);
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
+            options.XmlRepository = new PostgresXmlRepository(() => dataSource(provider), ring));
+        return protection;
+    }
 }
 
 /// <summary>
