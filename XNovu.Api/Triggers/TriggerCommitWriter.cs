@@ -262,10 +262,23 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
             }
 
             XNovuTelemetry.TriggerCommitFallbacks.Add(count, XNovuTelemetry.Reason(reason));
-            LogFallBack(logger, error, count, group.Key, reason);
+            if (reason is "error" or "database" or "batch")
+            {
+                LogFallBack(logger, error, count, group.Key, reason);
+            }
+            else
+            {
+                // An expected refusal (a lock waited on too long, a deadlock, a key race) is logged without its
+                // exception: formatting a first stack trace loads symbols for up to a second, and this runs on a
+                // writer the other enterprises' triggers are waiting for.
+                LogFallBackExpected(logger, count, group.Key, reason, (error as PostgresException)?.MessageText);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} coalesced triggers of enterprise {EnterpriseId} go alone: {Reason}")]
     private static partial void LogFallBack(ILogger logger, Exception? exception, int count, Guid enterpriseId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} coalesced triggers of enterprise {EnterpriseId} go alone: {Reason} ({Detail})")]
+    private static partial void LogFallBackExpected(ILogger logger, int count, Guid enterpriseId, string reason, string? detail);
 }
