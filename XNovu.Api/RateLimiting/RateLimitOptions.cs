@@ -10,7 +10,7 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "XNovu:RateLimit";
 
-    /// <summary>Trigger calls (single or bulk, one each) per second per enterprise, across all replicas.</summary>
+    /// <summary>Notifications triggered per second per enterprise (a single trigger, each event of a bulk call, each notification an event creates), across all replicas.</summary>
     public int TriggersPerSecond { get; set; } = 100;
 
     /// <summary>Management changes (POST, PUT, PATCH, DELETE outside triggers and events) per second per enterprise.</summary>

@@ -69,8 +69,10 @@ public sealed partial class NoisyNeighbourSuite
             case "trigger-flood":
                 await FloodAsync(answers, stop, async i =>
                 {
-                    // Every other call a bulk call of 100: bulk counts as one call against the rate.
-                    var events = Enumerable.Range(0, i % 2 == 0 ? 1 : 100)
+                    // Every other call a bulk call: one of a whole second's worth of events, or one of 100 (over the
+                    // rate: each event counts against it, so that call is refused whole).
+                    var size = i % 4 == 1 ? settings.AttackerTriggersPerSecond : 100;
+                    var events = Enumerable.Range(0, i % 2 == 0 ? 1 : size)
                         .Select(e => new { workflowId = "default-sms", to = $"a-{i}-{e}", payload = new { body = "flood" } }).ToArray();
                     return i % 2 == 0
                         ? await attacker.Client.PostAsJsonAsync("/api/trigger", events[0], CancellationToken.None)

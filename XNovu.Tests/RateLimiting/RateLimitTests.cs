@@ -47,6 +47,38 @@ public sealed class RateLimitTests(XNovuAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_bulk_call_spends_one_token_per_event_and_more_than_a_seconds_worth_is_422()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        using var admin = fixture.CreateAdminClient();
+        await admin.OkAsync(HttpMethod.Put, $"/api/admin/enterprises/{enterprise.Id}/rate-limit", new { triggersPerSecond = 5 });
+        var five = BulkTriggerTests.Events([.. Enumerable.Range(0, 5).Select(_ => Trigger())]);
+
+        var overTheRate = await enterprise.Client.PostJsonAsync("/api/trigger/bulk", BulkTriggerTests.Events([.. Enumerable.Range(0, 6).Select(_ => Trigger())]));
+        (await overTheRate.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, ValidationType)).FieldError("events");
+
+        // Two bulk calls of a whole second's worth each, sent at the start of one second (the buckets refill each
+        // Unix second): the second call finds the bucket spent by the first call's five events, not by one call.
+        // Tried a few times, since a slow machine may send the pair across a second's edge.
+        var refusedOnce = false;
+        for (var attempt = 0; attempt < 4 && !refusedOnce; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1000 - DateTime.UtcNow.Millisecond + 20));
+            var first = await enterprise.Client.PostJsonAsync("/api/trigger/bulk", five);
+            var second = await enterprise.Client.PostJsonAsync("/api/trigger/bulk", five);
+            Assert.Contains(first.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests });
+            if (second.StatusCode == HttpStatusCode.TooManyRequests && first.StatusCode == HttpStatusCode.OK)
+            {
+                await second.AssertProblemAsync(HttpStatusCode.TooManyRequests, RateLimitedType);
+                refusedOnce = true;
+            }
+        }
+
+        Assert.True(refusedOnce, "a second bulk call of five in the same second was never refused: bulk events are not counted");
+        Assert.Equal(0, (await fixture.CountNotificationsAsync(enterprise.Id)) % 5);
+    }
+
+    [Fact]
     public async Task A_refused_caller_gets_through_after_Retry_After()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();

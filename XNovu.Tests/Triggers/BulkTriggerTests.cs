@@ -70,6 +70,12 @@ public sealed class BulkTriggerTests(XNovuAppFixture fixture)
     public async Task Bulk_of_1000_events_is_stored_and_more_is_422_storing_nothing()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
+        // Each event counts against the trigger rate: this enterprise may trigger 1,000 per second.
+        using (var admin = fixture.CreateAdminClient())
+        {
+            await admin.OkAsync(HttpMethod.Put, $"/api/admin/enterprises/{enterprise.Id}/rate-limit", new { triggersPerSecond = 1000 });
+        }
+
         var events = Enumerable.Range(0, 1000).Select(i => (JsonNode)Later(payload: new { body = $"event {i}" })).ToArray();
 
         var full = await enterprise.Client.PostJsonAsync("/api/trigger/bulk", Events(events));
