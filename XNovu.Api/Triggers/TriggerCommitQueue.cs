@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using XNovu.Core.Telemetry;
 
@@ -34,7 +35,8 @@ internal enum BatchedStatus
 /// <see cref="TriggerCommitOptions.MaxBatchSize"/>, waiting at most <see cref="TriggerCommitOptions.MaxWait"/>
 /// after the first) and store it through <paramref name="commit"/> in one transaction. Each caller is answered
 /// only after that commit. Two triggers of one enterprise with the same transaction id or Idempotency-Key never
-/// share a batch: the later goes alone, where the unique keys decide as they always did.
+/// share a batch, nor sit in two batches at once: the later waits for the earlier's answer, then goes alone, where
+/// the unique keys decide as they always did (and find the earlier's row committed, with no lock to wait on).
 /// </summary>
 internal sealed partial class TriggerCommitQueue(
     TriggerCommitOptions options,
@@ -48,6 +50,11 @@ internal sealed partial class TriggerCommitQueue(
         SingleWriter = false,
         AllowSynchronousContinuations = false,
     });
+
+    // The transaction ids and Idempotency-Keys of every trigger in a batch being gathered or committed, by any
+    // writer: a later trigger with the same one waits for that trigger's answer before it goes alone, so it never
+    // races the batch for the same unique row (a lock wait the batch's other enterprises would share).
+    private readonly ConcurrentDictionary<(Guid EnterpriseId, string Id), PendingTrigger> _inFlight = new();
 
     private Task[]? _writers;
     private int _started;
@@ -103,6 +110,10 @@ internal sealed partial class TriggerCommitQueue(
             finally
             {
                 Interlocked.Decrement(ref _committing);
+                foreach (var pending in batch)
+                {
+                    Release(pending);
+                }
             }
 
             // Anything the commit left unanswered goes alone rather than waiting forever.
@@ -115,19 +126,23 @@ internal sealed partial class TriggerCommitQueue(
 
     private async Task GatherAsync(List<PendingTrigger> batch)
     {
-        var transactionIds = new HashSet<(Guid, string)>();
-        var keys = new HashSet<(Guid, string)>();
         var first = 0L;
         while (batch.Count < options.MaxBatchSize)
         {
             if (_queue.Reader.TryRead(out var pending))
             {
-                if (!transactionIds.Add((pending.EnterpriseId, pending.Trigger.TransactionId))
-                    || (pending.Claim is { } claim && !keys.Add((pending.EnterpriseId, claim.Key))))
+                if (InFlightTwin(pending) is { } twin)
                 {
-                    pending.Completion.TrySetResult(BatchedOutcome.Alone);
+                    // Alone once its twin is answered: stored by then (replayed, or refused as a duplicate), or
+                    // sent alone itself, never both racing for the same row.
                     XNovuTelemetry.TriggerCommitFallbacks.Add(1, XNovuTelemetry.Reason("twin"));
                     LogTwin(logger, pending.EnterpriseId);
+                    _ = twin.Completion.Task.ContinueWith(
+                        static (_, state) => ((PendingTrigger)state!).Completion.TrySetResult(BatchedOutcome.Alone),
+                        pending,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
                     continue;
                 }
 
@@ -168,7 +183,47 @@ internal sealed partial class TriggerCommitQueue(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A coalesced trigger of enterprise {EnterpriseId} goes alone: twin (its transaction id or Idempotency-Key is already in the batch)")]
+    /// <summary>
+    /// The trigger in flight (in any writer's batch) with the same transaction id or Idempotency-Key, or null after
+    /// this one's ids were registered as in flight.
+    /// </summary>
+    private PendingTrigger? InFlightTwin(PendingTrigger pending)
+    {
+        var transaction = (pending.EnterpriseId, "tx:" + pending.Trigger.TransactionId);
+        if (!_inFlight.TryAdd(transaction, pending))
+        {
+            return _inFlight.TryGetValue(transaction, out var twin) ? twin : CompletedTwin;
+        }
+
+        if (pending.Claim is { } claim && !_inFlight.TryAdd((pending.EnterpriseId, "key:" + claim.Key), pending))
+        {
+            _inFlight.TryRemove(KeyValuePair.Create(transaction, pending));
+            return _inFlight.TryGetValue((pending.EnterpriseId, "key:" + claim.Key), out var twin) ? twin : CompletedTwin;
+        }
+
+        return null;
+    }
+
+    private void Release(PendingTrigger pending)
+    {
+        _inFlight.TryRemove(KeyValuePair.Create((pending.EnterpriseId, "tx:" + pending.Trigger.TransactionId), pending));
+        if (pending.Claim is { } claim)
+        {
+            _inFlight.TryRemove(KeyValuePair.Create((pending.EnterpriseId, "key:" + claim.Key), pending));
+        }
+    }
+
+    /// <summary>Stands for a twin answered just as it was looked up: the later trigger goes alone at once.</summary>
+    private static readonly PendingTrigger CompletedTwin = CreateCompletedTwin();
+
+    private static PendingTrigger CreateCompletedTwin()
+    {
+        var twin = new PendingTrigger(Guid.Empty, null!, 0, null!, null, null);
+        twin.Completion.SetResult(BatchedOutcome.Alone);
+        return twin;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A coalesced trigger of enterprise {EnterpriseId} goes alone once its twin is answered (its transaction id or Idempotency-Key is in a batch in flight)")]
     private static partial void LogTwin(ILogger logger, Guid enterpriseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A coalesced commit of {Count} triggers failed; each caller is answered the failure")]

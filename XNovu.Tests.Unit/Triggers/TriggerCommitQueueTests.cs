@@ -96,6 +96,41 @@ public sealed class TriggerCommitQueueTests
     }
 
     [Fact]
+    public async Task A_twin_of_a_trigger_in_another_writers_batch_goes_alone_only_once_that_batch_answered()
+    {
+        var release = new TaskCompletionSource();
+        var batches = new List<List<PendingTrigger>>();
+        await using var queue = Queue(Committing(batches, n => n == 1 ? release.Task : Task.CompletedTask), writers: 2);
+        var a = Guid.NewGuid();
+
+        var original = queue.EnqueueAsync(Pending(a, "order-1", "key-1"));
+        await WaitUntilAsync(() => batches.Count == 1);
+        // The second writer is free, but the twins must not race the batch still committing for the same rows.
+        var sameKey = queue.EnqueueAsync(Pending(a, "order-2", "key-1"));
+        var sameTransaction = queue.EnqueueAsync(Pending(a, "order-1"));
+        var unrelated = queue.EnqueueAsync(Pending(a, "order-3", "key-3"));
+        bool early;
+        try
+        {
+            await unrelated.WaitAsync(Patience);
+            await Task.Delay(100);
+            early = sameKey.IsCompleted || sameTransaction.IsCompleted;
+        }
+        finally
+        {
+            release.SetResult(); // else the queue's disposal waits for the first batch forever
+        }
+
+        Assert.False(early, "a twin was answered while its original's batch was still committing");
+        Assert.Equal(BatchedStatus.Committed, (await original.WaitAsync(Patience)).Status);
+        Assert.Equal(BatchedStatus.Alone, (await sameKey.WaitAsync(Patience)).Status);
+        Assert.Equal(BatchedStatus.Alone, (await sameTransaction.WaitAsync(Patience)).Status);
+
+        // Once answered, the ids are free again: the next trigger with them is batched, not held.
+        Assert.Equal(BatchedStatus.Committed, (await queue.EnqueueAsync(Pending(a, "order-1", "key-1")).WaitAsync(Patience)).Status);
+    }
+
+    [Fact]
     public async Task A_failed_commit_fails_its_callers_and_a_trigger_the_commit_left_unanswered_goes_alone()
     {
         var failure = new InvalidOperationException("commit failed");
