@@ -43,10 +43,15 @@ internal static class ImportCommand
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be done; write nothing." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var notifications = new Option<bool>("--notifications")
+        {
+            Description = "Cutover: also bring the original's PENDING notifications (due or scheduled for later), keeping their transaction ids, "
+                + "and mark each moved in the original (needs UPDATE on notify.ent_notification). Stop the original's worker first.",
+        };
 
         var command = new Command("import", "Copy one enterprise's categories, priorities, templates, workflows and rules from an original XNovu database.")
         {
-            source, enterprise, apiUrl, apiKey, dryRun, json,
+            source, enterprise, apiUrl, apiKey, dryRun, json, notifications,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -64,18 +69,18 @@ internal static class ImportCommand
                 return Failed;
             }
 
-            return await RunAsync(connectionString, result.GetValue(enterprise), api, key, result.GetValue(dryRun), result.GetValue(json), cancellationToken);
+            return await RunAsync(connectionString, result.GetValue(enterprise), api, key, result.GetValue(dryRun), result.GetValue(json), result.GetValue(notifications), cancellationToken);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string connectionString, Guid enterpriseId, Uri apiUrl, string apiKey, bool dryRun, bool json, CancellationToken cancellationToken)
+        string connectionString, Guid enterpriseId, Uri apiUrl, string apiKey, bool dryRun, bool json, bool notifications, CancellationToken cancellationToken)
     {
         OriginalEnterprise original;
         try
         {
-            original = await OriginalDatabase.ReadAsync(connectionString, enterpriseId, cancellationToken);
+            original = await OriginalDatabase.ReadAsync(connectionString, enterpriseId, notifications, cancellationToken);
         }
         catch (Exception error) when (error is NpgsqlException or ArgumentException)
         {
@@ -94,12 +99,16 @@ internal static class ImportCommand
             });
             await using var provider = services.BuildServiceProvider();
             var target = new ClientImportTarget(provider.GetRequiredService<XNovuApiClient>());
-            report = await new Importer(target, dryRun).RunAsync(original, cancellationToken);
+            var claims = notifications ? new OriginalNotificationClaims(connectionString, enterpriseId) : null;
+            report = await new Importer(target, dryRun, claims).RunAsync(original, cancellationToken);
         }
-        catch (Exception error) when (error is HttpRequestException or ImportTargetException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException)
+        catch (Exception error) when (error is HttpRequestException or ImportTargetException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or NpgsqlException)
         {
             var detail = error is ImportTargetException refused ? refused.Describe() : error.Message;
-            await Console.Error.WriteLineAsync($"Cannot use XNovu's API at {apiUrl}: {detail}");
+            // A cutover stopped here leaves rows marked moved in the original: a re-run brings them (409 for those XNovu has).
+            await Console.Error.WriteLineAsync(error is NpgsqlException
+                ? $"Cannot write the original database (marking notifications moved): {detail}. Re-run the import to finish."
+                : $"Cannot use XNovu's API at {apiUrl}: {detail}");
             return Failed;
         }
 

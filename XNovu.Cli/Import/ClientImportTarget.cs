@@ -162,6 +162,32 @@ internal sealed class ClientImportTarget(XNovuApiClient client) : IXNovuImportTa
             _ => client.Api.Rules[ruleId].Unpublish.PostAsync(cancellationToken: cancellationToken),
         });
 
+    public async Task<IReadOnlyList<TriggerOutcome>> TriggerAsync(IReadOnlyList<NotificationDefinition> notifications, CancellationToken cancellationToken)
+    {
+        var body = new BulkTriggerRequest
+        {
+            Events = notifications.Select(n => new TriggerRequest
+            {
+                WorkflowId = n.WorkflowKey,
+                To = XNovuJson.From(n.Recipients),
+                Payload = XNovuJson.From(n.Payload),
+                Overrides = n.Overrides is null ? null : XNovuJson.From(n.Overrides),
+                TransactionId = n.TransactionId,
+                ScheduledFor = n.ScheduledFor,
+                Tags = n.Tags?.ToList(),
+                CategoryCode = n.CategoryCode,
+                PriorityCode = n.PriorityCode,
+            }).ToList(),
+        };
+        var answer = await Call(() => client.Api.Trigger.Bulk.PostAsync(body, cancellationToken: cancellationToken));
+        var results = (answer?.Results ?? []).ToDictionary(r => r.Index ?? -1);
+        return notifications
+            .Select((_, i) => results.TryGetValue(i, out var r)
+                ? new TriggerOutcome(r.Status ?? 0, r.Error is { } e ? e.Detail ?? e.Title : null)
+                : new TriggerOutcome(0, "XNovu's bulk answer has no result for it"))
+            .ToList();
+    }
+
     private static DefinitionState StateOf(string? publishStatus, bool? deactivated) =>
         deactivated == true ? DefinitionState.Deactivated
         : publishStatus == "PUBLISH" ? DefinitionState.Published

@@ -14,7 +14,11 @@ internal sealed record ImportPlan(
     IReadOnlyList<TemplateDefinition> Templates,
     IReadOnlyList<WorkflowDefinition> Workflows,
     IReadOnlyList<RuleDefinition> Rules,
-    IReadOnlyList<ImportEntry> Skipped);
+    IReadOnlyList<ImportEntry> Skipped)
+{
+    /// <summary>The PENDING notifications a cutover brings (empty without <c>--notifications</c>).</summary>
+    public IReadOnlyList<NotificationDefinition> Notifications { get; init; } = [];
+}
 
 /// <summary>
 /// Converts the original's rows to XNovu definitions, without touching XNovu: ids become keys and codes,
@@ -53,12 +57,14 @@ internal static class Conversion
     public static ImportPlan Plan(OriginalEnterprise source)
     {
         var skipped = new List<ImportEntry>();
-        var categoryCodes = source.Categories.Where(c => StateOf(c.PublishStatus, deactivated: false) is not null).ToDictionary(c => c.Id, c => c.Code);
+        var allCategoryCodes = DerivedCodes.For(source.Categories, "category", skipped);
+        var priorityCodes = DerivedCodes.For(source.Priorities, "priority", skipped);
+        var categoryCodes = source.Categories.Where(c => StateOf(c.PublishStatus, deactivated: false) is not null).ToDictionary(c => c.Id, c => allCategoryCodes[c.Id]);
         var templateKeys = source.Templates.ToDictionary(t => t.Id, t => t.TemplateKey);
         var workflowKeys = source.Workflows.ToDictionary(w => w.Id, w => w.WorkflowKey);
 
-        var categories = Lookups(source.Categories, "category", skipped);
-        var priorities = Lookups(source.Priorities, "priority", skipped);
+        var categories = Lookups(source.Categories, allCategoryCodes, "category", skipped);
+        var priorities = Lookups(source.Priorities, priorityCodes, "priority", skipped);
         var templates = source.Templates
             .Select(t => Template(t, categoryCodes, skipped))
             .OfType<TemplateDefinition>()
@@ -71,7 +77,9 @@ internal static class Conversion
             .Select(r => Rule(r, workflowKeys, skipped))
             .OfType<RuleDefinition>()
             .ToList();
-        return new ImportPlan(categories, priorities, templates, workflows, rules, skipped);
+        var livePriorityCodes = source.Priorities.Where(p => StateOf(p.PublishStatus, deactivated: false) is not null).ToDictionary(p => p.Id, p => priorityCodes[p.Id]);
+        var notifications = Cutover.Plan(source.Notifications, workflowKeys, categoryCodes, livePriorityCodes, skipped);
+        return new ImportPlan(categories, priorities, templates, workflows, rules, skipped) { Notifications = notifications };
     }
 
     /// <summary>The original's publish state as ours; null: not to import (deleted or discarded).</summary>
@@ -152,18 +160,19 @@ internal static class Conversion
         return normalized == "INAPP" ? "IN_APP" : Channels.FirstOrDefault(c => c == normalized);
     }
 
-    private static List<LookupDefinition> Lookups(IReadOnlyList<OriginalLookup> rows, string noun, List<ImportEntry> skipped)
+    private static List<LookupDefinition> Lookups(
+        IReadOnlyList<OriginalLookup> rows, IReadOnlyDictionary<long, string> codes, string noun, List<ImportEntry> skipped)
     {
         var result = new List<LookupDefinition>();
         foreach (var row in rows)
         {
             if (StateOf(row.PublishStatus, deactivated: false) is null)
             {
-                skipped.Add(ImportEntry.Skip(noun, row.Code, $"it is {row.PublishStatus} in the original"));
+                skipped.Add(ImportEntry.Skip(noun, codes[row.Id], $"it is {row.PublishStatus} in the original"));
                 continue;
             }
 
-            result.Add(new LookupDefinition(row.Code, row.Name, row.Description, row.SortOrder));
+            result.Add(new LookupDefinition(codes[row.Id], row.Name, row.Description, row.SortOrder));
         }
 
         return result;
@@ -273,7 +282,21 @@ internal static class Conversion
         }
 
         var payload = new JsonObject();
-        if (Json(row.RulePayload) is JsonObject rulePayload)
+        if (Json(row.RulePayload) is JsonObject flat && !flat.All(p => RulePayloadFields.Contains(p.Key, StringComparer.Ordinal)))
+        {
+            // The original's own form (lib/temporal/activities/rule-scheduled.ts at 86f4b06): the whole rule_payload
+            // was the notification's payload, its recipients read from "recipients" (an array) or "recipient".
+            var recipients = flat["recipients"] is JsonArray many ? many.DeepClone()
+                : flat["recipient"] is JsonValue one ? new JsonArray(one.DeepClone())
+                : null;
+            if (recipients is not null)
+            {
+                payload["recipients"] = recipients;
+            }
+
+            payload["payload"] = flat.DeepClone();
+        }
+        else if (Json(row.RulePayload) is JsonObject rulePayload)
         {
             foreach (var (name, value) in rulePayload)
             {
@@ -286,6 +309,14 @@ internal static class Conversion
                     skipped.Add(ImportEntry.Unconverted("rule", row.Name, $"rulePayload.{name} is not recipients, payload or overrides and was left out"));
                 }
             }
+        }
+
+        if (row.TriggerType != "CRON" && state == DefinitionState.Published)
+        {
+            // The original's rule engine (86f4b06) scheduled CRON rules only: this one never fired there, and
+            // publishing it here would start sending what the original never sent.
+            skipped.Add(ImportEntry.Note("rule", row.Name, $"{row.TriggerType} rules never fired in the original (it ran CRON rules only): imported as a draft; publish it in XNovu to start it"));
+            state = DefinitionState.Draft;
         }
 
         return new RuleDefinition(null, row.Name, row.Description, workflowKey, row.TriggerType, config, payload, state);
@@ -307,5 +338,5 @@ internal static class Conversion
         return null;
     }
 
-    private static JsonNode? Json(string? text) => string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+    internal static JsonNode? Json(string? text) => string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
 }

@@ -84,6 +84,9 @@ internal interface IXNovuImportTarget
     Task<long> SaveRuleAsync(RuleDefinition rule, CancellationToken cancellationToken);
 
     Task SetRuleStateAsync(long ruleId, DefinitionState state, CancellationToken cancellationToken);
+
+    /// <summary>Triggers the notifications in one bulk call; answers one outcome per notification, in order.</summary>
+    Task<IReadOnlyList<TriggerOutcome>> TriggerAsync(IReadOnlyList<NotificationDefinition> notifications, CancellationToken cancellationToken);
 }
 
 /// <summary>A refusal from XNovu: its problem's status, type, detail and field errors.</summary>
@@ -100,4 +103,43 @@ internal sealed class ImportTargetException(int status, string? type, string mes
         Errors.Count == 0
             ? $"{Status}: {Message}"
             : $"{Status}: {Message} ({string.Join("; ", Errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"))})";
+}
+
+/// <summary>
+/// A PENDING notification of the original as an XNovu trigger. <see cref="TransactionId"/> is the original's
+/// (or <c>original-{id}</c> when it had none), so bringing it twice is XNovu's 409, never a second notification.
+/// </summary>
+/// <param name="Claimed">An earlier cutover already marked it moved in the original (it crashed before XNovu answered).</param>
+internal sealed record NotificationDefinition(
+    long OriginalId,
+    string Name,
+    string WorkflowKey,
+    JsonObject Payload,
+    IReadOnlyList<string> Recipients,
+    JsonObject? Overrides,
+    IReadOnlyList<string>? Tags,
+    string TransactionId,
+    DateTimeOffset? ScheduledFor,
+    string? CategoryCode,
+    string? PriorityCode,
+    bool Claimed)
+{
+    public string Label => $"{OriginalId} {Name}";
+}
+
+/// <summary>XNovu's answer to one brought notification: its HTTP status, and the problem's detail when refused.</summary>
+internal sealed record TriggerOutcome(int Status, string? Detail);
+
+/// <summary>
+/// The original's side of a cutover: a notification is marked moved (PENDING to RETRACTED, with
+/// <see cref="Cutover.MovedReason"/> and its transaction id) before XNovu is asked to send it, so the original's
+/// worker, if still running, can no longer send it; a refusal by XNovu puts it back to PENDING.
+/// </summary>
+internal interface IOriginalClaims
+{
+    /// <summary>Marks the PENDING ones moved; answers those it marked (one the original's worker took first is not).</summary>
+    Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyList<NotificationDefinition> notifications, CancellationToken cancellationToken);
+
+    /// <summary>Puts one this cutover marked back to PENDING.</summary>
+    Task ReleaseAsync(NotificationDefinition notification, CancellationToken cancellationToken);
 }

@@ -13,12 +13,17 @@ internal enum ImportAction
     Skip,
     Unconverted,
     Failed,
+
+    /// <summary>Done, with something the operator should know (a derived code, a rule left a draft).</summary>
+    Note,
 }
 
 /// <summary>One line of the report: what was (or, in a dry run, would be) done to one definition, and why.</summary>
 internal sealed record ImportEntry(ImportAction Action, string Kind, string Name, string? Detail = null)
 {
     public static ImportEntry Skip(string kind, string name, string why) => new(ImportAction.Skip, kind, name, why);
+
+    public static ImportEntry Note(string kind, string name, string what) => new(ImportAction.Note, kind, name, what);
 
     public static ImportEntry Unconverted(string kind, string name, string what) => new(ImportAction.Unconverted, kind, name, what);
 

@@ -8,7 +8,8 @@ namespace XNovu.Cli.Import;
 /// nothing; a dry run reads XNovu the same way but writes nothing. One definition's refusal is reported and
 /// does not stop the others.
 /// </summary>
-internal sealed class Importer(IXNovuImportTarget target, bool dryRun)
+/// <param name="claims">The original's side of a cutover; null when notifications are not brought (or in a dry run).</param>
+internal sealed class Importer(IXNovuImportTarget target, bool dryRun, IOriginalClaims? claims = null, TimeProvider? time = null)
 {
     private readonly List<ImportEntry> _entries = [];
 
@@ -33,6 +34,9 @@ internal sealed class Importer(IXNovuImportTarget target, bool dryRun)
         {
             await GuardAsync("rule", rule.Name, () => RuleAsync(rule, existingRules, cancellationToken));
         }
+
+        // Last: a notification's workflow, category and priority must be in XNovu before it is.
+        _entries.AddRange(await Cutover.RunAsync(plan.Notifications, target, dryRun ? null : claims, dryRun, time ?? TimeProvider.System, cancellationToken));
 
         return new ImportReport(dryRun, source.EnterpriseId, _entries);
     }

@@ -6,8 +6,10 @@ using XNovu.Tests.Infrastructure;
 namespace XNovu.Tests.Compatibility;
 
 /// <summary>
-/// An original XNovu database for one test class: a database of its own on the AppHost's PostgreSQL server,
-/// built from <c>original-schema.sql</c> and filled from <c>original-data.sql</c>, dropped afterwards.
+/// An original XNovu database for one test class: a database of its own on the AppHost's PostgreSQL server, built
+/// from the original's real schema (<c>original-schema.sql</c> and <c>original-permission.sql</c>, verbatim from
+/// psychomelet/xnovu 86f4b06, after <c>original-platform.sql</c>, the minimal stand-ins for its platform) and filled
+/// from <c>original-data.sql</c>; dropped afterwards.
 /// </summary>
 public sealed class OriginalDatabase(XNovuAppFixture fixture) : IAsyncDisposable
 {
@@ -31,7 +33,7 @@ public sealed class OriginalDatabase(XNovuAppFixture fixture) : IAsyncDisposable
         ConnectionString = new NpgsqlConnectionStringBuilder(_ownerConnectionString) { Database = _name, Pooling = false }.ConnectionString;
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        foreach (var script in new[] { "original-schema.sql", "original-data.sql" })
+        foreach (var script in new[] { "original-platform.sql", "original-schema.sql", "original-permission.sql", "original-data.sql" })
         {
             await using var command = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Compatibility", script)), connection);
             await command.ExecuteNonQueryAsync();
@@ -39,7 +41,7 @@ public sealed class OriginalDatabase(XNovuAppFixture fixture) : IAsyncDisposable
     }
 
     /// <summary>Runs the built <c>xnovu</c> command (<c>dotnet XNovu.Cli.dll import ... --json</c>) and answers its exit code and report.</summary>
-    public async Task<(int ExitCode, JsonObject Report, string Errors)> ImportAsync(TestEnterprise into, bool dryRun = false)
+    public async Task<(int ExitCode, JsonObject Report, string Errors)> ImportAsync(TestEnterprise into, bool dryRun = false, bool notifications = false)
     {
         var cli = Path.Combine(RepositoryPaths.Root, "XNovu.Cli", "bin", RepositoryPaths.Configuration, "net10.0", "XNovu.Cli.dll");
         using var api = fixture.CreateHttpClient("api");
@@ -51,6 +53,11 @@ public sealed class OriginalDatabase(XNovuAppFixture fixture) : IAsyncDisposable
         if (dryRun)
         {
             arguments.Add("--dry-run");
+        }
+
+        if (notifications)
+        {
+            arguments.Add("--notifications");
         }
 
         using var process = Process.Start(new ProcessStartInfo("dotnet", arguments)
@@ -65,6 +72,14 @@ public sealed class OriginalDatabase(XNovuAppFixture fixture) : IAsyncDisposable
         var text = await output;
         Assert.True(text.TrimStart().StartsWith('{'), $"xnovu import printed no report (exit {process.ExitCode}): {text} {await errors}");
         return (process.ExitCode, JsonNode.Parse(text)!.AsObject(), await errors);
+    }
+
+    /// <summary>A connection to the original database, as its worker or writers would have.</summary>
+    public async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     public async ValueTask DisposeAsync()
