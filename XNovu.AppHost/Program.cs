@@ -39,6 +39,9 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
     // Ready once it answers: without a proxy to hold early connections, callers wait for this, not for the process.
     .WithHttpHealthCheck("/alive");
 
+// The emulator reports delivery status as Novu does: signed webhooks to the API's receiver for the shared environment.
+novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpression.Create($"{api.GetEndpoint("http")}/novu/webhooks/shared"));
+
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
     .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention")

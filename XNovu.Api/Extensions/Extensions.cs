@@ -7,6 +7,7 @@ using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
 using XNovu.Api.NovuSync;
+using XNovu.Api.NovuWebhooks;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
@@ -63,6 +64,8 @@ internal static class Extensions
         builder.AddXNovuEvents();
         // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
         builder.AddXNovuOperations();
+        // Delivery status from Novu's webhooks, and the enterprises' own webhooks (issue 28).
+        builder.AddXNovuNovuWebhooks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddXNovuOpenApi();
@@ -108,6 +111,7 @@ internal static class Extensions
         api.MapRuleEngineEndpoints();
         api.MapOperationsEndpoints();
         api.MapNovuSyncEndpoints();
+        api.MapNovuWebhookEndpoints();
         return app;
     }
 }
