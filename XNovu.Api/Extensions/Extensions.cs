@@ -17,6 +17,7 @@ using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
 using XNovu.Api.Topics;
 using XNovu.Api.Triggers;
+using XNovu.Api.Webhooks;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
 using XNovu.Core;
@@ -66,6 +67,7 @@ internal static class Extensions
         builder.AddXNovuOperations();
         // Delivery status from Novu's webhooks, and the enterprises' own webhooks (issue 28).
         builder.AddXNovuNovuWebhooks();
+        builder.AddXNovuWebhooks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddXNovuOpenApi();
@@ -112,6 +114,7 @@ internal static class Extensions
         api.MapOperationsEndpoints();
         api.MapNovuSyncEndpoints();
         api.MapNovuWebhookEndpoints();
+        api.MapWebhookEndpoints();
         return app;
     }
 }

@@ -142,9 +142,9 @@ CREATE OR REPLACE FUNCTION notify.delivery_outcome_rank(p_event text)
  RETURNS integer
  LANGUAGE sql
  IMMUTABLE
-AS $function$
+AS $$
     SELECT CASE p_event WHEN 'sent' THEN 1 WHEN 'failed' THEN 2 WHEN 'delivered' THEN 3 WHEN 'seen' THEN 4 WHEN 'read' THEN 5 ELSE 0 END
-$function$;
+$$;
 
 CREATE OR REPLACE FUNCTION notify.enqueue_webhook(p_enterprise uuid, p_type text, p_data jsonb)
  RETURNS integer
@@ -152,7 +152,7 @@ CREATE OR REPLACE FUNCTION notify.enqueue_webhook(p_enterprise uuid, p_type text
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_count integer;
 BEGIN
@@ -166,7 +166,7 @@ BEGIN
     END IF;
     RETURN v_count;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.enqueue_webhook(uuid,text,jsonb) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION notify.disable_webhook_endpoint(p_endpoint uuid, p_reason text)
@@ -175,7 +175,7 @@ CREATE OR REPLACE FUNCTION notify.disable_webhook_endpoint(p_endpoint uuid, p_re
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_endpoint record;
 BEGIN
@@ -199,7 +199,7 @@ BEGIN
     PERFORM pg_notify('xnovu_webhooks', '');
     RETURN true;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.disable_webhook_endpoint(uuid,text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION notify.apply_novu_webhook(p_environment uuid, p_webhook_id text, p_enterprise uuid, p_transaction_id text, p_event text, p_occurred_at timestamp with time zone, p_message_id text, p_channel text, p_provider_id text, p_error_id text, p_error_text text, p_source text)
@@ -208,7 +208,7 @@ CREATE OR REPLACE FUNCTION notify.apply_novu_webhook(p_environment uuid, p_webho
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_delivery record;
     v_rank integer := notify.delivery_outcome_rank(p_event);
@@ -265,7 +265,7 @@ BEGIN
                                                    ELSE jsonb_build_object('id', p_error_id, 'text', left(p_error_text, 2000)) END));
     RETURN 'applied';
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.apply_novu_webhook(uuid,text,uuid,text,text,timestamp with time zone,text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION notify.apply_novu_webhook(uuid,text,uuid,text,text,timestamp with time zone,text,text,text,text,text,text) TO xnovu_api, xnovu_dispatcher;
 
@@ -279,7 +279,7 @@ CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results j
  SET row_security TO 'off'
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_updated integer;
     v_shared bigint[];
@@ -353,7 +353,7 @@ BEGIN
     END IF;
     RETURN v_updated;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.complete_deliveries(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION notify.complete_deliveries(text,jsonb) TO xnovu_dispatcher;
 
@@ -363,7 +363,7 @@ CREATE OR REPLACE FUNCTION notify.claim_webhook_messages(p_worker text, p_batch 
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
     WITH due AS (
         SELECT m.id, m.endpoint_id
         FROM notify.ent_webhook_message m
@@ -391,7 +391,7 @@ AS $function$
     FROM claimed c
     JOIN notify.ent_webhook_endpoint e ON e.id = c.endpoint_id
     JOIN notify.enterprise x ON x.id = c.enterprise_id
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.claim_webhook_messages(text,integer,integer,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION notify.claim_webhook_messages(text,integer,integer,integer) TO xnovu_dispatcher;
 
@@ -401,7 +401,7 @@ CREATE OR REPLACE FUNCTION notify.complete_webhook_messages(p_worker text, p_res
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_updated integer;
     v_ok uuid[];
@@ -465,7 +465,7 @@ BEGIN
     END LOOP;
     RETURN v_updated;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.complete_webhook_messages(text,jsonb,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION notify.complete_webhook_messages(text,jsonb,integer) TO xnovu_dispatcher;
 
@@ -475,13 +475,13 @@ CREATE OR REPLACE FUNCTION notify.webhook_rule_fired()
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 BEGIN
     PERFORM notify.enqueue_webhook(NEW.enterprise_id, 'rule.fired', jsonb_build_object(
         'ruleId', NEW.rule_id, 'tickAt', NEW.tick_at, 'notificationId', NEW.notification_id));
     RETURN NULL;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.webhook_rule_fired() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION notify.webhook_sync_failed()
@@ -490,7 +490,7 @@ CREATE OR REPLACE FUNCTION notify.webhook_sync_failed()
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 BEGIN
     IF NEW.enterprise_id IS NOT NULL THEN
         PERFORM notify.enqueue_webhook(NEW.enterprise_id, 'workflow.sync_failed', jsonb_build_object(
@@ -498,7 +498,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.webhook_sync_failed() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION notify.purge_novu_webhook_receipts(p_older_than_seconds double precision, p_batch integer)
@@ -507,7 +507,7 @@ CREATE OR REPLACE FUNCTION notify.purge_novu_webhook_receipts(p_older_than_secon
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
-AS $function$
+AS $$
 DECLARE
     v_deleted integer;
 BEGIN
@@ -519,7 +519,7 @@ BEGIN
     GET DIAGNOSTICS v_deleted = ROW_COUNT;
     RETURN v_deleted;
 END
-$function$;
+$$;
 REVOKE ALL ON FUNCTION notify.purge_novu_webhook_receipts(double precision,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION notify.purge_novu_webhook_receipts(double precision,integer) TO xnovu_dispatcher;
 

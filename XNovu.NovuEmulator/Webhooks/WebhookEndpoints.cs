@@ -13,7 +13,7 @@ public static class WebhookEndpoints
         group.MapPost("/", (WebhookConfiguration request, WebhookSettings settings) =>
         {
             var unknown = (request.Faults ?? []).Where(f => !WebhookFaults.All.Contains(f)).ToList();
-            if (unknown.Count > 0 || (request.Url is not null && !Uri.TryCreate(request.Url, UriKind.Absolute, out _)))
+            if (unknown.Count > 0 || (request.Url is { Length: > 0 } && !Uri.TryCreate(request.Url, UriKind.Absolute, out _)))
             {
                 return Results.ValidationProblem(
                     new Dictionary<string, string[]> { ["faults"] = [$"unknown: {string.Join(", ", unknown)}; known: {string.Join(", ", WebhookFaults.All)}"] },

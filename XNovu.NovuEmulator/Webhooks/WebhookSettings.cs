@@ -33,7 +33,8 @@ public static class WebhookFaults
     };
 }
 
-/// <param name="Url">The receiver; null stops sending.</param>
+/// <param name="Url">The receiver; null keeps the current one, "" stops sending.</param>
+/// <param name="Faults">Replaces the faults in force; null or empty clears them.</param>
 public sealed record WebhookConfiguration(string? Url, string? Secret, string? EnvironmentId, IReadOnlyList<string>? Faults);
 
 /// <summary>One webhook as sent, for tests: its id, type, headers and body, and what the receiver answered.</summary>
@@ -67,7 +68,10 @@ public sealed class WebhookSettings
     {
         lock (_gate)
         {
-            _current = configuration with { EnvironmentId = configuration.EnvironmentId ?? _current.EnvironmentId, Faults = configuration.Faults ?? [] };
+            // What the request leaves out stays as it was: a test may change the faults alone.
+            _current = new WebhookConfiguration(
+                configuration.Url ?? _current.Url, configuration.Secret ?? _current.Secret,
+                configuration.EnvironmentId ?? _current.EnvironmentId, configuration.Faults ?? []);
         }
     }
 
