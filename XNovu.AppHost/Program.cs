@@ -32,7 +32,7 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors", "XNovu:Webhooks", "XNovu:NovuWebhooks")
     .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints()
     .WithDirectHttpEndpoint(builder.Configuration)
@@ -44,7 +44,7 @@ novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpressio
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.AddXNovuConsole(api, infrastructure.Console, migrations);
