@@ -27,7 +27,8 @@ public static partial class NovuWebhookEndpoints
 
     public static IEndpointRouteBuilder MapNovuWebhookEndpoints(this IEndpointRouteBuilder routes)
     {
-        var receiver = routes.MapGroup("/novu/webhooks").WithTags("Novu webhooks").AllowAnonymous();
+        // Novu's door, not the clients': signed by Novu, so anonymous, and out of the client's OpenAPI document.
+        var receiver = routes.MapGroup("/novu/webhooks").WithTags("Novu webhooks").AllowAnonymous().ExcludeFromDescription();
         receiver.MapPost("/shared", (HttpContext http, NovuWebhookReceiver receiver, CancellationToken ct) =>
             receiver.ReceiveAsync(http, null, ct));
         receiver.MapPost("/{enterpriseId:guid}", (Guid enterpriseId, HttpContext http, NovuWebhookReceiver receiver, CancellationToken ct) =>
