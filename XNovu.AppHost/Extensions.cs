@@ -48,8 +48,11 @@ internal static class Extensions
         }
 
         const string emulatorKey = "xnovu-emulator-secret-key";
+        // The signing secret of the emulator's delivery-status webhooks (development only, as the key above).
+        const string emulatorWebhookSecret = "whsec_eG5vdnUtZW11bGF0b3Itd2ViaG9vay1zZWNyZXQtMzI=";
         var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
             .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
+            .WithEnvironment("NovuEmulator__Webhooks__Secret", emulatorWebhookSecret)
             // Its inspection, fault and inbox endpoints are for development and tests; the emulator only runs here.
             .WithEnvironment("NovuEmulator__DevelopmentEndpoints", "true")
             .WithHttpHealthCheck("/health")
@@ -58,6 +61,7 @@ internal static class Extensions
         return new NovuTarget(emulator, service => service
             .WithEnvironment("XNovu__Novu__ApiUrl", emulator.GetEndpoint("http"))
             .WithEnvironment("XNovu__Novu__SecretKey", emulatorKey)
+            .WithEnvironment("XNovu__NovuWebhooks__SharedSecret", emulatorWebhookSecret)
             // The emulator enforces no plan unless told to; pace the client as an Enterprise plan would.
             .WithEnvironment("XNovu__Novu__RequestsPerSecond", builder.Configuration["XNovu:Novu:RequestsPerSecond"] ?? "6000")
             .WaitFor(emulator));

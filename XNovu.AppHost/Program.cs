@@ -32,16 +32,19 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors", "XNovu:Webhooks", "XNovu:NovuWebhooks")
     .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints()
     .WithDirectHttpEndpoint(builder.Configuration)
     // Ready once it answers: without a proxy to hold early connections, callers wait for this, not for the process.
     .WithHttpHealthCheck("/alive");
 
+// The emulator reports delivery status as Novu does: signed webhooks to the API's receiver for the shared environment.
+novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpression.Create($"{api.GetEndpoint("http")}/novu/webhooks/shared"));
+
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.AddXNovuConsole(api, infrastructure.Console, migrations);

@@ -92,6 +92,12 @@ public sealed class BenchmarkSettings
         SustainedRates.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Scenario 6: outbox messages queued at once for one local endpoint, and timed until all are delivered.</summary>
+    public int WebhookMessages { get; set; } = 20_000;
+
+    /// <summary>Scenario 6: triggers per round (c = SingleConcurrency) to compare the 202's p99 with and without webhooks.</summary>
+    public int WebhookTriggerCalls { get; set; } = 2_000;
+
     /// <summary>
     /// More AppHost settings, <c>;</c>-separated <c>key=value</c> pairs, e.g. to measure without commit coalescing or
     /// without the overlapped completion: <c>--AppHostArgs "XNovu:Triggers:Commit:Coalesce=false;XNovu:Dispatcher:OverlapCompletion=false"</c>.

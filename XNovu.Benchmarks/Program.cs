@@ -146,6 +146,21 @@ await using (app)
             "-", null, ">= 800/s, p99 < 250 ms", within is not null && within.Offered >= 800 && within.OnSchedule));
     }
 
+    var webhooks = !settings.Runs(6) ? null : await RunAsync($"6. Outbound webhooks: {settings.WebhookMessages} outbox messages to a local receiver; trigger p99 with and without webhooks", () => OutboundWebhooks.RunAsync(app, settings, stop.Token));
+    if (webhooks is not null)
+    {
+        rows.Add(new ScenarioRow(
+            "6. outbound webhooks to a local receiver",
+            Report.Rate(webhooks.DeliveriesPerSecond, "deliveries/s"),
+            "-", null, ">= 2,000/s", webhooks.DeliveriesPerSecond >= 2000 && webhooks.Received >= webhooks.Messages));
+        rows.Add(new ScenarioRow(
+            "6. trigger 202 with webhooks vs without",
+            $"p50 {Report.Ms(webhooks.WithWebhooks.P(50))} p99 {Report.Ms(webhooks.WithWebhooks.P(99))}",
+            $"p50 {Report.Ms(webhooks.Baseline.P(50))} p99 {Report.Ms(webhooks.Baseline.P(99))}",
+            webhooks.WithWebhooks.P(99) / webhooks.Baseline.P(99), "p99 within 20%",
+            webhooks.WithWebhooks.P(99) <= webhooks.Baseline.P(99) * 1.2));
+    }
+
     Report.Section("Summary");
     Console.Write(Report.Table(rows));
     Report.Section("Machine");

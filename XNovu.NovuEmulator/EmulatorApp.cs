@@ -8,6 +8,7 @@ using XNovu.NovuEmulator.Inspection;
 using XNovu.NovuEmulator.RateLimiting;
 using XNovu.NovuEmulator.Shared;
 using XNovu.NovuEmulator.Subscribers;
+using XNovu.NovuEmulator.Webhooks;
 using XNovu.NovuEmulator.Workflows;
 
 namespace XNovu.NovuEmulator;
@@ -39,6 +40,10 @@ public static class EmulatorApp
         builder.Services.AddSingleton<FaultStore>();
         builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<TriggerRateLimiter>();
+        builder.Services.AddSingleton<WebhookSettings>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = NovuApi.Json.DefaultIgnoreCondition;
@@ -67,6 +72,7 @@ public static class EmulatorApp
         {
             app.MapInspection();
             app.MapFaults();
+            app.MapWebhooks();
             app.MapInbox();
         }
 

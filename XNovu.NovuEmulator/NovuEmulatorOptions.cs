@@ -19,6 +19,9 @@ public sealed class NovuEmulatorOptions
 
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Novu's delivery-status webhooks: where they go and the secret they are signed with (issue 28).</summary>
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>
     /// Development only: maps <c>/emulator/*</c> (the events, requests and state it holds, and the faults it
     /// injects) and the inbox page. They take no key and show every tenant's notifications, so they are off

@@ -7,6 +7,7 @@ using XNovu.Api.Http;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
 using XNovu.Api.NovuSync;
+using XNovu.Api.NovuWebhooks;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
@@ -16,6 +17,7 @@ using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
 using XNovu.Api.Topics;
 using XNovu.Api.Triggers;
+using XNovu.Api.Webhooks;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
 using XNovu.Core;
@@ -63,6 +65,9 @@ internal static class Extensions
         builder.AddXNovuEvents();
         // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
         builder.AddXNovuOperations();
+        // Delivery status from Novu's webhooks, and the enterprises' own webhooks (issue 28).
+        builder.AddXNovuNovuWebhooks();
+        builder.AddXNovuWebhooks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(FrameworkProblems.Customize);
         builder.Services.AddXNovuOpenApi();
@@ -108,6 +113,8 @@ internal static class Extensions
         api.MapRuleEngineEndpoints();
         api.MapOperationsEndpoints();
         api.MapNovuSyncEndpoints();
+        api.MapNovuWebhookEndpoints();
+        api.MapWebhookEndpoints();
         return app;
     }
 }

@@ -44,7 +44,9 @@ public sealed record NotificationDetail(
 
 /// <summary>
 /// One recipient's delivery; its transaction id is the one Novu knows it by, and <c>novuSubscriberId</c> the
-/// subscriber id Novu holds for this enterprise's recipient.
+/// subscriber id Novu holds for this enterprise's recipient. <c>status</c> SENT means Novu accepted it;
+/// <c>outcome</c> says how far it got after that, as Novu reported it (null: nothing reported yet; sent, failed
+/// (a bounce or provider error), delivered, seen, read), and <c>timeline</c> every step with its time.
 /// </summary>
 public sealed record DeliveryResponse(
     long Id,
@@ -58,7 +60,10 @@ public sealed record DeliveryResponse(
     JsonElement? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    string? Outcome = null,
+    DateTime? OutcomeAt = null,
+    IReadOnlyList<DeliveryStep>? Timeline = null);
 
 public sealed record CancelRequest(string? Reason);
 
@@ -145,8 +150,39 @@ internal sealed record DeliveryRow(
     string? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    string? Outcome,
+    DateTime? OutcomeAt)
 {
-    public DeliveryResponse ToResponse() => new(
-        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
+    public DeliveryResponse ToResponse(IEnumerable<DeliveryEventRow>? events = null) => new(
+        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt,
+        Outcome, OutcomeAt, DeliveryStep.Timeline(SentAt, events ?? []));
 }
+
+/// <summary>
+/// One step of a delivery's timeline: <c>accepted</c> (Novu took the trigger; XNovu's own record), then what Novu
+/// reported: <c>sent</c>, <c>delivered</c>, <c>failed</c> with the provider's error, <c>seen</c>, <c>read</c>, ...
+/// </summary>
+/// <param name="Source"><c>xnovu</c>, <c>webhook</c> (Novu's signed webhook) or <c>poll</c> (read from Novu's API).</param>
+public sealed record DeliveryStep(
+    string Event, DateTime At, string Source, string? Channel = null, string? ProviderId = null, string? ErrorId = null, string? ErrorText = null)
+{
+    public const string Accepted = "accepted";
+
+    /// <summary>The timeline in time order: acceptance first (when Novu accepted it), then each reported event.</summary>
+    internal static IReadOnlyList<DeliveryStep> Timeline(DateTime? acceptedAt, IEnumerable<DeliveryEventRow> events)
+    {
+        var steps = new List<DeliveryStep>();
+        if (acceptedAt is { } at)
+        {
+            steps.Add(new DeliveryStep(Accepted, at, "xnovu"));
+        }
+
+        steps.AddRange(events.OrderBy(e => e.OccurredAt).Select(e =>
+            new DeliveryStep(e.Event, e.OccurredAt, e.Source, e.Channel, e.ProviderId, e.ErrorId, e.ErrorText)));
+        return steps;
+    }
+}
+
+internal sealed record DeliveryEventRow(
+    long DeliveryId, string Event, DateTime OccurredAt, string? Channel, string? ProviderId, string? ErrorId, string? ErrorText, string Source);

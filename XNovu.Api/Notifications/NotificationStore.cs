@@ -35,8 +35,17 @@ internal sealed class NotificationStore(XNovuDatabase database)
         SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
                transaction_id AS TransactionId,
                novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt
+               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt
         FROM notify.ent_notification_delivery
+        """;
+
+    /// <summary>What Novu reported of the notification's deliveries (issue 28), oldest first.</summary>
+    private const string DeliveryEventSelect =
+        """
+        SELECT e.delivery_id AS DeliveryId, e.event AS Event, e.occurred_at AS OccurredAt, e.channel AS Channel,
+               e.provider_id AS ProviderId, e.error_id AS ErrorId, e.error_text AS ErrorText, e.source AS Source
+        FROM notify.ent_delivery_event e
+        JOIN notify.ent_notification_delivery d ON d.id = e.delivery_id
         """;
 
     public async Task<IReadOnlyList<NotificationSummaryRow>> ListAsync(Guid enterpriseId, NotificationFilter filter, CancellationToken cancellationToken)
@@ -98,11 +107,14 @@ internal sealed class NotificationStore(XNovuDatabase database)
                 $"""
                 {NotificationSelect} WHERE n.id = @id;
                 {DeliverySelect} WHERE notification_id = @id ORDER BY ordinal;
+                {DeliveryEventSelect} WHERE d.notification_id = @id ORDER BY e.occurred_at, e.id;
                 """,
                 new { id },
                 session.Transaction);
             var row = await grid.ReadSingleOrDefaultAsync<NotificationRow>();
-            var deliveries = (await grid.ReadAsync<DeliveryRow>()).Select(d => d.ToResponse()).ToList();
+            var deliveryRows = (await grid.ReadAsync<DeliveryRow>()).AsList();
+            var events = (await grid.ReadAsync<DeliveryEventRow>()).ToLookup(e => e.DeliveryId);
+            var deliveries = deliveryRows.Select(d => d.ToResponse(events[d.Id])).ToList();
             return row?.ToDetail(deliveries);
         }, cancellationToken);
 

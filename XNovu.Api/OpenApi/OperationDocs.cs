@@ -31,6 +31,23 @@ internal static partial class OperationDocs
             ["PUT api/admin/enterprises/{id}/novu"] = ("Give an enterprise its own Novu environment", "Bring your own Novu: the Novu API URL (`https://api.novu.co`, `https://eu.api.novu.co` or a self-hosted one) and the environment's secret key, stored encrypted. The enterprise's workflows are synced there and its deliveries go there, paced on their own; deliveries paused by a refused key are tried again at once."),
             ["DELETE api/admin/enterprises/{id}/novu"] = ("Back to the shared Novu environment", "Forgets the enterprise's own Novu environment and its key; its workflows are synced to the shared environment and its deliveries go there."),
 
+            ["PUT api/admin/enterprises/{id}/novu/webhook-secret"] = ("Set the signing secret of an enterprise's Novu webhooks", "The `whsec_` secret Novu shows for the webhook endpoint of the enterprise's own environment (pointed at `/novu/webhooks/{enterpriseId}`), stored encrypted. 404 when the enterprise has no own environment."),
+            ["DELETE api/admin/enterprises/{id}/novu/webhook-secret"] = ("Forget the signing secret of an enterprise's Novu webhooks", "Its Novu environment's webhooks are refused from now on."),
+            ["PUT api/admin/enterprises/{id}/webhooks"] = ("Let an enterprise's webhooks call private addresses", "`allowPrivateAddresses: true` lets the enterprise's endpoints be loopback, private or link-local addresses; false (the default) refuses them at registration and at every send."),
+
+            // Webhooks (issue 28).
+            ["POST api/webhooks/endpoints"] = ("Register a webhook endpoint", "An https (or http) URL and the event types it receives. The answer carries the endpoint's `secret` (`whsec_...`): every request is signed with it (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`)."),
+            ["GET api/webhooks/endpoints"] = ("List webhook endpoints", "The enterprise's endpoints, with whether each is enabled, why it was disabled and since when it fails."),
+            ["GET api/webhooks/endpoints/{id}"] = ("Get a webhook endpoint", "One endpoint, without its secret."),
+            ["PATCH api/webhooks/endpoints/{id}"] = ("Change a webhook endpoint", "Its URL, event types, description or `enabled`; enabling clears a disablement (410, failing too long, by hand)."),
+            ["DELETE api/webhooks/endpoints/{id}"] = ("Delete a webhook endpoint", "Removes it with its messages and attempts."),
+            ["GET api/webhooks/endpoints/{id}/secret"] = ("Get a webhook endpoint's secret", "The current signing secret, and until when the previous one still signs beside it."),
+            ["POST api/webhooks/endpoints/{id}/rotate-secret"] = ("Rotate a webhook endpoint's secret", "A new secret signs from now on; the old one keeps signing beside it for the overlap (24 h by default), so receivers can switch without losing a webhook."),
+            ["GET api/webhooks/endpoints/{id}/messages"] = ("List a webhook endpoint's messages", "What was queued for the endpoint, newest first, optionally by status (pending, delivered, failed)."),
+            ["GET api/webhooks/endpoints/{id}/attempts"] = ("List a webhook endpoint's attempts", "Every attempt, newest first: when, the answer's status, how long it took, the error or the answer's first bytes."),
+            ["POST api/webhooks/endpoints/{id}/messages/{messageId}/replay"] = ("Replay a webhook message", "Sends the message again under its own webhook-id, the schedule from its start."),
+            ["POST api/webhooks/endpoints/{id}/replay"] = ("Replay a range of webhook messages", "Sends again the endpoint's messages created in [since, until) (failed ones only unless `onlyFailed` is false), at most 10,000."),
+
             // Admin: operations.
             ["POST api/admin/novu/sync"] = ("Sync every workflow to Novu now", "Marks every published workflow (and the shipped ones) for sync; the dispatchers create or update their Novu workflows. Answers 202 with the count."),
             ["GET api/admin/operations/template-cache"] = ("Parsed-template cache of every enterprise", "Statistics of the parsed-template cache across enterprises (an enterprise key sees only its own at /api/templates/cache)."),

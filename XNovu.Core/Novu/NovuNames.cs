@@ -88,6 +88,29 @@ public static class NovuNames
         return $"{prefix}.{head}~{hash}";
     }
 
+    /// <summary>
+    /// Reads back what <see cref="TransactionId"/> made: the enterprise and the delivery's own transaction id. The
+    /// hashed form (an id too long or not printable ASCII) cannot be read back: it gives the enterprise only.
+    /// </summary>
+    public static bool TryReadTransactionId(string? novuTransactionId, out Guid enterpriseId, out string? transactionId)
+    {
+        enterpriseId = Guid.Empty;
+        transactionId = null;
+        if (novuTransactionId is null || novuTransactionId.Length < 34
+            || !Guid.TryParseExact(novuTransactionId.AsSpan(0, 32), "N", out enterpriseId))
+        {
+            return false;
+        }
+
+        if (novuTransactionId[32] == ':')
+        {
+            transactionId = novuTransactionId[33..];
+            return true;
+        }
+
+        return novuTransactionId[32] == '.';
+    }
+
     private static bool IsHeaderSafe(string value)
     {
         foreach (var c in value)

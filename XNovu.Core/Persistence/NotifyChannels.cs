@@ -17,6 +17,9 @@ public static class NotifyChannels
 
     /// <summary>An enterprise's own Novu environment was set, changed or removed; the payload names the enterprise.</summary>
     public const string NovuEnvironment = "xnovu_novu_environment";
+
+    /// <summary>A commit queued enterprise webhooks in the outbox (issue 28): a sender should claim now.</summary>
+    public const string Webhooks = "xnovu_webhooks";
 }
 
 /// <summary>The values of <c>notify.notification_status</c>, as the database enum spells them.</summary>

@@ -8,6 +8,7 @@ using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Offboarding;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
+using XNovu.Dispatcher.Webhooks;
 
 namespace XNovu.Dispatcher.Extensions;
 
@@ -62,5 +63,6 @@ internal static class Extensions
         builder.AddNovuRemoval();
         builder.AddRuleEngine();
         builder.AddRetention();
+        builder.AddWebhooks();
     }
 }

@@ -10,7 +10,10 @@
 -- the roll-up's rules (open -> PROCESSING, FAILED -> FAILED with the delivery's error, SENT -> SENT; a
 -- RETRACTED notification is left alone); every other notification goes through the roll-up as before.
 -- (reasons first written in 0022_single_delivery_completion)
--- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
+-- The same statement queues the enterprise's own webhooks (issue 28): notification.accepted for a delivery Novu
+-- accepted, notification.failed for one that failed for good, one outbox row per subscribed endpoint, joined in
+-- one INSERT for the whole batch; an enterprise without a subscribed endpoint costs an index probe.
+-- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
  RETURNS integer
@@ -24,6 +27,7 @@ AS $function$
 DECLARE
     v_updated integer;
     v_shared bigint[];
+    v_queued integer;
 BEGIN
     WITH results AS (
         SELECT (r ->> 'id')::bigint AS id,
@@ -46,7 +50,19 @@ BEGIN
             updated_at = now()
         FROM results r
         WHERE d.id = r.id AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
-        RETURNING d.id, d.notification_id, d.status, d.last_error
+        RETURNING d.id, d.enterprise_id, d.notification_id, d.status, d.last_error, d.transaction_id, d.subscriber_id
+    ), outbox AS (
+        INSERT INTO notify.ent_webhook_message (enterprise_id, endpoint_id, event_type, payload)
+        SELECT done.enterprise_id, e.id, k.event_type,
+               jsonb_build_object('type', k.event_type, 'timestamp', now(), 'data', jsonb_build_object(
+                   'notificationId', done.notification_id, 'deliveryId', done.id, 'transactionId', done.transaction_id,
+                   'subscriberId', done.subscriber_id, 'status', done.status, 'error', done.last_error))
+        FROM done
+        CROSS JOIN LATERAL (SELECT CASE done.status WHEN 'SENT' THEN 'notification.accepted'
+                                                    WHEN 'FAILED' THEN 'notification.failed' END AS event_type) k
+        JOIN notify.ent_webhook_endpoint e
+          ON e.enterprise_id = done.enterprise_id AND e.disabled_at IS NULL AND k.event_type = ANY (e.event_types)
+        RETURNING 1
     ), alone AS (
         -- The notifications whose only delivery is one of these (read from the statement's snapshot: the other
         -- deliveries' existence is what matters, and only an expanding topic gains deliveries later).
@@ -68,8 +84,13 @@ BEGIN
     )
     SELECT (SELECT count(*)::integer FROM done),
            ARRAY(SELECT DISTINCT done.notification_id FROM done
-                 WHERE done.notification_id NOT IN (SELECT a.notification_id FROM alone a))
-    INTO v_updated, v_shared;
+                 WHERE done.notification_id NOT IN (SELECT a.notification_id FROM alone a)),
+           (SELECT count(*)::integer FROM outbox)
+    INTO v_updated, v_shared, v_queued;
+
+    IF v_queued > 0 THEN
+        PERFORM pg_notify('xnovu_webhooks', '');
+    END IF;
 
     IF cardinality(v_shared) > 0 THEN
         PERFORM notify.refresh_notification_status(v_shared);

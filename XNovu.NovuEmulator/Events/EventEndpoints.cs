@@ -116,7 +116,8 @@ public static class EventEndpoints
 
     /// <summary>Turns an accepted trigger into an answer and, when processed, a recorded event.</summary>
     public sealed class Recorder(
-        EventStore events, SubscriberStore subscribers, WorkflowStore workflows, IOptionsMonitor<NovuEmulatorOptions> options, TimeProvider time)
+        EventStore events, SubscriberStore subscribers, WorkflowStore workflows, IOptionsMonitor<NovuEmulatorOptions> options, TimeProvider time,
+        Webhooks.WebhookSender webhooks)
     {
         public const string TriggerNotActive = "trigger_not_active";
         public const string NoStepsDefined = "no_workflow_steps_defined";
@@ -169,7 +170,7 @@ public static class EventEndpoints
             }
 
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
-            events.Add(sequence => new ReceivedEvent
+            var recorded = events.Add(sequence => new ReceivedEvent
             {
                 Sequence = sequence,
                 ReceivedAt = time.GetUtcNow(),
@@ -186,6 +187,8 @@ public static class EventEndpoints
                 ViaBulk = viaBulk,
                 Steps = steps,
             });
+            // Novu works the event and reports each message's fate through its webhooks.
+            webhooks.EventRecorded(recorded);
             return new TriggerAnswer(true, Processed, transactionId);
         }
     }

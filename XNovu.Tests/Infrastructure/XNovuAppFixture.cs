@@ -44,6 +44,13 @@ public class XNovuAppFixture : IAsyncLifetime
                 "XNovu:NovuSync:PollInterval=00:00:00.500",
                 // One browser origin may call the API, so CORS is tested granting as well as refusing.
                 $"XNovu:Cors:AllowedOrigins:0={AllowedOrigin}",
+                // Outbound webhooks retry within seconds (the published schedule is hours), so a test can watch it.
+                "XNovu:Webhooks:RetrySchedule:0=00:00:00",
+                "XNovu:Webhooks:RetrySchedule:1=00:00:00.500",
+                "XNovu:Webhooks:RetrySchedule:2=00:00:00.500",
+                "XNovu:Webhooks:RetrySchedule:3=00:00:00.500",
+                "XNovu:Webhooks:RetrySchedule:4=00:00:00.500",
+                "XNovu:Webhooks:PollInterval=00:00:00.200",
             ],
             timeout.Token);
 

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using XNovu.NovuEmulator.Events;
+
+namespace XNovu.NovuEmulator.Webhooks;
+
+/// <summary>
+/// Sends what Novu sends once it has worked a trigger (issue 28): for each subscriber and each channel step that
+/// ran, a message, and for each message <c>message.sent</c> then <c>message.delivered</c> (or <c>message.failed</c>
+/// with the provider's error), in Novu's envelope <c>{id, type, object: "message", data: {object}, timestamp,
+/// environmentId}</c>, signed as Novu's Svix does (Standard Webhooks: <c>webhook-id</c>, <c>webhook-timestamp</c>,
+/// <c>webhook-signature: v1,...</c> over <c>id.timestamp.body</c>). Off the trigger's path: queued here and sent
+/// by one loop, with a few quick retries for an answer that is not 2xx (Svix's schedule, compressed).
+/// Signing is written out again rather than shared with XNovu: the emulator stands for Novu, not for XNovu.
+/// </summary>
+public sealed partial class WebhookSender(
+    WebhookSettings settings, IHttpClientFactory httpClients, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
+{
+    public const string HttpClientName = "novu-webhooks";
+    private static readonly TimeSpan[] Retries = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+    private readonly Channel<Outgoing> _queue = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = false });
+
+    private sealed record Outgoing(string WebhookId, string Type, string TransactionId, string Body, bool Late);
+
+    /// <summary>Queues the webhooks of one recorded event.</summary>
+    public void EventRecorded(ReceivedEvent received)
+    {
+        var configuration = settings.Current;
+        if (string.IsNullOrEmpty(configuration.Url) || received.Steps is null)
+        {
+            return;
+        }
+
+        var failing = settings.Has(WebhookFaults.ProviderFailure);
+        var now = time.GetUtcNow();
+        foreach (var subscriberId in received.SubscriberIds.DefaultIfEmpty(string.Empty))
+        {
+            foreach (var step in received.Steps.Where(s => !s.Skipped))
+            {
+                var messageId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+                var sentAt = now;
+                var doneAt = now.AddMilliseconds(50);
+                var events = new List<(string Type, JsonObject Message)>
+                {
+                    ("message.sent", Message(messageId, received, subscriberId, step.Type, "sent", sentAt, null, failing: false)),
+                    failing
+                        ? ("message.failed", Message(messageId, received, subscriberId, step.Type, "error", doneAt, doneAt, failing: true))
+                        : ("message.delivered", Message(messageId, received, subscriberId, step.Type, "sent", doneAt, doneAt, failing: false)),
+                };
+                if (settings.Has(WebhookFaults.OutOfOrder))
+                {
+                    events.Reverse();
+                }
+
+                foreach (var (type, message) in events)
+                {
+                    var envelope = new JsonObject
+                    {
+                        ["id"] = "evt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+                        ["type"] = type,
+                        ["object"] = "message",
+                        ["data"] = new JsonObject { ["object"] = message },
+                        ["timestamp"] = message["updatedAt"]!.DeepClone(),
+                        ["environmentId"] = configuration.EnvironmentId,
+                    };
+                    var outgoing = new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), type,
+                        received.TransactionId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late));
+                    _queue.Writer.TryWrite(outgoing);
+                    if (settings.Has(WebhookFaults.Duplicate))
+                    {
+                        _queue.Writer.TryWrite(outgoing);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A message object with the fields of Novu's message webhook DTO.</summary>
+    private static JsonObject Message(
+        string messageId, ReceivedEvent received, string subscriberId, string channel, string status, DateTimeOffset updatedAt,
+        DateTimeOffset? deliveredAt, bool failing) => new()
+    {
+        ["_id"] = messageId,
+        ["_notificationId"] = "ntf_" + received.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["templateIdentifier"] = received.Workflow,
+        ["transactionId"] = received.TransactionId,
+        ["channel"] = channel,
+        ["subscriberId"] = subscriberId,
+        ["status"] = status,
+        ["deliveredAt"] = deliveredAt is { } at && !failing ? JsonValue.Create(at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : null,
+        ["seen"] = false,
+        ["read"] = false,
+        ["providerId"] = channel switch { "email" => "sendgrid", "sms" => "twilio", "in_app" => "novu", "push" => "fcm", _ => "slack" },
+        ["providerResponseId"] = failing ? null : "prv_" + messageId,
+        ["errorId"] = failing ? "mail_bounce" : null,
+        ["errorText"] = failing ? "550 5.1.1 The email account that you tried to reach does not exist." : null,
+        ["createdAt"] = received.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["updatedAt"] = updatedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A few senders side by side, as Svix sends concurrently: order between webhooks is not promised.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SendLoopAsync(stoppingToken)));
+    }
+
+    private async Task SendLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var outgoing in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await SendAsync(outgoing, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendAsync(Outgoing outgoing, CancellationToken cancellationToken)
+    {
+        foreach (var delay in Retries)
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            var configuration = settings.Current;
+            if (string.IsNullOrEmpty(configuration.Url) || string.IsNullOrEmpty(configuration.Secret))
+            {
+                return;
+            }
+
+            var timestamp = time.GetUtcNow().ToUnixTimeSeconds() - (outgoing.Late ? 600 : 0);
+            var secret = settings.Has(WebhookFaults.BadSignature)
+                ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+                : configuration.Secret;
+            var signature = Sign(secret, outgoing.WebhookId, timestamp, outgoing.Body);
+            int? status = null;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, configuration.Url)
+                {
+                    Content = new StringContent(outgoing.Body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("webhook-id", outgoing.WebhookId);
+                request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                request.Headers.Add("webhook-signature", signature);
+                using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+                status = (int)response.StatusCode;
+            }
+            catch (HttpRequestException e)
+            {
+                LogSendFailed(logger, outgoing.Type, e.Message);
+            }
+
+            settings.Record(new SentWebhook(outgoing.WebhookId, outgoing.Type, outgoing.TransactionId, outgoing.Body, signature, timestamp, status, time.GetUtcNow()));
+            // Svix retries anything but a 2xx; a refusal (4xx) is not worth the wait here.
+            if (status is >= 200 and < 500)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary><c>v1,</c> and the base64 HMAC-SHA256 of <c>id.timestamp.body</c>, keyed with the secret's base64 after <c>whsec_</c>.</summary>
+    public static string Sign(string secret, string webhookId, long timestamp, string body)
+    {
+        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..] : secret);
+        var content = Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{webhookId}.{timestamp}.{body}"));
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, content));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} webhook could not be sent: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, string type, string reason);
+}
