@@ -58,7 +58,11 @@ public sealed record DeliveryResponse(
     JsonElement? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>How it was first rendered (issue 30): <c>{"locale": "fr", "workflowVersion": 3, "templates": {"welcome-email": 2}}</c>.</summary>
+    public JsonElement? Rendering { get; init; }
+}
 
 public sealed record CancelRequest(string? Reason);
 
@@ -145,8 +149,12 @@ internal sealed record DeliveryRow(
     string? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    string? Rendering)
 {
     public DeliveryResponse ToResponse() => new(
-        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
+        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt)
+    {
+        Rendering = Jsonb.FromColumn(Rendering),
+    };
 }

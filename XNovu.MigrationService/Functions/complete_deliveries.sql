@@ -10,6 +10,8 @@
 -- the roll-up's rules (open -> PROCESSING, FAILED -> FAILED with the delivery's error, SENT -> SENT; a
 -- RETRACTED notification is left alone); every other notification goes through the roll-up as before.
 -- (reasons first written in 0022_single_delivery_completion)
+-- A delivery keeps how it was first rendered (its locale and versions, issue 30): a later attempt or a re-send reads
+-- it back and renders the same versions, so a completion never overwrites it.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -30,7 +32,8 @@ BEGIN
                r ->> 'outcome' AS outcome,
                (r ->> 'retryAt')::timestamptz AS retry_at,
                r ->> 'novuStatus' AS novu_status,
-               r -> 'error' AS error
+               r -> 'error' AS error,
+               r -> 'rendering' AS rendering
         FROM jsonb_array_elements(p_results) AS r
     ), done AS (
         UPDATE notify.ent_notification_delivery d
@@ -43,6 +46,7 @@ BEGIN
             novu_status = coalesce(r.novu_status, d.novu_status),
             last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
             lease_expires_at = NULL,
+            rendering = coalesce(d.rendering, nullif(r.rendering, 'null'::jsonb)),
             updated_at = now()
         FROM results r
         WHERE d.id = r.id AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
