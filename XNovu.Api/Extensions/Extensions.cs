@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using XNovu.Api.Audit;
 using XNovu.Api.Authentication;
 using XNovu.Api.Enterprises;
 using XNovu.Api.Events;
 using XNovu.Api.Http;
+using XNovu.Api.Layouts;
+using XNovu.Api.Localization;
 using XNovu.Api.Lookups;
 using XNovu.Api.Notifications;
 using XNovu.Api.NovuSync;
@@ -17,6 +20,7 @@ using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
 using XNovu.Api.Topics;
 using XNovu.Api.Triggers;
+using XNovu.Api.Versions;
 using XNovu.Api.Webhooks;
 using XNovu.Api.Workflows;
 using Scalar.AspNetCore;
@@ -46,6 +50,11 @@ internal static class Extensions
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<LookupStore>();
         builder.Services.AddSingleton<TemplateStore>();
+        builder.Services.AddSingleton<XNovu.Api.Versions.TemplateVersionStore>();
+        builder.Services.AddSingleton<XNovu.Api.Versions.WorkflowVersionStore>();
+        builder.Services.AddSingleton<XNovu.Api.Audit.AuditStore>();
+        builder.Services.AddSingleton<XNovu.Api.Localization.TranslationStore>();
+        builder.Services.AddSingleton<XNovu.Api.Layouts.LayoutStore>();
         builder.Services.AddSingleton<WorkflowStore>();
         builder.Services.AddSingleton<RuleStore>();
         builder.Services.AddSingleton<NotificationStore>();
@@ -96,7 +105,8 @@ internal static class Extensions
         // under the one length rule for what they store.
         var api = app.MapGroup(string.Empty)
             .AddEndpointFilter<XNovu.Api.RateLimiting.EnterpriseRateLimitFilter>()
-            .AddEndpointFilterFactory(FieldLimitFilter.Create);
+            .AddEndpointFilterFactory(FieldLimitFilter.Create)
+            .AddEndpointFilter<XNovu.Api.Audit.WriteAuthorFilter>();
         api.MapEnterpriseEndpoints();
         api.MapTemplateDefaultsEndpoints();
         api.MapEnterpriseNovuEndpoints();
@@ -115,6 +125,10 @@ internal static class Extensions
         api.MapNovuSyncEndpoints();
         api.MapNovuWebhookEndpoints();
         api.MapWebhookEndpoints();
+        api.MapVersionEndpoints();
+        api.MapAuditEndpoints();
+        api.MapTranslationEndpoints();
+        api.MapLayoutEndpoints();
         return app;
     }
 }

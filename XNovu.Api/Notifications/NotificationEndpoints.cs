@@ -139,10 +139,19 @@ public static class NotificationEndpoints
     }
 
     /// <summary>FAILED back to PENDING: its failed deliveries start over (attempts 0, due now) and the dispatchers wake.</summary>
+    /// <param name="versions">
+    /// <c>first</c> (the default): render with the versions and locale of the first render; <c>latest</c>: with the
+    /// live versions (issue 30).
+    /// </param>
     private static async Task<Results<Ok<RetryResponse>, ProblemHttpResult>> RetryAsync(
-        long id, HttpContext http, NotificationStore store, CancellationToken cancellationToken)
+        long id, string? versions, HttpContext http, NotificationStore store, CancellationToken cancellationToken)
     {
-        var (retried, problem) = await store.RetryAsync(http.User.EnterpriseId(), id, cancellationToken);
+        if (versions is not (null or "first" or "latest"))
+        {
+            return Problems.Validation("versions", "must be 'first' (the versions of the first render) or 'latest'.");
+        }
+
+        var (retried, problem) = await store.RetryAsync(http.User.EnterpriseId(), id, cancellationToken, latestVersions: versions == "latest");
         if (problem is not null)
         {
             return problem;

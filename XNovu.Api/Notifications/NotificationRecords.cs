@@ -63,7 +63,11 @@ public sealed record DeliveryResponse(
     DateTime UpdatedAt,
     string? Outcome = null,
     DateTime? OutcomeAt = null,
-    IReadOnlyList<DeliveryStep>? Timeline = null);
+    IReadOnlyList<DeliveryStep>? Timeline = null)
+{
+    /// <summary>How it was first rendered (issue 30): <c>{"locale": "fr", "workflowVersion": 3, "templates": {"welcome-email": 2}}</c>.</summary>
+    public JsonElement? Rendering { get; init; }
+}
 
 public sealed record CancelRequest(string? Reason);
 
@@ -152,11 +156,15 @@ internal sealed record DeliveryRow(
     DateTime NextAttemptAt,
     DateTime UpdatedAt,
     string? Outcome,
-    DateTime? OutcomeAt)
+    DateTime? OutcomeAt,
+    string? Rendering)
 {
     public DeliveryResponse ToResponse(IEnumerable<DeliveryEventRow>? events = null) => new(
         Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt,
-        Outcome, OutcomeAt, DeliveryStep.Timeline(SentAt, events ?? []));
+        Outcome, OutcomeAt, DeliveryStep.Timeline(SentAt, events ?? []))
+    {
+        Rendering = Jsonb.FromColumn(Rendering),
+    };
 }
 
 /// <summary>

@@ -35,7 +35,7 @@ internal sealed class NotificationStore(XNovuDatabase database)
         SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
                transaction_id AS TransactionId,
                novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt
+               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt, rendering::text AS Rendering
         FROM notify.ent_notification_delivery
         """;
 
@@ -169,7 +169,11 @@ internal sealed class NotificationStore(XNovuDatabase database)
     /// FAILED back to PENDING with its failed deliveries restarted, and the dispatchers woken: the number of
     /// deliveries restarted, or a problem. A null count and no problem when the notification is unknown here.
     /// </summary>
-    public async Task<(int? Retried, ProblemHttpResult? Problem)> RetryAsync(Guid enterpriseId, long id, CancellationToken cancellationToken)
+    /// <param name="latestVersions">
+    /// Render with the templates' live versions and the subscriber's locale as they are now, instead of those of the
+    /// first render (issue 30): the deliveries forget how they were rendered.
+    /// </param>
+    public async Task<(int? Retried, ProblemHttpResult? Problem)> RetryAsync(Guid enterpriseId, long id, CancellationToken cancellationToken, bool latestVersions = false)
     {
         await using var session = await database.BeginTenantAsync(enterpriseId, cancellationToken);
         var status = await LockAsync(session, id);
@@ -181,6 +185,13 @@ internal sealed class NotificationStore(XNovuDatabase database)
         if (status != NotificationStatuses.Failed)
         {
             return (null, Problems.Conflict($"Notification {id} is {status}; only a FAILED notification can be retried."));
+        }
+
+        if (latestVersions)
+        {
+            await session.Connection.ExecuteAsync(
+                "UPDATE notify.ent_notification_delivery SET rendering = NULL WHERE notification_id = @id AND status = 'FAILED'",
+                new { id }, session.Transaction);
         }
 
         // The same statement as retry-failed and the operator's retry (0009_retry_failed_once.sql).

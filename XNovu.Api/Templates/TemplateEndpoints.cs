@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.Workflows;
+using XNovu.Core.Localization;
 using XNovu.Core.Templates;
 using XNovu.Core.Workflows;
 using XNovu.Core.Json;
@@ -26,8 +27,8 @@ public static class TemplateEndpoints
         group.MapPost("/preview", PreviewAsync);
         group.MapGet("/{templateKey}", GetAsync);
         group.MapPut("/{templateKey}", UpdateAsync);
-        group.MapPost("/{templateKey}/publish", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
-            SetStateAsync(templateKey, StateChange.Publish, http, store, notifier, cancellationToken));
+        // A publish makes the draft the next version (Versions/): the row is the draft, the live version is what is sent.
+        group.MapPost("/{templateKey}/publish", XNovu.Api.Versions.VersionEndpoints.PublishTemplateAsync);
         group.MapPost("/{templateKey}/unpublish", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
             SetStateAsync(templateKey, StateChange.Unpublish, http, store, notifier, cancellationToken));
         group.MapPost("/{templateKey}/deactivate", (string templateKey, HttpContext http, TemplateStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken) =>
@@ -137,9 +138,14 @@ public static class TemplateEndpoints
     }
 
     private static async Task<Results<Ok<PreviewResponse>, ProblemHttpResult>> PreviewAsync(
-        PreviewRequest request, HttpContext http, TemplatePreviewer previewer, CancellationToken cancellationToken)
+        PreviewRequest request, HttpContext http, TemplatePreviewer previewer, LocalizationCache localizations, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        if (request.Locale is not null && Locales.Normalize(request.Locale) is null)
+        {
+            errors.Add("locale", "is not a locale (a language such as 'fr', optionally with a region: 'fr-BE' or 'fr_BE').");
+        }
+
         if (Jsonb.IsPresent(request.Payload) && request.Payload!.Value.ValueKind != JsonValueKind.Object)
         {
             errors.Add("payload", "must be an object.");
@@ -198,17 +204,27 @@ public static class TemplateEndpoints
             return errors.ToProblem();
         }
 
+        // Any locale (issue 30): the variant and catalogs the chain from the asked locale (else the sample
+        // subscriber's) reaches, as a send would choose them.
+        var asked = request.Locale ?? (request.Subscriber is { ValueKind: JsonValueKind.Object } sample
+            && sample.TryGetProperty("locale", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString() : null);
+        var localization = await localizations.GetAsync(enterpriseId, [asked], cancellationToken);
+        var (chosen, locale) = LocaleVariants.Choose(
+            template!, Locales.Chain(asked, localization.DefaultLocale), localization.Catalogs.Keys.ToHashSet(StringComparer.Ordinal), localization.DefaultLocale);
+        chosen = EmailLayout.Apply(chosen);
         var outcome = await previewer.RenderAsync(
             enterpriseId,
-            template!.Channel,
-            template.SubjectTemplate,
-            template.BodyTemplate,
-            field == "templateKey" ? template.TemplateKey : null,
-            template.PayloadAtRoot,
+            chosen.Channel,
+            chosen.SubjectTemplate,
+            chosen.BodyTemplate,
+            field == "templateKey" ? chosen.TemplateKey : null,
+            chosen.PayloadAtRoot,
             request.Payload,
             request.Subscriber,
             field,
-            cancellationToken);
+            cancellationToken,
+            localization.TranslationsFor(locale),
+            locale);
         return outcome.Errors is { Count: > 0 } renderErrors
             ? Problems.Validation(renderErrors, "The template does not render.")
             : TypedResults.Ok(outcome.Preview!);
@@ -251,6 +267,15 @@ public static class TemplateEndpoints
         {
             CheckLiquid(errors, previewer, request.SubjectTemplate, "subjectTemplate");
         }
+
+        if (request.LayoutKey is not null && request.ChannelType != "EMAIL")
+        {
+            errors.Add("layoutKey", "only an EMAIL template is rendered inside a layout.");
+        }
+
+        // Locale variants (issue 30), checked like the body and kept under canonical locale names.
+        var explain = (string liquid) => previewer.Explain(liquid);
+        request = request with { Locales = XNovu.Api.Localization.TranslationValidation.CheckVariants(request.Locales, errors, explain) };
 
         if (Jsonb.IsPresent(request.VariablesDescription) && request.VariablesDescription!.Value.ValueKind != JsonValueKind.Object)
         {

@@ -41,15 +41,20 @@ public sealed class TemplatePreviewer(ITemplateEngine engine)
         JsonElement? payload,
         JsonElement? subscriber,
         string field,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Core.Localization.Translations? translations = null,
+        string? locale = null)
     {
         try
         {
             var request = new RenderRequest(
                 enterpriseId, channel, subject, body, Jsonb.IsPresent(payload) ? payload : null, Subscriber(subscriber), TemplateKey: templateKey,
-                PayloadAtRoot: payloadAtRoot);
+                PayloadAtRoot: payloadAtRoot)
+            {
+                Translations = translations,
+            };
             var result = await engine.RenderAsync(request, cancellationToken);
-            return new PreviewOutcome(new PreviewResponse(channel.ToWireName(), result.Subject, result.Body, result.Text), null);
+            return new PreviewOutcome(new PreviewResponse(channel.ToWireName(), result.Subject, result.Body, result.Text) { Locale = locale }, null);
         }
         catch (TemplateRenderException error)
         {

@@ -14,7 +14,9 @@ public sealed record TemplateRequest(
     string? BodyTemplate,
     JsonElement? VariablesDescription,
     string? CategoryCode,
-    bool? PayloadAtRoot = null);
+    bool? PayloadAtRoot = null,
+    JsonElement? Locales = null,
+    string? LayoutKey = null);
 
 public sealed record TemplateResponse(
     long Id,
@@ -31,7 +33,22 @@ public sealed record TemplateResponse(
     DateTime CreatedAt,
     DateTime UpdatedAt,
     bool? PayloadAtRoot,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Notes = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Notes = null)
+{
+    /// <summary>Per-locale variants of the draft: <c>{"fr": {"subject": ..., "body": ...}}</c> (issue 30).</summary>
+    public JsonElement? Locales { get; init; }
+
+    /// <summary>The version being sent; null until the template is published (or when it was last published before versions existed).</summary>
+    public int? LiveVersion { get; init; }
+
+    /// <summary>Who created and who last changed the template: <c>api-key:&lt;id&gt;</c> or <c>admin</c>.</summary>
+    public string? CreatedBy { get; init; }
+
+    public string? UpdatedBy { get; init; }
+
+    /// <summary>The email layout the template is rendered inside (issue 30); null: none.</summary>
+    public string? LayoutKey { get; init; }
+}
 
 /// <summary>Either a stored template's key, or a subject and body (with their channel) to try out.</summary>
 public sealed record PreviewRequest(
@@ -41,10 +58,15 @@ public sealed record PreviewRequest(
     string? BodyTemplate,
     JsonElement? Payload,
     JsonElement? Subscriber,
-    bool? PayloadAtRoot = null);
+    bool? PayloadAtRoot = null,
+    string? Locale = null);
 
 /// <summary>The rendered subject (null where the channel has none), body, and the body as plain text.</summary>
-public sealed record PreviewResponse(string ChannelType, string? Subject, string Body, string Text);
+public sealed record PreviewResponse(string ChannelType, string? Subject, string Body, string Text)
+{
+    /// <summary>The locale the preview is rendered in (issue 30); null when none applies.</summary>
+    public string? Locale { get; init; }
+}
 
 internal sealed record TemplateRow(
     long Id,
@@ -60,7 +82,12 @@ internal sealed record TemplateRow(
     bool Deactivated,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    bool? PayloadAtRoot)
+    bool? PayloadAtRoot,
+    string? Locales,
+    int? LiveVersion,
+    string? CreatedBy,
+    string? UpdatedBy,
+    string? LayoutKey)
 {
     public const string Columns =
         """
@@ -68,7 +95,8 @@ internal sealed record TemplateRow(
         t.subject_template AS SubjectTemplate, t.body_template AS BodyTemplate,
         t.variables_description::text AS VariablesDescription, c.code AS CategoryCode,
         t.publish_status::text AS PublishStatus, t.deactivated, t.created_at AS CreatedAt, t.updated_at AS UpdatedAt,
-        t.payload_at_root AS PayloadAtRoot
+        t.payload_at_root AS PayloadAtRoot, t.locales::text AS Locales, t.live_version AS LiveVersion,
+        t.created_by AS CreatedBy, t.updated_by AS UpdatedBy, t.layout_key AS LayoutKey
         """;
 
     /// <summary>Joins <c>t</c>, which a caller's CTE may stand in for, to its category's code.</summary>
@@ -77,5 +105,12 @@ internal sealed record TemplateRow(
     /// <param name="notes">What was changed in the request on its way in (a rewritten legacy include); none: no notes.</param>
     public TemplateResponse ToResponse(IReadOnlyList<string>? notes = null) => new(
         Id, TemplateKey, Name, Description, ChannelType, SubjectTemplate, BodyTemplate, Jsonb.FromColumn(VariablesDescription),
-        CategoryCode, PublishStatus, Deactivated, CreatedAt, UpdatedAt, PayloadAtRoot, notes is { Count: > 0 } ? notes : null);
+        CategoryCode, PublishStatus, Deactivated, CreatedAt, UpdatedAt, PayloadAtRoot, notes is { Count: > 0 } ? notes : null)
+    {
+        Locales = Jsonb.FromColumn(Locales),
+        LiveVersion = LiveVersion,
+        CreatedBy = CreatedBy,
+        UpdatedBy = UpdatedBy,
+        LayoutKey = LayoutKey,
+    };
 }

@@ -20,6 +20,11 @@ public sealed class TemplateStore(XNovuDatabase database)
         database.InTenantAsync<(TemplateRow?, ProblemHttpResult?)>(enterpriseId, async session =>
         {
             var key = request.TemplateKey!;
+            if (await CheckLayoutAsync(session, request) is { } layoutProblem)
+            {
+                return (null, layoutProblem);
+            }
+
             var (categoryId, categoryProblem) = await LookupStore.ResolveCategoryAsync(session, request.CategoryCode);
             if (categoryProblem is not null)
             {
@@ -31,9 +36,10 @@ public sealed class TemplateStore(XNovuDatabase database)
                 WITH t AS (
                     INSERT INTO notify.ent_notification_template
                         (enterprise_id, template_key, name, description, channel_type, subject_template, body_template,
-                         variables_description, notification_category_id, payload_at_root)
+                         variables_description, notification_category_id, payload_at_root, locales, layout_key)
                     VALUES (@enterpriseId, @key, @name, @description, @channelType::notify.notification_channel_type,
-                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId, @payloadAtRoot)
+                            @subjectTemplate, @bodyTemplate, @variablesDescription::jsonb, @categoryId, @payloadAtRoot,
+                            coalesce(@locales::jsonb, jsonb_build_object()), @layoutKey)
                     ON CONFLICT (enterprise_id, template_key) DO NOTHING
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -73,6 +79,11 @@ public sealed class TemplateStore(XNovuDatabase database)
                 return (null, null);
             }
 
+            if (await CheckLayoutAsync(session, request) is { } layoutProblem)
+            {
+                return (null, layoutProblem);
+            }
+
             var (categoryId, categoryProblem) = await LookupStore.ResolveCategoryAsync(session, request.CategoryCode);
             if (categoryProblem is not null)
             {
@@ -86,7 +97,8 @@ public sealed class TemplateStore(XNovuDatabase database)
                     SET name = @name, description = @description, channel_type = @channelType::notify.notification_channel_type,
                         subject_template = @subjectTemplate, body_template = @bodyTemplate,
                         variables_description = @variablesDescription::jsonb, notification_category_id = @categoryId,
-                        payload_at_root = @payloadAtRoot, updated_at = now()
+                        payload_at_root = @payloadAtRoot, locales = coalesce(@locales::jsonb, jsonb_build_object()),
+                        layout_key = @layoutKey, updated_at = now()
                     WHERE template_key = @key
                     RETURNING *)
                 SELECT {TemplateRow.Columns} FROM t {TemplateRow.From}
@@ -125,5 +137,13 @@ public sealed class TemplateStore(XNovuDatabase database)
         variablesDescription = Jsonb.ToColumn(request.VariablesDescription),
         categoryId,
         request.PayloadAtRoot,
+        locales = Jsonb.ToColumn(request.Locales),
+        request.LayoutKey,
     };
+
+    /// <summary>A layout the request names that the enterprise does not have (issue 30).</summary>
+    private static async Task<ProblemHttpResult?> CheckLayoutAsync(TenantSession session, TemplateRequest request) =>
+        request.LayoutKey is { } layoutKey && !await XNovu.Api.Layouts.LayoutStore.ExistsAsync(session, layoutKey)
+            ? Problems.Validation("layoutKey", $"names no layout of this enterprise ('{layoutKey}').")
+            : null;
 }

@@ -138,7 +138,10 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
                 return (null, Problems.Validation(errors.ToDictionary(), $"Workflow '{workflowKey}' cannot be published."));
             }
 
-            return (await SetAsync(session, workflowKey, StateChange.Publish), null);
+            var published = await SetAsync(session, workflowKey, StateChange.Publish);
+            // Every publish keeps the definition as published (issue 30).
+            await XNovu.Api.Versions.WorkflowVersionStore.RecordAsync(session, workflowKey);
+            return (published, null);
         }, cancellationToken);
 
     /// <summary>The changed workflow; null when the enterprise has no such workflow.</summary>

@@ -76,6 +76,12 @@ public static class DefinitionExtensions
             })));
 
         builder.Services.AddSingleton<WorkflowDefinitionCache>();
+        // An enterprise's default locale and translation catalogs, for renders (issue 30).
+        builder.Services.AddOptions<Localization.LocalizationOptions>()
+            .BindConfiguration(Localization.LocalizationOptions.SectionName)
+            .Validate(o => o.CacheTtl > TimeSpan.Zero && o.CacheTtl <= TimeSpan.FromMinutes(10), $"{Localization.LocalizationOptions.SectionName}:CacheTtl must be between 0 and 10 minutes.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Localization.LocalizationCache>();
         // What a Novu event is built from besides its notification, for the dispatcher and the API's size check.
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<XNovu.Core.Novu.EventContextStore>();

@@ -12,6 +12,13 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
     /// <summary>Names the enterprise for the current transaction only; its parameter is <c>@enterpriseIdText</c>.</summary>
     public const string SetEnterpriseSql = "SELECT set_config('app.current_enterprise_id', @enterpriseIdText, true)";
 
+    /// <summary>
+    /// <see cref="SetEnterpriseSql"/> with the writer named too (<see cref="WriteAuthor"/>), in the same round trip.
+    /// </summary>
+    private const string SetEnterpriseAndAuthorSql =
+        "SELECT set_config('app.current_enterprise_id', @enterpriseIdText, true), set_config('app.actor', @actor, true), "
+        + "set_config('app.request', @request, true)";
+
     /// <summary>Distinct statements each pooled connection keeps prepared (see <see cref="PrepareRepeatedStatements"/>).</summary>
     public const int AutoPreparedStatements = 64;
 
@@ -79,8 +86,15 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
         try
         {
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand(SetEnterpriseSql, connection, transaction);
+            var author = WriteAuthor.Current;
+            await using var command = new NpgsqlCommand(author is null ? SetEnterpriseSql : SetEnterpriseAndAuthorSql, connection, transaction);
             command.Parameters.AddWithValue("enterpriseIdText", enterpriseId.ToString());
+            if (author is not null)
+            {
+                command.Parameters.AddWithValue("actor", author.Actor);
+                command.Parameters.AddWithValue("request", author.Request ?? string.Empty);
+            }
+
             await command.ExecuteNonQueryAsync(cancellationToken);
             return new TenantSession(enterpriseId, connection, transaction);
         }

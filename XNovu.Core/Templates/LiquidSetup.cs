@@ -52,6 +52,7 @@ internal static class LiquidSetup
         Template.RegisterFilter(typeof(BudgetedFilters));
         Template.RegisterFilter(typeof(XNovuFilters));
         Template.RegisterFilter(typeof(SubscriberTimeFilters));
+        Template.RegisterFilter(typeof(TranslationFilters));
 
         Template.RegisterValueTypeTransformer(typeof(string), EncodeString);
         Template.RegisterValueTypeTransformer(typeof(IEnumerable), EncodeSequence);

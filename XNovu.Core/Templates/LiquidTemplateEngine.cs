@@ -86,8 +86,8 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         try
         {
             var html = request.Channel.HasHtmlBody();
-            var renderedSubject = subject is null ? null : Render(subject, variables, includes, request.TemplateKey, encodeHtml: false, linked.Token).Trim();
-            var renderedBody = Render(body, variables, includes, request.TemplateKey, encodeHtml: html, linked.Token);
+            var renderedSubject = subject is null ? null : Render(subject, variables, includes, request, encodeHtml: false, linked.Token).Trim();
+            var renderedBody = Render(body, variables, includes, request, encodeHtml: html, linked.Token);
             if (html)
             {
                 renderedBody = UrlAttributes.Secure(renderedBody, request.Channel);
@@ -177,14 +177,19 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         return fetched;
     }
 
-    private string Render(ParsedLiquid parsed, Hash variables, Dictionary<string, CachedTemplate?> includes, string? rootKey, bool encodeHtml, CancellationToken cancellationToken)
+    private string Render(ParsedLiquid parsed, Hash variables, Dictionary<string, CachedTemplate?> includes, RenderRequest request, bool encodeHtml, CancellationToken cancellationToken)
     {
+        var rootKey = request.TemplateKey;
         if (encodeHtml)
         {
             LiquidSetup.AssertEncodingInstalled();
         }
 
-        var registers = new Hash { [RenderSession.RegisterName] = new RenderSession(includes, _options.MaxIncludeDepth, rootKey) };
+        var registers = new Hash
+        {
+            [RenderSession.RegisterName] = new RenderSession(includes, _options.MaxIncludeDepth, rootKey),
+            [Localization.Translations.RegisterName] = request.Translations,
+        };
         var context = new Context([variables], new Hash(), registers, ErrorsOutputMode.Rethrow, _options.MaxLoopIterations, CultureInfo.InvariantCulture, cancellationToken)
         {
             SyntaxCompatibilityLevel = LiquidParser.Syntax,

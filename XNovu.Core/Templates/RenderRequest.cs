@@ -26,6 +26,9 @@ public sealed record RenderRequest(
     string? TemplateKey = null,
     bool PayloadAtRoot = false)
 {
+    /// <summary>The catalogs the <c>t</c> filter reads, in the render's locale order; null: none (issue 30).</summary>
+    public Localization.Translations? Translations { get; init; }
+
     /// <summary>A request for a stored template's subject and body.</summary>
     public static RenderRequest For(
         TemplateDefinition template,

@@ -16,7 +16,22 @@ public sealed record TemplateDefinition(
     string? SubjectTemplate,
     string BodyTemplate,
     DateTimeOffset UpdatedAt,
-    bool PayloadAtRoot = false);
+    bool PayloadAtRoot = false)
+{
+    /// <summary>The published version this is (issue 30); null for a static template or one not published since versions exist.</summary>
+    public int? Version { get; init; }
+
+    /// <summary>Per-locale variants of the subject and body, by canonical locale (<c>fr</c>, <c>fr-BE</c>); empty: none.</summary>
+    public IReadOnlyDictionary<string, LocaleVariant> Locales { get; init; } = EmptyLocales;
+
+    /// <summary>The live version of the email layout the template names (issue 30); null: none.</summary>
+    public EmailLayout? Layout { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, LocaleVariant> EmptyLocales = new Dictionary<string, LocaleVariant>();
+}
+
+/// <summary>A template's text in one locale: its subject (null: the template's own) and body.</summary>
+public sealed record LocaleVariant(string? Subject, string Body);
 
 /// <summary>
 /// Where the engine finds the templates that <c>{% xnovu_render %}</c> names. An implementation answers the

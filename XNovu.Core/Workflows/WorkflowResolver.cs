@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using XNovu.Core.Definitions;
+using XNovu.Core.Localization;
 using XNovu.Core.Persistence;
 using XNovu.Core.Templates;
 
@@ -30,6 +31,44 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         """
         coalesce(t.payload_at_root, (SELECT e.template_payload_at_root FROM notify.enterprise e WHERE e.id = t.enterprise_id), false)
             AS PayloadAtRoot
+        """;
+
+    /// <summary>
+    /// What a template sends (issue 30): its live version, the one its last publish or rollback made; a template not
+    /// published since versions exist (no live version) sends its row, as before. The row is otherwise its draft.
+    /// </summary>
+    private const string LiveVersionJoin =
+        $"""
+        LEFT JOIN notify.ent_template_version v
+            ON v.enterprise_id = t.enterprise_id AND v.template_key = t.template_key AND v.version = t.live_version
+        {LayoutJoin}
+        """;
+
+    /// <summary>
+    /// The live version of the email layout that <c>v</c> (the version being rendered) names, or <c>t</c> (its row) when
+    /// there is no version; the joins of <see cref="LayoutColumns"/>.
+    /// </summary>
+    private const string LayoutJoin =
+        """
+        LEFT JOIN notify.ent_email_layout l
+            ON l.enterprise_id = t.enterprise_id AND l.layout_key = CASE WHEN v.id IS NULL THEN t.layout_key ELSE v.layout_key END
+        LEFT JOIN notify.ent_layout_version lv
+            ON lv.enterprise_id = l.enterprise_id AND lv.layout_key = l.layout_key AND lv.version = l.live_version
+        """;
+
+    private const string LayoutColumns =
+        """
+        lv.layout_key AS LayoutKey, lv.version AS LayoutVersion, lv.header_html AS LayoutHeader, lv.footer_html AS LayoutFooter,
+        lv.logo_url AS LayoutLogoUrl, lv.primary_color AS LayoutPrimaryColor, lv.background_color AS LayoutBackgroundColor,
+        lv.sender_name AS LayoutSenderName
+        """;
+
+    private const string LiveTemplateColumns =
+        $"""
+        t.template_key AS TemplateKey, coalesce(v.channel_type, t.channel_type)::text AS ChannelType,
+        CASE WHEN v.id IS NULL THEN t.subject_template ELSE v.subject_template END AS SubjectTemplate,
+        coalesce(v.body_template, t.body_template) AS BodyTemplate, coalesce(v.created_at, t.updated_at) AS UpdatedAt,
+        {PayloadAtRootColumn}, v.version AS Version, coalesce(v.locales, t.locales)::text AS Locales, {LayoutColumns}
         """;
 
     /// <summary>The shadowing rule: the enterprise's own definition wins, else the static one, else nothing.</summary>
@@ -85,10 +124,9 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         {
             var row = await database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<TemplateDefinitionRow>(
                 $"""
-                SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                       body_template AS BodyTemplate, updated_at AS UpdatedAt, {PayloadAtRootColumn}
-                FROM notify.ent_notification_template t
-                WHERE template_key = @templateKey AND NOT deactivated
+                SELECT {LiveTemplateColumns}
+                FROM notify.ent_notification_template t {LiveVersionJoin}
+                WHERE t.template_key = @templateKey AND NOT t.deactivated
                 """,
                 new { templateKey },
                 session.Transaction), cancellationToken);
@@ -100,16 +138,44 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
             : null);
     }
 
+    /// <summary>
+    /// Published versions of the enterprise's templates by (key, version), in one query: what a delivery sent again
+    /// renders with (the versions of its first render). Versions never change, so a caller may keep them.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string Key, int Version), TemplateDefinition>> FindVersionsAsync(
+        Guid enterpriseId, IReadOnlyCollection<(string Key, int Version)> wanted, CancellationToken cancellationToken)
+    {
+        if (wanted.Count == 0)
+        {
+            return new Dictionary<(string, int), TemplateDefinition>();
+        }
+
+        var keys = wanted.Select(w => w.Key).ToArray();
+        var versions = wanted.Select(w => w.Version).ToArray();
+        var rows = await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<TemplateDefinitionRow>(
+            $"""
+            SELECT v.template_key AS TemplateKey, v.channel_type::text AS ChannelType, v.subject_template AS SubjectTemplate,
+                   v.body_template AS BodyTemplate, v.created_at AS UpdatedAt, {PayloadAtRootColumn}, v.version AS Version,
+                   v.locales::text AS Locales, {LayoutColumns}
+            FROM unnest(@keys::text[], @versions::integer[]) AS w (template_key, version)
+            JOIN notify.ent_template_version v ON v.template_key = w.template_key AND v.version = w.version
+            JOIN notify.ent_notification_template t ON t.template_key = v.template_key
+            {LayoutJoin}
+            """,
+            new { keys, versions }, session.Transaction), cancellationToken);
+        return rows.Select(r => r.ToDefinition(enterpriseId)).OfType<TemplateDefinition>()
+            .ToDictionary(d => (d.TemplateKey, d.Version!.Value));
+    }
+
     private static async Task<ResolvedWorkflow> ResolveOwnAsync(TenantSession session, Guid enterpriseId, StoredWorkflow workflow)
     {
         var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
         var keys = overrides.Values.Distinct().ToArray();
         var templates = (await session.Connection.QueryAsync<TemplateDefinitionRow>(
             $"""
-            SELECT template_key AS TemplateKey, channel_type::text AS ChannelType, subject_template AS SubjectTemplate,
-                   body_template AS BodyTemplate, updated_at AS UpdatedAt, {PayloadAtRootColumn}
-            FROM notify.ent_notification_template t
-            WHERE template_key = ANY(@keys) AND publish_status = 'PUBLISH' AND NOT deactivated
+            SELECT {LiveTemplateColumns}
+            FROM notify.ent_notification_template t {LiveVersionJoin}
+            WHERE t.template_key = ANY(@keys) AND t.publish_status = 'PUBLISH' AND NOT t.deactivated
             """,
             new { keys }, session.Transaction)).ToDictionary(t => t.TemplateKey);
 
@@ -145,13 +211,22 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
     private sealed record TemplateDefinitionRow(
-        string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt, bool PayloadAtRoot)
+        string TemplateKey, string ChannelType, string? SubjectTemplate, string BodyTemplate, DateTime UpdatedAt, bool PayloadAtRoot,
+        int? Version, string? Locales, string? LayoutKey, int? LayoutVersion, string? LayoutHeader, string? LayoutFooter,
+        string? LayoutLogoUrl, string? LayoutPrimaryColor, string? LayoutBackgroundColor, string? LayoutSenderName)
     {
         /// <summary>Null for a channel the database knows and this build does not.</summary>
         public TemplateDefinition? ToDefinition(Guid enterpriseId) =>
             NotificationChannelNames.TryParse(ChannelType, out var channel)
                 ? new TemplateDefinition(enterpriseId, TemplateKey, channel, SubjectTemplate, BodyTemplate,
                     new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)), PayloadAtRoot)
+                {
+                    Version = Version,
+                    Locales = LocaleVariants.Parse(Locales),
+                    Layout = LayoutKey is null ? null : new EmailLayout(
+                        LayoutKey, LayoutVersion!.Value, LayoutHeader ?? string.Empty, LayoutFooter ?? string.Empty, LayoutLogoUrl,
+                        LayoutPrimaryColor, LayoutBackgroundColor, LayoutSenderName),
+                }
                 : null;
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
+using XNovu.Core.Localization;
 using XNovu.Core.Novu;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
@@ -35,6 +36,7 @@ public sealed partial class DeliveryProcessor(
     NovuWorkflowSync novuWorkflows,
     EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
+    RenderingStore renderings,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -132,6 +134,18 @@ public sealed partial class DeliveryProcessor(
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
+        // The locale and versions each delivery renders with, read for the whole part at once (issue 30).
+        var renderedAs = new Dictionary<long, DeliveryRendering>(batch.Count);
+        PartRendering part;
+        try
+        {
+            part = await renderings.LoadAsync(batch[0].EnterpriseId, batch, batch.Select(d => LocaleOf(d, stored)), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return batch.Select(d => Outcome(d, e)).ToList();
+        }
+
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
         // delivery's outcome: it never escapes the batch, and the rest of the batch is sent.
@@ -148,7 +162,7 @@ public sealed partial class DeliveryProcessor(
             try
             {
                 var workflow = await lookup;
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], cancellationToken)));
+                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], part, renderedAs, cancellationToken)));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -196,7 +210,23 @@ public sealed partial class DeliveryProcessor(
             }
         }
 
-        return results;
+        // Each rendered delivery keeps how it was rendered; complete_deliveries stores it on the first render only.
+        return results.Select(r => renderedAs.TryGetValue(r.Id, out var how) ? r with { Rendering = how } : r).ToList();
+    }
+
+    /// <summary>The subscriber's locale as the render will see it, for loading catalogs; null when the recipient cannot be read.</summary>
+    private string? LocaleOf(ClaimedDelivery delivery, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored)
+    {
+        try
+        {
+            return Subscriber(delivery) is { } inline
+                ? NovuEvents.MergeSubscriber(stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId)), inline).Locale
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>What a send to an environment already known to refuse XNovu's credentials would answer, without sending.</summary>
@@ -369,7 +399,7 @@ public sealed partial class DeliveryProcessor(
 
     private async Task<TriggerRequest> BuildAsync(
         ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, string? enterpriseName,
-        CancellationToken cancellationToken)
+        PartRendering part, Dictionary<long, DeliveryRendering> renderedAs, CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -390,6 +420,8 @@ public sealed partial class DeliveryProcessor(
         var payload = payloadDocument.RootElement.Clone();
 
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
+        string? renderedLocale = null;
+        var versions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
@@ -402,8 +434,17 @@ public sealed partial class DeliveryProcessor(
                 throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
             }
 
-            rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken));
+            var (template, locale, translations) = part.Choose(delivery.DeliveryId, channel.Template, subscriber.Locale);
+            renderedLocale ??= locale;
+            if (template.Version is { } version)
+            {
+                versions[template.TemplateKey] = version;
+            }
+
+            rendered.Add(await NovuEvents.RenderAsync(templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations));
         }
+
+        renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions);
 
         var request = NovuEvents.Build(
             workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);

@@ -24,7 +24,11 @@ public sealed class ClaimedDelivery
 }
 
 /// <summary>One delivery's result, as <c>notify.complete_deliveries</c> reads it.</summary>
-public sealed record DeliveryResult(long Id, string Outcome, DateTimeOffset? RetryAt, string? NovuStatus, DeliveryError? Error);
+public sealed record DeliveryResult(long Id, string Outcome, DateTimeOffset? RetryAt, string? NovuStatus, DeliveryError? Error)
+{
+    /// <summary>How the delivery was rendered (issue 30); kept by the completion only when it has none yet.</summary>
+    public XNovu.Core.Localization.DeliveryRendering? Rendering { get; init; }
+}
 
 /// <summary>What <c>error_details</c> holds for a failure: never anything for a success.</summary>
 public sealed record DeliveryError(string Message, int? HttpStatus, string? NovuStatus, int Attempts, DateTimeOffset LastAttemptAt);

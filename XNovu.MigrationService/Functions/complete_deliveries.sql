@@ -13,7 +13,9 @@
 -- The same statement queues the enterprise's own webhooks (issue 28): notification.accepted for a delivery Novu
 -- accepted, notification.failed for one that failed for good, one outbox row per subscribed endpoint, joined in
 -- one INSERT for the whole batch; an enterprise without a subscribed endpoint costs an index probe.
--- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status. Those scripts' bodies are history; this file is the live definition.
+-- A delivery keeps how it was first rendered (its locale and versions, issue 30): a later attempt or a re-send reads
+-- it back and renders the same versions, so a completion never overwrites it.
+-- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
  RETURNS integer
@@ -34,7 +36,8 @@ BEGIN
                r ->> 'outcome' AS outcome,
                (r ->> 'retryAt')::timestamptz AS retry_at,
                r ->> 'novuStatus' AS novu_status,
-               r -> 'error' AS error
+               r -> 'error' AS error,
+               r -> 'rendering' AS rendering
         FROM jsonb_array_elements(p_results) AS r
     ), done AS (
         UPDATE notify.ent_notification_delivery d
@@ -47,6 +50,7 @@ BEGIN
             novu_status = coalesce(r.novu_status, d.novu_status),
             last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
             lease_expires_at = NULL,
+            rendering = coalesce(d.rendering, nullif(r.rendering, 'null'::jsonb)),
             updated_at = now()
         FROM results r
         WHERE d.id = r.id AND d.status = 'PROCESSING' AND d.lease_owner = p_worker

@@ -7,7 +7,7 @@ namespace XNovu.Tests.Dispatch;
 public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : EmulatorTestBase(new DispatchHarness(fixture))
 {
     [Fact]
-    public async Task Enterprise_workflow_renders_its_own_template_and_a_template_change_reaches_the_dispatchers()
+    public async Task Enterprise_workflow_renders_its_own_template_and_a_published_change_reaches_the_dispatchers()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
         var templateKey = Key("cache-tpl");
@@ -19,9 +19,13 @@ public sealed class DefinitionChangeTests(XNovuAppFixture fixture) : EmulatorTes
 
         var first = await SendAndReadSubjectAsync(enterprise.Id, workflowKey);
         await enterprise.Client.OkAsync(HttpMethod.Put, $"/api/templates/{templateKey}", Template(templateKey, "EMAIL", body: "Body v2", subject: "v2 {{ payload.name }}"));
+        // An edit is a draft (issue 30): what is sent changes when the draft is published.
+        var draftOnly = await SendAndReadSubjectAsync(enterprise.Id, workflowKey);
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/templates/{templateKey}/publish");
         var second = await SendAndReadSubjectAsync(enterprise.Id, workflowKey);
 
         Assert.Equal("v1 Ann", first);
+        Assert.Equal("v1 Ann", draftOnly);
         Assert.Equal("v2 Ann", second);
     }
 

@@ -1,0 +1,57 @@
+using Dapper;
+using XNovu.Core.Persistence;
+
+namespace XNovu.Api.Audit;
+
+/// <summary>
+/// Reads the audit trail. An enterprise reads its own under row-level security; the admin reads across enterprises
+/// through <c>notify.audit_events_all</c>. The rows are written by the database trigger <c>notify.audit_write</c>.
+/// </summary>
+public sealed class AuditStore(XNovuDatabase database)
+{
+    private const string Columns =
+        "id, enterprise_id AS EnterpriseId, at, actor, request, entity_type AS EntityType, entity_key AS EntityKey, action, changed";
+
+    internal async Task<IReadOnlyList<AuditEventResponse>> ListAsync(Guid enterpriseId, AuditQuery query, CancellationToken cancellationToken) =>
+        (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<Row>(
+            $"""
+            SELECT {Columns} FROM notify.audit_event a
+            WHERE (@entityType::text IS NULL OR a.entity_type = @entityType)
+              AND (@entityKey::text IS NULL OR a.entity_key = @entityKey)
+              AND (@from::timestamptz IS NULL OR a.at >= @from)
+              AND (@to::timestamptz IS NULL OR a.at < @to)
+              AND (@before::bigint IS NULL OR a.id < @before)
+            ORDER BY a.id DESC
+            LIMIT @limit
+            """,
+            Parameters(query), session.Transaction), cancellationToken)).Select(r => r.ToResponse()).ToList();
+
+    internal async Task<IReadOnlyList<AuditEventResponse>> ListAllAsync(Guid? enterpriseId, AuditQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenUnscopedAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM notify.audit_events_all(@enterpriseId, @entityType, @entityKey, @from, @to, @before, @limit)",
+            new { enterpriseId, query.EntityType, query.EntityKey, from = query.From, to = query.To, before = query.Before, limit = query.Limit },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToResponse()).ToList();
+    }
+
+    private static object Parameters(AuditQuery query) =>
+        new { query.EntityType, query.EntityKey, from = query.From, to = query.To, before = query.Before, limit = query.Limit };
+
+    /// <remarks>A class with setters rather than a positional record: Dapper maps array columns only onto properties.</remarks>
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public Guid EnterpriseId { get; init; }
+        public DateTime At { get; init; }
+        public string Actor { get; init; } = string.Empty;
+        public string? Request { get; init; }
+        public string EntityType { get; init; } = string.Empty;
+        public string? EntityKey { get; init; }
+        public string Action { get; init; } = string.Empty;
+        public string[]? Changed { get; init; }
+
+        public AuditEventResponse ToResponse() => new(Id, EnterpriseId, At, Actor, Request, EntityType, EntityKey, Action, Changed);
+    }
+}

@@ -1,0 +1,10 @@
+namespace XNovu.Core.Localization;
+
+/// <summary>
+/// How a delivery was first rendered (issue 30), kept in its <c>rendering</c> column: the locale and the published
+/// versions of the templates (by key) and of the workflow. A later attempt, or a re-send, renders with these.
+/// </summary>
+/// <param name="Locale">The locale the content is in; null when neither the template nor the enterprise names one.</param>
+/// <param name="WorkflowVersion">The workflow's version counter when it was rendered; null for a static workflow.</param>
+/// <param name="Templates">The published version of each template rendered, by key; a template without versions is absent.</param>
+public sealed record DeliveryRendering(string? Locale, int? WorkflowVersion, IReadOnlyDictionary<string, int> Templates);
