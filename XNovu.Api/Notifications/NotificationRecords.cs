@@ -58,7 +58,15 @@ public sealed record DeliveryResponse(
     JsonElement? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt)
+{
+    /// <summary>
+    /// The channels a subscriber preference silenced on this delivery, by channel: the source that decided
+    /// (<c>subscriber-workflow</c>, <c>enterprise-category</c>...) and why. A delivery all of whose channels were
+    /// silenced is SKIPPED, neither sent nor failed.
+    /// </summary>
+    public JsonElement? SkippedChannels { get; init; }
+}
 
 public sealed record CancelRequest(string? Reason);
 
@@ -145,8 +153,12 @@ internal sealed record DeliveryRow(
     string? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt)
+    DateTime UpdatedAt,
+    string? SkippedChannels)
 {
     public DeliveryResponse ToResponse() => new(
-        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt);
+        Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt)
+    {
+        SkippedChannels = Jsonb.FromColumn(SkippedChannels),
+    };
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
+using XNovu.Core.Preferences;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
 using XNovu.Dispatcher.NovuSync;
@@ -35,6 +36,7 @@ public sealed partial class DeliveryProcessor(
     NovuWorkflowSync novuWorkflows,
     EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
+    PreferenceSnapshotStore preferences,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -65,13 +67,18 @@ public sealed partial class DeliveryProcessor(
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
         var environmentOf = new Dictionary<Guid, NovuEnvironment>();
         var nameOf = new Dictionary<Guid, string?>();
+        var preferencesOf = new Dictionary<Guid, PreferenceSnapshot>();
         try
         {
             stored = await profiles.LoadAsync(batch, cancellationToken);
-            foreach (var enterpriseId in batch.Select(d => d.EnterpriseId).Distinct())
+            foreach (var part in batch.GroupBy(d => d.EnterpriseId))
             {
-                environmentOf[enterpriseId] = await environments.ForEnterpriseAsync(enterpriseId, cancellationToken);
-                nameOf[enterpriseId] = await enterprises.GetAsync(enterpriseId, cancellationToken);
+                environmentOf[part.Key] = await environments.ForEnterpriseAsync(part.Key, cancellationToken);
+                nameOf[part.Key] = await enterprises.GetAsync(part.Key, cancellationToken);
+                // Read now, at dispatch, in one round trip per enterprise of the batch: a preference changed after
+                // the trigger was accepted counts.
+                preferencesOf[part.Key] = await preferences.LoadAsync(
+                    part.Key, part.Select(d => d.WorkflowKey).ToList(), part.Select(d => d.SubscriberId).OfType<string>().ToList(), cancellationToken);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -87,7 +94,7 @@ public sealed partial class DeliveryProcessor(
         // claim makes the same Novu calls under the same Idempotency-Keys.
         // A part still running after SlowPartAfter is left to finish on its own (see ProcessAsync).
         var parts = batch.GroupBy(d => d.EnterpriseId)
-            .Select(part => Task.Run(() => RenderAndSendAsync(part.ToList(), stored, environmentOf, nameOf, cancellationToken), cancellationToken))
+            .Select(part => Task.Run(() => RenderAndSendAsync(part.ToList(), stored, environmentOf, nameOf, preferencesOf[part.Key], cancellationToken), cancellationToken))
             .ToList();
         var all = Task.WhenAll(parts);
         using (var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -126,10 +133,11 @@ public sealed partial class DeliveryProcessor(
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored,
         Dictionary<Guid, NovuEnvironment> environmentOf,
         Dictionary<Guid, string?> nameOf,
+        PreferenceSnapshot preferenceRows,
         CancellationToken cancellationToken)
     {
         var results = new List<DeliveryResult>(batch.Count);
-        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
+        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request, SkippedChannels? Skipped)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
@@ -148,7 +156,8 @@ public sealed partial class DeliveryProcessor(
             try
             {
                 var workflow = await lookup;
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], cancellationToken)));
+                var (request, skipped) = await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], preferenceRows, cancellationToken);
+                toSend.Add((delivery, request, skipped));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -183,7 +192,7 @@ public sealed partial class DeliveryProcessor(
         {
             for (var i = 0; i < members.Count; i++)
             {
-                var delivery = members[i].Delivery;
+                var (delivery, _, skipped) = members[i];
                 if (outcomes[i].CredentialsRefused || environment.Client is null)
                 {
                     results.Add(Paused(delivery, environment, outcomes[i].HttpStatus));
@@ -192,7 +201,7 @@ public sealed partial class DeliveryProcessor(
 
                 var isStatic = (await resolved[(delivery.EnterpriseId, delivery.WorkflowKey)])!.IsStatic;
                 results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
-                    environment, delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
+                    environment, delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)) with { Skipped = skipped });
             }
         }
 
@@ -299,6 +308,7 @@ public sealed partial class DeliveryProcessor(
         NovuWorkflowNotReadyException notReady =>
             Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = notReady.Message, RetryAfter = notReady.RetryAfter }),
         DeliveryRejectedException => Fail(delivery, e.Message),
+        DeliverySilencedException silenced => Skipped(delivery, silenced.Channels),
         RenderThrottledException throttled => Deferred(delivery, throttled),
         TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
         JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
@@ -367,9 +377,9 @@ public sealed partial class DeliveryProcessor(
         return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
     }
 
-    private async Task<TriggerRequest> BuildAsync(
+    private async Task<(TriggerRequest Request, SkippedChannels? Skipped)> BuildAsync(
         ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, string? enterpriseName,
-        CancellationToken cancellationToken)
+        PreferenceSnapshot preferenceRows, CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -390,10 +400,20 @@ public sealed partial class DeliveryProcessor(
         var payload = payloadDocument.RootElement.Clone();
 
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
+        var layers = preferenceRows.For(delivery.WorkflowKey, inline.SubscriberId);
+        SkippedChannels? skipped = null;
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
             {
+                continue;
+            }
+
+            // A channel the subscriber's preferences silence is not rendered: Novu's step skips a channel the event
+            // carries no content for (NovuWorkflowShape), and the delivery records which source silenced it.
+            if (PreferenceResolver.Decide(channel.Channel, layers) is { Enabled: false } silenced)
+            {
+                (skipped ??= new SkippedChannels(StringComparer.Ordinal))[channel.Channel.ToWireName()] = new SkippedChannel(silenced.SourceName, silenced.Reason);
                 continue;
             }
 
@@ -405,13 +425,18 @@ public sealed partial class DeliveryProcessor(
             rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken));
         }
 
+        if (rendered.Count == 0 && skipped is not null)
+        {
+            throw new DeliverySilencedException(skipped);
+        }
+
         var request = NovuEvents.Build(
             workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
 
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
         // time, so it fails now, saying which channel, without a call.
-        return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : request;
+        return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : (request, skipped);
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
@@ -441,6 +466,13 @@ public sealed partial class DeliveryProcessor(
             default:
                 return Fail(delivery, outcome.Message ?? "Novu refused the trigger", null, outcome.HttpStatus, outcome.NovuStatus);
         }
+    }
+
+    /// <summary>Neither sent nor failed: every channel the delivery would have used is silenced by a preference.</summary>
+    private static DeliveryResult Skipped(ClaimedDelivery delivery, SkippedChannels channels)
+    {
+        XNovuTelemetry.DeliveriesSkipped.Add(1);
+        return new DeliveryResult(delivery.DeliveryId, "skipped", null, null, null) { Skipped = channels };
     }
 
     private DeliveryResult Fail(ClaimedDelivery delivery, string message, Exception? cause = null, int? httpStatus = null, string? novuStatus = null)
@@ -473,6 +505,11 @@ public sealed partial class DeliveryProcessor(
     private static partial void LogCallFailed(ILogger logger, Exception exception);
 
     private sealed class DeliveryRejectedException(string message) : Exception(message);
+
+    private sealed class DeliverySilencedException(SkippedChannels channels) : Exception("Every channel is silenced by a preference.")
+    {
+        public SkippedChannels Channels { get; } = channels;
+    }
 
     private sealed class WorkflowUnreadableException(string message, Exception inner) : Exception(message, inner);
 

@@ -10,6 +10,9 @@
 -- the roll-up's rules (open -> PROCESSING, FAILED -> FAILED with the delivery's error, SENT -> SENT; a
 -- RETRACTED notification is left alone); every other notification goes through the roll-up as before.
 -- (reasons first written in 0022_single_delivery_completion)
+-- A delivery whose every channel a preference silenced is SKIPPED (outcome 'skipped', issue 29); the channels silenced
+-- on any delivery are kept in skipped_channels with the source that decided. A notification counts a SKIPPED
+-- delivery as done and not failed: its own status is SENT (processed, nothing failed), the delivery says why.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -30,18 +33,20 @@ BEGIN
                r ->> 'outcome' AS outcome,
                (r ->> 'retryAt')::timestamptz AS retry_at,
                r ->> 'novuStatus' AS novu_status,
-               r -> 'error' AS error
+               r -> 'error' AS error,
+               nullif(r -> 'skipped', 'null'::jsonb) AS skipped
         FROM jsonb_array_elements(p_results) AS r
     ), done AS (
         UPDATE notify.ent_notification_delivery d
         SET status = CASE r.outcome WHEN 'sent' THEN 'SENT' WHEN 'retry' THEN 'PENDING' WHEN 'paused' THEN 'PENDING'
-                         ELSE 'FAILED' END::notify.notification_status,
+                         WHEN 'skipped' THEN 'SKIPPED' ELSE 'FAILED' END::notify.notification_status,
             next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
             attempts = CASE WHEN r.outcome = 'paused' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
             novu_paused = (r.outcome = 'paused'),
             sent_at = CASE WHEN r.outcome = 'sent' THEN now() ELSE d.sent_at END,
             novu_status = coalesce(r.novu_status, d.novu_status),
-            last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
+            last_error = CASE WHEN r.outcome IN ('sent', 'skipped') THEN d.last_error ELSE r.error END,
+            skipped_channels = r.skipped,
             lease_expires_at = NULL,
             updated_at = now()
         FROM results r
@@ -58,7 +63,8 @@ BEGIN
                           WHERE o.notification_id = done.notification_id AND o.id <> done.id)
     ), settled AS (
         UPDATE notify.ent_notification n
-        SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING' ELSE a.status END,
+        SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING'
+                                       WHEN a.status = 'SKIPPED' THEN 'SENT' ELSE a.status END,
             processed_at = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN n.processed_at ELSE now() END,
             error_details = CASE WHEN a.status = 'FAILED' THEN a.last_error ELSE NULL END,
             updated_at = now()
