@@ -12,6 +12,7 @@ using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
+using XNovu.Api.Digests;
 using XNovu.Api.Preferences;
 using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
@@ -105,6 +106,7 @@ internal static class Extensions
         api.MapNotificationEndpoints();
         api.MapSubscriberEndpoints();
         api.MapPreferenceEndpoints();
+        api.MapDigestEndpoints();
         api.MapTopicEndpoints();
         api.MapRateLimitEndpoints();
         api.MapEventEndpoints();

@@ -165,7 +165,7 @@ public static class PreferenceEndpoints
     }
 
     /// <summary>Every workflow the enterprise can trigger, by key, with its name and channels: its own, then the shipped ones it has not replaced.</summary>
-    private static async Task<SortedDictionary<string, (string Name, IReadOnlyList<NotificationChannel> Channels)>> CatalogAsync(
+    internal static async Task<SortedDictionary<string, (string Name, IReadOnlyList<NotificationChannel> Channels)>> CatalogAsync(
         Guid enterpriseId, PreferenceStore store, StaticWorkflowRegistry registry, CancellationToken cancellationToken)
     {
         var catalog = new SortedDictionary<string, (string, IReadOnlyList<NotificationChannel>)>(StringComparer.Ordinal);

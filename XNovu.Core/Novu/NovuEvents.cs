@@ -57,13 +57,13 @@ public static class NovuEvents
     /// <exception cref="TemplateRenderException">The template does not render.</exception>
     public static async Task<RenderedChannel> RenderAsync(
         ITemplateEngine templates, TemplateDefinition template, Guid enterpriseId, string? enterpriseName, JsonElement payload,
-        NovuSubscriber subscriber, CancellationToken cancellationToken)
+        NovuSubscriber subscriber, CancellationToken cancellationToken, JsonElement? digest = null)
     {
         ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(template);
         var started = Stopwatch.GetTimestamp();
         var result = await templates.RenderAsync(
-            RenderRequest.For(template, enterpriseId, payload, Variables(subscriber), new EnterpriseVariables(enterpriseId, enterpriseName)),
+            RenderRequest.For(template, enterpriseId, payload, Variables(subscriber), new EnterpriseVariables(enterpriseId, enterpriseName)) with { Digest = digest },
             cancellationToken);
         XNovuTelemetry.TemplateRenderTime.Record(
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Channel(template.Channel.ToWireName()));

@@ -27,6 +27,9 @@ public sealed class PreferenceSnapshot
 
     public Dictionary<string, PreferenceDefault> CategoryDefaults { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The digest settings of the batch's workflows that have one (<c>notify.workflow_digest</c>), read in the same round trip.</summary>
+    public Dictionary<string, XNovu.Core.Digests.DigestSettings> Digests { get; } = new(StringComparer.Ordinal);
+
     /// <summary>By (subscriber id, workflow key); the key '' is the subscriber's global preference.</summary>
     public Dictionary<(string SubscriberId, string WorkflowKey), IReadOnlyDictionary<NotificationChannel, bool>> Subscribers { get; } = new();
 

@@ -4,7 +4,7 @@ using XNovu.Core.Persistence;
 namespace XNovu.Core.Preferences;
 
 /// <summary>
-/// Reads the preference rows of one enterprise's part of a claimed batch in one round trip (the enterprise's
+/// Reads the preference rows (and the workflows' digest settings) of one enterprise's part of a claimed batch in one round trip (the enterprise's
 /// row-level-security scope set in the same implicit transaction), never one query per delivery.
 /// </summary>
 public sealed class PreferenceSnapshotStore(XNovuDatabase database)
@@ -23,6 +23,7 @@ public sealed class PreferenceSnapshotStore(XNovuDatabase database)
         SELECT subscriber_id AS SubscriberId, workflow_key AS WorkflowKey, channels::text AS Channels
         FROM notify.subscriber_preference
         WHERE subscriber_id = ANY(@subscriberIds) AND (workflow_key = '' OR workflow_key = ANY(@workflowKeys));
+        SELECT workflow_key AS WorkflowKey, settings::text AS Settings FROM notify.workflow_digest WHERE workflow_key = ANY(@workflowKeys);
         """;
 
     public async Task<PreferenceSnapshot> LoadAsync(
@@ -57,6 +58,14 @@ public sealed class PreferenceSnapshotStore(XNovuDatabase database)
         foreach (var row in await reader.ReadAsync<(string SubscriberId, string WorkflowKey, string Channels)>())
         {
             snapshot.Subscribers[(row.SubscriberId, row.WorkflowKey)] = PreferenceChannels.Read(row.Channels);
+        }
+
+        foreach (var row in await reader.ReadAsync<(string WorkflowKey, string Settings)>())
+        {
+            if (XNovu.Core.Digests.DigestSettings.FromJson(row.Settings) is { } digest)
+            {
+                snapshot.Digests[row.WorkflowKey] = digest;
+            }
         }
 
         return snapshot;

@@ -26,6 +26,12 @@ public sealed record RenderRequest(
     string? TemplateKey = null,
     bool PayloadAtRoot = false)
 {
+    /// <summary>
+    /// A digest's events, seen by templates as <c>digest.events</c> (each <c>id</c>, <c>time</c>, <c>payload</c>) and
+    /// <c>digest.eventCount</c>; null outside a digest.
+    /// </summary>
+    public JsonElement? Digest { get; init; }
+
     /// <summary>A request for a stored template's subject and body.</summary>
     public static RenderRequest For(
         TemplateDefinition template,

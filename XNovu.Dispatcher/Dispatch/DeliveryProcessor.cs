@@ -8,6 +8,7 @@ using XNovu.Core.Novu;
 using XNovu.Core.Preferences;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.Digests;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Subscribers;
 using XNovu.NovuClient;
@@ -37,6 +38,7 @@ public sealed partial class DeliveryProcessor(
     EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
     PreferenceSnapshotStore preferences,
+    DigestStore digests,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -140,6 +142,26 @@ public sealed partial class DeliveryProcessor(
         var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request, SkippedChannels? Skipped)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
+        // Deliveries of digest workflows join their bucket, or send or close it when it is due: one round trip for
+        // the part. When the buckets cannot be reached, those deliveries are retried and the others go on.
+        var digestItems = DigestItems(batch, preferenceRows, stored);
+        IReadOnlyDictionary<long, DigestDecision> digestOf = new Dictionary<long, DigestDecision>();
+        try
+        {
+            digestOf = await digests.StepAsync(batch[0].EnterpriseId, digestItems, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogDigestFailed(logger, e);
+            var waiting = digestItems.Select(i => i.DeliveryId).ToHashSet();
+            results.AddRange(batch.Where(d => waiting.Contains(d.DeliveryId)).Select(d => Decide(d, new NovuOutcome
+            {
+                Kind = NovuOutcomeKind.Retryable,
+                Message = $"The digest buckets could not be reached ({e.GetType().Name}).",
+            })));
+            batch = batch.Where(d => !waiting.Contains(d.DeliveryId)).ToList();
+        }
+
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
         // Whatever goes wrong with one delivery (any exception, out-of-memory from a template included) is that
         // delivery's outcome: it never escapes the batch, and the rest of the batch is sent.
@@ -153,10 +175,29 @@ public sealed partial class DeliveryProcessor(
                 resolved[key] = lookup = ResolveAsync(delivery, environmentOf[delivery.EnterpriseId], cancellationToken);
             }
 
+            JsonElement? digestVariables = null;
+            if (digestOf.TryGetValue(delivery.DeliveryId, out var digest))
+            {
+                if (digest.Action == DigestDecision.Wait)
+                {
+                    results.Add(new DeliveryResult(delivery.DeliveryId, "digest", digest.FlushAt, null, null));
+                    continue;
+                }
+
+                if (digest.Action == DigestDecision.Digested)
+                {
+                    XNovuTelemetry.DeliveriesSent.Add(1);
+                    results.Add(new DeliveryResult(delivery.DeliveryId, "digested", null, null, null));
+                    continue;
+                }
+
+                digestVariables = digest.Variables();
+            }
+
             try
             {
                 var workflow = await lookup;
-                var (request, skipped) = await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], preferenceRows, cancellationToken);
+                var (request, skipped) = await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], preferenceRows, digestVariables, cancellationToken);
                 toSend.Add((delivery, request, skipped));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -379,7 +420,7 @@ public sealed partial class DeliveryProcessor(
 
     private async Task<(TriggerRequest Request, SkippedChannels? Skipped)> BuildAsync(
         ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, string? enterpriseName,
-        PreferenceSnapshot preferenceRows, CancellationToken cancellationToken)
+        PreferenceSnapshot preferenceRows, JsonElement? digest, CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -422,7 +463,7 @@ public sealed partial class DeliveryProcessor(
                 throw new DeliveryRejectedException($"Channel {channel.Channel.ToWireName()} of workflow '{workflow.WorkflowKey}' has no published template.");
             }
 
-            rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken));
+            rendered.Add(await NovuEvents.RenderAsync(templates, channel.Template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, digest));
         }
 
         if (rendered.Count == 0 && skipped is not null)
@@ -437,6 +478,54 @@ public sealed partial class DeliveryProcessor(
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
         // time, so it fails now, saying which channel, without a call.
         return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : (request, skipped);
+    }
+
+    /// <summary>
+    /// The part's deliveries of workflows with a digest, each with its key's value in its payload and the time its
+    /// bucket would be sent if it opened now (a timed digest's CRON in the subscriber's time zone).
+    /// </summary>
+    private List<DigestItem> DigestItems(
+        IReadOnlyList<ClaimedDelivery> batch, PreferenceSnapshot settings, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored)
+    {
+        var items = new List<DigestItem>();
+        if (settings.Digests.Count == 0)
+        {
+            return items;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var delivery in batch)
+        {
+            if (!settings.Digests.TryGetValue(delivery.WorkflowKey, out var digest))
+            {
+                continue;
+            }
+
+            NovuSubscriber? inline;
+            string keyValue;
+            try
+            {
+                inline = Subscriber(delivery);
+                using var payload = JsonDocument.Parse(delivery.Payload);
+                keyValue = digest.KeyValue(payload.RootElement);
+            }
+            catch (JsonException)
+            {
+                // Not digested: the delivery fails on its own malformed recipient or payload when it is built.
+                continue;
+            }
+
+            if (inline is null)
+            {
+                continue;
+            }
+
+            var zone = inline.Timezone ?? stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId))?.Timezone;
+            items.Add(new DigestItem(delivery.DeliveryId, delivery.WorkflowKey, inline.SubscriberId, keyValue,
+                digest.FlushAt(now, zone), digest.LookBackSeconds, digest.EventLimit));
+        }
+
+        return items;
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
@@ -488,6 +577,9 @@ public sealed partial class DeliveryProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The subscriber profiles of a claimed batch could not be read")]
     private static partial void LogProfilesFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The digest buckets of a claimed batch could not be reached; its digest deliveries will be retried")]
+    private static partial void LogDigestFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);

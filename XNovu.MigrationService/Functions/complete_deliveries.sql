@@ -13,6 +13,8 @@
 -- A delivery whose every channel a preference silenced is SKIPPED (outcome 'skipped', issue 29); the channels silenced
 -- on any delivery are kept in skipped_channels with the source that decided. A notification counts a SKIPPED
 -- delivery as done and not failed: its own status is SENT (processed, nothing failed), the delivery says why.
+-- A delivery of a digest workflow waiting for its bucket's flush ('digest') is PENDING until then, its attempt given
+-- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -39,13 +41,13 @@ BEGIN
     ), done AS (
         UPDATE notify.ent_notification_delivery d
         SET status = CASE r.outcome WHEN 'sent' THEN 'SENT' WHEN 'retry' THEN 'PENDING' WHEN 'paused' THEN 'PENDING'
-                         WHEN 'skipped' THEN 'SKIPPED' ELSE 'FAILED' END::notify.notification_status,
-            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
-            attempts = CASE WHEN r.outcome = 'paused' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+                         WHEN 'skipped' THEN 'SKIPPED' WHEN 'digest' THEN 'PENDING' WHEN 'digested' THEN 'SENT' ELSE 'FAILED' END::notify.notification_status,
+            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused', 'digest') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
+            attempts = CASE WHEN r.outcome IN ('paused', 'digest') THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
             novu_paused = (r.outcome = 'paused'),
-            sent_at = CASE WHEN r.outcome = 'sent' THEN now() ELSE d.sent_at END,
-            novu_status = coalesce(r.novu_status, d.novu_status),
-            last_error = CASE WHEN r.outcome IN ('sent', 'skipped') THEN d.last_error ELSE r.error END,
+            sent_at = CASE WHEN r.outcome IN ('sent', 'digested') THEN now() ELSE d.sent_at END,
+            novu_status = CASE WHEN r.outcome = 'digested' THEN 'digested' ELSE coalesce(r.novu_status, d.novu_status) END,
+            last_error = CASE WHEN r.outcome IN ('sent', 'skipped', 'digest', 'digested') THEN d.last_error ELSE r.error END,
             skipped_channels = r.skipped,
             lease_expires_at = NULL,
             updated_at = now()

@@ -18,7 +18,7 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
     /// Functions whose file was changed after the last numbered script that created them, so they differ from the
     /// numbered scripts' body on purpose. Add a function here in the commit that changes its file.
     /// </summary>
-    private static readonly HashSet<string> ChangedSinceNumberedScripts = [];
+    private static readonly HashSet<string> ChangedSinceNumberedScripts = ["notify.complete_deliveries(text,jsonb)"];
 
     private const string Definitions =
         """
