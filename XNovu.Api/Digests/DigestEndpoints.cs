@@ -1,10 +1,8 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.Preferences;
 using XNovu.Core.Digests;
-using XNovu.Core.Persistence;
 using XNovu.Core.Workflows;
 
 namespace XNovu.Api.Digests;
@@ -31,17 +29,16 @@ public static class DigestEndpoints
     }
 
     private static async Task<Results<Ok<DigestAnswer>, ProblemHttpResult>> GetAsync(
-        string workflowKey, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken)
+        string workflowKey, HttpContext http, DigestSettingsStore digests, CancellationToken cancellationToken)
     {
-        var row = await database.InTenantAsync(http.User.EnterpriseId(), session => session.Connection.QuerySingleOrDefaultAsync<(string Settings, DateTime UpdatedAt)?>(
-            "SELECT settings::text, updated_at FROM notify.workflow_digest WHERE workflow_key = @workflowKey", new { workflowKey }, session.Transaction), cancellationToken);
+        var row = await digests.GetAsync(http.User.EnterpriseId(), workflowKey, cancellationToken);
         return row is { } found && DigestSettings.FromJson(found.Settings) is { } settings
             ? TypedResults.Ok(new DigestAnswer(workflowKey, settings, Utc(found.UpdatedAt)))
             : Problems.NotFound($"Workflow '{workflowKey}' has no digest.");
     }
 
     private static async Task<Results<Ok<DigestAnswer>, ProblemHttpResult>> PutAsync(
-        string workflowKey, DigestSettings body, HttpContext http, XNovuDatabase database, PreferenceStore store, StaticWorkflowRegistry registry,
+        string workflowKey, DigestSettings body, HttpContext http, DigestSettingsStore digests, PreferenceStore store, StaticWorkflowRegistry registry,
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -61,21 +58,14 @@ public static class DigestEndpoints
             return Problems.NotFound($"Workflow '{workflowKey}' does not exist.");
         }
 
-        var updatedAt = await database.InTenantAsync(enterpriseId, session => session.Connection.ExecuteScalarAsync<DateTime>(
-            """
-            INSERT INTO notify.workflow_digest (enterprise_id, workflow_key, settings) VALUES (@enterpriseId, @workflowKey, @settings::jsonb)
-            ON CONFLICT (enterprise_id, workflow_key) DO UPDATE SET settings = excluded.settings, updated_at = now()
-            RETURNING updated_at
-            """,
-            new { enterpriseId, workflowKey, settings = body.ToJson() }, session.Transaction), cancellationToken);
+        var updatedAt = await digests.PutAsync(enterpriseId, workflowKey, body.ToJson(), cancellationToken);
         return TypedResults.Ok(new DigestAnswer(workflowKey, body, Utc(updatedAt)));
     }
 
     /// <summary>Removes the digest: deliveries from now on are sent one by one; buckets already open are still sent when due.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string workflowKey, HttpContext http, XNovuDatabase database, CancellationToken cancellationToken) =>
-        await database.InTenantAsync(http.User.EnterpriseId(), async session => await session.Connection.ExecuteAsync(
-            "DELETE FROM notify.workflow_digest WHERE workflow_key = @workflowKey", new { workflowKey }, session.Transaction), cancellationToken) > 0
+        string workflowKey, HttpContext http, DigestSettingsStore digests, CancellationToken cancellationToken) =>
+        await digests.DeleteAsync(http.User.EnterpriseId(), workflowKey, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound($"Workflow '{workflowKey}' has no digest.");
 
