@@ -16,6 +16,8 @@ using XNovu.Api.Operations;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
+using XNovu.Api.Digests;
+using XNovu.Api.Preferences;
 using XNovu.Api.Subscribers;
 using XNovu.Api.Templates;
 using XNovu.Api.Topics;
@@ -70,6 +72,7 @@ internal static class Extensions
         builder.AddXNovuNovuEnvironments(createsKeys: true);
         // The subscriber directory (synced to Novu) and topics, which triggers expand into recipients.
         builder.AddXNovuSubscribersAndTopics();
+        builder.AddXNovuPreferences();
         // EVENT rules fired by POST /api/events; the timed rules run in the dispatchers.
         builder.AddXNovuEvents();
         // Health, metrics, Novu's status, the backlog gauges and the operator's admin actions.
@@ -117,6 +120,8 @@ internal static class Extensions
         api.MapTriggerEndpoints();
         api.MapNotificationEndpoints();
         api.MapSubscriberEndpoints();
+        api.MapPreferenceEndpoints();
+        api.MapDigestEndpoints();
         api.MapTopicEndpoints();
         api.MapRateLimitEndpoints();
         api.MapEventEndpoints();

@@ -67,6 +67,13 @@ public sealed record DeliveryResponse(
 {
     /// <summary>How it was first rendered (issue 30): <c>{"locale": "fr", "workflowVersion": 3, "templates": {"welcome-email": 2}}</c>.</summary>
     public JsonElement? Rendering { get; init; }
+
+    /// <summary>
+    /// The channels a subscriber preference silenced on this delivery, by channel: the source that decided
+    /// (<c>subscriber-workflow</c>, <c>enterprise-category</c>...) and why. A delivery all of whose channels were
+    /// silenced is SKIPPED, neither sent nor failed.
+    /// </summary>
+    public JsonElement? SkippedChannels { get; init; }
 }
 
 public sealed record CancelRequest(string? Reason);
@@ -157,13 +164,15 @@ internal sealed record DeliveryRow(
     DateTime UpdatedAt,
     string? Outcome,
     DateTime? OutcomeAt,
-    string? Rendering)
+    string? Rendering,
+    string? SkippedChannels)
 {
     public DeliveryResponse ToResponse(IEnumerable<DeliveryEventRow>? events = null) => new(
         Id, Ordinal, SubscriberId, SubscriberId is null ? null : XNovu.Core.Novu.NovuNames.SubscriberId(EnterpriseId, SubscriberId), Status, Attempts, TransactionId, NovuStatus, Jsonb.FromColumn(LastError), SentAt, NextAttemptAt, UpdatedAt,
         Outcome, OutcomeAt, DeliveryStep.Timeline(SentAt, events ?? []))
     {
         Rendering = Jsonb.FromColumn(Rendering),
+        SkippedChannels = Jsonb.FromColumn(SkippedChannels),
     };
 }
 

@@ -35,7 +35,8 @@ internal sealed class NotificationStore(XNovuDatabase database)
         SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
                transaction_id AS TransactionId,
                novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt, rendering::text AS Rendering
+               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt, rendering::text AS Rendering,
+               skipped_channels::text AS SkippedChannels
         FROM notify.ent_notification_delivery
         """;
 

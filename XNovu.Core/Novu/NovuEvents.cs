@@ -57,14 +57,14 @@ public static class NovuEvents
     /// <exception cref="TemplateRenderException">The template does not render.</exception>
     public static async Task<RenderedChannel> RenderAsync(
         ITemplateEngine templates, TemplateDefinition template, Guid enterpriseId, string? enterpriseName, JsonElement payload,
-        NovuSubscriber subscriber, CancellationToken cancellationToken, Localization.Translations? translations = null)
+        NovuSubscriber subscriber, CancellationToken cancellationToken, Localization.Translations? translations = null, JsonElement? digest = null)
     {
         ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(template);
         var started = Stopwatch.GetTimestamp();
         var result = await templates.RenderAsync(
             RenderRequest.For(template, enterpriseId, payload, Variables(subscriber), new EnterpriseVariables(enterpriseId, enterpriseName))
-                with { Translations = translations },
+                with { Translations = translations, Digest = digest },
             cancellationToken);
         XNovuTelemetry.TemplateRenderTime.Record(
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Channel(template.Channel.ToWireName()));

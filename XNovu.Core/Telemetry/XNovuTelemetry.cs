@@ -38,6 +38,9 @@ public static class XNovuTelemetry
     public static readonly Counter<long> DeliveriesFailed =
         Meter.CreateCounter<long>("xnovu.deliveries.failed", "{delivery}", "Deliveries that failed for good");
 
+    public static readonly Counter<long> DeliveriesSkipped =
+        Meter.CreateCounter<long>("xnovu.deliveries.skipped", "{delivery}", "Deliveries every channel of which a subscriber preference silenced");
+
     public static readonly Counter<long> DeliveriesRetried =
         Meter.CreateCounter<long>("xnovu.deliveries.retried", "{delivery}", "Deliveries scheduled for another attempt");
 

@@ -78,6 +78,10 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         variables["payload"] = payloadValues;
         variables["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash();
         variables["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId);
+        if (request.Digest is { } digest)
+        {
+            variables["digest"] = LiquidValues.FromJson(digest);
+        }
 
         using var timeout = new CancellationTokenSource(_options.RenderTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

@@ -29,6 +29,12 @@ public sealed record RenderRequest(
     /// <summary>The catalogs the <c>t</c> filter reads, in the render's locale order; null: none (issue 30).</summary>
     public Localization.Translations? Translations { get; init; }
 
+    /// <summary>
+    /// A digest's events, seen by templates as <c>digest.events</c> (each <c>id</c>, <c>time</c>, <c>payload</c>) and
+    /// <c>digest.eventCount</c>; null outside a digest.
+    /// </summary>
+    public JsonElement? Digest { get; init; }
+
     /// <summary>A request for a stored template's subject and body.</summary>
     public static RenderRequest For(
         TemplateDefinition template,

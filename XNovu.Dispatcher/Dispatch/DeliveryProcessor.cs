@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 using XNovu.Core.Definitions;
 using XNovu.Core.Localization;
 using XNovu.Core.Novu;
+using XNovu.Core.Preferences;
 using XNovu.Core.Telemetry;
 using XNovu.Core.Templates;
+using XNovu.Dispatcher.Digests;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Subscribers;
 using XNovu.NovuClient;
@@ -37,6 +39,8 @@ public sealed partial class DeliveryProcessor(
     EnterpriseNames enterprises,
     SubscriberProfileStore profiles,
     RenderingStore renderings,
+    PreferenceSnapshotStore preferences,
+    DigestStore digests,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -67,13 +71,18 @@ public sealed partial class DeliveryProcessor(
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored;
         var environmentOf = new Dictionary<Guid, NovuEnvironment>();
         var nameOf = new Dictionary<Guid, string?>();
+        var preferencesOf = new Dictionary<Guid, PreferenceSnapshot>();
         try
         {
             stored = await profiles.LoadAsync(batch, cancellationToken);
-            foreach (var enterpriseId in batch.Select(d => d.EnterpriseId).Distinct())
+            foreach (var part in batch.GroupBy(d => d.EnterpriseId))
             {
-                environmentOf[enterpriseId] = await environments.ForEnterpriseAsync(enterpriseId, cancellationToken);
-                nameOf[enterpriseId] = await enterprises.GetAsync(enterpriseId, cancellationToken);
+                environmentOf[part.Key] = await environments.ForEnterpriseAsync(part.Key, cancellationToken);
+                nameOf[part.Key] = await enterprises.GetAsync(part.Key, cancellationToken);
+                // Read now, at dispatch, in one round trip per enterprise of the batch: a preference changed after
+                // the trigger was accepted counts.
+                preferencesOf[part.Key] = await preferences.LoadAsync(
+                    part.Key, part.Select(d => d.WorkflowKey).ToList(), part.Select(d => d.SubscriberId).OfType<string>().ToList(), cancellationToken);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -89,7 +98,7 @@ public sealed partial class DeliveryProcessor(
         // claim makes the same Novu calls under the same Idempotency-Keys.
         // A part still running after SlowPartAfter is left to finish on its own (see ProcessAsync).
         var parts = batch.GroupBy(d => d.EnterpriseId)
-            .Select(part => Task.Run(() => RenderAndSendAsync(part.ToList(), stored, environmentOf, nameOf, cancellationToken), cancellationToken))
+            .Select(part => Task.Run(() => RenderAndSendAsync(part.ToList(), stored, environmentOf, nameOf, preferencesOf[part.Key], cancellationToken), cancellationToken))
             .ToList();
         var all = Task.WhenAll(parts);
         using (var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -128,10 +137,11 @@ public sealed partial class DeliveryProcessor(
         IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored,
         Dictionary<Guid, NovuEnvironment> environmentOf,
         Dictionary<Guid, string?> nameOf,
+        PreferenceSnapshot preferenceRows,
         CancellationToken cancellationToken)
     {
         var results = new List<DeliveryResult>(batch.Count);
-        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request)>(batch.Count);
+        var toSend = new List<(ClaimedDelivery Delivery, TriggerRequest Request, SkippedChannels? Skipped)>(batch.Count);
         var resolved = new Dictionary<(Guid, string), Task<ResolvedWorkflow?>>();
 
         // The locale and versions each delivery renders with, read for the whole part at once (issue 30).
@@ -144,6 +154,26 @@ public sealed partial class DeliveryProcessor(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return batch.Select(d => Outcome(d, e)).ToList();
+        }
+
+        // Deliveries of digest workflows join their bucket, or send or close it when it is due: one round trip for
+        // the part. When the buckets cannot be reached, those deliveries are retried and the others go on.
+        var digestItems = DigestItems(batch, preferenceRows, stored);
+        IReadOnlyDictionary<long, DigestDecision> digestOf = new Dictionary<long, DigestDecision>();
+        try
+        {
+            digestOf = await digests.StepAsync(batch[0].EnterpriseId, digestItems, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogDigestFailed(logger, e);
+            var waiting = digestItems.Select(i => i.DeliveryId).ToHashSet();
+            results.AddRange(batch.Where(d => waiting.Contains(d.DeliveryId)).Select(d => Decide(d, new NovuOutcome
+            {
+                Kind = NovuOutcomeKind.Retryable,
+                Message = $"The digest buckets could not be reached ({e.GetType().Name}).",
+            })));
+            batch = batch.Where(d => !waiting.Contains(d.DeliveryId)).ToList();
         }
 
         // Delivery order makes the bulk body, and so its Idempotency-Key, the same when a claim is re-sent.
@@ -159,10 +189,31 @@ public sealed partial class DeliveryProcessor(
                 resolved[key] = lookup = ResolveAsync(delivery, environmentOf[delivery.EnterpriseId], cancellationToken);
             }
 
+            JsonElement? digestVariables = null;
+            if (digestOf.TryGetValue(delivery.DeliveryId, out var digest))
+            {
+                if (digest.Action == DigestDecision.Wait)
+                {
+                    results.Add(new DeliveryResult(delivery.DeliveryId, "digest", digest.FlushAt, null, null));
+                    continue;
+                }
+
+                if (digest.Action == DigestDecision.Digested)
+                {
+                    XNovuTelemetry.DeliveriesSent.Add(1);
+                    results.Add(new DeliveryResult(delivery.DeliveryId, "digested", null, null, null));
+                    continue;
+                }
+
+                digestVariables = digest.Variables();
+            }
+
             try
             {
                 var workflow = await lookup;
-                toSend.Add((delivery, await BuildAsync(delivery, workflow, stored, nameOf[delivery.EnterpriseId], part, renderedAs, cancellationToken)));
+                var (request, skipped) = await BuildAsync(
+                    delivery, workflow, stored, nameOf[delivery.EnterpriseId], part, renderedAs, preferenceRows, digestVariables, cancellationToken);
+                toSend.Add((delivery, request, skipped));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -197,7 +248,7 @@ public sealed partial class DeliveryProcessor(
         {
             for (var i = 0; i < members.Count; i++)
             {
-                var delivery = members[i].Delivery;
+                var (delivery, _, skipped) = members[i];
                 if (outcomes[i].CredentialsRefused || environment.Client is null)
                 {
                     results.Add(Paused(delivery, environment, outcomes[i].HttpStatus));
@@ -206,7 +257,7 @@ public sealed partial class DeliveryProcessor(
 
                 var isStatic = (await resolved[(delivery.EnterpriseId, delivery.WorkflowKey)])!.IsStatic;
                 results.Add(Decide(delivery, await novuWorkflows.ReviewAsync(
-                    environment, delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)));
+                    environment, delivery.EnterpriseId, isStatic, delivery.WorkflowKey, outcomes[i], cancellationToken)) with { Skipped = skipped });
             }
         }
 
@@ -329,6 +380,7 @@ public sealed partial class DeliveryProcessor(
         NovuWorkflowNotReadyException notReady =>
             Decide(delivery, new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = notReady.Message, RetryAfter = notReady.RetryAfter }),
         DeliveryRejectedException => Fail(delivery, e.Message),
+        DeliverySilencedException silenced => Skipped(delivery, silenced.Channels),
         RenderThrottledException throttled => Deferred(delivery, throttled),
         TemplateRenderException render => Fail(delivery, $"Rendering failed: {render.Message}"),
         JsonException json => Fail(delivery, json.Path is { Length: > 0 } path
@@ -397,9 +449,10 @@ public sealed partial class DeliveryProcessor(
         return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
     }
 
-    private async Task<TriggerRequest> BuildAsync(
+    private async Task<(TriggerRequest Request, SkippedChannels? Skipped)> BuildAsync(
         ClaimedDelivery delivery, ResolvedWorkflow? workflow, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored, string? enterpriseName,
-        PartRendering part, Dictionary<long, DeliveryRendering> renderedAs, CancellationToken cancellationToken)
+        PartRendering part, Dictionary<long, DeliveryRendering> renderedAs, PreferenceSnapshot preferenceRows, JsonElement? digest,
+        CancellationToken cancellationToken)
     {
         if (workflow is null)
         {
@@ -422,10 +475,20 @@ public sealed partial class DeliveryProcessor(
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         string? renderedLocale = null;
         var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var layers = preferenceRows.For(delivery.WorkflowKey, inline.SubscriberId);
+        SkippedChannels? skipped = null;
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
             {
+                continue;
+            }
+
+            // A channel the subscriber's preferences silence is not rendered: Novu's step skips a channel the event
+            // carries no content for (NovuWorkflowShape), and the delivery records which source silenced it.
+            if (PreferenceResolver.Decide(channel.Channel, layers) is { Enabled: false } silenced)
+            {
+                (skipped ??= new SkippedChannels(StringComparer.Ordinal))[channel.Channel.ToWireName()] = new SkippedChannel(silenced.SourceName, silenced.Reason);
                 continue;
             }
 
@@ -441,7 +504,13 @@ public sealed partial class DeliveryProcessor(
                 versions[template.TemplateKey] = version;
             }
 
-            rendered.Add(await NovuEvents.RenderAsync(templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations));
+            rendered.Add(await NovuEvents.RenderAsync(
+                templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations, digest));
+        }
+
+        if (rendered.Count == 0 && skipped is not null)
+        {
+            throw new DeliverySilencedException(skipped);
         }
 
         renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions);
@@ -452,7 +521,55 @@ public sealed partial class DeliveryProcessor(
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
         // time, so it fails now, saying which channel, without a call.
-        return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : request;
+        return NovuEvents.Overflow(request, rendered) is { } size ? throw new DeliveryRejectedException(size.Describe()) : (request, skipped);
+    }
+
+    /// <summary>
+    /// The part's deliveries of workflows with a digest, each with its key's value in its payload and the time its
+    /// bucket would be sent if it opened now (a timed digest's CRON in the subscriber's time zone).
+    /// </summary>
+    private List<DigestItem> DigestItems(
+        IReadOnlyList<ClaimedDelivery> batch, PreferenceSnapshot settings, IReadOnlyDictionary<(Guid, string), NovuSubscriber> stored)
+    {
+        var items = new List<DigestItem>();
+        if (settings.Digests.Count == 0)
+        {
+            return items;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var delivery in batch)
+        {
+            if (!settings.Digests.TryGetValue(delivery.WorkflowKey, out var digest))
+            {
+                continue;
+            }
+
+            NovuSubscriber? inline;
+            string keyValue;
+            try
+            {
+                inline = Subscriber(delivery);
+                using var payload = JsonDocument.Parse(delivery.Payload);
+                keyValue = digest.KeyValue(payload.RootElement);
+            }
+            catch (JsonException)
+            {
+                // Not digested: the delivery fails on its own malformed recipient or payload when it is built.
+                continue;
+            }
+
+            if (inline is null)
+            {
+                continue;
+            }
+
+            var zone = inline.Timezone ?? stored.GetValueOrDefault((delivery.EnterpriseId, inline.SubscriberId))?.Timezone;
+            items.Add(new DigestItem(delivery.DeliveryId, delivery.WorkflowKey, inline.SubscriberId, keyValue,
+                digest.FlushAt(now, zone), digest.LookBackSeconds, digest.EventLimit));
+        }
+
+        return items;
     }
 
     private NovuSubscriber? Subscriber(ClaimedDelivery delivery)
@@ -484,6 +601,13 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
+    /// <summary>Neither sent nor failed: every channel the delivery would have used is silenced by a preference.</summary>
+    private static DeliveryResult Skipped(ClaimedDelivery delivery, SkippedChannels channels)
+    {
+        XNovuTelemetry.DeliveriesSkipped.Add(1);
+        return new DeliveryResult(delivery.DeliveryId, "skipped", null, null, null) { Skipped = channels };
+    }
+
     private DeliveryResult Fail(ClaimedDelivery delivery, string message, Exception? cause = null, int? httpStatus = null, string? novuStatus = null)
     {
         LogFailed(logger, cause, delivery.DeliveryId, delivery.NotificationId, message);
@@ -497,6 +621,9 @@ public sealed partial class DeliveryProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The subscriber profiles of a claimed batch could not be read")]
     private static partial void LogProfilesFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The digest buckets of a claimed batch could not be reached; its digest deliveries will be retried")]
+    private static partial void LogDigestFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow {WorkflowKey} could not be resolved")]
     private static partial void LogResolveFailed(ILogger logger, Exception exception, string workflowKey);
@@ -514,6 +641,11 @@ public sealed partial class DeliveryProcessor(
     private static partial void LogCallFailed(ILogger logger, Exception exception);
 
     private sealed class DeliveryRejectedException(string message) : Exception(message);
+
+    private sealed class DeliverySilencedException(SkippedChannels channels) : Exception("Every channel is silenced by a preference.")
+    {
+        public SkippedChannels Channels { get; } = channels;
+    }
 
     private sealed class WorkflowUnreadableException(string message, Exception inner) : Exception(message, inner);
 

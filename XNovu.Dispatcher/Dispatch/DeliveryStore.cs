@@ -28,7 +28,16 @@ public sealed record DeliveryResult(long Id, string Outcome, DateTimeOffset? Ret
 {
     /// <summary>How the delivery was rendered (issue 30); kept by the completion only when it has none yet.</summary>
     public XNovu.Core.Localization.DeliveryRendering? Rendering { get; init; }
+
+    /// <summary>The channels a preference silenced on this delivery (<c>skipped_channels</c>), by wire name; null when none.</summary>
+    public SkippedChannels? Skipped { get; init; }
 }
+
+/// <summary>A channel a preference silenced: the source that decided (<c>subscriber-workflow</c>...) and why.</summary>
+public sealed record SkippedChannel(string Source, string Reason);
+
+/// <summary>Skipped channels by wire name (<c>EMAIL</c>).</summary>
+public sealed class SkippedChannels(StringComparer comparer) : Dictionary<string, SkippedChannel>(comparer);
 
 /// <summary>What <c>error_details</c> holds for a failure: never anything for a success.</summary>
 public sealed record DeliveryError(string Message, int? HttpStatus, string? NovuStatus, int Attempts, DateTimeOffset LastAttemptAt);

@@ -46,6 +46,8 @@ internal static class Extensions
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
         builder.Services.AddSingleton<RenderingStore>();
+        builder.Services.AddSingleton<XNovu.Core.Preferences.PreferenceSnapshotStore>();
+        builder.Services.AddSingleton<XNovu.Dispatcher.Digests.DigestStore>();
         builder.Services.AddSingleton<DeliveryProcessor>();
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.Dispatch, sp.GetRequiredService<DispatchSignal>().Wake));
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.NovuEnvironment, sp.GetRequiredService<NovuEnvironments>().Invalidate));

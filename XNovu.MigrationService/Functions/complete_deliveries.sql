@@ -15,6 +15,11 @@
 -- one INSERT for the whole batch; an enterprise without a subscribed endpoint costs an index probe.
 -- A delivery keeps how it was first rendered (its locale and versions, issue 30): a later attempt or a re-send reads
 -- it back and renders the same versions, so a completion never overwrites it.
+-- A delivery whose every channel a preference silenced is SKIPPED (outcome 'skipped', issue 29); the channels silenced
+-- on any delivery are kept in skipped_channels with the source that decided. A notification counts a SKIPPED
+-- delivery as done and not failed: its own status is SENT (processed, nothing failed), the delivery says why.
+-- A delivery of a digest workflow waiting for its bucket's flush ('digest') is PENDING until then, its attempt given
+-- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -37,18 +42,20 @@ BEGIN
                (r ->> 'retryAt')::timestamptz AS retry_at,
                r ->> 'novuStatus' AS novu_status,
                r -> 'error' AS error,
-               r -> 'rendering' AS rendering
+               r -> 'rendering' AS rendering,
+               nullif(r -> 'skipped', 'null'::jsonb) AS skipped
         FROM jsonb_array_elements(p_results) AS r
     ), done AS (
         UPDATE notify.ent_notification_delivery d
         SET status = CASE r.outcome WHEN 'sent' THEN 'SENT' WHEN 'retry' THEN 'PENDING' WHEN 'paused' THEN 'PENDING'
-                         ELSE 'FAILED' END::notify.notification_status,
-            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
-            attempts = CASE WHEN r.outcome = 'paused' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+                         WHEN 'skipped' THEN 'SKIPPED' WHEN 'digest' THEN 'PENDING' WHEN 'digested' THEN 'SENT' ELSE 'FAILED' END::notify.notification_status,
+            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused', 'digest') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
+            attempts = CASE WHEN r.outcome IN ('paused', 'digest') THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
             novu_paused = (r.outcome = 'paused'),
-            sent_at = CASE WHEN r.outcome = 'sent' THEN now() ELSE d.sent_at END,
-            novu_status = coalesce(r.novu_status, d.novu_status),
-            last_error = CASE WHEN r.outcome = 'sent' THEN d.last_error ELSE r.error END,
+            sent_at = CASE WHEN r.outcome IN ('sent', 'digested') THEN now() ELSE d.sent_at END,
+            novu_status = CASE WHEN r.outcome = 'digested' THEN 'digested' ELSE coalesce(r.novu_status, d.novu_status) END,
+            last_error = CASE WHEN r.outcome IN ('sent', 'skipped', 'digest', 'digested') THEN d.last_error ELSE r.error END,
+            skipped_channels = r.skipped,
             lease_expires_at = NULL,
             rendering = coalesce(d.rendering, nullif(r.rendering, 'null'::jsonb)),
             updated_at = now()
@@ -78,7 +85,8 @@ BEGIN
                           WHERE o.notification_id = done.notification_id AND o.id <> done.id)
     ), settled AS (
         UPDATE notify.ent_notification n
-        SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING' ELSE a.status END,
+        SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING'
+                                       WHEN a.status = 'SKIPPED' THEN 'SENT' ELSE a.status END,
             processed_at = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN n.processed_at ELSE now() END,
             error_details = CASE WHEN a.status = 'FAILED' THEN a.last_error ELSE NULL END,
             updated_at = now()

@@ -20,7 +20,7 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
     /// </summary>
     private static readonly HashSet<string> ChangedSinceNumberedScripts =
     [
-        // Issue 30: a delivery keeps how it was first rendered (rendering).
+        // Issue 30: a delivery keeps how it was first rendered (rendering); issue 29: skipped and digest outcomes.
         "notify.complete_deliveries(text,jsonb)",
     ];
 
