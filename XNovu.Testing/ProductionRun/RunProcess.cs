@@ -95,6 +95,16 @@ public sealed class RunProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL to the process and its children at once, as when its machine is lost.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
