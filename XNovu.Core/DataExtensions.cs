@@ -19,6 +19,12 @@ public static class DataExtensions
     public const string RedisConnectionName = "redis";
 
     /// <summary>
+    /// Optional: the API's read-only history queries on a standby, e.g.
+    /// <c>Host=pg-a,pg-b;Target Session Attributes=prefer-standby;Username=xnovu_api;...</c> (see <see cref="XNovuReadDatabase"/>).
+    /// </summary>
+    public const string ApiReadsConnectionName = "xnovu-api-reads";
+
+    /// <summary>
     /// PostgreSQL through one pooled <c>NpgsqlDataSource</c> and Redis through one multiplexer (short timeouts, fail fast), each with
     /// Aspire's health check, tracing and metrics. Both checks feed <c>/health</c>.
     /// </summary>
@@ -37,6 +43,11 @@ public static class DataExtensions
         }
 
         builder.Services.AddSingleton<XNovuDatabase>();
+        builder.Services.AddSingleton(sp =>
+            builder.Configuration.GetConnectionString(ApiReadsConnectionName) is { Length: > 0 } reads && connectionName == ApiConnectionName
+                ? new XNovuReadDatabase(new XNovuDatabase(PostgresDataSources.Create(
+                    reads, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(), XNovuDatabase.ApplyPoolSettings))) { OffPrimary = true }
+                : new XNovuReadDatabase(sp.GetRequiredService<XNovuDatabase>()));
         builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
         {
             // Redis only accelerates (caches, shared rate limits): a dead Redis must cost microseconds, not

@@ -33,6 +33,9 @@ public sealed record FailoverRunOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a caller waits for an answer; a call not answered by then counts as a failure other than 503.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>What the failover run observed. Times are seconds from the promotion.</summary>
@@ -60,6 +63,12 @@ public sealed record FailoverRunResult(
 
     /// <summary>Acknowledged (202) but not in the new primary's database.</summary>
     public int Lost => Accepted - Stored;
+
+    /// <summary>The status of a notification list read through an API at the end.</summary>
+    public int HistoryRead { get; init; }
+
+    /// <summary>The API's sessions on the standby after that read: the reads went off the primary.</summary>
+    public int ApiSessionsOnStandby { get; init; }
 
     /// <summary>Acknowledged but never received by Novu.</summary>
     public int LostAtNovu { get; init; }
@@ -150,12 +159,19 @@ public static class FailoverUnderLoad
                     var url = PublishedServices.Url(LocalServers.FreePort());
                     var environment = kubernetes.For(workload, secret);
                     environment["XNovu__Novu__RequestsPerSecond"] = "6000"; // the emulator stands for a large Novu plan
+                    if (name.StartsWith("api-", StringComparison.Ordinal))
+                    {
+                        // The notification history is read off the primary, from the standby while there is one.
+                        environment["ConnectionStrings__xnovu-api-reads"] =
+                            $"{cluster.Hosts};Target Session Attributes=prefer-standby;Username=xnovu_api;Password={secret["XNovu__Database__ApiPassword"]};Database=xnovu";
+                    }
+
                     processes.Add(PublishedServices.Start(directory, name, url, environment));
                     services.Add((name, url));
                 }
             }
 
-            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { Timeout = options.CallTimeout };
             await RunHttp.WaitReadyAsync(http, services.Select(s => new KeyValuePair<string, string>(s.Name, s.Url)).Append(new("novu", novuUrl)), processes, directory, token);
             var apis = services.Where(s => s.Name.StartsWith("api-", StringComparison.Ordinal)).ToArray();
 
@@ -170,8 +186,9 @@ public static class FailoverUnderLoad
             await Task.Delay(options.Before, token);
 
             loads.ForEach(l => l.Phase(FailoverRunResult.PrimaryLost));
+            clock.Restart();
             await cluster.KillPrimaryAsync();
-            log("primary SIGKILLed (server and backends)");
+            log($"primary SIGKILLed (server and backends) in {clock.Elapsed.TotalSeconds:0.00} s");
             await Task.Delay(options.Detection, token);
             clock.Restart();
             await cluster.PromoteAsync(token);
@@ -205,9 +222,16 @@ public static class FailoverUnderLoad
                 .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var replication = await cluster.ReplicationAsync(token);
 
+            // The history read through an API, from the standby (the rejoined old primary) where its sessions show.
+            var (_, readKey) = enterprises[0];
+            var history = await RunHttp.StatusAsync(http, HttpMethod.Get, $"{apis[0].Url}/api/notifications?limit=5", readKey, null, token);
+            var readsOnStandby = await CountAsync(cluster.OwnerOnStandby(), "SELECT count(*)::int FROM pg_stat_activity WHERE usename = 'xnovu_api'", token);
+
             return new FailoverRunResult(directory, options.Synchronous, samples, stored, delivered, received.Count, received.Values.Count(c => c > 1),
                 promotion, firstAccepted, lastRefused, rejoin, rejoinSeconds, replication)
             {
+                HistoryRead = (int)history,
+                ApiSessionsOnStandby = readsOnStandby,
                 LostAtNovu = accepted.Count(id => !received.ContainsKey(id)),
             };
         }
@@ -223,6 +247,14 @@ public static class FailoverUnderLoad
                 await cluster.DisposeAsync();
             }
         }
+    }
+
+    private static async Task<int> CountAsync(string connectionString, string sql, CancellationToken token)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(token);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (int)(await command.ExecuteScalarAsync(token))!;
     }
 
     /// <summary>Waits until every accepted trigger is SENT on the new primary (or the drain times out); answers how many are stored and how many SENT.</summary>

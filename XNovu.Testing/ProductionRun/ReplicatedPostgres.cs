@@ -55,6 +55,10 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
     public string OwnerOnPrimary(string database = "xnovu") =>
         $"Host=127.0.0.1;Port={nodes[Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false";
 
+    /// <summary>The superuser on the current standby (one host).</summary>
+    public string OwnerOnStandby(string database = "xnovu") =>
+        $"Host=127.0.0.1;Port={nodes[1 - Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false";
+
     private string Owner(Node node, string database = "postgres") =>
         $"Host=127.0.0.1;Port={node.Port};Username=postgres;Password={password};Database={database};Pooling=false";
 
@@ -71,6 +75,15 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         var cluster = new ReplicatedPostgres(directory, password, synchronous, maxConnections, nodes);
         nodes[0].Server = await LocalServers.StartPostgresAsync(nodes[0].Directory, nodes[0].Port, password, cancellationToken, maxConnections,
             [.. Common, .. synchronous ? new[] { "synchronous_standby_names=*" } : []]);
+        // Also in the cluster's own configuration (copied to the standby): pg_rewind's crash recovery of a killed
+        // primary runs without our -c settings, and would otherwise record wal_log_hints off.
+        await using (var connection = new NpgsqlConnection(cluster.Owner(nodes[0])))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var hints = new NpgsqlCommand("ALTER SYSTEM SET wal_log_hints = on", connection);
+            await hints.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await cluster.CopyAsStandbyAsync(nodes[1], nodes[0], cancellationToken);
         await cluster.WaitStreamingAsync(cancellationToken);
         return cluster;

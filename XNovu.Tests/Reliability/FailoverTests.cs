@@ -22,7 +22,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 NoBuild = true,
                 Synchronous = true,
                 Enterprises = 2,
-                TriggersPerSecondPerEnterprise = 15,
+                TriggersPerSecondPerEnterprise = 10,
                 Before = TimeSpan.FromSeconds(10),
                 Detection = TimeSpan.FromSeconds(2),
                 Alone = TimeSpan.FromSeconds(8),
@@ -35,7 +35,9 @@ public sealed class FailoverTests(ITestOutputHelper output)
         output.WriteLine($"{result.Triggers.Count} triggers, {result.Accepted} accepted, statuses "
             + string.Join(", ", result.Triggers.GroupBy(t => t.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))
             + $"; first 202 {result.FirstAcceptedAfterPromotion:0.00} s after the promotion, last refusal {result.LastRefusedAfterPromotion:0.00} s; "
-            + $"rejoined by {result.Rejoin}; replication at the end: {string.Join(", ", result.ReplicationAtEnd)}");
+            + $"rejoined by {result.Rejoin}; replication at the end: {string.Join(", ", result.ReplicationAtEnd)}; "
+            + $"lost {result.Lost}, lost at Novu {result.LostAtNovu}, duplicated at Novu {result.DuplicatedAtNovu}, delivered {result.Delivered}; "
+            + "no answer by phase: " + string.Join(", ", result.Triggers.Where(t => t.Status == 0).GroupBy(t => t.Phase).Select(g => $"{g.Key}: {g.Count()}")));
 
         // The failover window was an outage: 503s, never another 5xx, never a call left without an answer.
         Assert.Contains(result.Triggers, t => t.Phase == FailoverRunResult.PrimaryLost && t.Status == 503);
@@ -49,5 +51,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.True(result.FirstAcceptedAfterPromotion < 15, $"first 202 {result.FirstAcceptedAfterPromotion} s after the promotion");
         Assert.Contains(result.Triggers, t => t.Phase == FailoverRunResult.Rejoined && t.Status == 202);
         Assert.Contains("streaming sync", result.ReplicationAtEnd);
+        // The notification history is read off the primary: the API's sessions show on the standby.
+        Assert.Equal(200, result.HistoryRead);
+        Assert.True(result.ApiSessionsOnStandby > 0, "no API session on the standby after reading the history");
     }
 }
