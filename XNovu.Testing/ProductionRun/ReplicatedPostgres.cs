@@ -53,14 +53,14 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
 
     /// <summary>The superuser on the current primary (one host): what the harness counts with.</summary>
     public string OwnerOnPrimary(string database = "xnovu") =>
-        $"Host=127.0.0.1;Port={nodes[Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false";
+        $"Host=127.0.0.1;Port={nodes[Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false;Timeout=60;Command Timeout=120";
 
     /// <summary>The superuser on the current standby (one host).</summary>
     public string OwnerOnStandby(string database = "xnovu") =>
-        $"Host=127.0.0.1;Port={nodes[1 - Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false";
+        $"Host=127.0.0.1;Port={nodes[1 - Primary].Port};Username=postgres;Password={password};Database={database};Pooling=false;Timeout=60";
 
     private string Owner(Node node, string database = "postgres") =>
-        $"Host=127.0.0.1;Port={node.Port};Username=postgres;Password={password};Database={database};Pooling=false";
+        $"Host=127.0.0.1;Port={node.Port};Username=postgres;Password={password};Database={database};Pooling=false;Timeout=60";
 
     private string Conninfo(Node node) => $"host=127.0.0.1 port={node.Port} user=postgres password={password} dbname=postgres";
 
