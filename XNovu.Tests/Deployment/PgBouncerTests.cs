@@ -15,7 +15,7 @@ public sealed class PgBouncerTests(ITestOutputHelper output)
     public async Task Behind_PgBouncer_in_transaction_mode_a_trigger_is_SENT()
     {
         var result = await ProductionShapedRun.RunAsync(
-            new ProductionRunOptions { Configuration = RepositoryPaths.Configuration, NoBuild = true, ThroughPgBouncer = true, Timeout = TimeSpan.FromMinutes(6) },
+            new ProductionRunOptions { Configuration = RepositoryPaths.Configuration, NoBuild = true, ThroughPgBouncer = true, Timeout = TimeSpan.FromMinutes(15) },
             output.WriteLine,
             CancellationToken.None);
 

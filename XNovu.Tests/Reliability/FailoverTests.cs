@@ -27,7 +27,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 Detection = TimeSpan.FromSeconds(2),
                 Alone = TimeSpan.FromSeconds(8),
                 After = TimeSpan.FromSeconds(5),
-                Timeout = TimeSpan.FromMinutes(10),
+                Timeout = TimeSpan.FromMinutes(20),
             },
             output.WriteLine,
             CancellationToken.None);
