@@ -141,6 +141,20 @@ public sealed class BenchmarkSettings
 
     public TimeSpan ChaosNovuDown { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Chaos, failover: enterprises under load and each one's triggers per second (open loop over two APIs).</summary>
+    public int FailoverEnterprises { get; set; } = 3;
+
+    public int FailoverTriggersPerSecond { get; set; } = 40;
+
+    /// <summary>Chaos, failover: from the primary's loss to the standby's promotion (the failover manager's decision).</summary>
+    public TimeSpan FailoverDetection { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Chaos, failover: publish the services' existing build (<c>dotnet publish --no-build</c>) instead of building.</summary>
+    public bool FailoverNoBuild { get; set; }
+
+    /// <summary>Chaos, failover: the configuration the services are published in.</summary>
+    public string FailoverConfiguration { get; set; } = "Release";
+
     /// <summary>Chaos: the scenarios to run, comma-separated (empty: all).</summary>
     public string? ChaosScenarios { get; set; }
 

@@ -5,7 +5,7 @@ using XNovu.Benchmarks.Drills;
 using XNovu.Benchmarks.Scenarios;
 
 // dotnet run -c Release --project XNovu.Benchmarks [-- --SingleRequests 3000 --LatencyPerSecond 20 ...]
-// dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison,noisy ...]
+// dotnet run -c Release --project XNovu.Benchmarks -- chaos [--ChaosScenarios redis-kill,poison,noisy,failover,failover-async ...]
 // dotnet run -c Release --project XNovu.Benchmarks -- restore-drill [--DrillTriggers 500]
 // dotnet run -c Release --project XNovu.Benchmarks -- production-run [-c Debug] [--no-build] (published services, no AppHost: docs/deployment.md)
 // dotnet run -c Release --project XNovu.Benchmarks -- migration-under-load [--Notifications 5000000] [--TriggersPerSecond 500] [--no-build] (docs/operations.md)
@@ -28,6 +28,16 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
+
+// The failover scenarios start their own pair of PostgreSQL servers and published services, not the AppHost.
+if (chaos && FailoverScenarios.Wanted(settings) is { Count: > 0 } failovers)
+{
+    var failoverExit = await FailoverScenarios.RunAsync(failovers, settings, stop.Token);
+    if (!FailoverScenarios.OthersWanted(settings))
+    {
+        return failoverExit;
+    }
+}
 
 if (command == "restore-drill")
 {

@@ -16,7 +16,7 @@ var connectionString = builder.Configuration.GetConnectionString("xnovu")
     ?? throw new InvalidOperationException("ConnectionStrings:xnovu is not configured.");
 // The Data Protection key ring's first key, made here so that the API and the dispatchers start with the same
 // ring: the dispatchers never create keys, they only decrypt what the API encrypted.
-builder.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSingleton(_ => PostgresDataSources.Create(connectionString, null)); // over a primary and its standbys: the primary
 builder.Services.AddXNovuDataProtection(createsKeys: true, provider => provider.GetRequiredService<Npgsql.NpgsqlDataSource>());
 
 using var host = builder.Build();

@@ -73,15 +73,18 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     /// <summary>
     /// PostgreSQL down, restarting or out of connections: a session killed by a crash (57P01-57P03), a
-    /// connection that cannot be made or was cut (08xxx, sockets, I/O), an exhausted pool or a timeout.
-    /// The request may be repeated as it was; a transaction that did not commit wrote nothing.
+    /// connection that cannot be made or was cut (08xxx, sockets, I/O), an exhausted pool or a timeout; or, during a
+    /// failover, a server that is (still, or again) a standby refusing a write (25006), as one reached through a
+    /// pooler or an address that has not moved to the new primary yet is. No primary among the hosts is an
+    /// <see cref="NpgsqlException"/>. The request may be repeated as it was; a transaction that did not commit wrote nothing.
     /// </summary>
     internal static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {
         PostgresException postgres => postgres.IsTransient
             || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
             || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
-            || postgres.SqlState == PostgresErrorCodes.TooManyConnections,
+            || postgres.SqlState == PostgresErrorCodes.TooManyConnections
+            || postgres.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction,
         NpgsqlException => true,
         System.Net.Sockets.SocketException or TimeoutException => true,
         InvalidOperationException or IOException or AggregateException when exception.InnerException is { } inner => IsDatabaseUnavailable(inner),

@@ -13,9 +13,11 @@ internal sealed record Retraction(IReadOnlyList<string> HandedOver, int Retracte
 
 /// <summary>
 /// The SQL of an enterprise's notifications and their deliveries. Each call is one tenant transaction, so
-/// row-level security makes another enterprise's notification unknown here.
+/// row-level security makes another enterprise's notification unknown here. The list and the detail read from
+/// <paramref name="reads"/>, a standby when one is configured (its lag documented in docs/operations.md); a cancel
+/// or a retry reads and writes the primary.
 /// </summary>
-internal sealed class NotificationStore(XNovuDatabase database)
+internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabase reads)
 {
     private const string NotificationSelect =
         """
@@ -79,7 +81,7 @@ internal sealed class NotificationStore(XNovuDatabase database)
         }
 
         var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
-        return (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<NotificationSummaryRow>(
+        return (await reads.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<NotificationSummaryRow>(
             $"""
             SELECT {NotificationSummaryRow.Columns}
             FROM notify.ent_notification n
@@ -100,9 +102,16 @@ internal sealed class NotificationStore(XNovuDatabase database)
             session.Transaction), cancellationToken)).AsList();
     }
 
-    /// <summary>The notification with its deliveries in order; null when unknown to this enterprise.</summary>
+    /// <summary>The notification with its deliveries in order, as the reads see it (maybe a standby, a moment behind); null when unknown to this enterprise.</summary>
     public Task<NotificationDetail?> FindAsync(Guid enterpriseId, long id, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, async session =>
+        FindAsync(reads.Database, enterpriseId, id, cancellationToken);
+
+    /// <summary>The same as the primary has it now: for a decision that writes (a re-send).</summary>
+    public Task<NotificationDetail?> FindOnPrimaryAsync(Guid enterpriseId, long id, CancellationToken cancellationToken) =>
+        FindAsync(database, enterpriseId, id, cancellationToken);
+
+    private static Task<NotificationDetail?> FindAsync(XNovuDatabase from, Guid enterpriseId, long id, CancellationToken cancellationToken) =>
+        from.InTenantAsync(enterpriseId, async session =>
         {
             await using var grid = await session.Connection.QueryMultipleAsync(
                 $"""

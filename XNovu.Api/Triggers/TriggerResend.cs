@@ -16,7 +16,7 @@ internal sealed class TriggerResend(NotificationStore notifications)
     public async Task<(TriggerAccepted? Answer, ProblemHttpResult? Problem)> ResendAsync(
         Guid enterpriseId, long notificationId, string? workflowKey, CancellationToken cancellationToken)
     {
-        var notification = await notifications.FindAsync(enterpriseId, notificationId, cancellationToken);
+        var notification = await notifications.FindOnPrimaryAsync(enterpriseId, notificationId, cancellationToken);
         if (notification is null)
         {
             return (null, Problems.NotFound($"Notification {notificationId} was not found."));
@@ -43,7 +43,7 @@ internal sealed class TriggerResend(NotificationStore notifications)
                 }
 
                 // A concurrent retry (or re-send) got there first: answer the state it left, as a repeat would.
-                var now = await notifications.FindAsync(enterpriseId, notificationId, cancellationToken);
+                var now = await notifications.FindOnPrimaryAsync(enterpriseId, notificationId, cancellationToken);
                 if (now?.Status is not (NotificationStatuses.Pending or NotificationStatuses.Processing or NotificationStatuses.Sent))
                 {
                     return (null, problem);

@@ -1,4 +1,5 @@
 using Npgsql;
+using XNovu.Core.Persistence;
 
 namespace XNovu.Dispatcher.Dispatch;
 
@@ -24,16 +25,18 @@ public sealed partial class DatabaseNotificationListener(
 {
     public const string DataSourceKey = "listen";
 
-    /// <summary>The listener's own data source: the service's connection string with pooling off.</summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory loggerFactory)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+    /// <summary>
+    /// The listener's own data source: the service's connection string (or the direct one the settings name,
+    /// <c>ConnectionStrings:xnovu-dispatcher-listen</c>, behind a pooler) with pooling off. Over a primary and its
+    /// standbys it follows the primary (<see cref="PostgresDataSources"/>): after a failover the next reconnection
+    /// LISTENs on the new primary, where the commits now NOTIFY.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory loggerFactory) =>
+        PostgresDataSources.Create(connectionString, loggerFactory, builder =>
         {
-            Pooling = false,
-            ApplicationName = "xnovu-listen",
-        };
-        return new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(loggerFactory).Build();
-    }
+            builder.Pooling = false;
+            builder.ApplicationName = "xnovu-listen";
+        });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

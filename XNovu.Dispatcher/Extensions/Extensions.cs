@@ -30,19 +30,15 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DispatcherOptions>>().Value);
         builder.Services.AddSingleton<RetryPolicy>();
         builder.Services.AddSingleton<DispatchSignal>();
-        builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) =>
-        {
-            var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(
-                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName))
+        builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) => PostgresDataSources.Create(
+            builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
+            sp.GetRequiredService<ILoggerFactory>(),
+            connectionString =>
             {
-                Options = "-c synchronous_commit=off",
-                ApplicationName = "xnovu-dispatch",
-            };
-            XNovu.Core.Persistence.XNovuDatabase.ApplyPoolSettings(connectionString);
-            return new Npgsql.NpgsqlDataSourceBuilder(connectionString.ConnectionString)
-                .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
-                .Build();
-        });
+                connectionString.Options = "-c synchronous_commit=off";
+                connectionString.ApplicationName = "xnovu-dispatch";
+                XNovuDatabase.ApplyPoolSettings(connectionString);
+            }));
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
         builder.Services.AddSingleton<RenderingStore>();
@@ -53,7 +49,8 @@ internal static class Extensions
         builder.Services.AddSingleton(sp => new DatabaseChannel(NotifyChannels.NovuEnvironment, sp.GetRequiredService<NovuEnvironments>().Invalidate));
         builder.Services.AddKeyedSingleton(DatabaseNotificationListener.DataSourceKey, (sp, _) =>
             DatabaseNotificationListener.CreateDataSource(
-                builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
+                builder.Configuration.GetConnectionString(DataExtensions.DispatcherListenConnectionName)
+                    ?? builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
                 sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<DatabaseNotificationListener>();
         builder.Services.AddSingleton<DispatchLoops>();

@@ -14,6 +14,14 @@ public sealed record ProductionRunOptions
     public bool NoBuild { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The services reach PostgreSQL through PgBouncer in transaction mode (docs/operations.md, "Behind PgBouncer"):
+    /// their server address is the pooler's, with <c>Max Auto Prepare=0</c> (PgBouncer 1.18 keeps no prepared
+    /// statement across transactions), and the dispatcher's LISTEN names the server itself
+    /// (<c>ConnectionStrings__xnovu-dispatcher-listen</c>). The migrator, the database owner, connects directly.
+    /// </summary>
+    public bool ThroughPgBouncer { get; init; }
 }
 
 /// <summary>What the run observed; <see cref="ProductionShapedRun"/> throws before returning when a step fails outright.</summary>
@@ -85,6 +93,21 @@ public static class ProductionShapedRun
             var kubernetes = KubernetesEnvironment.RenderBase();
             kubernetes.OverrideConfig("XNOVU_DB_SERVER", $"Host=127.0.0.1;Port={pgPort}");
             kubernetes.OverrideConfig("XNovu__Novu__ApiUrl", novuUrl);
+            var listen = new Dictionary<string, string>();
+            if (options.ThroughPgBouncer)
+            {
+                var bouncerPort = LocalServers.FreePort();
+                processes.Add(await LocalServers.StartPgBouncerAsync(Path.Combine(directory, "pgbouncer"), bouncerPort, pgPort, new Dictionary<string, string>
+                {
+                    ["xnovu_api"] = secret["XNovu__Database__ApiPassword"],
+                    ["xnovu_dispatcher"] = secret["XNovu__Database__DispatcherPassword"],
+                    ["xnovu_console"] = secret["XNovu__Database__ConsolePassword"],
+                }, token));
+                kubernetes.OverrideConfig("XNOVU_DB_SERVER", $"Host=127.0.0.1;Port={bouncerPort};Max Auto Prepare=0");
+                listen["ConnectionStrings__xnovu-dispatcher-listen"] =
+                    $"Host=127.0.0.1;Port={pgPort};Username=xnovu_dispatcher;Password={secret["XNovu__Database__DispatcherPassword"]};Database=xnovu";
+                log($"the services go through PgBouncer (transaction mode) on {bouncerPort}; the dispatchers LISTEN on the server directly");
+            }
 
             clock.Restart();
             await using (var migrations = PublishedServices.Start(directory, "migrations", null, kubernetes.For("Job/xnovu-migrations", secret)))
@@ -107,7 +130,13 @@ public static class ProductionShapedRun
                 processes.Add(PublishedServices.Start(directory, $"api-{i}", apis[i], kubernetes.For("Deployment/xnovu-api", secret)));
                 services[$"api-{i}"] = apis[i];
                 var dispatcher = PublishedServices.Url(LocalServers.FreePort());
-                processes.Add(PublishedServices.Start(directory, $"dispatcher-{i}", dispatcher, kubernetes.For("Deployment/xnovu-dispatcher", secret)));
+                var dispatcherEnvironment = kubernetes.For("Deployment/xnovu-dispatcher", secret);
+                foreach (var (key, value) in listen)
+                {
+                    dispatcherEnvironment[key] = value;
+                }
+
+                processes.Add(PublishedServices.Start(directory, $"dispatcher-{i}", dispatcher, dispatcherEnvironment));
                 services[$"dispatcher-{i}"] = dispatcher;
             }
 

@@ -8,9 +8,15 @@ namespace XNovu.Testing.ProductionRun;
 /// <summary>The production-shaped run's HTTP: waiting for readiness, and calls with a bearer key.</summary>
 internal static class RunHttp
 {
+    /// <summary>
+    /// How long a started service may take to answer /health: a cold .NET start on two cores shared with other
+    /// builds and runs took over 90 s (issue 31's runs, load average 40-70).
+    /// </summary>
+    private const int ReadyTimeoutSeconds = 240;
+
     public static async Task WaitReadyAsync(HttpClient http, IEnumerable<KeyValuePair<string, string>> services, List<RunProcess> processes, string directory, CancellationToken token)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow.AddSeconds(ReadyTimeoutSeconds);
         foreach (var (name, url) in services)
         {
             string? last = null;
@@ -43,7 +49,7 @@ internal static class RunHttp
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new TimeoutException($"{name} was not ready in 90 s: /health answered {last} (see {directory}/{name}.log)");
+                    throw new TimeoutException($"{name} was not ready in {ReadyTimeoutSeconds} s: /health answered {last} (see {directory}/{name}.log)");
                 }
 
                 await Task.Delay(250, token);

@@ -51,6 +51,9 @@ public sealed class TriggerLoad
     /// <summary>How late the latest send left against its schedule, at most: the load generator's own lag.</summary>
     public double MaxLagMs => lagMs;
 
+    /// <summary>Time since the load started, on the clock of <see cref="TriggerSample.SentAtSeconds"/>.</summary>
+    public TimeSpan Elapsed => clock.Elapsed;
+
     /// <summary>The label of the triggers being sent now.</summary>
     public string CurrentPhase => phase;
 

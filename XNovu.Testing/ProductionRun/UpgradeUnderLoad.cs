@@ -321,7 +321,7 @@ public static class UpgradeUnderLoad
         return new Release(api, dispatcher);
     }
 
-    private static async Task MigrateAsync(string directory, string name, Dictionary<string, string> environment, CancellationToken token)
+    internal static async Task MigrateAsync(string directory, string name, Dictionary<string, string> environment, CancellationToken token)
     {
         await using var migrations = PublishedServices.Start(directory, name, null, environment);
         var exit = await migrations.WaitForExitAsync(token);
@@ -424,7 +424,7 @@ public static class UpgradeUnderLoad
         return (waiters, peak, phases);
     }
 
-    private static async Task<(Guid Enterprise, string Key)> CreateEnterpriseAsync(HttpClient http, string api, string adminKey, CancellationToken token)
+    internal static async Task<(Guid Enterprise, string Key)> CreateEnterpriseAsync(HttpClient http, string api, string adminKey, CancellationToken token)
     {
         using var create = await RunHttp.SendAsync(http, HttpMethod.Post, $"{api}/api/admin/enterprises", adminKey, new JsonObject { ["name"] = "Upgrade under load" }, token);
         create.EnsureSuccessStatusCode();
