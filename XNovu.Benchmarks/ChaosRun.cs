@@ -31,7 +31,14 @@ public static class ChaosRun
                 }
             }
 
-            foreach (var (name, title) in NoisyNeighbourSuite.Attacks.Where(a => wanted is not { Length: > 0 } || wanted.Contains("noisy") || wanted.Contains("noisy-" + a.Name)))
+            var attacks = NoisyNeighbourSuite.Attacks.Where(a => wanted is not { Length: > 0 } || wanted.Contains("noisy") || wanted.Contains("noisy-" + a.Name)).ToList();
+            if (attacks.Count > 0)
+            {
+                Report.Section("noisy warm-up: a tenant triggers steadily for 20 s with nobody attacking (a fresh system's first minute is not an attack's)");
+                await new NoisyNeighbourSuite(app.NoisyTarget, settings.Noisy()).WarmUpSystemAsync(TimeSpan.FromSeconds(20), cancellationToken);
+            }
+
+            foreach (var (name, title) in attacks)
             {
                 Report.Section($"noisy-{name}: {title}, while enterprise B triggers steadily");
                 try
