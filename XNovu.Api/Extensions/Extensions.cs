@@ -9,6 +9,7 @@ using XNovu.Api.Notifications;
 using XNovu.Api.NovuSync;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
+using XNovu.Api.OriginalIds;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
@@ -43,6 +44,7 @@ internal static class Extensions
         builder.Services.AddSingleton<XNovu.Api.NovuSync.NovuSyncStore>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<LookupStore>();
+        builder.Services.AddSingleton<OriginalIdStore>();
         builder.Services.AddSingleton<TemplateStore>();
         builder.Services.AddSingleton<WorkflowStore>();
         builder.Services.AddSingleton<RuleStore>();
@@ -108,6 +110,7 @@ internal static class Extensions
         api.MapRuleEngineEndpoints();
         api.MapOperationsEndpoints();
         api.MapNovuSyncEndpoints();
+        api.MapOriginalIdEndpoints();
         return app;
     }
 }
