@@ -13,6 +13,7 @@ using XNovu.Api.NovuSync;
 using XNovu.Api.NovuWebhooks;
 using XNovu.Api.OpenApi;
 using XNovu.Api.Operations;
+using XNovu.Api.OriginalIds;
 using XNovu.Api.RateLimiting;
 using XNovu.Api.RuleEngine;
 using XNovu.Api.Rules;
@@ -51,6 +52,7 @@ internal static class Extensions
         builder.Services.AddSingleton<XNovu.Api.NovuSync.NovuSyncStore>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<LookupStore>();
+        builder.Services.AddSingleton<OriginalIdStore>();
         builder.Services.AddSingleton<TemplateStore>();
         builder.Services.AddSingleton<XNovu.Api.Versions.TemplateVersionStore>();
         builder.Services.AddSingleton<XNovu.Api.Versions.WorkflowVersionStore>();
@@ -134,6 +136,7 @@ internal static class Extensions
         api.MapAuditEndpoints();
         api.MapTranslationEndpoints();
         api.MapLayoutEndpoints();
+        api.MapOriginalIdEndpoints();
         return app;
     }
 }

@@ -139,6 +139,9 @@ internal static partial class OperationDocs
             ["PUT api/priorities/{code}"] = ("Update a priority", "Replaces a priority's name, description and sort order."),
             ["DELETE api/priorities/{code}"] = ("Delete a priority", "Deletes a priority that nothing refers to (409 otherwise)."),
 
+            // The original XNovu's ids (xnovu import).
+            ["PUT api/original-ids"] = ("Map the original's ids", "Records which definition (workflow key, category or priority code, template key, rule id) each id of the original XNovu became, so `original_compat.ent_notification` takes the original's ids; a null key maps an id to nothing, which that relation refuses. Up to 1,000 per call; re-sending the same map writes nothing."),
+
             // Subscribers and topics.
             ["GET api/subscribers"] = ("List subscribers", "The enterprise's subscriber directory by subscriber id; `search` matches the id, e-mail, phone and names; one page at a time (pass `nextCursor` as `cursor`)."),
             ["POST api/subscribers"] = ("Create or update a subscriber", "Upserts a profile as Novu does: given fields win, absent ones keep their stored value. 201 when created, 200 when updated; the profile is then upserted in Novu (`XNovu-Novu-Sync` says how that went)."),

@@ -162,6 +162,15 @@ internal sealed class ClientImportTarget(XNovuApiClient client) : IXNovuImportTa
             _ => client.Api.Rules[ruleId].Unpublish.PostAsync(cancellationToken: cancellationToken),
         });
 
+    public Task MapOriginalIdsAsync(IReadOnlyList<OriginalIdDefinition> ids, CancellationToken cancellationToken)
+    {
+        var body = new OriginalIdsRequest
+        {
+            Items = ids.Select(i => new OriginalIdItem { Kind = i.Kind, OriginalId = i.OriginalId, Key = i.Key }).ToList(),
+        };
+        return Call(() => client.Api.OriginalIds.PutAsync(body, cancellationToken: cancellationToken));
+    }
+
     public async Task<IReadOnlyList<TriggerOutcome>> TriggerAsync(IReadOnlyList<NotificationDefinition> notifications, CancellationToken cancellationToken)
     {
         var body = new BulkTriggerRequest

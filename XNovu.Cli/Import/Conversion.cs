@@ -18,6 +18,12 @@ internal sealed record ImportPlan(
 {
     /// <summary>The PENDING notifications a cutover brings (empty without <c>--notifications</c>).</summary>
     public IReadOnlyList<NotificationDefinition> Notifications { get; init; } = [];
+
+    /// <summary>
+    /// Every id of the original's categories, priorities, templates, workflows, and rules not brought, with the key it
+    /// becomes (null when not brought); the brought rules' ids are known once XNovu holds them (the importer adds them).
+    /// </summary>
+    public IReadOnlyList<OriginalIdDefinition> OriginalIds { get; init; } = [];
 }
 
 /// <summary>
@@ -79,7 +85,32 @@ internal static class Conversion
             .ToList();
         var livePriorityCodes = source.Priorities.Where(p => StateOf(p.PublishStatus, deactivated: false) is not null).ToDictionary(p => p.Id, p => priorityCodes[p.Id]);
         var notifications = Cutover.Plan(source.Notifications, workflowKeys, categoryCodes, livePriorityCodes, skipped);
-        return new ImportPlan(categories, priorities, templates, workflows, rules, skipped) { Notifications = notifications };
+        return new ImportPlan(categories, priorities, templates, workflows, rules, skipped)
+        {
+            Notifications = notifications,
+            OriginalIds = OriginalIds(source, allCategoryCodes, priorityCodes, categories, priorities, templates, workflows, rules),
+        };
+    }
+
+    /// <summary>
+    /// The original's ids and the keys they became: a definition that is not brought (skipped, unconverted) maps to
+    /// nothing, so original_compat refuses its id rather than reading it as one of XNovu's.
+    /// </summary>
+    private static List<OriginalIdDefinition> OriginalIds(
+        OriginalEnterprise source, IReadOnlyDictionary<long, string> categoryCodes, IReadOnlyDictionary<long, string> priorityCodes,
+        List<LookupDefinition> categories, List<LookupDefinition> priorities, List<TemplateDefinition> templates,
+        List<WorkflowDefinition> workflows, List<RuleDefinition> rules)
+    {
+        static string? Brought(string key, IEnumerable<string> keys) => keys.Contains(key, StringComparer.Ordinal) ? key : null;
+
+        return
+        [
+            .. source.Categories.Select(c => new OriginalIdDefinition(OriginalIdKind.Category, c.Id, Brought(categoryCodes[c.Id], categories.Select(l => l.Code)))),
+            .. source.Priorities.Select(p => new OriginalIdDefinition(OriginalIdKind.Priority, p.Id, Brought(priorityCodes[p.Id], priorities.Select(l => l.Code)))),
+            .. source.Templates.Select(t => new OriginalIdDefinition(OriginalIdKind.Template, t.Id, Brought(t.TemplateKey, templates.Select(d => d.TemplateKey)))),
+            .. source.Workflows.Select(w => new OriginalIdDefinition(OriginalIdKind.Workflow, w.Id, Brought(w.WorkflowKey, workflows.Select(d => d.WorkflowKey)))),
+            .. source.Rules.Where(r => !rules.Any(d => d.OriginalId == r.Id)).Select(r => new OriginalIdDefinition(OriginalIdKind.Rule, r.Id, null)),
+        ];
     }
 
     /// <summary>The original's publish state as ours; null: not to import (deleted or discarded).</summary>
@@ -319,7 +350,7 @@ internal static class Conversion
             state = DefinitionState.Draft;
         }
 
-        return new RuleDefinition(null, row.Name, row.Description, workflowKey, row.TriggerType, config, payload, state);
+        return new RuleDefinition(null, row.Name, row.Description, workflowKey, row.TriggerType, config, payload, state, row.Id);
     }
 
     private static string? Category(long? id, Dictionary<long, string> categoryCodes, List<string> problems)

@@ -45,6 +45,7 @@ internal sealed record WorkflowDefinition(
     bool IsStatic = false);
 
 /// <param name="Id">XNovu's id of a stored rule; null for one to create.</param>
+/// <param name="OriginalId">The original's id of the rule it comes from; null for one read from XNovu.</param>
 internal sealed record RuleDefinition(
     long? Id,
     string Name,
@@ -53,7 +54,24 @@ internal sealed record RuleDefinition(
     string TriggerType,
     JsonObject TriggerConfig,
     JsonObject RulePayload,
-    DefinitionState State);
+    DefinitionState State,
+    long? OriginalId = null);
+
+/// <summary>The kinds of the original's ids that <c>original_compat</c> translates (the API's <c>kind</c>).</summary>
+internal static class OriginalIdKind
+{
+    public const string Workflow = "workflow";
+    public const string Category = "category";
+    public const string Priority = "priority";
+    public const string Rule = "rule";
+    public const string Template = "template";
+}
+
+/// <summary>
+/// One of the original's ids and what it became in XNovu: a workflow key, a category or priority code, a template
+/// key, or a rule's XNovu id; null when it was not brought (original_compat then refuses it).
+/// </summary>
+internal sealed record OriginalIdDefinition(string Kind, long OriginalId, string? Key);
 
 /// <summary>
 /// The XNovu API as the importer uses it, with one enterprise's key (implemented over XNovu.Client by <see cref="ClientImportTarget"/>). Every write answers a problem as a
@@ -84,6 +102,9 @@ internal interface IXNovuImportTarget
     Task<long> SaveRuleAsync(RuleDefinition rule, CancellationToken cancellationToken);
 
     Task SetRuleStateAsync(long ruleId, DefinitionState state, CancellationToken cancellationToken);
+
+    /// <summary>Records which XNovu definition each of the original's ids became (at most 1,000 per call).</summary>
+    Task MapOriginalIdsAsync(IReadOnlyList<OriginalIdDefinition> ids, CancellationToken cancellationToken);
 
     /// <summary>Triggers the notifications in one bulk call; answers one outcome per notification, in order.</summary>
     Task<IReadOnlyList<TriggerOutcome>> TriggerAsync(IReadOnlyList<NotificationDefinition> notifications, CancellationToken cancellationToken);

@@ -11,7 +11,13 @@ namespace XNovu.Cli.Import;
 /// <param name="claims">The original's side of a cutover; null when notifications are not brought (or in a dry run).</param>
 internal sealed class Importer(IXNovuImportTarget target, bool dryRun, IOriginalClaims? claims = null, TimeProvider? time = null)
 {
+    /// <summary>At most this many original ids per call of the map (the API takes 1,000).</summary>
+    public const int OriginalIdBatch = 1000;
+
     private readonly List<ImportEntry> _entries = [];
+
+    // The original's rule ids and the XNovu ids of the rules they became (null when not there).
+    private readonly List<OriginalIdDefinition> _ruleIds = [];
 
     public async Task<ImportReport> RunAsync(OriginalEnterprise source, CancellationToken cancellationToken)
     {
@@ -34,6 +40,8 @@ internal sealed class Importer(IXNovuImportTarget target, bool dryRun, IOriginal
         {
             await GuardAsync("rule", rule.Name, () => RuleAsync(rule, existingRules, cancellationToken));
         }
+
+        await OriginalIdsAsync([.. plan.OriginalIds, .. _ruleIds], cancellationToken);
 
         // Last: a notification's workflow, category and priority must be in XNovu before it is.
         _entries.AddRange(await Cutover.RunAsync(plan.Notifications, target, dryRun ? null : claims, dryRun, time ?? TimeProvider.System, cancellationToken));
@@ -111,20 +119,48 @@ internal sealed class Importer(IXNovuImportTarget target, bool dryRun, IOriginal
     {
         var stored = existing.FirstOrDefault(r => r.Name == wanted.Name && r.WorkflowKey == wanted.WorkflowKey);
         long? id = stored?.Id;
-        if (stored is not null && SameRule(stored, wanted))
+        try
         {
-            Add(ImportAction.Unchanged, "rule", wanted.Name);
-        }
-        else
-        {
-            Add(stored is null ? ImportAction.Create : ImportAction.Update, "rule", wanted.Name);
-            if (!dryRun)
+            if (stored is not null && SameRule(stored, wanted))
             {
-                id = await target.SaveRuleAsync(wanted with { Id = stored?.Id }, cancellationToken);
+                Add(ImportAction.Unchanged, "rule", wanted.Name);
+            }
+            else
+            {
+                Add(stored is null ? ImportAction.Create : ImportAction.Update, "rule", wanted.Name);
+                if (!dryRun)
+                {
+                    id = await target.SaveRuleAsync(wanted with { Id = stored?.Id }, cancellationToken);
+                }
+            }
+
+            await StateAsync("rule", wanted.Name, stored?.State, wanted.State, state => target.SetRuleStateAsync(id!.Value, state, cancellationToken));
+        }
+        finally
+        {
+            // Also when XNovu refused it: the original's id then maps to nothing (or to the rule XNovu already had).
+            if (wanted.OriginalId is { } originalId)
+            {
+                _ruleIds.Add(new OriginalIdDefinition(OriginalIdKind.Rule, originalId, id?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
         }
+    }
 
-        await StateAsync("rule", wanted.Name, stored?.State, wanted.State, state => target.SetRuleStateAsync(id!.Value, state, cancellationToken));
+    /// <summary>
+    /// The map original_compat translates the original's ids through: written after the definitions (XNovu resolves
+    /// each key to its id then), an upsert, so a re-run writes only what changed. A dry run writes nothing.
+    /// </summary>
+    private async Task OriginalIdsAsync(IReadOnlyList<OriginalIdDefinition> ids, CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            return;
+        }
+
+        foreach (var batch in ids.Chunk(OriginalIdBatch))
+        {
+            await GuardAsync("id map", $"{batch[0].Kind} {batch[0].OriginalId}", () => target.MapOriginalIdsAsync(batch, cancellationToken));
+        }
     }
 
     /// <summary>
