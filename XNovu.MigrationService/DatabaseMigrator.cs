@@ -237,12 +237,20 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
             await off.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var last = ScriptFileName(LastScriptToApply());
         foreach (var name in FunctionFileNames())
         {
             await using var stream = ScriptAssembly.GetManifestResourceStream(name)
                 ?? throw new InvalidOperationException($"Resource {name} is missing.");
             using var reader = new StreamReader(stream);
             var sql = await reader.ReadToEndAsync(cancellationToken);
+            // Stopped at an earlier script (Through), a function file whose objects a later script creates is left
+            // out: the database then keeps that release's definition, from the numbered scripts.
+            if (RequiredScript(sql) is { } required && string.CompareOrdinal(required, last) > 0)
+            {
+                continue;
+            }
+
             try
             {
                 await using var apply = new NpgsqlCommand(sql, connection, transaction);
@@ -257,6 +265,12 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
         await transaction.CommitAsync(cancellationToken);
         LogFunctionFiles(logger, FunctionFileNames().Count);
     }
+
+    /// <summary>The numbered script a function file needs (its line <c>-- xnovu:requires 0041_...</c>), or null.</summary>
+    public static string? RequiredScript(string sql) =>
+        System.Text.RegularExpressions.Regex.Match(sql, @"^-- xnovu:requires (\S+)", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m
+            ? m.Groups[1].Value
+            : null;
 
     private static async Task<bool> RoleExistsAsync(NpgsqlConnection connection, string role, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+-- xnovu:requires 0041_versions_locales_audit
 -- The admin's read of the audit trail across enterprises (an enterprise reads its own under row-level security),
 -- newest first, paged by id.
 -- (reasons first written in 0041_versions_locales_audit)

@@ -1,3 +1,4 @@
+-- xnovu:requires 0041_versions_locales_audit
 -- The one place a write's author is recorded: created_by and updated_by before the write, an audit_event row after
 -- it, both from the session's app.actor, which the API sets per request (XNovuDatabase). No actor, no record: the
 -- dispatcher's own bookkeeping and migrations are not writes through the API. An update that changes nothing but

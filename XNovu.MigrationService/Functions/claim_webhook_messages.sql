@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- The webhook sender's claim (issue 28): the one read of the outbox across enterprises. Takes up to p_batch due
 -- messages with SKIP LOCKED, so several dispatcher replicas share the outbox without taking the same row, at most
 -- p_per_endpoint of them per endpoint so that one tenant's backlog cannot fill a claim, and leases them to

@@ -1,3 +1,4 @@
+-- xnovu:requires 0041_versions_locales_audit
 -- A notification with one delivery takes its status in the completion itself (issue 14).
 --
 -- The completion of 0020 rolled every notification it touched up through refresh_notification_status: a

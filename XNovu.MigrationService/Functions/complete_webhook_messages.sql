@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- Records a batch of webhook attempts in one round trip (issue 28). Each result is
 -- {id, attempt, outcome, retryAt?, httpStatus?, durationMs, error?, response?}; outcome is delivered, retry
 -- (pending again at retryAt, the sender's schedule or the endpoint's Retry-After), failed (the schedule is

@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- How far a delivery got, as the events Novu reports rank it: the outcome kept is the highest one received, so
 -- events applied in any order end in the same outcome. A failure outranks "sent" (the provider gave up after
 -- Novu handed the message over) but not "delivered": a late failure of one channel does not undo another's

@@ -1,3 +1,4 @@
+-- xnovu:requires 0039_digests
 -- Digests (issue 29): one claimed batch's deliveries of digest workflows, each joined to its bucket or, when its
 -- bucket is due, the bucket flushed by exactly one of its deliveries. Runs in the enterprise's scope (row-level
 -- security holds), in the dispatcher's one transaction per enterprise part of a batch.

@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- Disables an endpoint (410 Gone, or failing for too long): its messages still waiting are failed with the
 -- reason (a replay sends them again once it is enabled), and the enterprise is told through its other enabled
 -- endpoints (endpoint.disabled, whatever event types they chose) and the console, which shows disabled_reason.

@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- Writes one outbox row per enabled endpoint of the enterprise subscribed to p_type, in the caller's transaction:
 -- the event leaves only if the change it reports commits. An enterprise without such an endpoint gets no row.
 -- The payload is Standard Webhooks' {type, timestamp, data}; callers keep data small (ids and statuses, never a

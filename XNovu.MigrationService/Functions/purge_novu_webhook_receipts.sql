@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- Forgets webhook-ids older than p_older_than_seconds. A receipt is needed only while its webhook could still
 -- pass the receiver's timestamp tolerance (5 minutes); anything older is refused as late before it gets here.
 -- (reasons first written in 0033_delivery_status)

@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- rule.fired for the enterprise's webhooks, in the transaction of fire_rule_tick that links the tick to the
 -- notification it created (a trigger on rule_tick, so fire_rule_tick itself is unchanged).
 -- (reasons first written in 0033_delivery_status)

@@ -1,3 +1,4 @@
+-- xnovu:requires 0033_delivery_status
 -- workflow.sync_failed for the enterprise's webhooks, in the transaction that records the failed sync to Novu
 -- (a trigger on novu_workflow_sync, so record_novu_sync itself is unchanged). Static workflows (no enterprise)
 -- are the operator's concern and tell no tenant.

@@ -38,7 +38,7 @@ public sealed class FoundationTests(XNovuAppFixture fixture)
     [Theory]
     [InlineData("notification_channel_type", "IN_APP,EMAIL,SMS,CHAT,PUSH")]
     [InlineData("notification_workflow_type", "STATIC,DYNAMIC")]
-    [InlineData("notification_status", "PENDING,PROCESSING,SENT,FAILED,RETRACTED")]
+    [InlineData("notification_status", "PENDING,PROCESSING,SENT,FAILED,RETRACTED,SKIPPED")]
     [InlineData("publish_status", "NONE,DRAFT,DISCARD,PUBLISH,DELETED,REVIEW")]
     public async Task Migrations_create_the_notify_schema_with_the_original_enums(string enumName, string labels)
     {
