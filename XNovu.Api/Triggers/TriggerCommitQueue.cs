@@ -137,7 +137,7 @@ internal sealed partial class TriggerCommitQueue(
                     // sent alone itself, never both racing for the same row.
                     XNovuTelemetry.TriggerCommitFallbacks.Add(1, XNovuTelemetry.Reason("twin"));
                     LogTwin(logger, pending.EnterpriseId);
-                    _ = twin.Completion.Task.ContinueWith(
+                    _ = twin.ContinueWith(
                         static (_, state) => ((PendingTrigger)state!).Completion.TrySetResult(BatchedOutcome.Alone),
                         pending,
                         CancellationToken.None,
@@ -184,21 +184,21 @@ internal sealed partial class TriggerCommitQueue(
     }
 
     /// <summary>
-    /// The trigger in flight (in any writer's batch) with the same transaction id or Idempotency-Key, or null after
-    /// this one's ids were registered as in flight.
+    /// The answer of the trigger in flight (in any writer's batch) with the same transaction id or Idempotency-Key
+    /// (already complete when that trigger was answered just now), or null after this one's ids were registered.
     /// </summary>
-    private PendingTrigger? InFlightTwin(PendingTrigger pending)
+    private Task<BatchedOutcome>? InFlightTwin(PendingTrigger pending)
     {
         var transaction = (pending.EnterpriseId, "tx:" + pending.Trigger.TransactionId);
         if (!_inFlight.TryAdd(transaction, pending))
         {
-            return _inFlight.TryGetValue(transaction, out var twin) ? twin : CompletedTwin;
+            return _inFlight.TryGetValue(transaction, out var twin) ? twin.Completion.Task : Answered;
         }
 
         if (pending.Claim is { } claim && !_inFlight.TryAdd((pending.EnterpriseId, "key:" + claim.Key), pending))
         {
             _inFlight.TryRemove(KeyValuePair.Create(transaction, pending));
-            return _inFlight.TryGetValue((pending.EnterpriseId, "key:" + claim.Key), out var twin) ? twin : CompletedTwin;
+            return _inFlight.TryGetValue((pending.EnterpriseId, "key:" + claim.Key), out var twin) ? twin.Completion.Task : Answered;
         }
 
         return null;
@@ -214,14 +214,7 @@ internal sealed partial class TriggerCommitQueue(
     }
 
     /// <summary>Stands for a twin answered just as it was looked up: the later trigger goes alone at once.</summary>
-    private static readonly PendingTrigger CompletedTwin = CreateCompletedTwin();
-
-    private static PendingTrigger CreateCompletedTwin()
-    {
-        var twin = new PendingTrigger(Guid.Empty, null!, 0, null!, null, null);
-        twin.Completion.SetResult(BatchedOutcome.Alone);
-        return twin;
-    }
+    private static readonly Task<BatchedOutcome> Answered = Task.FromResult(BatchedOutcome.Alone);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A coalesced trigger of enterprise {EnterpriseId} goes alone once its twin is answered (its transaction id or Idempotency-Key is in a batch in flight)")]
     private static partial void LogTwin(ILogger logger, Guid enterpriseId);
