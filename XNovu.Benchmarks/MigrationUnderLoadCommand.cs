@@ -57,7 +57,7 @@ internal static class MigrationUnderLoadCommand
             + $"{options.TriggersPerSecond} triggers/s, the new release's migrations applied meanwhile.");
         var result = await UpgradeUnderLoad.RunAsync(options, Console.WriteLine, stop.Token);
 
-        Report.Section("Triggers by phase (POST /api/trigger, open loop; latency of the 202s; service backends waiting on a lock at once, at most: any lock / one a non-service backend holds)");
+        Report.Section("Triggers by phase (POST /api/trigger, open loop; latency of the 202s; service backends waiting on a lock at once, at most: any lock / behind a non-service backend (the longest such wait seen))");
         Report.Line($"{"phase",-22} {"sent",7} {"p50",9} {"p99",9} {"max",9} {"lock waits",10}  errors");
         foreach (var phase in UpgradeRunResult.Phases.Append(null))
         {
@@ -69,7 +69,7 @@ internal static class MigrationUnderLoadCommand
 
             var latencies = result.Latencies(phase);
             var seen = result.MaxLockWaiters.Where(w => phase is null ? UpgradeRunResult.IsUpgrade(w.Key) : w.Key == phase).Select(w => w.Value).ToList();
-            var waiters = $"{seen.Select(w => w.Any).DefaultIfEmpty().Max()} / {seen.Select(w => w.BehindOthers).DefaultIfEmpty().Max()}";
+            var waiters = $"{seen.Select(w => w.Any).DefaultIfEmpty().Max()} / {seen.Select(w => w.BehindOthers).DefaultIfEmpty().Max()} ({seen.Select(w => w.LongestBehindOthersMs).DefaultIfEmpty().Max():0} ms)";
             Report.Line($"{phase ?? "the whole upgrade",-22} {sent.Count,7:N0} {Report.Ms(UpgradeRunResult.Percentile(latencies, 50)),9} "
                 + $"{Report.Ms(UpgradeRunResult.Percentile(latencies, 99)),9} {Report.Ms(UpgradeRunResult.Percentile(latencies, 100)),9} {waiters,10}  {Errors(result.Errors(phase))}");
             var apis = sent.GroupBy(t => t.Api).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();

@@ -11,8 +11,10 @@ namespace XNovu.MigrationService;
 /// unless its first line is <see cref="NoTransactionMarker"/>; then every file under <c>Functions</c>, on every run,
 /// in one transaction: a database function's live body is its function file, not the last numbered script that
 /// touched it (Functions/README.md). A session-level advisory lock makes concurrent migrators (several deploys at
-/// once) take turns instead of racing. Every statement of a script runs under a short <c>lock_timeout</c>, and a
-/// script whose lock timed out is tried again (<see cref="MigrationOptions"/>), so that a migration never holds the
+/// once) take turns instead of racing. A transactional script first asks for each lock its statements need on an
+/// existing table with <c>NOWAIT</c> (<see cref="TableLocks"/>), so that nobody queues behind a lock it waits for;
+/// every statement runs under a short <c>lock_timeout</c>, and a script whose lock was refused or timed out is tried
+/// again (<see cref="MigrationOptions"/>), so that a migration never holds the
 /// services' calls behind it for longer than a moment (docs/operations.md, "Migrations without downtime").
 /// </summary>
 public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, MigrationOptions? options = null)
@@ -124,7 +126,10 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
     private async Task ApplyAsync(string connectionString, SqlScript script, CancellationToken cancellationToken)
     {
         var outside = RunsOutsideTransaction(script.Contents);
-        for (var attempt = 1; ; attempt++)
+        var nowait = !outside && options.LockNowaitWindow > TimeSpan.Zero;
+        var asking = System.Diagnostics.Stopwatch.StartNew();
+        var refusals = 0;
+        for (var attempt = 1; ; )
         {
             try
             {
@@ -135,19 +140,43 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
                 }
                 else
                 {
-                    var result = Upgrader(connectionString, name => name == script.Name).PerformUpgrade();
+                    var result = Upgrader(connectionString, name => name == script.Name, nowait).PerformUpgrade();
                     if (!result.Successful)
                     {
                         throw result.Error is PostgresException postgres ? postgres : new MigrationFailedException(script.Name, result.Error);
                     }
                 }
 
+                if (refusals > 0)
+                {
+                    LogNowaitGranted(logger, script.Name, refusals, asking.Elapsed.TotalSeconds);
+                }
+
                 return;
+            }
+            catch (PostgresException e) when (nowait && TableLocks.IsNowaitRefusal(e.SqlState, e.MessageText))
+            {
+                // The table was busy: nothing queued behind the ask. Ask again after a moment, a jittered one so that
+                // the ask does not keep landing in the same phase of a periodic writer; past the window, the plain way.
+                if (++refusals == 1)
+                {
+                    LogNowaitRefused(logger, script.Name, options.LockNowaitWindow.TotalSeconds, e.MessageText);
+                }
+
+                if (asking.Elapsed >= options.LockNowaitWindow)
+                {
+                    nowait = false;
+                    LogNowaitGaveUp(logger, script.Name, refusals, asking.Elapsed.TotalSeconds, e.MessageText);
+                    continue;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), cancellationToken);
             }
             catch (PostgresException e) when (IsLockTimeout(e) && attempt < options.LockAttempts)
             {
                 var pause = options.RetryDelay(attempt);
                 LogLockTimeout(logger, script.Name, attempt, options.LockAttempts, pause.TotalSeconds, e.MessageText);
+                attempt++;
                 await Task.Delay(pause, cancellationToken);
             }
             catch (PostgresException e)
@@ -215,14 +244,24 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
         return builder.ConnectionString;
     }
 
-    private UpgradeEngine Upgrader(string connectionString, Func<string, bool> scripts) =>
-        DeployChanges.To
+    /// <param name="nowait">Whether to take, before each statement, the locks it needs with <c>NOWAIT</c> (<see cref="TableLocks"/>).</param>
+    private UpgradeEngine Upgrader(string connectionString, Func<string, bool> scripts, bool nowait = false)
+    {
+        var builder = DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(ScriptAssembly, name => IsMigrationScript(name) && scripts(name))
             .JournalToPostgresqlTable(JournalSchema, JournalTable)
             .WithTransactionPerScript()
-            .LogTo(new DbUpLogger(logger))
-            .Build();
+            // A refused NOWAIT is an expected failed attempt: DbUp's error lines for it would read as an outage, so
+            // they go to Debug; a real failure is thrown as MigrationFailedException with its cause either way.
+            .LogTo(new DbUpLogger(logger, quietErrors: nowait));
+        return (nowait ? builder.WithPreprocessor(new NowaitLocksPreprocessor()) : builder).Build();
+    }
+
+    private sealed class NowaitLocksPreprocessor : IScriptPreprocessor
+    {
+        public string Process(string contents) => TableLocks.WithNowaitLocks(contents);
+    }
 
     /// <summary>
     /// Runs every function file (CREATE OR REPLACE and its grants) in one transaction, so a failing file leaves
@@ -315,17 +354,28 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Script}: a lock was not granted in time (attempt {Attempt} of {Attempts}); trying again in {Seconds:0.#} s: {Error}")]
     private static partial void LogLockTimeout(ILogger logger, string script, int attempt, int attempts, double seconds, string error);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Script}: a table it locks is busy ({Error}); asking again with NOWAIT every few milliseconds, for up to {Seconds:0.#} s")]
+    private static partial void LogNowaitRefused(ILogger logger, string script, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Script}: its locks were granted after {Refusals} busy refusal(s) in {Seconds:0.0} s")]
+    private static partial void LogNowaitGranted(ILogger logger, string script, int refusals, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Script}: its tables stayed busy for {Seconds:0.0} s ({Refusals} refusals, last: {Error}); asking for the locks under lock_timeout")]
+    private static partial void LogNowaitGaveUp(ILogger logger, string script, int refusals, double seconds, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Script}, outside a transaction: {Statement}")]
     private static partial void LogStatement(ILogger logger, string script, string statement);
 
-    private sealed class DbUpLogger(ILogger logger) : DbUp.Engine.Output.IUpgradeLog
+    private sealed class DbUpLogger(ILogger logger, bool quietErrors = false) : DbUp.Engine.Output.IUpgradeLog
     {
+        private readonly LogLevel errors = quietErrors ? LogLevel.Debug : LogLevel.Error;
+
         public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
         public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
         public void LogInformation(string format, params object[] args) => logger.LogInformation(format, args);
         public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
-        public void LogError(string format, params object[] args) => logger.LogError(format, args);
-        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);
+        public void LogError(string format, params object[] args) => logger.Log(errors, format, args);
+        public void LogError(Exception ex, string format, params object[] args) => logger.Log(errors, ex, format, args);
     }
 }
 

@@ -27,6 +27,14 @@ public sealed class MigrationOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ConcurrentLockTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a transactional script keeps asking for its tables' locks with <c>NOWAIT</c> (refused at once when
+    /// the table is busy, so nobody queues behind the ask), a few milliseconds apart, before it asks the plain way,
+    /// under <see cref="LockTimeout"/>. Zero asks the plain way at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:30:00")]
+    public TimeSpan LockNowaitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Attempts of one script whose lock timed out, before the migration fails.</summary>
     [Range(1, 1000)]
     public int LockAttempts { get; set; } = 30;

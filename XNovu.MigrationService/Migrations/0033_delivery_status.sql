@@ -11,11 +11,7 @@
 -- in the transaction of the change each message reports (complete_deliveries, apply_novu_webhook, a rule tick,
 -- a failed workflow sync), one row per subscribed endpoint and none for an enterprise without one; every
 -- attempt is logged (ent_webhook_attempt). Secrets are Data Protection ciphertext, never the secret itself.
--- enterprise.webhooks_allow_private is the admin's allowance to call private, loopback or link-local addresses.
-
-ALTER TABLE notify.ent_notification_delivery ADD COLUMN outcome text;
-ALTER TABLE notify.ent_notification_delivery ADD COLUMN outcome_at timestamptz;
-ALTER TABLE notify.enterprise ADD COLUMN webhooks_allow_private boolean NOT NULL DEFAULT false;
+-- The columns this reads (outcome, webhooks_allow_private) are 0031's.
 
 -- The signing secret of the webhooks an enterprise's own Novu environment sends (Data Protection ciphertext). Its
 -- own table, not a column of enterprise_novu, whose every write re-syncs the enterprise's workflows.
@@ -34,7 +30,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON notify.enterprise_novu_webhook TO xnovu_
 CREATE TABLE notify.ent_delivery_event (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     enterprise_id    uuid NOT NULL REFERENCES notify.enterprise (id),
-    delivery_id      bigint NOT NULL REFERENCES notify.ent_notification_delivery (id) ON DELETE CASCADE,
+    -- Its foreign key is added last (below), so that the deliveries are locked only for the commit.
+    delivery_id      bigint NOT NULL,
     -- Novu's event without its "message." prefix: sent, delivered, failed, seen, read, unread, archived, ...
     event            text NOT NULL CHECK (length(event) BETWEEN 1 AND 50),
     occurred_at      timestamptz NOT NULL,
@@ -532,3 +529,7 @@ CREATE TRIGGER trg_novu_workflow_sync_webhook
     AFTER UPDATE OF status ON notify.novu_workflow_sync
     FOR EACH ROW WHEN (NEW.status = 'failed' AND OLD.status IS DISTINCT FROM 'failed')
     EXECUTE FUNCTION notify.webhook_sync_failed();
+
+-- Last, so that the locks these take on tables the services write (SHARE ROW EXCLUSIVE) are held only for the commit.
+ALTER TABLE notify.ent_delivery_event ADD CONSTRAINT ent_delivery_event_delivery_id_fkey
+    FOREIGN KEY (delivery_id) REFERENCES notify.ent_notification_delivery (id) ON DELETE CASCADE;

@@ -35,8 +35,8 @@ CREATE TABLE notify.subscriber_preference (
     workflow_key    text NOT NULL CHECK (length(workflow_key) <= 200),
     channels        jsonb NOT NULL CHECK (jsonb_typeof(channels) = 'object'),
     updated_at      timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (enterprise_id, subscriber_id, workflow_key),
-    FOREIGN KEY (enterprise_id, subscriber_id) REFERENCES notify.subscriber (enterprise_id, subscriber_id) ON DELETE CASCADE
+    -- Its foreign key to the subscriber is added last (below), so that the subscribers are locked only for the commit.
+    PRIMARY KEY (enterprise_id, subscriber_id, workflow_key)
 );
 
 DO $$
@@ -54,6 +54,10 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Last, so that the locks these take on tables the trigger path writes are held only for the commit.
+ALTER TABLE notify.subscriber_preference ADD CONSTRAINT subscriber_preference_enterprise_id_subscriber_id_fkey
+    FOREIGN KEY (enterprise_id, subscriber_id) REFERENCES notify.subscriber (enterprise_id, subscriber_id) ON DELETE CASCADE;
 
 -- Which channels a preference silenced on this delivery, and why: {"EMAIL":{"source":"subscriber-workflow","reason":"..."}}.
 -- Null when nothing was silenced. Nullable without a default: adding it rewrites nothing.

@@ -19,15 +19,7 @@
 -- bookkeeping, migrations) are not the API's and are not recorded. Subscribers and topics are not audited: the
 -- trigger path writes subscriber profiles, and a row trigger there would slow every trigger.
 --
--- Every new column is nullable or has a constant default: adding it rewrites nothing.
-
-ALTER TABLE notify.ent_notification_template
-    ADD COLUMN live_version integer,
-    ADD COLUMN locales jsonb NOT NULL DEFAULT '{}';
-
-ALTER TABLE notify.enterprise ADD COLUMN default_locale text;
-
-ALTER TABLE notify.ent_notification_delivery ADD COLUMN rendering jsonb;
+-- Every new column (0040) is nullable or has a constant default: adding it rewrites nothing.
 
 CREATE TABLE notify.ent_template_version (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -154,6 +146,32 @@ BEGIN
 END
 $$;
 
+-- The admin reads every enterprise's trail; an enterprise reads its own through row-level security.
+CREATE FUNCTION notify.audit_events_all(
+    p_enterprise_id uuid, p_entity_type text, p_entity_key text, p_from timestamptz, p_to timestamptz, p_before_id bigint, p_limit integer)
+    RETURNS SETOF notify.audit_event
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, notify
+    SET row_security = off
+AS $$
+    SELECT * FROM notify.audit_event a
+    WHERE (p_enterprise_id IS NULL OR a.enterprise_id = p_enterprise_id)
+      AND (p_entity_type IS NULL OR a.entity_type = p_entity_type)
+      AND (p_entity_key IS NULL OR a.entity_key = p_entity_key)
+      AND (p_from IS NULL OR a.at >= p_from)
+      AND (p_to IS NULL OR a.at < p_to)
+      AND (p_before_id IS NULL OR a.id < p_before_id)
+    ORDER BY a.id DESC
+    LIMIT p_limit
+$$;
+REVOKE ALL ON FUNCTION notify.audit_events_all(uuid, text, text, timestamptz, timestamptz, bigint, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.audit_events_all(uuid, text, text, timestamptz, timestamptz, bigint, integer) TO xnovu_api;
+
+-- Last, so that the tables these triggers go on are locked (SHARE ROW EXCLUSIVE) only for the commit. The migrator
+-- cannot read the tables of a DO block's dynamic SQL, so the existing ones are locked here, NOWAIT: a busy table
+-- refuses at once (the migrator tries the script again a moment later) instead of queueing its writers behind us.
+LOCK TABLE notify.ent_notification_template, notify.ent_notification_workflow, notify.ent_notification_rule,
+    notify.typ_notification_category, notify.typ_notification_priority IN SHARE ROW EXCLUSIVE MODE NOWAIT;
 DO $$
 DECLARE
     t record;
@@ -175,24 +193,3 @@ BEGIN
     END LOOP;
 END
 $$;
-
--- The admin reads every enterprise's trail; an enterprise reads its own through row-level security.
-CREATE FUNCTION notify.audit_events_all(
-    p_enterprise_id uuid, p_entity_type text, p_entity_key text, p_from timestamptz, p_to timestamptz, p_before_id bigint, p_limit integer)
-    RETURNS SETOF notify.audit_event
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, notify
-    SET row_security = off
-AS $$
-    SELECT * FROM notify.audit_event a
-    WHERE (p_enterprise_id IS NULL OR a.enterprise_id = p_enterprise_id)
-      AND (p_entity_type IS NULL OR a.entity_type = p_entity_type)
-      AND (p_entity_key IS NULL OR a.entity_key = p_entity_key)
-      AND (p_from IS NULL OR a.at >= p_from)
-      AND (p_to IS NULL OR a.at < p_to)
-      AND (p_before_id IS NULL OR a.id < p_before_id)
-    ORDER BY a.id DESC
-    LIMIT p_limit
-$$;
-REVOKE ALL ON FUNCTION notify.audit_events_all(uuid, text, text, timestamptz, timestamptz, bigint, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.audit_events_all(uuid, text, text, timestamptz, timestamptz, bigint, integer) TO xnovu_api;

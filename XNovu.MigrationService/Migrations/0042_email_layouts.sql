@@ -39,9 +39,6 @@ CREATE TABLE notify.ent_layout_version (
     UNIQUE (enterprise_id, layout_key, version)
 );
 
-ALTER TABLE notify.ent_notification_template ADD COLUMN layout_key text;
-ALTER TABLE notify.ent_template_version ADD COLUMN layout_key text;
-
 DO $$
 DECLARE
     t text;
@@ -68,3 +65,7 @@ CREATE TRIGGER audit_authors BEFORE INSERT OR UPDATE ON notify.ent_layout_versio
     FOR EACH ROW EXECUTE FUNCTION notify.audit_write('layout-version', 'layout_key');
 CREATE TRIGGER audit_record AFTER INSERT OR UPDATE OR DELETE ON notify.ent_layout_version
     FOR EACH ROW EXECUTE FUNCTION notify.audit_write('layout-version', 'layout_key');
+
+-- Last, so that the templates are locked (ACCESS EXCLUSIVE) only for the commit.
+ALTER TABLE notify.ent_notification_template ADD COLUMN layout_key text;
+ALTER TABLE notify.ent_template_version ADD COLUMN layout_key text;

@@ -8,9 +8,6 @@
 -- through notify.enqueue_notification, so a row gets exactly that function's checks and SQLSTATEs, and then the
 -- original's own columns. Ids (workflow, category, priority, rule) are XNovu's: see docs/operations.md, cutover.
 
--- The original's business link, kept on the notification; only this relation writes it.
-ALTER TABLE notify.ent_notification ADD COLUMN business_id uuid;
-
 CREATE SCHEMA original_compat;
 
 -- Reading goes through the caller's rights (security_invoker), so a writer that may only insert reads nothing;

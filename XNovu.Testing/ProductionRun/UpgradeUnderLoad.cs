@@ -69,9 +69,11 @@ public sealed record UpgradeRunOptions
 
 /// <summary>
 /// The most service backends seen waiting on a lock at once: any lock (the services' own contention included, such as
-/// two commits upserting one subscriber), and a lock held by a backend that is not a service's (the migrator's).
+/// two commits upserting one subscriber), and a lock held by (or queued for by) a backend that is not a service's (the
+/// migrator's); the longest such wait seen in progress (pg_locks.waitstart, sampled every 100 ms, so a lower bound
+/// of the longest), and the statement of the backend it waited behind.
 /// </summary>
-public sealed record LockWaits(int Any, int BehindOthers);
+public sealed record LockWaits(int Any, int BehindOthers, double LongestBehindOthersMs = 0, string? Blocker = null);
 
 /// <summary>What the upgrade run observed; the harness throws before returning when a step fails outright.</summary>
 public sealed record UpgradeRunResult(
@@ -387,13 +389,18 @@ public static class UpgradeUnderLoad
         await connection.OpenAsync(CancellationToken.None);
         await using var sample = new NpgsqlCommand(
             """
-            SELECT count(*) FILTER (WHERE a.wait_event_type = 'Lock')::int,
-                   count(*) FILTER (WHERE a.wait_event_type = 'Lock' AND EXISTS (
-                       SELECT 1 FROM unnest(pg_blocking_pids(a.pid)) AS b(pid) JOIN pg_stat_activity o ON o.pid = b.pid
-                       WHERE o.usename NOT IN ('xnovu_api', 'xnovu_dispatcher')))::int,
-                   count(*)::int,
-                   (SELECT string_agg(p.phase, ', ') FROM pg_stat_progress_create_index p)
-            FROM pg_stat_activity a WHERE a.backend_type = 'client backend' AND a.usename IN ('xnovu_api', 'xnovu_dispatcher')
+            WITH waiting AS (
+                SELECT (SELECT max(now() - l.waitstart) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted) AS waited,
+                       (SELECT left(o.query, 200) FROM unnest(pg_blocking_pids(a.pid)) AS b(pid) JOIN pg_stat_activity o ON o.pid = b.pid
+                        WHERE o.usename NOT IN ('xnovu_api', 'xnovu_dispatcher') LIMIT 1) AS blocker
+                FROM pg_stat_activity a
+                WHERE a.backend_type = 'client backend' AND a.usename IN ('xnovu_api', 'xnovu_dispatcher') AND a.wait_event_type = 'Lock')
+            SELECT (SELECT count(*) FROM waiting)::int,
+                   (SELECT count(*) FROM waiting WHERE blocker IS NOT NULL)::int,
+                   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename IN ('xnovu_api', 'xnovu_dispatcher'))::int,
+                   (SELECT string_agg(p.phase, ', ') FROM pg_stat_progress_create_index p),
+                   (SELECT coalesce(max(extract(epoch FROM waited) * 1000), 0) FROM waiting WHERE blocker IS NOT NULL)::float8,
+                   (SELECT blocker FROM waiting WHERE blocker IS NOT NULL ORDER BY waited DESC NULLS LAST LIMIT 1)
             """, connection);
         while (!token.IsCancellationRequested)
         {
@@ -402,7 +409,12 @@ public static class UpgradeUnderLoad
             {
                 await reader.ReadAsync(CancellationToken.None);
                 var seen = waiters.GetValueOrDefault(phase) ?? new LockWaits(0, 0);
-                waiters[phase] = new LockWaits(Math.Max(seen.Any, reader.GetInt32(0)), Math.Max(seen.BehindOthers, reader.GetInt32(1)));
+                var longest = reader.GetDouble(4);
+                waiters[phase] = new LockWaits(
+                    Math.Max(seen.Any, reader.GetInt32(0)),
+                    Math.Max(seen.BehindOthers, reader.GetInt32(1)),
+                    Math.Max(seen.LongestBehindOthersMs, longest),
+                    longest > seen.LongestBehindOthersMs && !reader.IsDBNull(5) ? reader.GetString(5) : seen.Blocker);
                 peak = Math.Max(peak, reader.GetInt32(2));
                 var build = reader.IsDBNull(3) ? "none" : reader.GetString(3);
                 if (phases.Count == 0 ? build != "none" : !phases[^1].EndsWith(build, StringComparison.Ordinal))

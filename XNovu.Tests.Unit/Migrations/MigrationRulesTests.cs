@@ -25,6 +25,13 @@ public sealed class MigrationRulesTests
         [("0025_fewer_notification_indexes", DropIndexWithoutConcurrently, "idx_notification_enterprise_status")] = AppliedBeforeTheRule + UpgradeFromBefore,
         [("0026_due_deliveries_in_claim_order", IndexWithoutConcurrently, "ent_notification_delivery")] = AppliedBeforeTheRule + UpgradeFromBefore,
         [("0026_due_deliveries_in_claim_order", DropIndexWithoutConcurrently, "ix_delivery_due")] = AppliedBeforeTheRule + UpgradeFromBefore,
+        [("0005_deliveries_and_dispatch", HotLockHeld, "ent_notification")] = AppliedBeforeTheRule,
+        [("0010_dispatch_reliability", HotLockHeld, "ent_notification_delivery")] = AppliedBeforeTheRule,
+        [("0012_original_compatibility", HotLockHeld, "ent_notification")] = AppliedBeforeTheRule,
+        [("0015_subscribers_and_topics", HotLockHeld, "ent_notification")] = AppliedBeforeTheRule,
+        [("0018_byo_novu", HotLockHeld, "ent_notification_delivery")] = AppliedBeforeTheRule,
+        [("0021_deliveries_per_statement", HotLockHeld, "ent_notification")] = AppliedBeforeTheRule,
+        [("0026_due_deliveries_in_claim_order", HotLockHeld, "ent_notification_delivery")] = AppliedBeforeTheRule + UpgradeFromBefore,
     };
 
     private const string AppliedBeforeTheRule =
@@ -100,6 +107,9 @@ public sealed class MigrationRulesTests
     [InlineData(UnbatchedBackfill, "UPDATE notify.ent_notification SET name = workflow_key WHERE name IS NULL;")]
     [InlineData(UnbatchedBackfill, "WITH old AS (SELECT id FROM notify.ent_notification_delivery WHERE sent_at < now()) DELETE FROM notify.ent_notification_delivery d USING old WHERE d.id = old.id;")]
     [InlineData(Rename, "ALTER TABLE notify.enterprise RENAME COLUMN name TO display_name;")]
+    [InlineData(HotLockHeld, "ALTER TABLE notify.ent_notification_delivery ADD COLUMN sample text;\nCREATE FUNCTION notify.sample() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;")]
+    [InlineData(HotLockHeld, "CREATE TABLE notify.sample (id bigint PRIMARY KEY, subscriber_id text, enterprise_id uuid, FOREIGN KEY (enterprise_id, subscriber_id) REFERENCES notify.subscriber (enterprise_id, subscriber_id));\nCREATE INDEX ix_sample ON notify.sample (subscriber_id);")]
+    [InlineData(HotLockHeld, "CREATE TRIGGER trg_sample AFTER UPDATE ON notify.rule_tick FOR EACH ROW EXECUTE FUNCTION notify.sample();\nDO $$ BEGIN PERFORM 1; END $$;")]
     public void A_new_script_that_breaks_a_rule_fails_the_check(string rule, string sample)
     {
         var violations = NotGrandfathered([.. Scripts(), ("9999_sample", sample)]);
@@ -119,6 +129,8 @@ public sealed class MigrationRulesTests
     [InlineData("CREATE TABLE notify.sample (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT clock_timestamp());\nCREATE INDEX ix_sample ON notify.sample (created_at);")]
     [InlineData("CREATE INDEX ix_sample ON notify.novu_removal (kind);\nUPDATE notify.enterprise SET name = name;")]
     [InlineData("CREATE FUNCTION notify.sample() RETURNS void LANGUAGE sql AS $$ UPDATE notify.ent_notification SET name = name; CREATE INDEX x ON notify.ent_notification (id) $$;")]
+    [InlineData("CREATE TABLE notify.sample (id bigint PRIMARY KEY, delivery_id bigint NOT NULL);\nALTER TABLE notify.sample ENABLE ROW LEVEL SECURITY;\nALTER TABLE notify.ent_notification_delivery ADD COLUMN sample text;\nALTER TABLE notify.sample ADD FOREIGN KEY (delivery_id) REFERENCES notify.ent_notification_delivery (id);\nGRANT SELECT ON notify.sample TO xnovu_app;")]
+    [InlineData("LOCK TABLE notify.rule_tick IN SHARE ROW EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN EXECUTE 'CREATE TRIGGER t AFTER UPDATE ON notify.rule_tick FOR EACH ROW EXECUTE FUNCTION notify.sample()'; END $$;")]
     public void A_script_written_the_recommended_way_passes(string sample)
     {
         var violations = NotGrandfathered([.. Scripts(), ("9999_sample", sample)]);

@@ -31,6 +31,7 @@ internal static partial class OnlineMigrationRules
     public const string TableRewrite = "table-rewrite-or-lock";
     public const string UnbatchedBackfill = "unbatched-update-or-delete";
     public const string Rename = "rename";
+    public const string HotLockHeld = "hot-table-lock-held-across-script";
 
     /// <summary>
     /// Tables that grow with traffic or are written on the trigger path: a lock on one stops triggers or dispatch, and
@@ -80,6 +81,8 @@ internal static partial class OnlineMigrationRules
         var outside = DatabaseMigrator.RunsOutsideTransaction(text);
         var createdHere = new HashSet<string>(StringComparer.Ordinal);
         var droppedFirst = new HashSet<string>(StringComparer.Ordinal);
+        string? held = null;
+        var relationsCreatedHere = new HashSet<string>(StringComparer.Ordinal);
         foreach (var statement in SqlStatements.Split(text))
         {
             var code = Whitespace().Replace(SqlStatements.CodeOnly(statement), " ").Trim();
@@ -95,6 +98,20 @@ internal static partial class OnlineMigrationRules
             if (!outside && code.Contains("CONCURRENTLY", StringComparison.OrdinalIgnoreCase))
             {
                 yield return Broken(ConcurrentlyInTransaction, "script");
+            }
+
+            // A lock on a hot table is held until the script commits: once one is taken, only statements that take
+            // such locks themselves (or grants) may follow, so the lock lasts the commit, not the rest of the script.
+            var locks = outside ? [] : TableLocks.Of(statement).Where(l => !relationsCreatedHere.Contains(l.Table)).ToList();
+            if (held is not null && locks.Count == 0 && !Regex.IsMatch(code, @"^(GRANT|REVOKE|COMMENT|LOCK)\b", RegexOptions.IgnoreCase))
+            {
+                yield return Broken(HotLockHeld, held);
+            }
+
+            held ??= locks.Select(l => Name(l.Table)).FirstOrDefault(Hot);
+            if (TableLocks.Creates(statement) is { } relation)
+            {
+                relationsCreatedHere.Add(relation);
             }
 
             if (CreateTable().Match(code) is { Success: true } created)
@@ -150,7 +167,8 @@ internal static partial class OnlineMigrationRules
             {
                 yield return Broken(UnbatchedBackfill, Name(backfill.Groups["table"].Value));
             }
-            else if (RewriteOrLock().Match(code) is { Success: true } rewrite && Hot(Name(rewrite.Groups["table"].Value)))
+            else if (RewriteOrLock().Match(code) is { Success: true } rewrite && Hot(Name(rewrite.Groups["table"].Value))
+                     && !Regex.IsMatch(code, @"^LOCK\b.*\bNOWAIT$", RegexOptions.IgnoreCase))
             {
                 yield return Broken(TableRewrite, Name(rewrite.Groups["table"].Value));
             }

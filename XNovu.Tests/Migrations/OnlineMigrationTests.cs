@@ -109,6 +109,48 @@ public sealed class OnlineMigrationTests(ScratchPostgres postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_script_in_a_transaction_asks_for_its_locks_with_nowait_so_nobody_queues_behind_it()
+    {
+        var connectionString = postgres.ConnectionString("online_nowait");
+        await Migrator(new MigrationOptions { Through = "0027" }).MigrateAsync(connectionString, NoPasswords, CancellationToken.None, applyFunctionFiles: false);
+
+        // 0028 alters enterprise_api_key (ACCESS EXCLUSIVE) while a reader holds the table. Asked for the plain way,
+        // the lock would queue, and every key lookup with it, for up to LockTimeout (here 3 s).
+        await using var reader = new NpgsqlConnection(connectionString);
+        await reader.OpenAsync();
+        await using var transaction = await reader.BeginTransactionAsync();
+        await new NpgsqlCommand("SELECT count(*) FROM notify.enterprise_api_key", reader, transaction).ExecuteScalarAsync();
+
+        var log = new ListLogger();
+        var options = new MigrationOptions { LockTimeout = TimeSpan.FromSeconds(3), LockNowaitWindow = TimeSpan.FromMinutes(1) };
+        var migrating = Migrator(options, log).MigrateAsync(connectionString, NoPasswords, CancellationToken.None);
+        await Eventually.WaitForAsync(
+            () => Task.FromResult<bool?>(log.Lines.Any(l => l.Contains("0028_api_key_expiry.sql: a table it locks is busy", StringComparison.Ordinal))),
+            busy => busy == true, TimeSpan.FromSeconds(30), "0028 to be refused its lock");
+
+        // While it keeps asking, other readers never wait for it: each is answered within its own 200 ms lock_timeout.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reads = 0;
+        await using (var other = new NpgsqlConnection(connectionString))
+        {
+            await other.OpenAsync();
+            while (clock.Elapsed < TimeSpan.FromSeconds(1.5))
+            {
+                await new NpgsqlCommand("SET lock_timeout = '200ms'; SELECT count(*) FROM notify.enterprise_api_key", other).ExecuteScalarAsync();
+                reads++;
+            }
+        }
+
+        Assert.False(migrating.IsCompleted);
+        await transaction.CommitAsync();
+        var applied = await migrating;
+
+        Assert.True(reads > 10, $"{reads} reads");
+        Assert.Equal("0028_api_key_expiry", applied.Select(DatabaseMigrator.ScriptFileName).First());
+        Assert.Contains(log.Lines, l => l.Contains("0028_api_key_expiry.sql: its locks were granted after", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_script_in_a_transaction_gives_up_its_lock_wait_and_is_retried()
     {
         var connectionString = postgres.ConnectionString("online_transactional");
@@ -123,7 +165,8 @@ public sealed class OnlineMigrationTests(ScratchPostgres postgres) : IClassFixtu
         await new NpgsqlCommand("SELECT count(*) FROM notify.enterprise_api_key", reader, transaction).ExecuteScalarAsync();
 
         var log = new ListLogger();
-        var options = new MigrationOptions { LockTimeout = TimeSpan.FromMilliseconds(100), LockRetryDelay = TimeSpan.FromMilliseconds(100), LockAttempts = 100 };
+        // NOWAIT off: the plain way (lock_timeout and retries) is what a script falls back to past LockNowaitWindow.
+        var options = new MigrationOptions { LockTimeout = TimeSpan.FromMilliseconds(100), LockRetryDelay = TimeSpan.FromMilliseconds(100), LockAttempts = 100, LockNowaitWindow = TimeSpan.Zero };
         var migrating = Migrator(options, log).MigrateAsync(connectionString, NoPasswords, CancellationToken.None);
 
         // Another reader of the table waits at most one LockTimeout behind the queued ALTER, not until the first reader ends.
