@@ -217,7 +217,7 @@ public static class FailoverUnderLoad
             var accepted = samples.Where(t => t.Status == 202).Select(t => t.TransactionId).ToHashSet(StringComparer.Ordinal);
             var (stored, delivered) = await WaitDeliveredAsync(cluster.OwnerOnPrimary(), accepted, options.DrainTimeout, token);
             var events = await http.GetFromJsonAsync<JsonArray>($"{novuUrl}/emulator/events", token) ?? [];
-            var received = events.OfType<JsonObject>().Select(e => (string?)e["transactionId"]).OfType<string>()
+            var received = events.OfType<JsonObject>().Select(e => CallersTransactionId((string?)e["transactionId"])).OfType<string>()
                 .Where(id => loads.Any(l => id.StartsWith(l.Prefix, StringComparison.Ordinal)))
                 .GroupBy(id => id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var replication = await cluster.ReplicationAsync(token);
@@ -248,6 +248,13 @@ public static class FailoverUnderLoad
             }
         }
     }
+
+    /// <summary>
+    /// The caller's transaction id in what Novu received: XNovu sends <c>{enterprise id, 32 hex}:{id}</c> (NovuNames in
+    /// XNovu.Core, which this harness does not reference), so one tenant's ids never meet another's at Novu.
+    /// </summary>
+    internal static string? CallersTransactionId(string? novuTransactionId) =>
+        novuTransactionId is { Length: > 33 } id && id[32] == ':' && Guid.TryParseExact(id.AsSpan(0, 32), "N", out _) ? id[33..] : novuTransactionId;
 
     private static async Task<int> CountAsync(string connectionString, string sql, CancellationToken token)
     {

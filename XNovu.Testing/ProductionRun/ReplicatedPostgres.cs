@@ -85,7 +85,7 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         }
 
         await cluster.CopyAsStandbyAsync(nodes[1], nodes[0], cancellationToken);
-        await cluster.WaitStreamingAsync(cancellationToken);
+        await cluster.WaitStreamingAsync(synchronous ? "streaming sync" : "streaming async", cancellationToken);
         return cluster;
     }
 
@@ -135,6 +135,20 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         var old = nodes[1 - Primary];
         await old.Server!.DisposeAsync();
         string how;
+        // The promoted server writes its new timeline to its control file at its next checkpoint; until then pg_rewind
+        // reads both clusters as on timeline 1, answers "no rewind required", and the old primary, ahead of the fork
+        // by the commits its standby never confirmed, cannot follow the new timeline.
+        await using (var connection = new NpgsqlConnection(Owner(nodes[Primary])))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 120 };
+            await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // pg_rewind first recovers the crashed cluster in single-user mode, which reads postgresql.conf but not the
+        // settings the servers are started with: without wal_keep_size there, its checkpoint recycles the WAL the
+        // rewind then needs to find where the servers diverged.
+        File.AppendAllLines(Path.Combine(old.Data, "postgresql.conf"), Common.Select(c => c.Replace("=", " = '", StringComparison.Ordinal) + "'"));
         try
         {
             LocalServers.RunAsPostgres("pg_rewind", ["--target-pgdata", old.Data, "--source-server", Conninfo(nodes[Primary]), "--write-recovery-conf"]);
@@ -149,6 +163,9 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
             how = "pg_basebackup (pg_rewind failed: see rejoin.log)";
         }
 
+        // Synchronous only once it streams: a standby still catching up (a fresh base backup, a rewind's WAL) would
+        // hold every commit on the primary until it has replayed its way to the present.
+        await WaitStreamingAsync("streaming async", cancellationToken);
         if (synchronous)
         {
             await using var connection = new NpgsqlConnection(Owner(nodes[Primary]));
@@ -157,7 +174,7 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
             await setting.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await WaitStreamingAsync(cancellationToken);
+        await WaitStreamingAsync(synchronous ? "streaming sync" : "streaming async", cancellationToken);
         return how;
     }
 
@@ -169,10 +186,9 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         standby.Server = await LocalServers.StartServerAsync(standby.Name, standby.Directory, standby.Data, standby.Port, cancellationToken, maxConnections, Common);
     }
 
-    /// <summary>Waits until the primary sees its standby streaming (synchronously, when the cluster is synchronous).</summary>
-    private async Task WaitStreamingAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the primary sees its standby in <paramref name="expected"/> (<c>streaming sync</c>, <c>streaming async</c>).</summary>
+    private async Task WaitStreamingAsync(string expected, CancellationToken cancellationToken)
     {
-        var expected = synchronous ? "streaming sync" : "streaming async";
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(await ReplicationAsync(cancellationToken)).Contains(expected))
         {

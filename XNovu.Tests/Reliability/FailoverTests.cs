@@ -1,6 +1,5 @@
 using Xunit.Abstractions;
 using XNovu.Testing.ProductionRun;
-using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Reliability;
 
@@ -13,8 +12,7 @@ namespace XNovu.Tests.Reliability;
 /// </summary>
 public sealed class FailoverTests(ITestOutputHelper output)
 {
-    // Issue 31 is open: on a loaded machine the synchronous run refused triggers (503) long after the promotion.
-    [OptInFact("XNOVU_FAILOVER_TESTS", "The synchronous failover run does not meet its targets yet (issue 31).")]
+    [Fact]
     public async Task With_a_synchronous_standby_no_acknowledged_trigger_is_lost_and_triggers_are_accepted_again_soon_after_the_promotion()
     {
         var result = await FailoverUnderLoad.RunAsync(
