@@ -22,7 +22,16 @@ public sealed record ProductionRunOptions
     /// (<c>ConnectionStrings__xnovu-dispatcher-listen</c>). The migrator, the database owner, connects directly.
     /// </summary>
     public bool ThroughPgBouncer { get; init; }
+
+    /// <summary>Variables every API and dispatcher gets on top of the Kubernetes base's (a benchmark's Novu rate, say).</summary>
+    public IReadOnlyDictionary<string, string> ServiceEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Run once every check is done and before the processes stop: a benchmark's load on the running services.</summary>
+    public Func<ProductionRunContext, CancellationToken, Task>? Load { get; init; }
 }
+
+/// <summary>What a <see cref="ProductionRunOptions.Load"/> gets: the APIs, the admin key and the database as its owner.</summary>
+public sealed record ProductionRunContext(IReadOnlyList<string> Apis, string AdminKey, string Owner, string Directory);
 
 /// <summary>What the run observed; <see cref="ProductionShapedRun"/> throws before returning when a step fails outright.</summary>
 public sealed record ProductionRunResult(
@@ -127,11 +136,17 @@ public static class ProductionShapedRun
             var services = new Dictionary<string, string>();
             for (var i = 0; i < 2; i++)
             {
-                processes.Add(PublishedServices.Start(directory, $"api-{i}", apis[i], kubernetes.For("Deployment/xnovu-api", secret)));
+                var apiEnvironment = kubernetes.For("Deployment/xnovu-api", secret);
+                foreach (var (key, value) in options.ServiceEnvironment)
+                {
+                    apiEnvironment[key] = value;
+                }
+
+                processes.Add(PublishedServices.Start(directory, $"api-{i}", apis[i], apiEnvironment));
                 services[$"api-{i}"] = apis[i];
                 var dispatcher = PublishedServices.Url(LocalServers.FreePort());
                 var dispatcherEnvironment = kubernetes.For("Deployment/xnovu-dispatcher", secret);
-                foreach (var (key, value) in listen)
+                foreach (var (key, value) in listen.Concat(options.ServiceEnvironment))
                 {
                     dispatcherEnvironment[key] = value;
                 }
@@ -165,6 +180,10 @@ public static class ProductionShapedRun
             var (adminStatus, status) = await TriggerOneAsync(http, apis, adminKey, token);
             var delivery = clock.Elapsed;
             log($"trigger on api-0 read on api-1: {status} after {delivery.TotalSeconds:0.0} s");
+            if (options.Load is { } load)
+            {
+                await load(new ProductionRunContext(apis, adminKey, $"Host=127.0.0.1;Port={pgPort};Username=postgres;Password={pgPassword};Database=xnovu", directory), token);
+            }
 
             return new ProductionRunResult(directory, publish, migrate, start, delivery, status, probes, adminStatus, developmentKey, inspection, signIn);
         }
