@@ -55,6 +55,19 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
         ("create enterprise", "POST", "/api/admin/enterprises", true, "name", v => $$$$"""{"name":{{{{v}}}}}"""),
         ("rename enterprise", "PATCH", "/api/admin/enterprises/{id}", true, "name", v => $$$$"""{"name":{{{{v}}}}}"""),
         ("create key", "POST", "/api/admin/enterprises/{id}/api-keys", true, "name", v => $$$$"""{"name":{{{{v}}}}}"""),
+        ("create subscriber", "POST", "/api/subscribers", false, "firstName", v => $$$$"""{"subscriberId":"s-hostile","firstName":{{{{v}}}}}"""),
+        ("create topic", "POST", "/api/topics", false, "name", v => $$$$"""{"topicKey":"t-hostile","name":{{{{v}}}}}"""),
+        ("create webhook endpoint", "POST", "/api/webhooks/endpoints", false, "description",
+            v => $$$$"""{"url":"https://hooks.example.com/x","eventTypes":["notification.accepted"],"description":{{{{v}}}}}"""),
+        ("subscriber preferences", "PATCH", "/api/subscribers/s-hostile/preferences", false, "workflowId",
+            v => $$$$"""{"workflowId":{{{{v}}}},"channels":{"email":false}}"""),
+        ("preference default", "PUT", "/api/preferences/defaults/workflows/default-email", false, "channels", v => $$$$"""{"channels":{{{{v}}}},"forced":false}"""),
+        ("digest", "PUT", "/api/workflows/default-email/digest", false, "unit", v => $$$$"""{"type":"regular","amount":5,"unit":{{{{v}}}}}"""),
+        ("create layout", "POST", "/api/layouts", false, "name",
+            v => $$$$"""{"layoutKey":"l-hostile","name":{{{{v}}}},"headerHtml":"<p>h</p>","footerHtml":"<p>f</p>"}"""),
+        ("localization settings", "PUT", "/api/localization", false, "defaultLocale", v => $$$$"""{"defaultLocale":{{{{v}}}}}"""),
+        ("translation catalog", "PUT", "/api/translations/fr", false, "greeting", v => $$$$"""{"greeting":{{{{v}}}}}"""),
+        ("original ids", "PUT", "/api/original-ids", false, "key", v => $$$$"""{"items":[{"kind":"workflow","originalId":1,"key":{{{{v}}}}}]}"""),
     ];
 
     public static TheoryData<HostileCase> Cases()
