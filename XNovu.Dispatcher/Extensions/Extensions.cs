@@ -6,6 +6,7 @@ using XNovu.Core.Persistence;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Offboarding;
+using XNovu.Dispatcher.Preferences;
 using XNovu.Dispatcher.Retention;
 using XNovu.Dispatcher.Rules;
 using XNovu.Dispatcher.Webhooks;
@@ -61,6 +62,7 @@ internal static class Extensions
             .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
         builder.AddNovuSync();
         builder.AddNovuRemoval();
+        builder.AddPreferenceSync();
         builder.AddRuleEngine();
         builder.AddRetention();
         builder.AddWebhooks();
