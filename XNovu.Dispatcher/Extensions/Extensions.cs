@@ -3,6 +3,7 @@ using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
+using XNovu.Core.Preferences;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Offboarding;
@@ -63,6 +64,7 @@ internal static class Extensions
         builder.AddNovuSync();
         builder.AddNovuRemoval();
         builder.AddPreferenceSync();
+        builder.Services.AddUnsubscribeLinks();
         builder.AddRuleEngine();
         builder.AddRetention();
         builder.AddWebhooks();
