@@ -10,6 +10,8 @@ public interface INovuClient
 
     INovuWorkflows Workflows { get; }
 
+    INovuPreferences Preferences { get; }
+
     /// <summary>
     /// <c>POST /v1/events/trigger</c>. The Idempotency-Key defaults to the request's transactionId, so
     /// a retry of the same delivery is recognised by Novu.

@@ -21,6 +21,13 @@ public sealed record NovuWorkflowRequest
     public bool Active { get; init; } = true;
 
     public required IReadOnlyList<NovuStepRequest> Steps { get; init; }
+
+    /// <summary>
+    /// Novu's <c>preferences</c> (<c>{user, workflow}</c>); an update must carry it. <c>{"user":null}</c> leaves the
+    /// workflow on Novu's defaults: XNovu decides each channel at dispatch, and a channel it silences is not in
+    /// the event, so Novu's step for it skips.
+    /// </summary>
+    public JsonObject Preferences { get; init; } = new() { ["user"] = null };
 }
 
 /// <summary>One step: <c>type</c> is <c>in_app</c>, <c>email</c>, <c>sms</c>, <c>push</c> or <c>chat</c> for a channel.</summary>

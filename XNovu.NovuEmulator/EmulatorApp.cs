@@ -36,6 +36,7 @@ public static class EmulatorApp
         builder.Services.AddSingleton<EventEndpoints.Recorder>();
         builder.Services.AddSingleton<SubscriberStore>();
         builder.Services.AddSingleton<WorkflowStore>();
+        builder.Services.AddSingleton<PreferenceStore>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<FaultStore>();
         builder.Services.AddSingleton<RequestLog>();
@@ -67,6 +68,7 @@ public static class EmulatorApp
 
         app.MapEvents();
         app.MapSubscribers();
+        app.MapSubscriberPreferences();
         app.MapWorkflows();
         if (app.Services.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value.DevelopmentEndpoints)
         {

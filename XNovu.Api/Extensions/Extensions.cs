@@ -123,6 +123,7 @@ internal static class Extensions
         api.MapNotificationEndpoints();
         api.MapSubscriberEndpoints();
         api.MapPreferenceEndpoints();
+        api.MapUnsubscribeEndpoints();
         api.MapDigestEndpoints();
         api.MapTopicEndpoints();
         api.MapRateLimitEndpoints();

@@ -10,6 +10,7 @@ public static class PreferenceExtensions
         builder.Services.AddSingleton<PreferenceStore>();
         builder.Services.AddSingleton<PreferenceSnapshotStore>();
         builder.Services.AddSingleton<XNovu.Api.Digests.DigestSettingsStore>();
+        builder.Services.AddUnsubscribeLinks();
         return builder;
     }
 }

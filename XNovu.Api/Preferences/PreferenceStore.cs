@@ -1,5 +1,6 @@
 using Dapper;
 using XNovu.Core.Persistence;
+using XNovu.Core.Preferences;
 
 namespace XNovu.Api.Preferences;
 
@@ -63,6 +64,8 @@ internal sealed class PreferenceStore(XNovuDatabase database)
                     channels = preferences.Select(p => p.Channels).ToArray(),
                 },
                 session.Transaction);
+            // Pushed to Novu by the dispatchers once committed (XNovu.Dispatcher/Preferences), with retries.
+            await PreferenceSyncStore.EnqueueAsync(session, subscriberId, preferences.Select(p => p.WorkflowKey).ToList());
             return true;
         }, cancellationToken);
 

@@ -8,15 +8,22 @@ namespace XNovu.Core.Digests;
 /// <summary>A window's length in Novu's terms: an amount of a unit (<c>seconds</c>, <c>minutes</c>, <c>hours</c>, <c>days</c>, <c>weeks</c>).</summary>
 public sealed record DigestWindow(int? Amount, string? Unit)
 {
-    public TimeSpan Length => Unit switch
+    /// <summary>
+    /// The length in seconds, in floating point: a hostile amount (<c>int.MaxValue</c> weeks) neither wraps around
+    /// (as <c>7 * amount</c> in <c>int</c> did, into a negative window that passed the check) nor throws.
+    /// </summary>
+    public double Seconds => (double)(Amount ?? 0) * (Unit switch
     {
-        "seconds" => TimeSpan.FromSeconds(Amount ?? 0),
-        "minutes" => TimeSpan.FromMinutes(Amount ?? 0),
-        "hours" => TimeSpan.FromHours(Amount ?? 0),
-        "days" => TimeSpan.FromDays(Amount ?? 0),
-        "weeks" => TimeSpan.FromDays(7 * (Amount ?? 0)),
-        _ => TimeSpan.Zero,
-    };
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        "days" => 86400,
+        "weeks" => 7 * 86400,
+        _ => 0,
+    });
+
+    /// <summary>The length; a window too long for a <see cref="TimeSpan"/> is <see cref="TimeSpan.MaxValue"/> (validation refuses it first).</summary>
+    public TimeSpan Length => Seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(Seconds);
 }
 
 /// <summary>
@@ -63,7 +70,7 @@ public sealed record DigestSettings(
 
         if (IsTimed)
         {
-            if (string.IsNullOrWhiteSpace(Cron) || !TryParseCron(Cron, out _))
+            if (string.IsNullOrWhiteSpace(Cron) || Cron.Any(char.IsControl) || !TryParseCron(Cron, out _))
             {
                 problems.Add(("cron", "must be a CRON expression of five fields (minute hour day month weekday)."));
             }
@@ -77,7 +84,8 @@ public sealed record DigestSettings(
             }
         }
 
-        if (DigestKey is { } key && (key.Length is 0 or > 200 || NovuPath(key).Split('.').Any(part => part.Length == 0)))
+        // Control characters (NUL above all, which PostgreSQL's jsonb cannot store) are never part of a path.
+        if (DigestKey is { } key && (key.Length is 0 or > 200 || key.Any(char.IsControl) || NovuPath(key).Split('.').Any(part => part.Length == 0)))
         {
             problems.Add(("digestKey", "must be a payload path such as issue.id (at most 200 characters)."));
         }
@@ -171,7 +179,7 @@ public sealed record DigestSettings(
         {
             problems.Add(($"{prefix}unit", $"must be one of {string.Join(", ", Units)}."));
         }
-        else if (window.Amount is not > 0 || window.Length > MaxWindow)
+        else if (window.Amount is not > 0 || window.Seconds > MaxWindow.TotalSeconds)
         {
             problems.Add(($"{prefix}amount", string.Create(CultureInfo.InvariantCulture, $"must be positive, and the window at most {MaxWindow.TotalDays} days.")));
         }

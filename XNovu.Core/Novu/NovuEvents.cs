@@ -57,14 +57,15 @@ public static class NovuEvents
     /// <exception cref="TemplateRenderException">The template does not render.</exception>
     public static async Task<RenderedChannel> RenderAsync(
         ITemplateEngine templates, TemplateDefinition template, Guid enterpriseId, string? enterpriseName, JsonElement payload,
-        NovuSubscriber subscriber, CancellationToken cancellationToken, Localization.Translations? translations = null, JsonElement? digest = null)
+        NovuSubscriber subscriber, CancellationToken cancellationToken, Localization.Translations? translations = null, JsonElement? digest = null,
+        string? unsubscribeUrl = null)
     {
         ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(template);
         var started = Stopwatch.GetTimestamp();
         var result = await templates.RenderAsync(
             RenderRequest.For(template, enterpriseId, payload, Variables(subscriber), new EnterpriseVariables(enterpriseId, enterpriseName))
-                with { Translations = translations, Digest = digest },
+                with { Translations = translations, Digest = digest, UnsubscribeUrl = unsubscribeUrl },
             cancellationToken);
         XNovuTelemetry.TemplateRenderTime.Record(
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, XNovuTelemetry.Channel(template.Channel.ToWireName()));
@@ -102,6 +103,22 @@ public static class NovuEvents
             Tenant = JsonSerializer.SerializeToElement(
                 new { identifier = enterpriseId.ToString(), name = enterpriseName ?? enterpriseId.ToString() }, Json),
         };
+    }
+
+    /// <summary>
+    /// The email's one-click unsubscribe (RFC 8058) through Novu's email overrides: <c>List-Unsubscribe</c> with the
+    /// link and <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>. Headers the caller set itself are kept.
+    /// </summary>
+    public static JsonElement WithUnsubscribeHeaders(JsonElement? overrides, string unsubscribeUrl)
+    {
+        var root = overrides is { ValueKind: JsonValueKind.Object } given ? JsonObject.Create(given)! : new JsonObject();
+        var email = root["email"] as JsonObject ?? new JsonObject();
+        var headers = email["headers"] as JsonObject ?? new JsonObject();
+        headers["List-Unsubscribe"] ??= $"<{unsubscribeUrl}>";
+        headers["List-Unsubscribe-Post"] ??= "List-Unsubscribe=One-Click";
+        email["headers"] = headers.Parent is null ? headers : headers.DeepClone();
+        root["email"] = email.Parent is null ? email : email.DeepClone();
+        return JsonSerializer.SerializeToElement(root, Json);
     }
 
     /// <summary>The event's bytes as the Novu client sends them, and which channel weighs most in it.</summary>

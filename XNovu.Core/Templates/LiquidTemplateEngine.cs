@@ -78,6 +78,11 @@ public sealed class LiquidTemplateEngine : ITemplateEngine
         variables["payload"] = payloadValues;
         variables["subscriber"] = request.Subscriber is { } subscriber ? LiquidValues.Subscriber(subscriber) : new Hash();
         variables["enterprise"] = LiquidValues.Enterprise(request.Enterprise, request.EnterpriseId);
+        if (request.UnsubscribeUrl is { } unsubscribeUrl)
+        {
+            variables["unsubscribe_url"] = unsubscribeUrl;
+        }
+
         if (request.Digest is { } digest)
         {
             variables["digest"] = LiquidValues.FromJson(digest);

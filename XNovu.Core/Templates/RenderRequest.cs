@@ -35,6 +35,9 @@ public sealed record RenderRequest(
     /// </summary>
     public JsonElement? Digest { get; init; }
 
+    /// <summary>The subscriber's signed link to turn this workflow's channel off, as <c>{{ unsubscribe_url }}</c>; null: none.</summary>
+    public string? UnsubscribeUrl { get; init; }
+
     /// <summary>A request for a stored template's subject and body.</summary>
     public static RenderRequest For(
         TemplateDefinition template,

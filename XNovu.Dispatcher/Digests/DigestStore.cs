@@ -15,6 +15,9 @@ public sealed record DigestDecision(long DeliveryId, string Action, long BucketI
     public const string SendNow = "send";
     public const string Digested = "digested";
 
+    /// <summary>The delivery that was to send the digest holding this event ended without sending it.</summary>
+    public const string SenderFailed = "digest-failed";
+
     /// <summary>What templates see as <c>digest</c>: <c>{"events":[{"id","time","payload"}],"eventCount":n}</c>.</summary>
     public JsonElement Variables()
     {

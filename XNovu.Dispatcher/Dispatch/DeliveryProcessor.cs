@@ -41,6 +41,7 @@ public sealed partial class DeliveryProcessor(
     RenderingStore renderings,
     PreferenceSnapshotStore preferences,
     DigestStore digests,
+    UnsubscribeLinks unsubscribe,
     RetryPolicy retryPolicy,
     IOptions<DispatcherOptions> options,
     TimeProvider time,
@@ -195,6 +196,12 @@ public sealed partial class DeliveryProcessor(
                 if (digest.Action == DigestDecision.Wait)
                 {
                     results.Add(new DeliveryResult(delivery.DeliveryId, "digest", digest.FlushAt, null, null));
+                    continue;
+                }
+
+                if (digest.Action == DigestDecision.SenderFailed)
+                {
+                    results.Add(Fail(delivery, $"The digest holding this event was not sent: the delivery sending bucket {digest.BucketId} ended without sending it."));
                     continue;
                 }
 
@@ -477,6 +484,7 @@ public sealed partial class DeliveryProcessor(
         var versions = new Dictionary<string, int>(StringComparer.Ordinal);
         var layers = preferenceRows.For(delivery.WorkflowKey, inline.SubscriberId);
         SkippedChannels? skipped = null;
+        string? emailUnsubscribeUrl = null;
         foreach (var channel in workflow.Channels)
         {
             if (delivery.Channels is { Length: > 0 } only && !only.Contains(channel.Channel.ToWireName(), StringComparer.Ordinal))
@@ -504,8 +512,14 @@ public sealed partial class DeliveryProcessor(
                 versions[template.TemplateKey] = version;
             }
 
+            var unsubscribeUrl = unsubscribe.Url(new UnsubscribeScope(delivery.EnterpriseId, inline.SubscriberId, delivery.WorkflowKey, channel.Channel.ToPreferenceKey()));
+            if (channel.Channel == NotificationChannel.Email)
+            {
+                emailUnsubscribeUrl = unsubscribeUrl;
+            }
+
             rendered.Add(await NovuEvents.RenderAsync(
-                templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations, digest));
+                templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations, digest, unsubscribeUrl));
         }
 
         if (rendered.Count == 0 && skipped is not null)
@@ -517,6 +531,10 @@ public sealed partial class DeliveryProcessor(
 
         var request = NovuEvents.Build(
             workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
+        if (emailUnsubscribeUrl is not null)
+        {
+            request = request with { Overrides = NovuEvents.WithUnsubscribeHeaders(request.Overrides, emailUnsubscribeUrl) };
+        }
 
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every

@@ -7,11 +7,14 @@
 -- two replicas joining the same key in the same second queue behind each other (no event lost, no second bucket,
 -- no deadlock), and a join and a flush of the same key never interleave. The flush closes the bucket and records
 -- which delivery sends it (flushed_by), so the set of events is fixed from then on: a flusher killed mid-way is
--- taken over with its lease and sends the same event under the same transaction id (Novu replays), and the
--- bucket's other deliveries complete as 'digested'. A delivery whose notification was cancelled (RETRACTED) is
+-- taken over with its lease and sends the same event under the same transaction id (Novu replays). The bucket's
+-- other deliveries follow their sender's outcome: 'digested' (SENT) once the sender is SENT, 'digest-failed' when it
+-- ended otherwise (FAILED, SKIPPED, RETRACTED), and until then they wait, rechecked every few seconds, so a member
+-- is never reported sent for a digest that was not. A delivery whose notification was cancelled (RETRACTED) is
 -- never claimed, and the flush leaves its event out.
 -- Actions: 'wait' (PENDING until flush_at), 'flush' (send the digest), 'send' (look-back: nothing similar within
--- the window, sent at once as a digest of one), 'digested' (another delivery sent the digest holding this event).
+-- the window, sent at once as a digest of one), 'digested' (another delivery sent the digest holding this event),
+-- 'digest-failed' (the delivery that was to send the digest holding this event ended without sending it).
 
 CREATE OR REPLACE FUNCTION notify.digest_step(p_items jsonb)
  RETURNS TABLE(delivery_id bigint, action text, bucket_id bigint, flush_at timestamptz, event_count integer, events jsonb)
@@ -24,6 +27,7 @@ DECLARE
     v_enterprise uuid := notify.current_enterprise_id();
     v_bucket notify.digest_bucket%ROWTYPE;
     v_member bigint;
+    v_sender notify.notification_status;
 BEGIN
     IF v_enterprise IS NULL THEN
         RAISE EXCEPTION 'notify.digest_step runs in an enterprise''s scope';
@@ -49,8 +53,14 @@ BEGIN
                 WHERE b.id = v_member
                 RETURNING * INTO v_bucket;
             END IF;
+            v_sender := NULL;
+            IF v_bucket.flushed_by IS NOT NULL AND v_bucket.flushed_by <> v_item.id THEN
+                SELECT s.status INTO v_sender FROM notify.ent_notification_delivery s WHERE s.id = v_bucket.flushed_by;
+            END IF;
             action := CASE WHEN v_bucket.flushed_by = v_item.id THEN (CASE WHEN v_bucket.sent_at_once THEN 'send' ELSE 'flush' END)
-                           WHEN v_bucket.flushed_by IS NOT NULL THEN 'digested'
+                           WHEN v_bucket.flushed_by IS NULL THEN 'wait'
+                           WHEN v_sender = 'SENT' THEN 'digested'
+                           WHEN v_sender IN ('FAILED', 'SKIPPED', 'RETRACTED') THEN 'digest-failed'
                            ELSE 'wait' END;
         ELSE
             PERFORM 1 FROM notify.digest_bucket b
@@ -94,7 +104,8 @@ BEGIN
             event_count := v_bucket.event_count;
         END IF;
         bucket_id := v_bucket.id;
-        flush_at := v_bucket.flush_at;
+        -- A member waiting on its sender's outcome looks again shortly, not at the (past) flush time.
+        flush_at := CASE WHEN action = 'wait' AND v_bucket.flushed_by IS NOT NULL THEN now() + interval '3 seconds' ELSE v_bucket.flush_at END;
         RETURN NEXT;
     END LOOP;
 END

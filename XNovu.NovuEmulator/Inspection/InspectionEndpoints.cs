@@ -31,12 +31,13 @@ public static class InspectionEndpoints
             return TypedResults.NoContent();
         });
         group.MapDelete("/state", (EventStore events, RequestLog log, IdempotencyStore idempotency,
-            SubscriberStore subscribers, FaultStore faults, TriggerRateLimiter limiter) =>
+            SubscriberStore subscribers, PreferenceStore preferences, FaultStore faults, TriggerRateLimiter limiter) =>
         {
             events.Clear();
             log.Clear();
             idempotency.Clear();
             subscribers.Clear();
+            preferences.Clear();
             faults.Clear();
             limiter.Reset();
             return TypedResults.NoContent();

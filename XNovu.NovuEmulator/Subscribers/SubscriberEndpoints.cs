@@ -95,10 +95,17 @@ public static class SubscriberEndpoints
         return store.Update(subscriberId, body) is { } subscriber ? NovuApi.Data(subscriber) : NotFound(context, subscriberId);
     }
 
-    private static IResult Delete(HttpContext context, SubscriberStore store, string subscriberId) =>
-        store.Delete(subscriberId)
-            ? NovuApi.Data(new { acknowledged = true, status = "deleted" })
-            : NotFound(context, subscriberId);
+    private static IResult Delete(HttpContext context, SubscriberStore store, PreferenceStore preferences, string subscriberId)
+    {
+        if (!store.Delete(subscriberId))
+        {
+            return NotFound(context, subscriberId);
+        }
+
+        // A subscriber created again under the same id starts with no choices, as in Novu.
+        preferences.Forget(subscriberId);
+        return NovuApi.Data(new { acknowledged = true, status = "deleted" });
+    }
 
     private static IResult NotFound(HttpContext context, string subscriberId) =>
         NovuApi.Error(context, StatusCodes.Status404NotFound, $"Subscriber '{subscriberId}' was not found");

@@ -5,7 +5,8 @@ namespace XNovu.NovuEmulator.Workflows;
 
 /// <summary>
 /// Novu's <c>/v2/workflows</c> routes: create (201), list (<c>{workflows, totalCount}</c>), get, update
-/// (the whole workflow), patch (<c>active</c>, <c>name</c>, <c>description</c>, <c>tags</c>) and delete (204).
+/// (the whole workflow, <c>preferences</c> included), patch (<c>active</c>, <c>name</c>, <c>description</c>, <c>tags</c>,
+/// <c>severity</c>) and delete (204). The answers are the shapes of <see cref="WorkflowDto"/>.
 /// A workflow is addressed by its identifier or its database id; a taken identifier is a 409.
 /// </summary>
 public static class WorkflowEndpoints
@@ -20,7 +21,7 @@ public static class WorkflowEndpoints
                 || w.Name.Contains(query, StringComparison.OrdinalIgnoreCase)
                 || w.WorkflowId.Contains(query, StringComparison.OrdinalIgnoreCase)).ToList();
             var page = all.Skip(Math.Max(offset ?? 0, 0)).Take(Math.Clamp(limit ?? 10, 1, 100)).ToList();
-            return NovuApi.Data(new { workflows = page, totalCount = all.Count });
+            return NovuApi.Data(new { workflows = page.Select(w => w.ToListItem()), totalCount = all.Count });
         });
         group.MapGet("/{workflowId}", (HttpContext context, WorkflowStore store, string workflowId) =>
             store.Get(workflowId) is { } workflow ? NovuApi.Data(workflow) : NotFound(context, workflowId));
@@ -89,6 +90,14 @@ public static class WorkflowEndpoints
             ["active"] = body["active"]?.DeepClone() ?? current.Active,
             ["tags"] = body["tags"]?.DeepClone() ?? new JsonArray([.. current.Tags.Select(t => (JsonNode?)t)]),
             ["payloadSchema"] = current.PayloadSchema?.DeepClone(),
+            ["severity"] = body["severity"]?.DeepClone() ?? current.Severity,
+            ["isTranslationEnabled"] = current.IsTranslationEnabled,
+            ["validatePayload"] = current.ValidatePayload,
+            ["preferences"] = new JsonObject
+            {
+                ["user"] = current.Preferences.User?.DeepClone(),
+                ["workflow"] = current.Preferences.Default.DeepClone(),
+            },
             ["steps"] = new JsonArray([.. current.Steps.Select(s => (JsonNode?)new JsonObject
             {
                 ["stepId"] = s.StepId,

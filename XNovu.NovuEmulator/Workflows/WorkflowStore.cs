@@ -1,76 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using XNovu.NovuEmulator.Subscribers;
 
 namespace XNovu.NovuEmulator.Workflows;
-
-/// <summary>A workflow step as Novu answers it: its controls are Liquid templates over payload and subscriber.</summary>
-public sealed record StepDto
-{
-    [JsonPropertyName("_id")]
-    public required string Id { get; init; }
-
-    public required string StepId { get; init; }
-
-    public required string Name { get; init; }
-
-    public required string Slug { get; init; }
-
-    public required string Type { get; init; }
-
-    public required StepControls Controls { get; init; }
-
-    /// <summary>The same values, under the name the create and update bodies use.</summary>
-    public JsonObject ControlValues => (JsonObject)Controls.Values.DeepClone();
-}
-
-public sealed record StepControls(JsonObject Values);
-
-/// <summary>A workflow as <c>/v2/workflows</c> answers it.</summary>
-public sealed record WorkflowDto
-{
-    [JsonPropertyName("_id")]
-    public required string Id { get; init; }
-
-    public required string WorkflowId { get; init; }
-
-    public required string Slug { get; init; }
-
-    public required string Name { get; init; }
-
-    public string? Description { get; init; }
-
-    public IReadOnlyList<string> Tags { get; init; } = [];
-
-    public required bool Active { get; init; }
-
-    /// <summary>ACTIVE or INACTIVE, as Novu derives it from <see cref="Active"/>.</summary>
-    public string Status => Active ? "ACTIVE" : "INACTIVE";
-
-    public string Origin { get; init; } = "external";
-
-    public string Severity { get; init; } = "none";
-
-    public JsonNode? PayloadSchema { get; init; }
-
-    public required IReadOnlyList<StepDto> Steps { get; init; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
-
-    public required DateTimeOffset UpdatedAt { get; init; }
-
-    public DateTimeOffset? LastTriggeredAt { get; init; }
-
-    [JsonPropertyName("_environmentId")]
-    public string EnvironmentId { get; init; } = SubscriberStore.EnvironmentId;
-}
-
-/// <summary>What a create or update body asks for, once validated.</summary>
-public sealed record WorkflowInput(
-    string Name, string? Description, IReadOnlyList<string> Tags, bool Active, JsonNode? PayloadSchema, IReadOnlyList<StepInput> Steps);
-
-public sealed record StepInput(string? StepId, string Name, string Type, JsonObject ControlValues);
 
 /// <summary>One Novu environment's workflows, by their identifier (<c>workflowId</c>, immutable).</summary>
 public sealed class WorkflowStore(TimeProvider time)
@@ -164,7 +95,10 @@ public sealed class WorkflowStore(TimeProvider time)
                 Name = step.Name,
                 Slug = $"{stepId}_{stepDatabaseId[..8]}",
                 Type = step.Type,
+                WorkflowId = workflowId,
+                WorkflowDatabaseId = id,
                 Controls = new StepControls((JsonObject)step.ControlValues.DeepClone()),
+                Variables = StepVariables.Schema(input.PayloadSchema, steps),
             });
         }
 
@@ -177,7 +111,13 @@ public sealed class WorkflowStore(TimeProvider time)
             Description = input.Description,
             Tags = input.Tags,
             Active = input.Active,
+            Severity = input.Severity,
+            IsTranslationEnabled = input.IsTranslationEnabled,
+            ValidatePayload = input.ValidatePayload,
             PayloadSchema = input.PayloadSchema?.DeepClone(),
+            Preferences = new WorkflowPreferencesDto(
+                (JsonObject?)input.UserPreferences?.DeepClone(),
+                (JsonObject?)input.WorkflowPreferences?.DeepClone() ?? WorkflowPreferences.Default()),
             Steps = steps,
             CreatedAt = createdAt,
             UpdatedAt = updatedAt,

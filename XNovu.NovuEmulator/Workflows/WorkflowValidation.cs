@@ -38,7 +38,14 @@ public static partial class WorkflowValidation
         return slug.ToString().Trim('-') is { Length: > 0 } done ? done : "step";
     }
 
-    /// <summary>Reads a create (<paramref name="requireIdentifier"/>) or update body.</summary>
+    public static readonly string[] Severities = ["high", "medium", "low", "none"];
+
+    public static readonly string[] Origins = ["novu-cloud", "novu-cloud-v1", "external"];
+
+    /// <summary>
+    /// Reads a create (<paramref name="requireIdentifier"/>) or update body. An update must state
+    /// <c>preferences</c> (Novu's <c>UpdateWorkflowDto</c> requires it; <c>{"user":null}</c> keeps the defaults).
+    /// </summary>
     public static WorkflowInput? Read(JsonObject body, bool requireIdentifier, List<FieldError> errors, out string? workflowId)
     {
         workflowId = body["workflowId"].AsString();
@@ -54,17 +61,22 @@ public static partial class WorkflowValidation
             errors.Add(new FieldError("name", "name should not be empty", body["name"]?.DeepClone()));
         }
 
-        var active = true;
-        if (body["active"] is JsonNode activeNode)
+        // Novu's DTO default: a workflow created without `active` is inactive.
+        var active = Flag(body, "active", errors) ?? false;
+        var isTranslationEnabled = Flag(body, "isTranslationEnabled", errors) ?? false;
+        var validatePayload = Flag(body, "validatePayload", errors);
+        var severity = OneOf(body, "severity", Severities, errors) ?? "none";
+        OneOf(body, "origin", Origins, errors);
+
+        JsonObject? userPreferences = null, workflowPreferences = null;
+        if (body["preferences"] is JsonObject preferences)
         {
-            if (activeNode is JsonValue activeValue && activeValue.TryGetValue<bool>(out var flag))
-            {
-                active = flag;
-            }
-            else
-            {
-                errors.Add(new FieldError("active", "active must be a boolean value", activeNode.DeepClone()));
-            }
+            userPreferences = WorkflowPreferences.Read(preferences["user"], "preferences.user", errors);
+            workflowPreferences = WorkflowPreferences.Read(preferences["workflow"], "preferences.workflow", errors);
+        }
+        else if (body["preferences"] is not null || !requireIdentifier)
+        {
+            errors.Add(new FieldError("preferences", "preferences must be an object", body["preferences"]?.DeepClone()));
         }
 
         var tags = new List<string>();
@@ -97,7 +109,46 @@ public static partial class WorkflowValidation
 
         return errors.Count == 0
             ? new WorkflowInput(name!.Trim(), body["description"].AsString(), tags, active, body["payloadSchema"]?.DeepClone(), steps)
+            {
+                Severity = severity,
+                IsTranslationEnabled = isTranslationEnabled,
+                ValidatePayload = validatePayload,
+                UserPreferences = userPreferences,
+                WorkflowPreferences = workflowPreferences,
+            }
             : null;
+    }
+
+    private static bool? Flag(JsonObject body, string name, List<FieldError> errors)
+    {
+        if (body[name] is not JsonNode node)
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && value.TryGetValue<bool>(out var flag))
+        {
+            return flag;
+        }
+
+        errors.Add(new FieldError(name, $"{name} must be a boolean value", node.DeepClone()));
+        return null;
+    }
+
+    private static string? OneOf(JsonObject body, string name, string[] allowed, List<FieldError> errors)
+    {
+        if (body[name] is not JsonNode node)
+        {
+            return null;
+        }
+
+        if (node.AsString() is { } text && allowed.Contains(text, StringComparer.Ordinal))
+        {
+            return text;
+        }
+
+        errors.Add(new FieldError(name, $"{name} must be one of the following values: {string.Join(", ", allowed)}", node.DeepClone()));
+        return null;
     }
 
     private static StepInput? ReadStep(JsonNode? node, string field, List<FieldError> errors)

@@ -102,6 +102,78 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
     }
 
     [Fact]
+    public async Task With_a_look_back_window_the_first_event_is_sent_at_once_and_those_that_follow_it_are_digested()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await DigestWorkflowAsync(enterprise.Client,
+            new { type = "regular", amount = 3, unit = "seconds", lookBackWindow = new { amount = 60, unit = "seconds" } });
+        var subscriber = TriggerApi.Subscriber();
+
+        var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "A1" }));
+        await Harness.WaitForStatusAsync(first.Id(), "SENT");
+        var alone = Assert.Single(await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber)))!;
+        var second = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "A2" }));
+        var third = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "A3" }));
+        await Harness.WaitForStatusAsync(second.Id(), "SENT");
+        await Harness.WaitForStatusAsync(third.Id(), "SENT");
+
+        Assert.Contains("[A1]", (string)alone["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!, StringComparison.Ordinal);
+        var events = await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber));
+        Assert.Equal(2, events.Count);
+        Assert.Equal("<p>[A2][A3] count=2</p>", Sorted((string)events.Single(e => (string)e!["transactionId"]! != (string)alone["transactionId"]!)!
+            ["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!));
+    }
+
+    [Fact]
+    public async Task A_timed_digest_sends_its_events_together_at_the_crons_next_time()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await DigestWorkflowAsync(enterprise.Client, new { type = "timed", cron = "* * * * *" });
+        var subscriber = TriggerApi.Subscriber();
+        var before = DateTimeOffset.UtcNow;
+        var nextMinute = new DateTimeOffset(before.Year, before.Month, before.Day, before.Hour, before.Minute, 0, TimeSpan.Zero).AddMinutes(1);
+
+        var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "T1" }));
+        var second = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "T2" }));
+        // The next whole minute, then the dispatcher's next claim.
+        var sent = await Harness.WaitForStatusAsync(first.Id(), "SENT", TimeSpan.FromSeconds(100));
+        await Harness.WaitForStatusAsync(second.Id(), "SENT", TimeSpan.FromSeconds(100));
+
+        var digest = Assert.Single(await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber)))!;
+        Assert.Equal("<p>[T1][T2] count=2</p>", Sorted((string)digest["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!));
+        Assert.True(DateTimeOffset.Parse((string)digest["receivedAt"]!, System.Globalization.CultureInfo.InvariantCulture) >= nextMinute,
+            "a timed digest is not sent before the CRON's next time");
+        Assert.Equal(["SENT"], sent.DeliveryStatuses);
+    }
+
+    [Fact]
+    public async Task When_the_digest_send_fails_its_members_fail_too_instead_of_counting_as_sent()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await DigestWorkflowAsync(enterprise.Client, new { type = "regular", amount = 3, unit = "seconds" });
+        var subscriber = TriggerApi.Subscriber();
+
+        var accepted = new List<JsonObject>();
+        for (var i = 1; i <= 3; i++)
+        {
+            accepted.Add(await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = $"F{i}" })));
+        }
+
+        // Novu refuses every trigger (a terminal 400) while the bucket is flushed.
+        await Harness.AddFaultAsync(new { statusCode = 400, durationSeconds = 15, paths = new[] { "/v1/events/trigger" } });
+        var states = new List<NotificationState>();
+        foreach (var notification in accepted)
+        {
+            states.Add(await Harness.WaitForStatusAsync(notification.Id(), "FAILED"));
+        }
+
+        Assert.All(states, s => Assert.Equal(["FAILED"], s.DeliveryStatuses));
+        Assert.Empty(await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber)));
+        var member = (await enterprise.Client.NotificationAsync(accepted[0].Id()))["deliveries"]![0]!;
+        Assert.NotEqual("digested", (string?)member["novuStatus"]);
+    }
+
+    [Fact]
     public async Task Bad_digest_settings_are_refused_naming_the_field_and_write_nothing()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
@@ -114,6 +186,9 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
         var badKey = await enterprise.Client.SendAsync(HttpMethod.Put, url, new { type = "regular", amount = 5, unit = "seconds", digestKey = "issue..id" });
         var badMax = await enterprise.Client.SendAsync(HttpMethod.Put, url, new { type = "regular", amount = 5, unit = "seconds", maxEvents = 0 });
         var unknown = await enterprise.Client.SendAsync(HttpMethod.Put, "/api/workflows/nope/digest", new { type = "regular", amount = 5, unit = "seconds" });
+        var hugeWindow = await enterprise.Client.SendAsync(HttpMethod.Put, url, new { type = "regular", amount = int.MaxValue, unit = "weeks" });
+        var nulCron = await enterprise.Client.SendAsync(HttpMethod.Put, url, new { type = "timed", cron = "0 9 * * *\0" });
+        var nulKey = await enterprise.Client.SendAsync(HttpMethod.Put, url, new { type = "regular", amount = 5, unit = "seconds", digestKey = "issue\0id" });
 
         Assert.Contains("type", (await noType.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "https://xnovu.dev/problems/validation")).Select(e => e.Key));
         Assert.Contains("unit", (await badUnit.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "https://xnovu.dev/problems/validation")).Select(e => e.Key));
@@ -121,6 +196,10 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
         Assert.Contains("digestKey", (await badKey.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "https://xnovu.dev/problems/validation")).Select(e => e.Key));
         Assert.Contains("maxEvents", (await badMax.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "https://xnovu.dev/problems/validation")).Select(e => e.Key));
         await unknown.AssertProblemAsync(HttpStatusCode.NotFound, "https://xnovu.dev/problems/not-found");
+        Assert.Contains("amount", (await hugeWindow.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "https://xnovu.dev/problems/validation")).Select(e => e.Key));
+        // NUL is refused by the API's body check before any digest rule (400, naming the field).
+        Assert.Contains("cron", (await nulCron.AssertProblemAsync(HttpStatusCode.BadRequest, "https://xnovu.dev/problems/malformed-request")).Select(e => e.Key));
+        Assert.Contains("digestKey", (await nulKey.AssertProblemAsync(HttpStatusCode.BadRequest, "https://xnovu.dev/problems/malformed-request")).Select(e => e.Key));
         await (await enterprise.Client.GetAsync(new Uri(url, UriKind.Relative))).AssertProblemAsync(HttpStatusCode.NotFound, "https://xnovu.dev/problems/not-found");
     }
 

@@ -157,8 +157,8 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
             reader.GetFieldValue<int[]>(3));
     }
 
-    public Task<NotificationState> WaitForStatusAsync(long notificationId, string status) =>
-        Eventually.WaitForAsync(() => StateAsync(notificationId)!, s => s?.Status == status, DeliveryTimeout, $"notification {notificationId} to be {status}");
+    public Task<NotificationState> WaitForStatusAsync(long notificationId, string status, TimeSpan? timeout = null) =>
+        Eventually.WaitForAsync(() => StateAsync(notificationId)!, s => s?.Status == status, timeout ?? DeliveryTimeout, $"notification {notificationId} to be {status}");
 
 
     public ValueTask DisposeAsync()

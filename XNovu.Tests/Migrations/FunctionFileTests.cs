@@ -22,6 +22,8 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
     [
         // Issue 30: a delivery keeps how it was first rendered (rendering); issue 29: skipped and digest outcomes.
         "notify.complete_deliveries(text,jsonb)",
+        // Issue 29: a digested member follows its sender's outcome instead of completing when the sender is chosen.
+        "notify.digest_step(jsonb)",
     ];
 
     private const string Definitions =
