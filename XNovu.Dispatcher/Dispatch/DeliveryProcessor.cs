@@ -475,6 +475,8 @@ public sealed partial class DeliveryProcessor(
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         string? renderedLocale = null;
         var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>? layouts = null;
+        string? senderName = null;
         var layers = preferenceRows.For(delivery.WorkflowKey, inline.SubscriberId);
         SkippedChannels? skipped = null;
         foreach (var channel in workflow.Channels)
@@ -504,6 +506,12 @@ public sealed partial class DeliveryProcessor(
                 versions[template.TemplateKey] = version;
             }
 
+            if (template is { Channel: NotificationChannel.Email, Layout: { } layout })
+            {
+                (layouts ??= new Dictionary<string, int>(StringComparer.Ordinal))[layout.LayoutKey] = layout.Version;
+                senderName = layout.SenderName;
+            }
+
             rendered.Add(await NovuEvents.RenderAsync(
                 templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations, digest));
         }
@@ -513,10 +521,11 @@ public sealed partial class DeliveryProcessor(
             throw new DeliverySilencedException(skipped);
         }
 
-        renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions);
+        renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions, layouts);
 
         var request = NovuEvents.Build(
-            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
+            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered,
+            NovuEvents.WithSenderName(delivery.Overrides, senderName));
 
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every
