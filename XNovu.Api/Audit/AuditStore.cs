@@ -5,7 +5,8 @@ namespace XNovu.Api.Audit;
 
 /// <summary>
 /// Reads the audit trail. An enterprise reads its own under row-level security; the admin reads across enterprises
-/// through <c>notify.audit_events_all</c>. The rows are written by the database trigger <c>notify.audit_write</c>.
+/// through <c>notify.audit_events_all</c>. The rows are written by the database trigger <c>notify.audit_write</c>, and for subscribers, topics and
+/// API keys by <see cref="AuditedWrites"/> through <see cref="RecordAsync"/>.
 /// </summary>
 public sealed class AuditStore(XNovuDatabase database)
 {
@@ -35,6 +36,21 @@ public sealed class AuditStore(XNovuDatabase database)
             cancellationToken: cancellationToken));
         return rows.Select(r => r.ToResponse()).ToList();
     }
+
+    /// <summary>A write the API records itself (<see cref="AuditedWrites"/>): one row per key, in one statement.</summary>
+    internal Task RecordAsync(Guid enterpriseId, AuditedWrite write, CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, session => session.Connection.ExecuteAsync(
+            """
+            INSERT INTO notify.audit_event (enterprise_id, actor, request, entity_type, entity_key, action, changed)
+            SELECT @enterpriseId, @actor, @request, @entityType, k.key, @action, @changed
+            FROM unnest(@keys::text[]) AS k (key)
+            """,
+            new
+            {
+                enterpriseId, actor = write.Author.Actor, request = write.Author.Request, entityType = write.EntityType,
+                keys = write.Keys.ToArray(), action = write.Action, changed = write.Changed,
+            },
+            session.Transaction), cancellationToken);
 
     private static object Parameters(AuditQuery query) =>
         new { query.EntityType, query.EntityKey, from = query.From, to = query.To, before = query.Before, limit = query.Limit };

@@ -76,6 +76,7 @@ internal static partial class OperationDocs
             ["GET api/workflows/{workflowKey}/versions"] = ("List a workflow's versions", "The workflow's definition as each publish left it, newest first."),
             ["GET api/workflows/{workflowKey}/versions/diff"] = ("Diff two workflow versions", "The definition's fields that changed from `from` to `to`, line by line."),
             ["GET api/workflows/{workflowKey}/versions/{version}"] = ("Get a workflow version", "The workflow's definition as one publish left it."),
+            ["POST api/workflows/{workflowKey}/versions/{version}/rollback"] = ("Roll a workflow back", "Writes that version's definition back, publishes it and records it as a new version; refused (422) when that definition could not be sent today."),
             ["GET api/localization"] = ("Get the default locale", "The enterprise's default locale: the last step of a subscriber's fallback chain before a template's own text."),
             ["PUT api/localization"] = ("Set the default locale", "Sets the enterprise's default locale (`en`, `en-GB` or `en_GB`); null removes it."),
             ["GET api/translations"] = ("List translation catalogs", "The enterprise's catalogs: locale, number of texts, last change."),

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Http;
 using XNovu.Core.Definitions;
+using XNovu.Core.Localization;
 using XNovu.Core.Novu;
 using XNovu.Core.Templates;
 using XNovu.NovuClient;
@@ -17,10 +18,12 @@ namespace XNovu.Api.Triggers;
 /// dispatcher builds it (<see cref="NovuEvents"/>: the same templates, the recipients' stored profiles, the
 /// enterprise's name) for each recipient, and measured. A topic is measured as one recipient without a profile:
 /// its members' own fields are the dispatcher's to check, as are notifications that do not come through these
-/// routes (EVENT, CRON and SCHEDULE rules, rows written by SQL).
+/// routes (EVENT, CRON and SCHEDULE rules, rows written by SQL). Each recipient is measured with what the dispatcher
+/// would render for it (issue 30): the locale variant its locale reaches, with that locale's translations, an email
+/// inside its layout, the layout's sender name in the overrides. A hostile variant is refused as a hostile default is.
 /// </summary>
 internal sealed class EventFitCheck(
-    WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises)
+    WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises, LocalizationCache localizations)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -53,23 +56,29 @@ internal sealed class EventFitCheck(
         var enterpriseName = await enterprises.GetAsync(enterpriseId, cancellationToken);
         var stored = await context.ProfilesAsync(
             enterpriseId, recipients.Where(r => !r.IsTopic).Select(r => r.Subscriber.SubscriberId).ToList(), cancellationToken);
-        // Content that never reads the subscriber renders the same for everyone: render it once.
-        var perRecipient = workflow.Channels.Any(c => c.Template is { } t && (ReadsSubscriber(t.SubjectTemplate) || ReadsSubscriber(t.BodyTemplate)));
-        IReadOnlyList<RenderedChannel>? shared = null;
+        var subscribers = recipients.Select(r => r.IsTopic
+            ? r.Subscriber
+            : NovuEvents.MergeSubscriber(stored.GetValueOrDefault(r.Subscriber.SubscriberId), r.Subscriber)).ToList();
+        var localization = await localizations.GetAsync(enterpriseId, subscribers.Select(s => s.Locale), cancellationToken);
+        // Content that never reads the subscriber renders the same for everyone in one locale: render it once a locale.
+        var perRecipient = workflow.Channels.Any(c => c.Template is { } t && (ReadsSubscriber(t.SubjectTemplate) || ReadsSubscriber(t.BodyTemplate)
+            || t.Locales.Values.Any(v => ReadsSubscriber(v.Subject) || ReadsSubscriber(v.Body))
+            || (t.Layout is { } layout && (ReadsSubscriber(layout.Header) || ReadsSubscriber(layout.Footer)))));
+        var sharedByLocale = new Dictionary<string, IReadOnlyList<RenderedChannel>>(StringComparer.Ordinal);
         // The delivery's transaction id is the notification's, suffixed -n when it has several recipients; its
         // notification id is not known yet, so the longest one stands in.
         var transactionId = recipients.Count > 1 ? $"{trigger.TransactionId}-{recipients.Count}" : trigger.TransactionId;
-        foreach (var recipient in recipients)
+        for (var i = 0; i < recipients.Count; i++)
         {
-            var subscriber = recipient.IsTopic
-                ? recipient.Subscriber
-                : NovuEvents.MergeSubscriber(stored.GetValueOrDefault(recipient.Subscriber.SubscriberId), recipient.Subscriber);
+            var (recipient, subscriber) = (recipients[i], subscribers[i]);
+            var localeKey = string.Join('|', Locales.Chain(subscriber.Locale, localization.DefaultLocale));
             IReadOnlyList<RenderedChannel> rendered;
+            string? senderName;
             try
             {
-                rendered = perRecipient || shared is null
-                    ? await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, cancellationToken)
-                    : shared;
+                (rendered, senderName) = !perRecipient && sharedByLocale.TryGetValue(localeKey, out var shared)
+                    ? (shared, SenderName(workflow))
+                    : await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, localization, cancellationToken);
             }
             catch (Exception e) when (e is TemplateRenderException or RenderThrottledException)
             {
@@ -79,9 +88,10 @@ internal sealed class EventFitCheck(
                 return null;
             }
 
-            shared ??= rendered;
+            sharedByLocale.TryAdd(localeKey, rendered);
             var request = NovuEvents.Build(
-                workflow, enterpriseId, enterpriseName, long.MaxValue, transactionId, subscriber, trigger.Payload, rendered, trigger.OverridesJson);
+                workflow, enterpriseId, enterpriseName, long.MaxValue, transactionId, subscriber, trigger.Payload, rendered,
+                NovuEvents.WithSenderName(trigger.OverridesJson, senderName));
             if (NovuEvents.Overflow(request, rendered) is { } size)
             {
                 return TooLarge(size, recipient.IsTopic ? null : recipient.Subscriber.SubscriberId);
@@ -91,20 +101,26 @@ internal sealed class EventFitCheck(
         return null;
     }
 
-    private async Task<IReadOnlyList<RenderedChannel>> RenderAsync(
-        Guid enterpriseId, string? enterpriseName, ResolvedWorkflow workflow, JsonElement payload, NovuSubscriber subscriber, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<RenderedChannel> Rendered, string? SenderName)> RenderAsync(
+        Guid enterpriseId, string? enterpriseName, ResolvedWorkflow workflow, JsonElement payload, NovuSubscriber subscriber,
+        EnterpriseLocalization localization, CancellationToken cancellationToken)
     {
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         foreach (var channel in workflow.Channels)
         {
             if (channel.Template is { } template)
             {
-                rendered.Add(await NovuEvents.RenderAsync(templates, template, enterpriseId, enterpriseName, payload, subscriber, cancellationToken));
+                var (chosen, _, translations) = localization.Choose(template, subscriber.Locale);
+                rendered.Add(await NovuEvents.RenderAsync(templates, chosen, enterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations));
             }
         }
 
-        return rendered;
+        return (rendered, SenderName(workflow));
     }
+
+    /// <summary>The sender name the dispatcher puts in the overrides: the email template's layout's.</summary>
+    private static string? SenderName(ResolvedWorkflow workflow) =>
+        workflow.Channels.Select(c => c.Template).FirstOrDefault(t => t is { Channel: NotificationChannel.Email, Layout: not null })?.Layout!.SenderName;
 
     /// <summary>Whether a template may read the subscriber, itself or through an include (which may).</summary>
     private static bool ReadsSubscriber(string? source) =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Authentication;
 using XNovu.Api.Http;
 using XNovu.Api.Templates;
+using XNovu.Api.Workflows;
 using XNovu.Core.Workflows;
 
 namespace XNovu.Api.Versions;
@@ -25,6 +26,7 @@ public static class VersionEndpoints
         workflows.MapGet("/", ListWorkflowVersionsAsync);
         workflows.MapGet("/diff", DiffWorkflowVersionsAsync);
         workflows.MapGet("/{version:int}", GetWorkflowVersionAsync);
+        workflows.MapPost("/{version:int}/rollback", RollbackWorkflowAsync);
         return routes;
     }
 
@@ -96,6 +98,25 @@ public static class VersionEndpoints
         }
 
         await notifier.TemplateChangedAsync(enterpriseId, templateKey, cancellationToken);
+        return TypedResults.Ok(row.ToResponse());
+    }
+
+    private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> RollbackWorkflowAsync(
+        string workflowKey, int version, HttpContext http, WorkflowStore store, IDefinitionChangeNotifier notifier, CancellationToken cancellationToken)
+    {
+        var enterpriseId = http.User.EnterpriseId();
+        var (row, problem) = await store.RollbackAsync(enterpriseId, workflowKey, version, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (row is null)
+        {
+            return Problems.NotFound($"Workflow '{workflowKey}' was not found.");
+        }
+
+        await notifier.WorkflowChangedAsync(enterpriseId, workflowKey, cancellationToken);
         return TypedResults.Ok(row.ToResponse());
     }
 

@@ -99,22 +99,7 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
                 }
             }
 
-            var updated = await session.Connection.QuerySingleAsync<WorkflowRow>(
-                $"""
-                WITH w AS (
-                    UPDATE notify.ent_notification_workflow
-                    SET name = @name, description = @description,
-                        default_channels = @channels::notify.notification_channel_type[],
-                        payload_schema = @payloadSchema::jsonb, control_schema = @controlSchema::jsonb,
-                        template_overrides = @templateOverrides::jsonb, notification_category_id = @categoryId,
-                        novu_payload = @novuPayload,
-                        version = version + 1, updated_at = now()
-                    WHERE workflow_key = @key
-                    RETURNING *)
-                SELECT {WorkflowRow.Columns} FROM w {WorkflowRow.From}
-                """,
-                Parameters(request, enterpriseId, workflowKey, categoryId),
-                session.Transaction);
+            var updated = await WriteAsync(session, request, enterpriseId, workflowKey, categoryId);
             return (updated, null);
         }, cancellationToken);
 
@@ -140,9 +125,66 @@ public sealed class WorkflowStore(XNovuDatabase database, StaticWorkflowRegistry
 
             var published = await SetAsync(session, workflowKey, StateChange.Publish);
             // Every publish keeps the definition as published (issue 30).
-            await XNovu.Api.Versions.WorkflowVersionStore.RecordAsync(session, workflowKey);
+            await XNovu.Api.Versions.WorkflowVersionStore.RecordAsync(session, workflowKey, note: null);
             return (published, null);
         }, cancellationToken);
+
+    /// <summary>
+    /// Makes published version <paramref name="version"/> the live definition again, as a new version (issue 30): the row
+    /// takes that version's definition and is published, and the next trigger sends it. Refused (422) when that
+    /// definition could not be sent today: its category or a template it names is gone or unpublished. Null row and no
+    /// problem: no such workflow.
+    /// </summary>
+    internal Task<(WorkflowRow? Row, ProblemHttpResult? Problem)> RollbackAsync(
+        Guid enterpriseId, string workflowKey, int version, CancellationToken cancellationToken) =>
+        database.InTenantAsync<(WorkflowRow?, ProblemHttpResult?)>(enterpriseId, async session =>
+        {
+            var exists = await session.Connection.ExecuteScalarAsync<bool>(
+                "SELECT true FROM notify.ent_notification_workflow WHERE workflow_key = @workflowKey FOR UPDATE",
+                new { workflowKey }, session.Transaction);
+            if (!exists)
+            {
+                return (null, null);
+            }
+
+            var request = await XNovu.Api.Versions.WorkflowVersionStore.ReadDefinitionAsync(session, workflowKey, version);
+            if (request is null)
+            {
+                return (null, Problems.NotFound($"Workflow '{workflowKey}' has no version {version}."));
+            }
+
+            var (categoryId, categoryProblem) = await LookupStore.ResolveCategoryAsync(session, request.CategoryCode);
+            var errors = await CheckPublishableAsync(session, request.DefaultChannels ?? [], request.TemplateOverrides ?? []);
+            if (categoryProblem is not null || errors.Any)
+            {
+                return (null, categoryProblem ?? Problems.Validation(
+                    errors.ToDictionary(), $"Workflow '{workflowKey}' cannot be rolled back to version {version}: it could not be sent today."));
+            }
+
+            await WriteAsync(session, request, enterpriseId, workflowKey, categoryId);
+            var published = await SetAsync(session, workflowKey, StateChange.Publish);
+            await XNovu.Api.Versions.WorkflowVersionStore.RecordAsync(session, workflowKey, $"rollback to {version}");
+            return (published, null);
+        }, cancellationToken);
+
+    /// <summary>The one UPDATE of a workflow's definition; its revision (<c>version</c>) counts every change.</summary>
+    private static Task<WorkflowRow> WriteAsync(TenantSession session, WorkflowRequest request, Guid enterpriseId, string workflowKey, long? categoryId) =>
+        session.Connection.QuerySingleAsync<WorkflowRow>(
+            $"""
+            WITH w AS (
+                UPDATE notify.ent_notification_workflow
+                SET name = @name, description = @description,
+                    default_channels = @channels::notify.notification_channel_type[],
+                    payload_schema = @payloadSchema::jsonb, control_schema = @controlSchema::jsonb,
+                    template_overrides = @templateOverrides::jsonb, notification_category_id = @categoryId,
+                    novu_payload = @novuPayload,
+                    version = version + 1, updated_at = now()
+                WHERE workflow_key = @key
+                RETURNING *)
+            SELECT {WorkflowRow.Columns} FROM w {WorkflowRow.From}
+            """,
+            Parameters(request, enterpriseId, workflowKey, categoryId),
+            session.Transaction);
 
     /// <summary>The changed workflow; null when the enterprise has no such workflow.</summary>
     /// <remarks>Publishing checks the workflow first: <see cref="PublishAsync"/>.</remarks>

@@ -171,3 +171,19 @@ public sealed record RuleEngineRule(long RuleId, string Name, string TriggerType
 
 /// <summary>What an operator action answered, as one line for the page.</summary>
 public sealed record OperatorOutcome(string Operation, string Summary);
+
+/// <summary>One published version of a workflow (issue 30): its definition as published, who and when.</summary>
+public sealed record WorkflowVersionItem(int Version, JsonNode Definition, string? Note, DateTime CreatedAt, string? CreatedBy);
+
+/// <summary>What changed between two versions, field by field, each line <c>same</c>, <c>removed</c> or <c>added</c>.</summary>
+public sealed record VersionDiff(int From, int To, IReadOnlyList<VersionFieldDiff> Fields);
+
+public sealed record VersionFieldDiff(string Field, IReadOnlyList<VersionDiffLine> Lines);
+
+public sealed record VersionDiffLine(string Kind, string Text);
+
+/// <summary>A page of the audit trail, newest first.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditItem> Items, long? NextBefore);
+
+public sealed record AuditItem(
+    long Id, DateTime At, string Actor, string? Request, string EntityType, string? EntityKey, string Action, IReadOnlyList<string>? Changed);

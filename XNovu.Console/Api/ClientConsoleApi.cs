@@ -215,6 +215,20 @@ public sealed class ClientConsoleApi : IConsoleApi
         return new OperatorOutcome(action, answer?.ToJsonString() ?? "done");
     }
 
+    public async Task<IReadOnlyList<WorkflowVersionItem>> ListWorkflowVersionsAsync(string workflowKey, CancellationToken cancellationToken = default) =>
+        await EnterpriseAsync<List<WorkflowVersionItem>>(client.Api.Workflows[workflowKey].Versions.ToGetRequestInformation(), null, cancellationToken);
+
+    public Task<VersionDiff> DiffWorkflowVersionsAsync(string workflowKey, int from, int to, CancellationToken cancellationToken = default) =>
+        EnterpriseAsync<VersionDiff>(
+            client.Api.Workflows[workflowKey].Versions.Diff.ToGetRequestInformation(c => (c.QueryParameters.From, c.QueryParameters.To) = (from, to)), null, cancellationToken);
+
+    public Task<WorkflowItem> RollbackWorkflowAsync(string workflowKey, int version, CancellationToken cancellationToken = default) =>
+        EnterpriseAsync<WorkflowItem>(client.Api.Workflows[workflowKey].Versions[version].Rollback.ToPostRequestInformation(), null, cancellationToken);
+
+    public Task<AuditPage> ListAuditAsync(string? entityType, CancellationToken cancellationToken = default) =>
+        EnterpriseAsync<AuditPage>(
+            client.Api.Audit.ToGetRequestInformation(c => c.QueryParameters.EntityType = string.IsNullOrWhiteSpace(entityType) ? null : entityType), null, cancellationToken);
+
     private Task<T> AdminAsync<T>(RequestInformation request, object? body, CancellationToken cancellationToken) =>
         SendAsync<T>(request, body, ConsoleClaims.AdminKey, cancellationToken);
 

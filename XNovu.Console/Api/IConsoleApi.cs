@@ -40,6 +40,17 @@ public interface IConsoleApi
 
     Task<WorkflowStats> WorkflowStatsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The workflow's published versions, newest first (issue 30).</summary>
+    Task<IReadOnlyList<WorkflowVersionItem>> ListWorkflowVersionsAsync(string workflowKey, CancellationToken cancellationToken = default);
+
+    Task<VersionDiff> DiffWorkflowVersionsAsync(string workflowKey, int from, int to, CancellationToken cancellationToken = default);
+
+    /// <summary>That version's definition live again, as a new version.</summary>
+    Task<WorkflowItem> RollbackWorkflowAsync(string workflowKey, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>The enterprise's audit trail, newest first, optionally of one entity type.</summary>
+    Task<AuditPage> ListAuditAsync(string? entityType, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<RuleItem>> ListRulesAsync(CancellationToken cancellationToken = default);
 
     Task<RuleItem> GetRuleAsync(long id, CancellationToken cancellationToken = default);

@@ -23,6 +23,19 @@ public sealed record EnterpriseLocalization(string? DefaultLocale, IReadOnlyDict
     /// <summary>The translations a render in <paramref name="locale"/> reads: its chain's catalogs, in order.</summary>
     public Translations TranslationsFor(string? locale) =>
         new(Locales.Chain(locale, DefaultLocale).Where(Catalogs.ContainsKey).Select(l => (l, Catalogs[l])).ToList());
+
+    /// <summary>
+    /// What a send renders of <paramref name="template"/> for a subscriber (or first render) in <paramref name="locale"/>:
+    /// the variant its chain reaches (<see cref="LocaleVariants.Choose"/>), an email inside its layout
+    /// (<see cref="Templates.EmailLayout.Apply"/>), and the translations of the locale it is rendered in. The dispatcher
+    /// and the accept-time size check both ask this, so the size checked is the size sent.
+    /// </summary>
+    public (Templates.TemplateDefinition Template, string? Locale, Translations Translations) Choose(Templates.TemplateDefinition template, string? locale)
+    {
+        var (chosen, renderedIn) = LocaleVariants.Choose(
+            template, Locales.Chain(locale, DefaultLocale), Catalogs.Keys.ToHashSet(StringComparer.Ordinal), DefaultLocale);
+        return (Templates.EmailLayout.Apply(chosen), renderedIn, TranslationsFor(renderedIn));
+    }
 }
 
 /// <summary>

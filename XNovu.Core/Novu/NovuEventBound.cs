@@ -19,6 +19,8 @@
 //   (a loop, assign, capture, an include, replace, join...) has no bound and every trigger of it is rendered.
 // - Stored subscriber profiles are not in R: reading them would cost a query per trigger. A profile the
 //   directory holds is at most 64 KB of data; one that still overflows the event is caught by the dispatcher.
+// A template with locale variants is bounded by its largest text, and an email's layout (header, footer, markup)
+// counts as source text of every text, as EmailLayout.Apply joins them before rendering (issue 30).
 // A 1 KB payload through default-email (2 outputs, 65 bytes of Liquid) bounds at about 59 KB and is not rendered;
 // the bound reaches 512 KB from a payload of about 15 KB, and those triggers are rendered and measured exactly.
 using System.Runtime.CompilerServices;
@@ -61,19 +63,64 @@ public static class NovuEventBound
                 continue;
             }
 
-            var subject = template.SubjectTemplate is null ? TemplateGrowth.None : TemplateGrowth.Of(template.SubjectTemplate);
-            var body = TemplateGrowth.Of(template.BodyTemplate);
-            if (!subject.Linear || !body.Linear)
+            // A recipient gets one of the template's texts (its own or a locale variant, issue 30), an email inside its
+            // layout: the channel is bounded by the largest.
+            var layout = Layout(template);
+            if (!layout.Linear)
             {
                 return null;
             }
 
-            var sourceBytes = subject.SourceBytes + body.SourceBytes;
-            bound += EscapeFactor * sourceBytes + OutputFactor * (subject.Outputs + body.Outputs) * (values + sourceBytes);
+            long largest = 0;
+            foreach (var (subjectText, bodyText) in Texts(template))
+            {
+                var subject = subjectText is null ? TemplateGrowth.None : TemplateGrowth.Of(subjectText);
+                var body = TemplateGrowth.Of(bodyText);
+                if (!subject.Linear || !body.Linear)
+                {
+                    return null;
+                }
+
+                var sourceBytes = subject.SourceBytes + body.SourceBytes + layout.SourceBytes;
+                largest = Math.Max(largest, EscapeFactor * sourceBytes + OutputFactor * (subject.Outputs + body.Outputs + layout.Outputs) * (values + sourceBytes));
+            }
+
+            bound += largest;
         }
 
         return bound;
     }
+
+    /// <summary>The template's own subject and body, then each locale variant's (a variant without a subject keeps the template's).</summary>
+    private static IEnumerable<(string? Subject, string Body)> Texts(TemplateDefinition template)
+    {
+        yield return (template.SubjectTemplate, template.BodyTemplate);
+        foreach (var variant in template.Locales.Values)
+        {
+            yield return (variant.Subject ?? template.SubjectTemplate, variant.Body);
+        }
+    }
+
+    /// <summary>
+    /// What an email's layout adds around any body: its header and footer (Liquid, cached by text) and the fixed markup
+    /// and branding of <see cref="EmailLayout.Wrap"/>, counted as source text; none for another channel or no layout.
+    /// </summary>
+    private static TemplateGrowth Layout(TemplateDefinition template)
+    {
+        if (template is not { Channel: NotificationChannel.Email, Layout: { } layout })
+        {
+            return TemplateGrowth.None;
+        }
+
+        var header = TemplateGrowth.Of(layout.Header);
+        var footer = TemplateGrowth.Of(layout.Footer);
+        // The sender name is HTML-encoded in the logo's alt text (at most 6 bytes a byte) and sent again in overrides.
+        var branding = LayoutMarkupBytes + (7 * Encoding.UTF8.GetByteCount(layout.SenderName ?? string.Empty)) + (layout.LogoUrl?.Length ?? 0) + 64;
+        return new TemplateGrowth(header.Linear && footer.Linear, header.SourceBytes + footer.SourceBytes + branding, header.Outputs + footer.Outputs);
+    }
+
+    /// <summary>The markup <see cref="EmailLayout.Wrap"/> puts around a body, without the branding values: well under 1 KB.</summary>
+    private const long LayoutMarkupBytes = 1024;
 }
 
 /// <summary>

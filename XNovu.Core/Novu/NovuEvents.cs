@@ -121,6 +121,39 @@ public static class NovuEvents
         return JsonSerializer.SerializeToElement(root, Json);
     }
 
+    /// <summary>
+    /// The trigger's overrides with the email layout's sender name as <c>overrides.email.senderName</c>, the field Novu's
+    /// email step reads the sender's display name from (issue 30). A sender name the caller's own overrides give wins:
+    /// it is the more specific. Unchanged when there is no sender name, or when the caller's <c>email</c> is not an object.
+    /// </summary>
+    public static string? WithSenderName(string? overridesJson, string? senderName)
+    {
+        if (string.IsNullOrWhiteSpace(senderName))
+        {
+            return overridesJson;
+        }
+
+        var overrides = overridesJson is null ? new JsonObject() : JsonNode.Parse(overridesJson) as JsonObject;
+        if (overrides is null)
+        {
+            return overridesJson;
+        }
+
+        switch (overrides["email"])
+        {
+            case null:
+                overrides["email"] = new JsonObject { ["senderName"] = senderName };
+                break;
+            case JsonObject email when email["senderName"] is null:
+                email["senderName"] = senderName;
+                break;
+            default:
+                return overridesJson;
+        }
+
+        return overrides.ToJsonString();
+    }
+
     /// <summary>The event's bytes as the Novu client sends them, and which channel weighs most in it.</summary>
     public static NovuEventSize Measure(TriggerRequest request, IReadOnlyList<RenderedChannel> channels)
     {

@@ -167,6 +167,34 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
             .ToDictionary(d => (d.TemplateKey, d.Version!.Value));
     }
 
+    /// <summary>
+    /// Published versions of the enterprise's email layouts by (key, version), in one query: the layout a delivery sent
+    /// again is rendered in (the version of its first render). Versions never change, so a caller may keep them.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string Key, int Version), EmailLayout>> FindLayoutVersionsAsync(
+        Guid enterpriseId, IReadOnlyCollection<(string Key, int Version)> wanted, CancellationToken cancellationToken)
+    {
+        if (wanted.Count == 0)
+        {
+            return new Dictionary<(string, int), EmailLayout>();
+        }
+
+        var keys = wanted.Select(w => w.Key).ToArray();
+        var versions = wanted.Select(w => w.Version).ToArray();
+        var rows = await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<LayoutVersionRow>(
+            """
+            SELECT lv.layout_key AS LayoutKey, lv.version AS Version, lv.header_html AS Header, lv.footer_html AS Footer,
+                   lv.logo_url AS LogoUrl, lv.primary_color AS PrimaryColor, lv.background_color AS BackgroundColor,
+                   lv.sender_name AS SenderName
+            FROM unnest(@keys::text[], @versions::integer[]) AS w (layout_key, version)
+            JOIN notify.ent_layout_version lv ON lv.layout_key = w.layout_key AND lv.version = w.version
+            """,
+            new { keys, versions }, session.Transaction), cancellationToken);
+        return rows.ToDictionary(
+            r => (r.LayoutKey, r.Version),
+            r => new EmailLayout(r.LayoutKey, r.Version, r.Header, r.Footer, r.LogoUrl, r.PrimaryColor, r.BackgroundColor, r.SenderName));
+    }
+
     private static async Task<ResolvedWorkflow> ResolveOwnAsync(TenantSession session, Guid enterpriseId, StoredWorkflow workflow)
     {
         var overrides = JsonSerializer.Deserialize<Dictionary<string, string>>(workflow.TemplateOverrides) ?? [];
@@ -208,6 +236,9 @@ public sealed class WorkflowResolver(XNovuDatabase database, StaticWorkflowRegis
         names
             .Select(name => NotificationChannelNames.TryParse(name, out var channel) ? channel : (NotificationChannel?)null)
             .OfType<NotificationChannel>();
+
+    private sealed record LayoutVersionRow(
+        string LayoutKey, int Version, string Header, string Footer, string? LogoUrl, string? PrimaryColor, string? BackgroundColor, string? SenderName);
 
     // Dapper maps records by exact type: timestamptz arrives as a UTC DateTime.
     private sealed record TemplateDefinitionRow(

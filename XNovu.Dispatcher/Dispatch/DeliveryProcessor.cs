@@ -482,6 +482,8 @@ public sealed partial class DeliveryProcessor(
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
         string? renderedLocale = null;
         var versions = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>? layouts = null;
+        string? senderName = null;
         var layers = preferenceRows.For(delivery.WorkflowKey, inline.SubscriberId);
         SkippedChannels? skipped = null;
         string? emailUnsubscribeUrl = null;
@@ -518,6 +520,12 @@ public sealed partial class DeliveryProcessor(
                 emailUnsubscribeUrl = unsubscribeUrl;
             }
 
+            if (template is { Channel: NotificationChannel.Email, Layout: { } layout })
+            {
+                (layouts ??= new Dictionary<string, int>(StringComparer.Ordinal))[layout.LayoutKey] = layout.Version;
+                senderName = layout.SenderName;
+            }
+
             rendered.Add(await NovuEvents.RenderAsync(
                 templates, template, delivery.EnterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations, digest, unsubscribeUrl));
         }
@@ -527,10 +535,11 @@ public sealed partial class DeliveryProcessor(
             throw new DeliverySilencedException(skipped);
         }
 
-        renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions);
+        renderedAs[delivery.DeliveryId] = new DeliveryRendering(renderedLocale, workflow.IsStatic ? null : workflow.Version, versions, layouts);
 
         var request = NovuEvents.Build(
-            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered, delivery.Overrides);
+            workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered,
+            NovuEvents.WithSenderName(delivery.Overrides, senderName));
         if (emailUnsubscribeUrl is not null)
         {
             request = request with { Overrides = NovuEvents.WithUnsubscribeHeaders(request.Overrides, emailUnsubscribeUrl) };

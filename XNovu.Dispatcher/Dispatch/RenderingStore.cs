@@ -48,9 +48,31 @@ public sealed class RenderingStore(XNovuDatabase database, WorkflowResolver reso
             versions[key] = found;
         }
 
+        var layouts = new Dictionary<(string, int), EmailLayout>();
+        var wantedLayouts = new List<(string Key, int Version)>();
+        foreach (var pair in pinned.Values.SelectMany(p => p.Layouts ?? new Dictionary<string, int>()).Distinct())
+        {
+            if (cache.TryGetValue(LayoutKey(enterpriseId, pair.Key, pair.Value), out EmailLayout? held) && held is not null)
+            {
+                layouts[(pair.Key, pair.Value)] = held;
+            }
+            else
+            {
+                wantedLayouts.Add((pair.Key, pair.Value));
+            }
+        }
+
+        foreach (var (key, found) in await resolver.FindLayoutVersionsAsync(enterpriseId, wantedLayouts, cancellationToken))
+        {
+            cache.Set(LayoutKey(enterpriseId, key.Key, key.Version), found, VersionLifetime);
+            layouts[key] = found;
+        }
+
         var locales = subscriberLocales.Concat(pinned.Values.Select(p => p.Locale));
-        return new PartRendering(pinned, versions, await localization.GetAsync(enterpriseId, locales, cancellationToken));
+        return new PartRendering(pinned, versions, layouts, await localization.GetAsync(enterpriseId, locales, cancellationToken));
     }
+
+    private static string LayoutKey(Guid enterpriseId, string layoutKey, int version) => $"xnovu:layout-version:{enterpriseId:N}:{version}:{layoutKey}";
 
     private static string VersionKey(Guid enterpriseId, string templateKey, int version) => $"xnovu:template-version:{enterpriseId:N}:{version}:{templateKey}";
 }
@@ -59,22 +81,52 @@ public sealed class RenderingStore(XNovuDatabase database, WorkflowResolver reso
 public sealed class PartRendering(
     IReadOnlyDictionary<long, DeliveryRendering> pinned,
     IReadOnlyDictionary<(string, int), TemplateDefinition> versions,
+    IReadOnlyDictionary<(string, int), EmailLayout> layouts,
     EnterpriseLocalization localization)
 {
     /// <summary>
     /// The template and locale a delivery renders a channel with: the version its first render used when it has one,
     /// else the live one; the locale its first render used, else the subscriber's chain (<see cref="LocaleVariants.Choose"/>);
-    /// an email inside its layout's live version (<see cref="EmailLayout.Apply"/>).
+    /// an email inside the layout version its first render used, else its layout's live version (<see cref="EmailLayout.Apply"/>).
     /// </summary>
     public (TemplateDefinition Template, string? Locale, Translations Translations) Choose(long deliveryId, TemplateDefinition live, string? subscriberLocale)
     {
         var pin = pinned.GetValueOrDefault(deliveryId);
-        var template = pin?.Templates is { } pins && pins.TryGetValue(live.TemplateKey, out var version)
-            && versions.TryGetValue((live.TemplateKey, version), out var kept)
-            ? kept
-            : live;
-        var chain = Locales.Chain(pin is null ? subscriberLocale : pin.Locale, localization.DefaultLocale);
-        var (chosen, locale) = LocaleVariants.Choose(template, chain, localization.Catalogs.Keys.ToHashSet(StringComparer.Ordinal), localization.DefaultLocale);
-        return (EmailLayout.Apply(chosen), locale, localization.TranslationsFor(locale));
+        var template = Pinned(pin, live) ?? live;
+        if (template.Layout is { } layout && pin?.Layouts is { } layoutPins && layoutPins.TryGetValue(layout.LayoutKey, out var layoutVersion)
+            && layouts.TryGetValue((layout.LayoutKey, layoutVersion), out var keptLayout))
+        {
+            template = template with { Layout = keptLayout };
+        }
+
+        return localization.Choose(template, pin is null ? subscriberLocale : pin.Locale);
+    }
+
+    /// <summary>
+    /// The version of the channel's template the delivery's first render used: the pinned version of the live template's
+    /// key, or, when the workflow has named another template for the channel since (an edit or a rollback), the pinned
+    /// template of the same channel (a workflow has at most one per channel). Null: render the live one.
+    /// </summary>
+    private TemplateDefinition? Pinned(DeliveryRendering? pin, TemplateDefinition live)
+    {
+        if (pin?.Templates is not { Count: > 0 } pins)
+        {
+            return null;
+        }
+
+        if (pins.TryGetValue(live.TemplateKey, out var version) && versions.TryGetValue((live.TemplateKey, version), out var kept))
+        {
+            return kept;
+        }
+
+        foreach (var (key, pinnedVersion) in pins)
+        {
+            if (versions.TryGetValue((key, pinnedVersion), out var other) && other.Channel == live.Channel)
+            {
+                return other;
+            }
+        }
+
+        return null;
     }
 }

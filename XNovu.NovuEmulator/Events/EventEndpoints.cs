@@ -163,7 +163,7 @@ public static class EventEndpoints
             var firstSubscriber = trigger.SubscriberIds.Count > 0 && subscribers.Get(trigger.SubscriberIds[0]) is { } known
                 ? System.Text.Json.JsonSerializer.SerializeToNode(known, NovuApi.Json)
                 : null;
-            var steps = workflow is null ? null : StepRunner.Run(workflow, trigger.Payload, firstSubscriber);
+            var steps = workflow is null ? null : StepRunner.Run(workflow, trigger.Payload, firstSubscriber, trigger.Overrides);
             if (workflow is not null)
             {
                 workflows.Touch(workflow.WorkflowId);

@@ -10,13 +10,17 @@ public sealed record StepRun(string StepId, string Type, bool Skipped, JsonObjec
 /// Runs a workflow's channel steps for one event as Novu would: a step whose <c>skip</c> condition (JSON
 /// logic over <c>payload</c> and <c>subscriber</c>) holds is skipped; otherwise each control value is rendered
 /// with its <c>{{ path.to.value }}</c> outputs filled from the event. This is the subset of Liquid and JSON
-/// logic that workflows use to show content rendered elsewhere; filters and tags are left as written.
+/// logic that workflows use to show content rendered elsewhere; filters and tags are left as written. An email step
+/// takes the sender Novu's email step would use from the trigger's <c>overrides.email</c> (<c>senderName</c>, <c>from</c>),
+/// as its send-message-email use case does before the integration's own credentials.
 /// </summary>
 public static partial class StepRunner
 {
     private static readonly string[] ChannelTypes = ["in_app", "email", "sms", "push", "chat"];
 
-    public static IReadOnlyList<StepRun> Run(WorkflowDto workflow, JsonObject? payload, JsonNode? subscriber)
+    private static readonly string[] EmailSenderOverrides = ["senderName", "from"];
+
+    public static IReadOnlyList<StepRun> Run(WorkflowDto workflow, JsonObject? payload, JsonNode? subscriber, JsonObject? overrides = null)
     {
         var context = new JsonObject
         {
@@ -39,6 +43,17 @@ public static partial class StepRunner
                 if (name != "skip" && value is JsonValue text && text.TryGetValue<string>(out var template))
                 {
                     content[name] = Render(template, context);
+                }
+            }
+
+            if (step.Type == "email" && overrides?["email"] is JsonObject email)
+            {
+                foreach (var name in EmailSenderOverrides)
+                {
+                    if (email[name] is JsonValue value && value.TryGetValue<string>(out var sender))
+                    {
+                        content[name] = sender;
+                    }
                 }
             }
 
