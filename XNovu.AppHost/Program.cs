@@ -44,7 +44,7 @@ novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpressio
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks", "XNovu:DeliveryPoll")
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));
 
 builder.AddXNovuConsole(api, infrastructure.Console, migrations);

@@ -10,6 +10,8 @@ public interface INovuClient
 
     INovuWorkflows Workflows { get; }
 
+    INovuMessages Messages { get; }
+
     /// <summary>
     /// <c>POST /v1/events/trigger</c>. The Idempotency-Key defaults to the request's transactionId, so
     /// a retry of the same delivery is recognised by Novu.

@@ -42,11 +42,14 @@ public sealed class NovuRestClient : INovuClient
         _time = time;
         Subscribers = new NovuSubscribers(this);
         Workflows = new NovuWorkflows(this);
+        Messages = new NovuMessages(this);
     }
 
     public INovuSubscribers Subscribers { get; }
 
     public INovuWorkflows Workflows { get; }
+
+    public INovuMessages Messages { get; }
 
     public async Task<NovuOutcome> TriggerAsync(TriggerRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {

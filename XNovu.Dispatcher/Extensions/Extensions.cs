@@ -3,6 +3,7 @@ using XNovu.Core;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
+using XNovu.Dispatcher.DeliveryPoll;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Offboarding;
@@ -64,5 +65,6 @@ internal static class Extensions
         builder.AddRuleEngine();
         builder.AddRetention();
         builder.AddWebhooks();
+        builder.AddDeliveryPoll();
     }
 }
