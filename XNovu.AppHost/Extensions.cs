@@ -62,6 +62,8 @@ internal static class Extensions
             .WithEnvironment("XNovu__Novu__ApiUrl", emulator.GetEndpoint("http"))
             .WithEnvironment("XNovu__Novu__SecretKey", emulatorKey)
             .WithEnvironment("XNovu__NovuWebhooks__SharedSecret", emulatorWebhookSecret)
+            // ... so the dispatcher need not poll the shared environment for its deliveries' outcomes.
+            .WithEnvironment("XNovu__DeliveryPoll__SharedEnvironmentSendsWebhooks", "true")
             // The emulator enforces no plan unless told to; pace the client as an Enterprise plan would.
             .WithEnvironment("XNovu__Novu__RequestsPerSecond", builder.Configuration["XNovu:Novu:RequestsPerSecond"] ?? "6000")
             .WaitFor(emulator));

@@ -44,7 +44,7 @@ novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpressio
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks", "XNovu:DeliveryPoll")
     // Emails' unsubscribe links point at the API (signed with the admin key both services share).
     .WithEnvironment("XNovu__Unsubscribe__BaseUrl", api.GetEndpoint("http"))
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));

@@ -12,6 +12,8 @@ public interface INovuClient
 
     INovuPreferences Preferences { get; }
 
+    INovuMessages Messages { get; }
+
     /// <summary>
     /// <c>POST /v1/events/trigger</c>. The Idempotency-Key defaults to the request's transactionId, so
     /// a retry of the same delivery is recognised by Novu.

@@ -43,6 +43,7 @@ public sealed class NovuRestClient : INovuClient
         Subscribers = new NovuSubscribers(this);
         Workflows = new NovuWorkflows(this);
         Preferences = new NovuPreferences(this);
+        Messages = new NovuMessages(this);
     }
 
     public INovuSubscribers Subscribers { get; }
@@ -50,6 +51,8 @@ public sealed class NovuRestClient : INovuClient
     public INovuWorkflows Workflows { get; }
 
     public INovuPreferences Preferences { get; }
+
+    public INovuMessages Messages { get; }
 
     public async Task<NovuOutcome> TriggerAsync(TriggerRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {

@@ -5,6 +5,7 @@ using XNovu.NovuEmulator.Faults;
 using XNovu.NovuEmulator.Idempotency;
 using XNovu.NovuEmulator.Inbox;
 using XNovu.NovuEmulator.Inspection;
+using XNovu.NovuEmulator.Messages;
 using XNovu.NovuEmulator.RateLimiting;
 using XNovu.NovuEmulator.Shared;
 using XNovu.NovuEmulator.Subscribers;
@@ -41,6 +42,7 @@ public static class EmulatorApp
         builder.Services.AddSingleton<FaultStore>();
         builder.Services.AddSingleton<RequestLog>();
         builder.Services.AddSingleton<TriggerRateLimiter>();
+        builder.Services.AddSingleton<MessageStore>();
         builder.Services.AddSingleton<WebhookSettings>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
@@ -70,6 +72,7 @@ public static class EmulatorApp
         app.MapSubscribers();
         app.MapSubscriberPreferences();
         app.MapWorkflows();
+        app.MapMessages();
         if (app.Services.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value.DevelopmentEndpoints)
         {
             app.MapInspection();

@@ -4,6 +4,7 @@ using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Core.Preferences;
+using XNovu.Dispatcher.DeliveryPoll;
 using XNovu.Dispatcher.Dispatch;
 using XNovu.Dispatcher.NovuSync;
 using XNovu.Dispatcher.Offboarding;
@@ -68,5 +69,6 @@ internal static class Extensions
         builder.AddRuleEngine();
         builder.AddRetention();
         builder.AddWebhooks();
+        builder.AddDeliveryPoll();
     }
 }

@@ -11,6 +11,9 @@ public static class RetentionExtensions
             .BindConfiguration(RetentionOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.MaxAge >= TimeSpan.FromHours(1), "XNovu:Retention:MaxAge must be at least 1 hour.")
+            .Validate(o => o.WebhookMessageMaxAge >= TimeSpan.FromHours(1) && o.WebhookAttemptMaxAge >= TimeSpan.FromHours(1)
+                           && o.OutcomePollMaxAge >= TimeSpan.FromHours(1),
+                "XNovu:Retention:WebhookMessageMaxAge, WebhookAttemptMaxAge and OutcomePollMaxAge must be at least 1 hour.")
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(1), "XNovu:Retention:Interval must be at least 1 s.")
             .Validate(o => o.BatchPause >= TimeSpan.Zero, "XNovu:Retention:BatchPause must not be negative.")
             .ValidateOnStart();

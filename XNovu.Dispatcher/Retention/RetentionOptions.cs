@@ -11,6 +11,15 @@ public sealed class RetentionOptions
     /// <summary>Finished notifications (SENT, FAILED, RETRACTED) older than this are deleted with their deliveries.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>Outbound webhook messages delivered or failed this long ago are deleted with their attempts (pending ones are kept).</summary>
+    public TimeSpan WebhookMessageMaxAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Attempts logged this long ago are deleted, whatever their message's state.</summary>
+    public TimeSpan WebhookAttemptMaxAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A delivery's poll state (issue 28), unused this long, is forgotten.</summary>
+    public TimeSpan OutcomePollMaxAge { get; set; } = TimeSpan.FromDays(2);
+
     /// <summary>Rows per delete: small, so that each statement holds its locks only briefly.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;

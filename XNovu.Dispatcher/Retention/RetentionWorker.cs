@@ -6,7 +6,8 @@ using XNovu.Core.Persistence;
 namespace XNovu.Dispatcher.Retention;
 
 /// <summary>
-/// Deletes old notifications in small batches, then the rule tick keys as old. Each batch is one statement
+/// Deletes old notifications in small batches, then the rule tick keys as old, then the outbound webhooks' finished
+/// messages and attempt log and the delivery poll's spent state, each at its own age. Each batch is one statement
 /// that skips rows locked by the dispatch, so retention never waits on it nor it on retention. Every replica may
 /// run it at once; the batches do not overlap.
 /// </summary>
@@ -22,9 +23,13 @@ public sealed partial class RetentionWorker(
         {
             try
             {
-                var notifications = await PurgeAsync("notify.purge_notifications", settings, stoppingToken);
-                var ticks = await PurgeAsync("notify.purge_rule_ticks", settings, stoppingToken);
+                var notifications = await PurgeAsync("notify.purge_notifications", settings.MaxAge, settings, stoppingToken);
+                var ticks = await PurgeAsync("notify.purge_rule_ticks", settings.MaxAge, settings, stoppingToken);
                 LogPurged(logger, notifications, ticks, settings.MaxAge);
+                var messages = await PurgeAsync("notify.purge_webhook_messages", settings.WebhookMessageMaxAge, settings, stoppingToken);
+                var attempts = await PurgeAsync("notify.purge_webhook_attempts", settings.WebhookAttemptMaxAge, settings, stoppingToken);
+                var polls = await PurgeAsync("notify.purge_outcome_polls", settings.OutcomePollMaxAge, settings, stoppingToken);
+                LogPurgedWebhooks(logger, messages, attempts, polls);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -38,8 +43,8 @@ public sealed partial class RetentionWorker(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <param name="function">One of the two purge functions, named by this class, never by input.</param>
-    private async Task<long> PurgeAsync(string function, RetentionOptions settings, CancellationToken cancellationToken)
+    /// <param name="function">One of the purge functions, named by this class, never by input; each deletes at most a batch older than <paramref name="maxAge"/>.</param>
+    private async Task<long> PurgeAsync(string function, TimeSpan maxAge, RetentionOptions settings, CancellationToken cancellationToken)
     {
         long total = 0;
         while (true)
@@ -49,7 +54,7 @@ public sealed partial class RetentionWorker(
             {
                 deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
                     $"SELECT {function}(@seconds, @batch)",
-                    new { seconds = settings.MaxAge.TotalSeconds, batch = settings.BatchSize },
+                    new { seconds = maxAge.TotalSeconds, batch = settings.BatchSize },
                     cancellationToken: cancellationToken));
             }
 
@@ -65,6 +70,9 @@ public sealed partial class RetentionWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Notifications} notification(s) and {Ticks} rule tick(s) older than {MaxAge}")]
     private static partial void LogPurged(ILogger logger, long notifications, long ticks, TimeSpan maxAge);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Messages} webhook message(s), {Attempts} webhook attempt(s) and {Polls} delivery poll state(s)")]
+    private static partial void LogPurgedWebhooks(ILogger logger, long messages, long attempts, long polls);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Retention pass failed; the next one tries again")]
     private static partial void LogFailed(ILogger logger, Exception exception);

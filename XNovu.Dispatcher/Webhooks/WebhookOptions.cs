@@ -59,5 +59,12 @@ public sealed class WebhookOptions
     [Range(1024, 1024 * 1024)]
     public int MaxPayloadBytes { get; set; } = 20 * 1024;
 
+    /// <summary>
+    /// How long a Novu webhook's id is remembered to drop its repeats. Past the receiver's timestamp tolerance a repeat
+    /// is refused as late anyway, and the timeline's own key (delivery, message, event) drops a replay beyond that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:10:00", "7.00:00:00")]
+    public TimeSpan ReceiptMaxAge { get; set; } = TimeSpan.FromHours(1);
+
     public IReadOnlyList<TimeSpan> Schedule => RetrySchedule.Count > 0 ? RetrySchedule : PublishedSchedule;
 }

@@ -29,7 +29,6 @@ public sealed partial class WebhookSender(
     ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string SecretPurpose = "XNovu.Webhooks.EndpointSecret";
-    private static readonly TimeSpan ReceiptAge = TimeSpan.FromHours(1);
 
     private readonly string _worker = $"{Environment.MachineName}/{Environment.ProcessId}/webhooks";
     private readonly IDataProtector _protector = protection.CreateProtector(SecretPurpose);
@@ -50,7 +49,10 @@ public sealed partial class WebhookSender(
                 if (time.GetUtcNow() >= nextPurge)
                 {
                     nextPurge = time.GetUtcNow() + TimeSpan.FromMinutes(5);
-                    await store.PurgeReceiptsAsync(ReceiptAge, stoppingToken);
+                    // Batches of 5,000 until the backlog is gone (a busy environment sends that many in seconds).
+                    for (var i = 0; i < 1000 && await store.PurgeReceiptsAsync(settings.ReceiptMaxAge, stoppingToken) >= WebhookStore.ReceiptBatch; i++)
+                    {
+                    }
                 }
 
                 await slots.WaitAsync(stoppingToken);

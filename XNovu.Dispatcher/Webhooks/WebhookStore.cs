@@ -23,6 +23,8 @@ public sealed record WebhookResult(
 /// </summary>
 public sealed class WebhookStore([FromKeyedServices(DeliveryStore.DataSourceKey)] NpgsqlDataSource dataSource)
 {
+    public const int ReceiptBatch = 5000;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<IReadOnlyList<ClaimedWebhook>> ClaimAsync(string worker, int batch, int perEndpoint, int leaseSeconds, CancellationToken cancellationToken)
@@ -51,6 +53,6 @@ public sealed class WebhookStore([FromKeyedServices(DeliveryStore.DataSourceKey)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT notify.purge_novu_webhook_receipts(@seconds, 5000)", new { seconds = olderThan.TotalSeconds }, cancellationToken: cancellationToken));
+            "SELECT notify.purge_novu_webhook_receipts(@seconds, @batch)", new { seconds = olderThan.TotalSeconds, batch = ReceiptBatch }, cancellationToken: cancellationToken));
     }
 }

@@ -117,7 +117,7 @@ public static class EventEndpoints
     /// <summary>Turns an accepted trigger into an answer and, when processed, a recorded event.</summary>
     public sealed class Recorder(
         EventStore events, SubscriberStore subscribers, WorkflowStore workflows, IOptionsMonitor<NovuEmulatorOptions> options, TimeProvider time,
-        Webhooks.WebhookSender webhooks)
+        Webhooks.WebhookSender webhooks, Messages.MessageStore messages, Webhooks.WebhookSettings webhookSettings)
     {
         public const string TriggerNotActive = "trigger_not_active";
         public const string NoStepsDefined = "no_workflow_steps_defined";
@@ -187,8 +187,8 @@ public static class EventEndpoints
                 ViaBulk = viaBulk,
                 Steps = steps,
             });
-            // Novu works the event and reports each message's fate through its webhooks.
-            webhooks.EventRecorded(recorded);
+            // Novu works the event into messages and reports each one's fate through its webhooks and its messages API.
+            webhooks.EventRecorded(recorded, messages.Record(recorded, webhookSettings.Has(Webhooks.WebhookFaults.ProviderFailure)));
             return new TriggerAnswer(true, Processed, transactionId);
         }
     }

@@ -31,9 +31,10 @@ public static class InspectionEndpoints
             return TypedResults.NoContent();
         });
         group.MapDelete("/state", (EventStore events, RequestLog log, IdempotencyStore idempotency,
-            SubscriberStore subscribers, PreferenceStore preferences, FaultStore faults, TriggerRateLimiter limiter) =>
+            SubscriberStore subscribers, PreferenceStore preferences, FaultStore faults, TriggerRateLimiter limiter, Messages.MessageStore messages) =>
         {
             events.Clear();
+            messages.Clear();
             log.Clear();
             idempotency.Clear();
             subscribers.Clear();

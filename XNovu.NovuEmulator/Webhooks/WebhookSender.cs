@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using XNovu.NovuEmulator.Events;
+using XNovu.NovuEmulator.Messages;
 
 namespace XNovu.NovuEmulator.Webhooks;
 
@@ -24,81 +25,48 @@ public sealed partial class WebhookSender(
 
     private sealed record Outgoing(string WebhookId, string Type, string TransactionId, string Body, bool Late);
 
-    /// <summary>Queues the webhooks of one recorded event.</summary>
-    public void EventRecorded(ReceivedEvent received)
+    /// <summary>Queues the webhooks of one recorded event's messages: sent, then delivered or failed.</summary>
+    public void EventRecorded(ReceivedEvent received, IReadOnlyList<EmulatedMessage> messages)
     {
         var configuration = settings.Current;
-        if (string.IsNullOrEmpty(configuration.Url) || received.Steps is null)
+        if (string.IsNullOrEmpty(configuration.Url))
         {
             return;
         }
 
-        var failing = settings.Has(WebhookFaults.ProviderFailure);
-        var now = time.GetUtcNow();
-        foreach (var subscriberId in received.SubscriberIds.DefaultIfEmpty(string.Empty))
+        foreach (var message in messages)
         {
-            foreach (var step in received.Steps.Where(s => !s.Skipped))
+            var events = new List<(string Type, JsonObject Message)>
             {
-                var messageId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-                var sentAt = now;
-                var doneAt = now.AddMilliseconds(50);
-                var events = new List<(string Type, JsonObject Message)>
-                {
-                    ("message.sent", Message(messageId, received, subscriberId, step.Type, "sent", sentAt, null, failing: false)),
-                    failing
-                        ? ("message.failed", Message(messageId, received, subscriberId, step.Type, "error", doneAt, doneAt, failing: true))
-                        : ("message.delivered", Message(messageId, received, subscriberId, step.Type, "sent", doneAt, doneAt, failing: false)),
-                };
-                if (settings.Has(WebhookFaults.OutOfOrder))
-                {
-                    events.Reverse();
-                }
+                ("message.sent", message.ToJson(done: false, listed: false)),
+                (message.Failed ? "message.failed" : "message.delivered", message.ToJson(done: true, listed: false)),
+            };
+            if (settings.Has(WebhookFaults.OutOfOrder))
+            {
+                events.Reverse();
+            }
 
-                foreach (var (type, message) in events)
+            foreach (var (type, body) in events)
+            {
+                var envelope = new JsonObject
                 {
-                    var envelope = new JsonObject
-                    {
-                        ["id"] = "evt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-                        ["type"] = type,
-                        ["object"] = "message",
-                        ["data"] = new JsonObject { ["object"] = message },
-                        ["timestamp"] = message["updatedAt"]!.DeepClone(),
-                        ["environmentId"] = configuration.EnvironmentId,
-                    };
-                    var outgoing = new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), type,
-                        received.TransactionId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late));
+                    ["id"] = "evt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+                    ["type"] = type,
+                    ["object"] = "message",
+                    ["data"] = new JsonObject { ["object"] = body },
+                    ["timestamp"] = body["updatedAt"]!.DeepClone(),
+                    ["environmentId"] = configuration.EnvironmentId,
+                };
+                var outgoing = new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), type,
+                    received.TransactionId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late));
+                _queue.Writer.TryWrite(outgoing);
+                if (settings.Has(WebhookFaults.Duplicate))
+                {
                     _queue.Writer.TryWrite(outgoing);
-                    if (settings.Has(WebhookFaults.Duplicate))
-                    {
-                        _queue.Writer.TryWrite(outgoing);
-                    }
                 }
             }
         }
     }
-
-    /// <summary>A message object with the fields of Novu's message webhook DTO.</summary>
-    private static JsonObject Message(
-        string messageId, ReceivedEvent received, string subscriberId, string channel, string status, DateTimeOffset updatedAt,
-        DateTimeOffset? deliveredAt, bool failing) => new()
-    {
-        ["_id"] = messageId,
-        ["_notificationId"] = "ntf_" + received.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["templateIdentifier"] = received.Workflow,
-        ["transactionId"] = received.TransactionId,
-        ["channel"] = channel,
-        ["subscriberId"] = subscriberId,
-        ["status"] = status,
-        ["deliveredAt"] = deliveredAt is { } at && !failing ? JsonValue.Create(at.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : null,
-        ["seen"] = false,
-        ["read"] = false,
-        ["providerId"] = channel switch { "email" => "sendgrid", "sms" => "twilio", "in_app" => "novu", "push" => "fcm", _ => "slack" },
-        ["providerResponseId"] = failing ? null : "prv_" + messageId,
-        ["errorId"] = failing ? "mail_bounce" : null,
-        ["errorText"] = failing ? "550 5.1.1 The email account that you tried to reach does not exist." : null,
-        ["createdAt"] = received.ReceivedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        ["updatedAt"] = updatedAt.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-    };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

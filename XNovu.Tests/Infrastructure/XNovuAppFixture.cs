@@ -51,6 +51,10 @@ public class XNovuAppFixture : IAsyncLifetime
                 "XNovu:Webhooks:RetrySchedule:3=00:00:00.500",
                 "XNovu:Webhooks:RetrySchedule:4=00:00:00.500",
                 "XNovu:Webhooks:PollInterval=00:00:00.200",
+                // Novu environments without webhooks are asked about a delivery a second after it was sent, not minutes.
+                "XNovu:DeliveryPoll:After=00:00:01",
+                "XNovu:DeliveryPoll:Interval=00:00:00.500",
+                "XNovu:DeliveryPoll:Wait=00:00:01",
             ],
             timeout.Token);
 
