@@ -155,7 +155,9 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
 
         Assert.Equal(pairs.Count, await fixture.CountNotificationsAsync(a.Id));
         Assert.Equal(bCalls.Count, await fixture.CountNotificationsAsync(b.Id));
-        Assert.NotEmpty(FallbackLines(a.Id));
+        // A twin now waits for its original's answer instead of entering another batch (TriggerCommitQueue; unit
+        // test A_twin_of_a_trigger_in_another_writers_batch...), so A's race rarely reaches a shared commit at all;
+        // when it does, only A's triggers go alone.
         Assert.Empty(FallbackLines(b.Id));
     }
 
