@@ -34,7 +34,9 @@ internal static class NotificationRows
     /// statement. A transaction id this enterprise already used stores nothing, its recipients included, and
     /// answers no row (a 409). With <c>@recheck</c> (the coalesced commit, whose rows were checked outside its
     /// transaction) a row whose checks no longer hold (its workflow written since, or shadowed by a new one of
-    /// the enterprise, or a code that names another row now) is not stored and answers a null id.
+    /// the enterprise, or a code that names another row now) is not stored and answers a null id. A transaction id
+    /// is claimed first in <c>notify.notification_transaction</c> (unique across the history's day partitions,
+    /// issue 32), with the id its notification then takes.
     /// The stamp compared is the one the lookup read, <see cref="TriggerStore.WorkflowStampSql"/>.
     /// </summary>
     public const string InsertSql =
@@ -62,16 +64,24 @@ internal static class NotificationRows
                                                                WHERE p.enterprise_id = @enterpriseId AND p.code = r.priority_code
                                                                  AND p.id = r.notification_priority_id))) AS unchanged
             FROM r
+        ), keys AS (
+            INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
+            SELECT @enterpriseId, c.transaction_id, notify.history_id(now())
+            FROM checked c WHERE c.unchanged AND c.transaction_id IS NOT NULL
+            ON CONFLICT (enterprise_id, transaction_id) DO NOTHING
+            RETURNING transaction_id, notification_id
         ), inserted AS (
             INSERT INTO notify.ent_notification (
-                enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, expansion_pending,
+                id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, expansion_pending,
                 payload, recipients, overrides, tags, transaction_id, scheduled_for, notification_category_id,
                 notification_priority_id, trace_parent)
-            SELECT @enterpriseId, c.workflow_key, c.notification_workflow_id, c.workflow_version, c.notification_status, c.expansion_pending,
+            SELECT coalesce(k.notification_id, notify.history_id(now())), @enterpriseId, c.workflow_key, c.notification_workflow_id,
+                   c.workflow_version, c.notification_status, c.expansion_pending,
                    c.payload, c.recipients, c.overrides, c.tags, c.transaction_id, c.scheduled_for, c.notification_category_id,
                    c.notification_priority_id, c.trace_parent
-            FROM checked c WHERE c.unchanged
-            ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING
+            FROM checked c LEFT JOIN keys k ON k.transaction_id = c.transaction_id
+            WHERE c.unchanged AND (c.transaction_id IS NULL OR k.notification_id IS NOT NULL)
+            ON CONFLICT DO NOTHING
             RETURNING id, transaction_id, recipients
         ), directory AS (
             INSERT INTO notify.subscriber AS s (enterprise_id, subscriber_id, email, phone, first_name, last_name, locale, timezone, avatar, data)

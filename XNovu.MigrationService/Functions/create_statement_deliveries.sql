@@ -7,7 +7,9 @@
 -- their deliveries with one INSERT, and notifies the dispatchers once. What it creates is unchanged: rows
 -- inserted PENDING get one delivery per recipient (or one to the default subscriber when the list is empty),
 -- transaction ids are the notification's, suffixed by the ordinal when there is more than one recipient, and
--- a notification inserted without a transaction id gets 'xnovu-<id>'. Rows inserted in any other status
+-- a notification inserted without a transaction id gets 'xnovu-<id>'. A delivery's id takes its notification's
+-- creation second (issue 32), so both live in the same day partition; a notification made before the history
+-- cutover gets its deliveries' ids from the old sequence, below it. Rows inserted in any other status
 -- (a topic notification being expanded is inserted PROCESSING) are left alone. SECURITY INVOKER as before:
 -- the deliveries are written under the inserting role's row-level security.
 -- (reasons first written in 0021_deliveries_per_statement)
@@ -28,8 +30,10 @@ BEGIN
     END IF;
 
     INSERT INTO notify.ent_notification_delivery
-        (enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
-    SELECT i.enterprise_id,
+        (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
+    SELECT CASE WHEN i.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
+                ELSE (i.id & ~8388607::bigint) | (nextval('notify.history_id_seq') & 8388607) END,
+           i.enterprise_id,
            i.id,
            r.ordinal::integer,
            CASE jsonb_typeof(r.value) WHEN 'string' THEN r.value #>> '{}' ELSE r.value ->> 'subscriberId' END,
@@ -37,6 +41,7 @@ BEGIN
            coalesce(i.transaction_id, 'xnovu-' || i.id) || CASE WHEN r.total > 1 THEN '-' || r.ordinal ELSE '' END,
            coalesce(i.scheduled_for, now())
     FROM inserted i
+    CROSS JOIN notify.history_settings h
     CROSS JOIN LATERAL (
         SELECT e.value, e.ordinal, count(*) OVER () AS total
         FROM jsonb_array_elements(CASE WHEN jsonb_typeof(i.recipients) = 'array' AND jsonb_array_length(i.recipients) > 0

@@ -1,7 +1,8 @@
 -- Creates the next p_batch deliveries of a notification being expanded, after the highest ordinal already
 -- created, and answers how many remain. Safe to call again after a crash or from two places at once: the
 -- notification row is locked, and ordinals already created are never created twice. Transaction ids follow
--- create_deliveries: the notification's, suffixed by the ordinal when there is more than one recipient.
+-- create_deliveries: the notification's, suffixed by the ordinal when there is more than one recipient. Ids too
+-- (issue 32): a delivery takes its notification's creation second, so it lives in its notification's day partition.
 -- (reasons first written in 0015_subscribers_and_topics)
 -- History: 0015_subscribers_and_topics. Those scripts' bodies are history; this file is the live definition.
 
@@ -27,8 +28,10 @@ BEGIN
     FROM notify.ent_notification_delivery WHERE notification_id = p_notification_id;
 
     INSERT INTO notify.ent_notification_delivery
-        (enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
-    SELECT v_notification.enterprise_id,
+        (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
+    SELECT CASE WHEN v_notification.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
+                ELSE (v_notification.id & ~8388607::bigint) | (nextval('notify.history_id_seq') & 8388607) END,
+           v_notification.enterprise_id,
            v_notification.id,
            e.ordinal::integer,
            CASE jsonb_typeof(e.value) WHEN 'string' THEN e.value #>> '{}' ELSE e.value ->> 'subscriberId' END,
@@ -36,6 +39,7 @@ BEGIN
            v_notification.transaction_id || CASE WHEN v_total > 1 THEN '-' || e.ordinal ELSE '' END,
            coalesce(v_notification.scheduled_for, now())
     FROM jsonb_array_elements(v_notification.recipients) WITH ORDINALITY AS e(value, ordinal)
+    CROSS JOIN notify.history_settings h
     WHERE e.ordinal > v_done AND e.ordinal <= v_done + p_batch;
 
     IF v_done + p_batch >= v_total THEN

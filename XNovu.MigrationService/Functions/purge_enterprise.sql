@@ -2,7 +2,8 @@
 -- parents, and answers how many rows went; when none is left, the enterprise row itself, answering 0. Each call
 -- is one short statement under SKIP LOCKED, so it never waits on, nor holds up, another tenant's work. Tables
 -- added later with an enterprise_id are emptied first (they can only be children); -1 means the rows left are
--- locked right now: call again later.
+-- locked right now: call again later. A row is named by its table and ctid together: the history tables are
+-- partitioned (issue 32), and a ctid alone names a row in each partition.
 -- (reasons first written in 0011_offboarding)
 -- History: 0011_offboarding. Those scripts' bodies are history; this file is the live definition.
 
@@ -34,8 +35,8 @@ BEGIN
         ORDER BY coalesce(array_position(v_parents_last, c.relname::text), 0), c.relname
     LOOP
         EXECUTE format(
-            'DELETE FROM notify.%I WHERE ctid = ANY (ARRAY('
-            'SELECT ctid FROM notify.%I WHERE enterprise_id = $1 LIMIT $2 FOR UPDATE SKIP LOCKED))',
+            'DELETE FROM notify.%I WHERE enterprise_id = $1 AND (tableoid, ctid) IN ('
+            'SELECT tableoid, ctid FROM notify.%I WHERE enterprise_id = $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
             v_table, v_table)
         USING p_enterprise, p_batch;
         GET DIAGNOSTICS v_deleted = ROW_COUNT;

@@ -1,5 +1,7 @@
 -- Retention: deletes up to p_batch finished notifications (SENT, FAILED, RETRACTED) created more than
--- p_older_than_seconds ago, and answers how many. Their deliveries go by cascade. SKIP LOCKED: a row the
+-- p_older_than_seconds ago, and answers how many, with their deliveries, delivery events and transaction keys
+-- (no cascade between day partitions, issue 32). Days past retention are dropped whole instead (RetentionWorker);
+-- this deletes what a day that cannot be dropped yet holds (one still holding unfinished work, and the legacy one). SKIP LOCKED: a row the
 -- dispatcher holds is left for the next batch, so retention never waits on dispatch nor dispatch on it.
 -- Unfinished notifications are kept whatever their age: retention never drops work.
 -- (reasons first written in 0007_rule_engine)
@@ -20,6 +22,13 @@ AS $function$
         ORDER BY n.created_at
         LIMIT p_batch
         FOR UPDATE SKIP LOCKED
+    ), events AS (
+        DELETE FROM notify.ent_delivery_event e USING notify.ent_notification_delivery d, victims v
+        WHERE e.delivery_id = d.id AND d.notification_id = v.id
+    ), deliveries AS (
+        DELETE FROM notify.ent_notification_delivery d USING victims v WHERE d.notification_id = v.id
+    ), keys AS (
+        DELETE FROM notify.notification_transaction t USING victims v WHERE t.notification_id = v.id
     ), purged AS (
         DELETE FROM notify.ent_notification n USING victims v WHERE n.id = v.id RETURNING 1
     )

@@ -1,0 +1,56 @@
+-- History partitions (issue 32): makes sure that notifications, deliveries and delivery events each have one
+-- partition per UTC day from the cutover day (0051) through p_through, and answers how many it created. A day's
+-- partition holds the ids made in that day (ids carry their second, see history_id_floor). There is no default
+-- partition: an insert for a day with no partition fails, so the dispatchers call this every pass, days ahead
+-- (XNovu:Retention:PartitionsAhead), and health reports a shortfall.
+-- Each new partition is made beside its parent and attached, which locks the parent only against other DDL
+-- (SHARE UPDATE EXCLUSIVE): reads and writes go on. The bound is checked first as a constraint of the empty table,
+-- so the attach scans nothing; the parent's indexes, foreign keys and triggers follow it in. A delivery partition
+-- also gets the unique (notification, ordinal) that a partitioned parent cannot declare: a notification's
+-- deliveries all share its day, so the partition's index is the whole rule.
+-- SECURITY DEFINER: only the owner creates tables; the dispatchers may call it.
+
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+AS $function$
+DECLARE
+    v_day date;
+    v_from bigint;
+    v_to bigint;
+    v_created integer := 0;
+    v_table record;
+    v_name text;
+BEGIN
+    PERFORM set_config('lock_timeout', '2000', true);
+    SELECT (to_timestamp((cutover >> 23) + 1704067200) AT TIME ZONE 'UTC')::date INTO v_day FROM notify.history_settings;
+    -- Days already dropped by retention are not made again: start after the newest day already there.
+    SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'notify.ent_notification'::regclass;
+    WHILE v_day <= p_through LOOP
+        v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
+        v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
+        FOR v_table IN SELECT * FROM (VALUES ('ent_notification', 'id'), ('ent_notification_delivery', 'id'),
+                                             ('ent_delivery_event', 'delivery_id')) AS t(parent, key) LOOP
+            v_name := v_table.parent || '_p' || to_char(v_day, 'YYYYMMDD');
+            CONTINUE WHEN to_regclass('notify.' || v_name) IS NOT NULL;
+            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent);
+            EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
+                           v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
+            IF v_table.parent = 'ent_notification_delivery' THEN
+                EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
+            END IF;
+            EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
+                           v_table.parent, v_name, v_from, v_to);
+            v_created := v_created + 1;
+        END LOOP;
+        v_day := v_day + 1;
+    END LOOP;
+    RETURN v_created;
+END
+$function$;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date) TO xnovu_dispatcher;

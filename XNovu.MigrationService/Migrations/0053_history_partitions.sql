@@ -1,0 +1,158 @@
+-- History that grows without slowing anything (issue 32), step 3 of 3: switch.
+--
+-- In one short transaction, with the three tables locked (asked with NOWAIT, so nobody queues behind the ask):
+-- each existing table is renamed *_legacy and becomes, unchanged and unscanned (its bound was proven by 0052), the
+-- partition of a new partitioned table of the old name below the cutover; day partitions follow from the cutover
+-- day, a week ahead. Nothing is copied: the legacy partitions drain by retention like any other day and are
+-- dropped when empty (the contract step). The parents declare exactly the indexes and constraints the legacy
+-- tables already have, so the attach adopts them instead of building any. What a partitioned parent cannot declare
+-- stays on the legacy tables only, and the new partitions carry it themselves or lose it:
+--  - (enterprise, transaction id) unique: now notify.notification_transaction (0051);
+--  - delivery (notification, ordinal) unique: each day partition's own (ensure_history_partitions);
+--  - foreign keys between the three tables: the legacy ones stay among the legacy tables; new days have none (a
+--    day is dropped whole; the functions that write deliveries and events are the only writers and take their
+--    keys from the rows they refer to), and row deletes remove deliveries and events explicitly.
+-- Views over the tables are made again over the parents; the triggers move from the old tables to the parents.
+
+DROP PROCEDURE IF EXISTS notify.backfill_notification_transactions(integer);
+
+-- Deliveries of notifications made before the cutover keep taking ids from their old sequence, below it.
+CREATE SEQUENCE notify.legacy_delivery_id_seq;
+CREATE SEQUENCE notify.delivery_event_id_seq;
+GRANT USAGE ON SEQUENCE notify.legacy_delivery_id_seq, notify.delivery_event_id_seq TO xnovu_app;
+
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+AS $$
+DECLARE
+    v_day date;
+    v_from bigint;
+    v_to bigint;
+    v_created integer := 0;
+    v_table record;
+    v_name text;
+BEGIN
+    PERFORM set_config('lock_timeout', '2000', true);
+    SELECT (to_timestamp((cutover >> 23) + 1704067200) AT TIME ZONE 'UTC')::date INTO v_day FROM notify.history_settings;
+    -- Days already dropped by retention are not made again: start after the newest day already there.
+    SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'notify.ent_notification'::regclass;
+    WHILE v_day <= p_through LOOP
+        v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
+        v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
+        FOR v_table IN SELECT * FROM (VALUES ('ent_notification', 'id'), ('ent_notification_delivery', 'id'),
+                                             ('ent_delivery_event', 'delivery_id')) AS t(parent, key) LOOP
+            v_name := v_table.parent || '_p' || to_char(v_day, 'YYYYMMDD');
+            CONTINUE WHEN to_regclass('notify.' || v_name) IS NOT NULL;
+            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent);
+            EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
+                           v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
+            IF v_table.parent = 'ent_notification_delivery' THEN
+                EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
+            END IF;
+            EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
+                           v_table.parent, v_name, v_from, v_to);
+            v_created := v_created + 1;
+        END LOOP;
+        v_day := v_day + 1;
+    END LOOP;
+    RETURN v_created;
+END
+$$;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date) TO xnovu_dispatcher;
+
+LOCK TABLE notify.ent_notification, notify.ent_notification_delivery, notify.ent_delivery_event IN ACCESS EXCLUSIVE MODE NOWAIT;
+DO $$
+DECLARE
+    v_cutover bigint := (SELECT cutover FROM notify.history_settings);
+    v_view record;
+BEGIN
+    CREATE TEMP TABLE history_views ON COMMIT DROP AS
+    SELECT DISTINCT v.oid::regclass::text AS name, pg_get_viewdef(v.oid) AS def, coalesce(array_to_string(v.reloptions, ', '), '') AS options
+    FROM pg_depend d
+    JOIN pg_rewrite r ON r.oid = d.objid
+    JOIN pg_class v ON v.oid = r.ev_class
+    WHERE d.refobjid IN ('notify.ent_notification'::regclass, 'notify.ent_notification_delivery'::regclass,
+                         'notify.ent_delivery_event'::regclass)
+      AND v.relkind = 'v';
+
+    ALTER TABLE notify.ent_notification RENAME TO ent_notification_legacy;
+    ALTER TABLE notify.ent_notification_delivery RENAME TO ent_notification_delivery_legacy;
+    ALTER TABLE notify.ent_delivery_event RENAME TO ent_delivery_event_legacy;
+    DROP TRIGGER trg_notification_a_fill_workflow ON notify.ent_notification_legacy;
+    DROP TRIGGER trg_notification_b_transactions ON notify.ent_notification_legacy;
+    DROP TRIGGER trg_notification_create_deliveries ON notify.ent_notification_legacy;
+    PERFORM setval('notify.legacy_delivery_id_seq', coalesce((SELECT max(id) FROM notify.ent_notification_delivery_legacy), 0) + 1, false);
+    PERFORM setval('notify.delivery_event_id_seq', coalesce((SELECT max(id) FROM notify.ent_delivery_event_legacy), 0) + 1, false);
+    ALTER TABLE notify.ent_notification_legacy ALTER COLUMN id DROP IDENTITY;
+    ALTER TABLE notify.ent_notification_delivery_legacy ALTER COLUMN id DROP IDENTITY;
+    ALTER TABLE notify.ent_delivery_event_legacy ALTER COLUMN id DROP IDENTITY;
+
+    CREATE TABLE notify.ent_notification (LIKE notify.ent_notification_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (id);
+    ALTER TABLE notify.ent_notification ALTER COLUMN id SET DEFAULT notify.history_id(now()),
+        ADD CONSTRAINT pk_notification PRIMARY KEY (id),
+        ADD CONSTRAINT uq_notification_enterprise_id UNIQUE (enterprise_id, id),
+        ADD CONSTRAINT fk_notification_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id),
+        ADD CONSTRAINT fk_notification_category FOREIGN KEY (enterprise_id, notification_category_id) REFERENCES notify.typ_notification_category (enterprise_id, id),
+        ADD CONSTRAINT fk_notification_priority FOREIGN KEY (enterprise_id, notification_priority_id) REFERENCES notify.typ_notification_priority (enterprise_id, id),
+        ADD CONSTRAINT fk_notification_rule FOREIGN KEY (enterprise_id, notification_rule_id) REFERENCES notify.ent_notification_rule (enterprise_id, id);
+    CREATE INDEX ix_notification_enterprise_created ON notify.ent_notification (enterprise_id, created_at DESC, id DESC);
+    CREATE INDEX ix_notification_enterprise_status_created ON notify.ent_notification (enterprise_id, notification_status, created_at DESC, id DESC);
+    CREATE INDEX ix_notification_enterprise_workflow_created ON notify.ent_notification (enterprise_id, workflow_key, created_at DESC, id DESC);
+    CREATE INDEX ix_notification_expansion_pending ON notify.ent_notification (updated_at) WHERE expansion_pending;
+    CREATE INDEX ix_notification_finished_created ON notify.ent_notification (created_at) WHERE notification_status IN ('SENT', 'FAILED', 'RETRACTED');
+
+    CREATE TABLE notify.ent_notification_delivery (LIKE notify.ent_notification_delivery_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (id);
+    ALTER TABLE notify.ent_notification_delivery ALTER COLUMN id SET DEFAULT notify.history_id(now()),
+        ADD CONSTRAINT pk_delivery PRIMARY KEY (id),
+        ADD CONSTRAINT fk_delivery_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
+    CREATE INDEX ix_delivery_outcome_awaited ON notify.ent_notification_delivery (enterprise_id, sent_at)
+        WHERE status = 'SENT' AND (outcome IS NULL OR outcome = 'sent');
+    CREATE INDEX ix_delivery_due ON notify.ent_notification_delivery (next_attempt_at, id) WHERE status = 'PENDING';
+    CREATE INDEX ix_delivery_lease_expiry ON notify.ent_notification_delivery (lease_expires_at) WHERE status = 'PROCESSING';
+    CREATE INDEX ix_delivery_enterprise_subscriber ON notify.ent_notification_delivery (enterprise_id, subscriber_id);
+
+    CREATE TABLE notify.ent_delivery_event (LIKE notify.ent_delivery_event_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (delivery_id);
+    ALTER TABLE notify.ent_delivery_event ALTER COLUMN id SET DEFAULT nextval('notify.delivery_event_id_seq'),
+        ADD CONSTRAINT uq_delivery_event UNIQUE (delivery_id, novu_message_id, event),
+        ADD CONSTRAINT ent_delivery_event_event_check CHECK (length(event) >= 1 AND length(event) <= 50),
+        ADD CONSTRAINT fk_delivery_event_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
+
+    PERFORM notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7);
+    EXECUTE format('ALTER TABLE notify.ent_notification ATTACH PARTITION notify.ent_notification_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
+    EXECUTE format('ALTER TABLE notify.ent_notification_delivery ATTACH PARTITION notify.ent_notification_delivery_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
+    EXECUTE format('ALTER TABLE notify.ent_delivery_event ATTACH PARTITION notify.ent_delivery_event_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
+
+    CREATE TRIGGER trg_notification_a_fill_workflow BEFORE INSERT ON notify.ent_notification
+        FOR EACH ROW EXECUTE FUNCTION notify.fill_notification_workflow();
+    CREATE TRIGGER trg_notification_b_transactions AFTER INSERT ON notify.ent_notification
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.record_notification_transactions();
+    CREATE TRIGGER trg_notification_create_deliveries AFTER INSERT ON notify.ent_notification
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.create_statement_deliveries();
+
+    ALTER TABLE notify.ent_notification ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE notify.ent_notification FORCE ROW LEVEL SECURITY;
+    CREATE POLICY tenant_isolation ON notify.ent_notification
+        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+    ALTER TABLE notify.ent_notification_delivery ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE notify.ent_notification_delivery FORCE ROW LEVEL SECURITY;
+    CREATE POLICY tenant_isolation ON notify.ent_notification_delivery
+        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+    ALTER TABLE notify.ent_delivery_event ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE notify.ent_delivery_event FORCE ROW LEVEL SECURITY;
+    CREATE POLICY tenant_isolation ON notify.ent_delivery_event
+        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+    GRANT SELECT, INSERT, UPDATE, DELETE ON notify.ent_notification, notify.ent_notification_delivery TO xnovu_app;
+    GRANT SELECT ON notify.ent_delivery_event TO xnovu_app;
+
+    FOR v_view IN SELECT * FROM history_views LOOP
+        EXECUTE format('CREATE OR REPLACE VIEW %s%s AS %s', v_view.name,
+                       CASE WHEN v_view.options = '' THEN '' ELSE ' WITH (' || v_view.options || ')' END, v_view.def);
+    END LOOP;
+END
+$$;
