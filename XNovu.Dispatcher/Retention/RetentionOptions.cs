@@ -27,6 +27,16 @@ public sealed class RetentionOptions
     /// <summary>The breath between two batches, which leaves the database to the dispatch.</summary>
     public TimeSpan BatchPause { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Days of history partitions made ahead of today (issue 32). There is no default partition: a day without one
+    /// refuses its notifications, so a pass (hourly) keeps a week ready.
+    /// </summary>
+    [Range(2, 60)]
+    public int PartitionsAhead { get; set; } = 7;
+
+    /// <summary>How long a day's drop keeps asking for its NOWAIT lock before the next pass tries again.</summary>
+    public TimeSpan PartitionLockWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often a pass runs; the first runs at start.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 }

@@ -6,7 +6,8 @@ using XNovu.Core.Persistence;
 namespace XNovu.Dispatcher.Retention;
 
 /// <summary>
-/// Deletes old notifications in small batches, then the rule tick keys as old, then the outbound webhooks' finished
+/// Keeps the history's day partitions a week ahead and drops the days past retention whole (issue 32,
+/// <see cref="MaintainHistoryAsync"/>), then deletes old notifications that a kept day still holds in small batches, then the rule tick keys as old, then the outbound webhooks' finished
 /// messages and attempt log and the delivery poll's spent state, each at its own age. Each batch is one statement
 /// that skips rows locked by the dispatch, so retention never waits on it nor it on retention. Every replica may
 /// run it at once; the batches do not overlap.
@@ -23,6 +24,7 @@ public sealed partial class RetentionWorker(
         {
             try
             {
+                await MaintainHistoryAsync(settings, stoppingToken);
                 var notifications = await PurgeAsync("notify.purge_notifications", settings.MaxAge, settings, stoppingToken);
                 var ticks = await PurgeAsync("notify.purge_rule_ticks", settings.MaxAge, settings, stoppingToken);
                 LogPurged(logger, notifications, ticks, settings.MaxAge);

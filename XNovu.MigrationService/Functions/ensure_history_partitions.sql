@@ -8,9 +8,10 @@
 -- so the attach scans nothing; the parent's indexes, foreign keys and triggers follow it in. A delivery partition
 -- also gets the unique (notification, ordinal) that a partitioned parent cannot declare: a notification's
 -- deliveries all share its day, so the partition's index is the whole rule.
+-- p_parent_suffix names other parents (the switch, 0053, fills its new parents before they take the names).
 -- SECURITY DEFINER: only the owner creates tables; the dispatchers may call it.
 
-CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date)
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '')
  RETURNS integer
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -29,7 +30,7 @@ BEGIN
     -- Days already dropped by retention are not made again: start after the newest day already there.
     SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = 'notify.ent_notification'::regclass;
+    WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
     WHILE v_day <= p_through LOOP
         v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
         v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
@@ -37,14 +38,14 @@ BEGIN
                                              ('ent_delivery_event', 'delivery_id')) AS t(parent, key) LOOP
             v_name := v_table.parent || '_p' || to_char(v_day, 'YYYYMMDD');
             CONTINUE WHEN to_regclass('notify.' || v_name) IS NOT NULL;
-            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent);
+            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent || p_parent_suffix);
             EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
             END IF;
             EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
-                           v_table.parent, v_name, v_from, v_to);
+                           v_table.parent || p_parent_suffix, v_name, v_from, v_to);
             v_created := v_created + 1;
         END LOOP;
         v_day := v_day + 1;
@@ -52,5 +53,5 @@ BEGIN
     RETURN v_created;
 END
 $function$;
-REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date) TO xnovu_dispatcher;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text) TO xnovu_dispatcher;

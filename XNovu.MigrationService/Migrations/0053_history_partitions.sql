@@ -1,10 +1,11 @@
 -- History that grows without slowing anything (issue 32), step 3 of 3: switch.
 --
--- In one short transaction, with the three tables locked (asked with NOWAIT, so nobody queues behind the ask):
+-- First, beside the live tables, the new partitioned parents (*_next) with their indexes, constraints, triggers,
+-- row-level security and day partitions from the cutover day a week ahead. Then, in the script's last statement,
+-- with the three tables locked (asked with NOWAIT, so nobody queues behind the ask) and for catalog changes only:
 -- each existing table is renamed *_legacy and becomes, unchanged and unscanned (its bound was proven by 0052), the
--- partition of a new partitioned table of the old name below the cutover; day partitions follow from the cutover
--- day, a week ahead. Nothing is copied: the legacy partitions drain by retention like any other day and are
--- dropped when empty (the contract step). The parents declare exactly the indexes and constraints the legacy
+-- partition below the cutover of the new parent, which takes the old name. Nothing is copied: the legacy
+-- partitions drain by retention like any other day and are dropped when empty (the contract step). The parents declare exactly the indexes and constraints the legacy
 -- tables already have, so the attach adopts them instead of building any. What a partitioned parent cannot declare
 -- stays on the legacy tables only, and the new partitions carry it themselves or lose it:
 --  - (enterprise, transaction id) unique: now notify.notification_transaction (0051);
@@ -21,7 +22,7 @@ CREATE SEQUENCE notify.legacy_delivery_id_seq;
 CREATE SEQUENCE notify.delivery_event_id_seq;
 GRANT USAGE ON SEQUENCE notify.legacy_delivery_id_seq, notify.delivery_event_id_seq TO xnovu_app;
 
-CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date)
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '')
  RETURNS integer
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -40,7 +41,7 @@ BEGIN
     -- Days already dropped by retention are not made again: start after the newest day already there.
     SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = 'notify.ent_notification'::regclass;
+    WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
     WHILE v_day <= p_through LOOP
         v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
         v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
@@ -48,14 +49,14 @@ BEGIN
                                              ('ent_delivery_event', 'delivery_id')) AS t(parent, key) LOOP
             v_name := v_table.parent || '_p' || to_char(v_day, 'YYYYMMDD');
             CONTINUE WHEN to_regclass('notify.' || v_name) IS NOT NULL;
-            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent);
+            EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent || p_parent_suffix);
             EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
             END IF;
             EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
-                           v_table.parent, v_name, v_from, v_to);
+                           v_table.parent || p_parent_suffix, v_name, v_from, v_to);
             v_created := v_created + 1;
         END LOOP;
         v_day := v_day + 1;
@@ -63,8 +64,134 @@ BEGIN
     RETURN v_created;
 END
 $$;
-REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date) TO xnovu_dispatcher;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text) TO xnovu_dispatcher;
+
+CREATE TABLE notify.ent_notification_next (LIKE notify.ent_notification INCLUDING DEFAULTS) PARTITION BY RANGE (id);
+ALTER TABLE notify.ent_notification_next ALTER COLUMN id SET DEFAULT notify.history_id(now()),
+    ADD CONSTRAINT pk_notification PRIMARY KEY (id),
+    ADD CONSTRAINT uq_notification_enterprise_id UNIQUE (enterprise_id, id),
+    ADD CONSTRAINT fk_notification_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id),
+    ADD CONSTRAINT fk_notification_category FOREIGN KEY (enterprise_id, notification_category_id) REFERENCES notify.typ_notification_category (enterprise_id, id),
+    ADD CONSTRAINT fk_notification_priority FOREIGN KEY (enterprise_id, notification_priority_id) REFERENCES notify.typ_notification_priority (enterprise_id, id),
+    ADD CONSTRAINT fk_notification_rule FOREIGN KEY (enterprise_id, notification_rule_id) REFERENCES notify.ent_notification_rule (enterprise_id, id);
+CREATE INDEX ix_notification_enterprise_created ON notify.ent_notification_next (enterprise_id, created_at DESC, id DESC);
+CREATE INDEX ix_notification_enterprise_status_created ON notify.ent_notification_next (enterprise_id, notification_status, created_at DESC, id DESC);
+CREATE INDEX ix_notification_enterprise_workflow_created ON notify.ent_notification_next (enterprise_id, workflow_key, created_at DESC, id DESC);
+CREATE INDEX ix_notification_expansion_pending ON notify.ent_notification_next (updated_at) WHERE expansion_pending;
+CREATE INDEX ix_notification_finished_created ON notify.ent_notification_next (created_at) WHERE notification_status IN ('SENT', 'FAILED', 'RETRACTED');
+CREATE TRIGGER trg_notification_a_fill_workflow BEFORE INSERT ON notify.ent_notification_next
+    FOR EACH ROW EXECUTE FUNCTION notify.fill_notification_workflow();
+CREATE TRIGGER trg_notification_b_transactions AFTER INSERT ON notify.ent_notification_next
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.record_notification_transactions();
+CREATE TRIGGER trg_notification_create_deliveries AFTER INSERT ON notify.ent_notification_next
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.create_statement_deliveries();
+
+CREATE TABLE notify.ent_notification_delivery_next (LIKE notify.ent_notification_delivery INCLUDING DEFAULTS) PARTITION BY RANGE (id);
+ALTER TABLE notify.ent_notification_delivery_next ALTER COLUMN id SET DEFAULT notify.history_id(now()),
+    ADD CONSTRAINT pk_delivery PRIMARY KEY (id),
+    ADD CONSTRAINT fk_delivery_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
+CREATE INDEX ix_delivery_outcome_awaited ON notify.ent_notification_delivery_next (enterprise_id, sent_at)
+    WHERE status = 'SENT' AND (outcome IS NULL OR outcome = 'sent');
+CREATE INDEX ix_delivery_due ON notify.ent_notification_delivery_next (next_attempt_at, id) WHERE status = 'PENDING';
+CREATE INDEX ix_delivery_lease_expiry ON notify.ent_notification_delivery_next (lease_expires_at) WHERE status = 'PROCESSING';
+CREATE INDEX ix_delivery_enterprise_subscriber ON notify.ent_notification_delivery_next (enterprise_id, subscriber_id);
+
+CREATE TABLE notify.ent_delivery_event_next (LIKE notify.ent_delivery_event INCLUDING DEFAULTS) PARTITION BY RANGE (delivery_id);
+ALTER TABLE notify.ent_delivery_event_next ALTER COLUMN id SET DEFAULT nextval('notify.delivery_event_id_seq'),
+    ADD CONSTRAINT uq_delivery_event UNIQUE (delivery_id, novu_message_id, event),
+    -- Named as on the existing table: a partition's check constraints must match its parent's by name.
+    ADD CONSTRAINT ent_delivery_event_event_check CHECK (length(event) >= 1 AND length(event) <= 50),
+    ADD CONSTRAINT fk_delivery_event_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
+
+ALTER TABLE notify.ent_notification_next ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notify.ent_notification_next FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON notify.ent_notification_next
+    USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+ALTER TABLE notify.ent_notification_delivery_next ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notify.ent_notification_delivery_next FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON notify.ent_notification_delivery_next
+    USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+ALTER TABLE notify.ent_delivery_event_next ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notify.ent_delivery_event_next FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON notify.ent_delivery_event_next
+    USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
+GRANT SELECT, INSERT, UPDATE, DELETE ON notify.ent_notification_next, notify.ent_notification_delivery_next TO xnovu_app;
+GRANT SELECT ON notify.ent_delivery_event_next TO xnovu_app;
+
+SELECT notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7, '_next');
+
+-- Retention by the day; live definitions: Functions/drop_history_day.sql, Functions/purge_transaction_keys.sql.
+CREATE OR REPLACE FUNCTION notify.drop_history_day(p_suffix text, p_older_than_seconds double precision)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+AS $$
+DECLARE
+    v_upper bigint;
+    v_notifications text := 'ent_notification_' || p_suffix;
+    v_deliveries text := 'ent_notification_delivery_' || p_suffix;
+    v_events text := 'ent_delivery_event_' || p_suffix;
+    v_busy boolean;
+BEGIN
+    IF p_suffix = 'legacy' THEN
+        SELECT cutover INTO v_upper FROM notify.history_settings;
+    ELSIF p_suffix ~ '^p\d{8}$' THEN
+        v_upper := notify.history_id_floor((to_date(substr(p_suffix, 2), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC');
+    ELSE
+        RAISE EXCEPTION 'not a history day: %', p_suffix USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_regclass('notify.' || v_notifications) IS NULL THEN
+        RETURN 'absent';
+    END IF;
+    IF v_upper > notify.history_id_floor(now() - make_interval(secs => p_older_than_seconds)) THEN
+        RETURN 'young';
+    END IF;
+
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM notify.%I WHERE notification_status NOT IN (''SENT'', ''FAILED'', ''RETRACTED'') OR expansion_pending)',
+                   v_notifications) INTO v_busy;
+    IF v_busy THEN
+        RETURN 'unfinished';
+    END IF;
+
+    LOCK TABLE notify.ent_delivery_event, notify.ent_notification_delivery, notify.ent_notification IN ACCESS EXCLUSIVE MODE NOWAIT;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM notify.%I WHERE status IN (''PENDING'', ''PROCESSING''))', v_deliveries) INTO v_busy;
+    IF v_busy THEN
+        RETURN 'unfinished';
+    END IF;
+    EXECUTE format('DROP TABLE notify.%I, notify.%I, notify.%I', v_events, v_deliveries, v_notifications);
+    RETURN 'dropped';
+END
+$$;
+REVOKE ALL ON FUNCTION notify.drop_history_day(text,double precision) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.drop_history_day(text,double precision) TO xnovu_dispatcher;
+
+CREATE OR REPLACE FUNCTION notify.purge_transaction_keys(p_below bigint, p_batch integer)
+ RETURNS integer
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'notify'
+ SET row_security TO 'off'
+AS $$
+    WITH victims AS (
+        SELECT t.enterprise_id, t.transaction_id
+        FROM notify.notification_transaction t
+        WHERE t.notification_id < p_below
+          AND NOT EXISTS (SELECT 1 FROM notify.ent_notification n WHERE n.id = t.notification_id)
+        ORDER BY t.notification_id
+        LIMIT p_batch
+        FOR UPDATE SKIP LOCKED
+    ), purged AS (
+        DELETE FROM notify.notification_transaction t USING victims v
+        WHERE t.enterprise_id = v.enterprise_id AND t.transaction_id = v.transaction_id
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM purged
+$$;
+REVOKE ALL ON FUNCTION notify.purge_transaction_keys(bigint,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.purge_transaction_keys(bigint,integer) TO xnovu_dispatcher;
 
 LOCK TABLE notify.ent_notification, notify.ent_notification_delivery, notify.ent_delivery_event IN ACCESS EXCLUSIVE MODE NOWAIT;
 DO $$
@@ -93,62 +220,12 @@ BEGIN
     ALTER TABLE notify.ent_notification_delivery_legacy ALTER COLUMN id DROP IDENTITY;
     ALTER TABLE notify.ent_delivery_event_legacy ALTER COLUMN id DROP IDENTITY;
 
-    CREATE TABLE notify.ent_notification (LIKE notify.ent_notification_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (id);
-    ALTER TABLE notify.ent_notification ALTER COLUMN id SET DEFAULT notify.history_id(now()),
-        ADD CONSTRAINT pk_notification PRIMARY KEY (id),
-        ADD CONSTRAINT uq_notification_enterprise_id UNIQUE (enterprise_id, id),
-        ADD CONSTRAINT fk_notification_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id),
-        ADD CONSTRAINT fk_notification_category FOREIGN KEY (enterprise_id, notification_category_id) REFERENCES notify.typ_notification_category (enterprise_id, id),
-        ADD CONSTRAINT fk_notification_priority FOREIGN KEY (enterprise_id, notification_priority_id) REFERENCES notify.typ_notification_priority (enterprise_id, id),
-        ADD CONSTRAINT fk_notification_rule FOREIGN KEY (enterprise_id, notification_rule_id) REFERENCES notify.ent_notification_rule (enterprise_id, id);
-    CREATE INDEX ix_notification_enterprise_created ON notify.ent_notification (enterprise_id, created_at DESC, id DESC);
-    CREATE INDEX ix_notification_enterprise_status_created ON notify.ent_notification (enterprise_id, notification_status, created_at DESC, id DESC);
-    CREATE INDEX ix_notification_enterprise_workflow_created ON notify.ent_notification (enterprise_id, workflow_key, created_at DESC, id DESC);
-    CREATE INDEX ix_notification_expansion_pending ON notify.ent_notification (updated_at) WHERE expansion_pending;
-    CREATE INDEX ix_notification_finished_created ON notify.ent_notification (created_at) WHERE notification_status IN ('SENT', 'FAILED', 'RETRACTED');
-
-    CREATE TABLE notify.ent_notification_delivery (LIKE notify.ent_notification_delivery_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (id);
-    ALTER TABLE notify.ent_notification_delivery ALTER COLUMN id SET DEFAULT notify.history_id(now()),
-        ADD CONSTRAINT pk_delivery PRIMARY KEY (id),
-        ADD CONSTRAINT fk_delivery_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
-    CREATE INDEX ix_delivery_outcome_awaited ON notify.ent_notification_delivery (enterprise_id, sent_at)
-        WHERE status = 'SENT' AND (outcome IS NULL OR outcome = 'sent');
-    CREATE INDEX ix_delivery_due ON notify.ent_notification_delivery (next_attempt_at, id) WHERE status = 'PENDING';
-    CREATE INDEX ix_delivery_lease_expiry ON notify.ent_notification_delivery (lease_expires_at) WHERE status = 'PROCESSING';
-    CREATE INDEX ix_delivery_enterprise_subscriber ON notify.ent_notification_delivery (enterprise_id, subscriber_id);
-
-    CREATE TABLE notify.ent_delivery_event (LIKE notify.ent_delivery_event_legacy INCLUDING DEFAULTS) PARTITION BY RANGE (delivery_id);
-    ALTER TABLE notify.ent_delivery_event ALTER COLUMN id SET DEFAULT nextval('notify.delivery_event_id_seq'),
-        ADD CONSTRAINT uq_delivery_event UNIQUE (delivery_id, novu_message_id, event),
-        ADD CONSTRAINT ent_delivery_event_event_check CHECK (length(event) >= 1 AND length(event) <= 50),
-        ADD CONSTRAINT fk_delivery_event_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id);
-
-    PERFORM notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7);
+    ALTER TABLE notify.ent_notification_next RENAME TO ent_notification;
+    ALTER TABLE notify.ent_notification_delivery_next RENAME TO ent_notification_delivery;
+    ALTER TABLE notify.ent_delivery_event_next RENAME TO ent_delivery_event;
     EXECUTE format('ALTER TABLE notify.ent_notification ATTACH PARTITION notify.ent_notification_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
     EXECUTE format('ALTER TABLE notify.ent_notification_delivery ATTACH PARTITION notify.ent_notification_delivery_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
     EXECUTE format('ALTER TABLE notify.ent_delivery_event ATTACH PARTITION notify.ent_delivery_event_legacy FOR VALUES FROM (MINVALUE) TO (%s)', v_cutover);
-
-    CREATE TRIGGER trg_notification_a_fill_workflow BEFORE INSERT ON notify.ent_notification
-        FOR EACH ROW EXECUTE FUNCTION notify.fill_notification_workflow();
-    CREATE TRIGGER trg_notification_b_transactions AFTER INSERT ON notify.ent_notification
-        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.record_notification_transactions();
-    CREATE TRIGGER trg_notification_create_deliveries AFTER INSERT ON notify.ent_notification
-        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify.create_statement_deliveries();
-
-    ALTER TABLE notify.ent_notification ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE notify.ent_notification FORCE ROW LEVEL SECURITY;
-    CREATE POLICY tenant_isolation ON notify.ent_notification
-        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
-    ALTER TABLE notify.ent_notification_delivery ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE notify.ent_notification_delivery FORCE ROW LEVEL SECURITY;
-    CREATE POLICY tenant_isolation ON notify.ent_notification_delivery
-        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
-    ALTER TABLE notify.ent_delivery_event ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE notify.ent_delivery_event FORCE ROW LEVEL SECURITY;
-    CREATE POLICY tenant_isolation ON notify.ent_delivery_event
-        USING (enterprise_id = notify.current_enterprise_id()) WITH CHECK (enterprise_id = notify.current_enterprise_id());
-    GRANT SELECT, INSERT, UPDATE, DELETE ON notify.ent_notification, notify.ent_notification_delivery TO xnovu_app;
-    GRANT SELECT ON notify.ent_delivery_event TO xnovu_app;
 
     FOR v_view IN SELECT * FROM history_views LOOP
         EXECUTE format('CREATE OR REPLACE VIEW %s%s AS %s', v_view.name,

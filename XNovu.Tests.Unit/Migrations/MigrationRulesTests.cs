@@ -110,6 +110,7 @@ public sealed class MigrationRulesTests
     [InlineData(HotLockHeld, "ALTER TABLE notify.ent_notification_delivery ADD COLUMN sample text;\nCREATE FUNCTION notify.sample() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;")]
     [InlineData(HotLockHeld, "CREATE TABLE notify.sample (id bigint PRIMARY KEY, subscriber_id text, enterprise_id uuid, FOREIGN KEY (enterprise_id, subscriber_id) REFERENCES notify.subscriber (enterprise_id, subscriber_id));\nCREATE INDEX ix_sample ON notify.sample (subscriber_id);")]
     [InlineData(HotLockHeld, "CREATE TRIGGER trg_sample AFTER UPDATE ON notify.rule_tick FOR EACH ROW EXECUTE FUNCTION notify.sample();\nDO $$ BEGIN PERFORM 1; END $$;")]
+    [InlineData(HotLockHeld, "LOCK TABLE notify.ent_notification IN ACCESS EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN PERFORM 1; END $$;\nCREATE TABLE notify.sample (id bigint);")]
     public void A_new_script_that_breaks_a_rule_fails_the_check(string rule, string sample)
     {
         var violations = NotGrandfathered([.. Scripts(), ("9999_sample", sample)]);
@@ -131,6 +132,7 @@ public sealed class MigrationRulesTests
     [InlineData("CREATE FUNCTION notify.sample() RETURNS void LANGUAGE sql AS $$ UPDATE notify.ent_notification SET name = name; CREATE INDEX x ON notify.ent_notification (id) $$;")]
     [InlineData("CREATE TABLE notify.sample (id bigint PRIMARY KEY, delivery_id bigint NOT NULL);\nALTER TABLE notify.sample ENABLE ROW LEVEL SECURITY;\nALTER TABLE notify.ent_notification_delivery ADD COLUMN sample text;\nALTER TABLE notify.sample ADD FOREIGN KEY (delivery_id) REFERENCES notify.ent_notification_delivery (id);\nGRANT SELECT ON notify.sample TO xnovu_app;")]
     [InlineData("LOCK TABLE notify.rule_tick IN SHARE ROW EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN EXECUTE 'CREATE TRIGGER t AFTER UPDATE ON notify.rule_tick FOR EACH ROW EXECUTE FUNCTION notify.sample()'; END $$;")]
+    [InlineData("CREATE TABLE notify.sample (id bigint);\nLOCK TABLE notify.ent_notification IN ACCESS EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN EXECUTE 'ALTER TABLE notify.ent_notification RENAME TO sample_legacy'; END $$;")]
     public void A_script_written_the_recommended_way_passes(string sample)
     {
         var violations = NotGrandfathered([.. Scripts(), ("9999_sample", sample)]);

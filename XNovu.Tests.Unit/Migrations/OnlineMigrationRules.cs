@@ -83,8 +83,11 @@ internal static partial class OnlineMigrationRules
         var droppedFirst = new HashSet<string>(StringComparer.Ordinal);
         string? held = null;
         var relationsCreatedHere = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var statement in SqlStatements.Split(text))
+        var statements = SqlStatements.Split(text).ToList();
+        var afterExplicitLock = false;
+        for (var position = 0; position < statements.Count; position++)
         {
+            var statement = statements[position];
             var code = Whitespace().Replace(SqlStatements.CodeOnly(statement), " ").Trim();
             var shown = code.Length > 160 ? code[..160] + "…" : code;
             Violation Broken(string rule, string subject) => new(script, rule, subject, shown);
@@ -103,10 +106,16 @@ internal static partial class OnlineMigrationRules
             // A lock on a hot table is held until the script commits: once one is taken, only statements that take
             // such locks themselves (or grants) may follow, so the lock lasts the commit, not the rest of the script.
             var locks = outside ? [] : TableLocks.Of(statement).Where(l => !relationsCreatedHere.Contains(l.Table)).ToList();
-            if (held is not null && locks.Count == 0 && !Regex.IsMatch(code, @"^(GRANT|REVOKE|COMMENT|LOCK)\b", RegexOptions.IgnoreCase))
+            // The one exception: the script's last statement, a DO block right after an explicit LOCK ... NOWAIT (the
+            // migrator cannot read a DO block's tables, so the script names them): the lock lasts the block and the commit.
+            var lastBlockAfterLock = afterExplicitLock && position == statements.Count - 1 && code.StartsWith("DO ", StringComparison.OrdinalIgnoreCase);
+            if (held is not null && locks.Count == 0 && !lastBlockAfterLock
+                && !Regex.IsMatch(code, @"^(GRANT|REVOKE|COMMENT|LOCK)\b", RegexOptions.IgnoreCase))
             {
                 yield return Broken(HotLockHeld, held);
             }
+
+            afterExplicitLock = Regex.IsMatch(code, @"^LOCK\b.*\bNOWAIT$", RegexOptions.IgnoreCase);
 
             held ??= locks.Select(l => Name(l.Table)).FirstOrDefault(Hot);
             if (TableLocks.Creates(statement) is { } relation)

@@ -24,6 +24,12 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.complete_deliveries(text,jsonb)",
         // Issue 29: a digested member follows its sender's outcome instead of completing when the sender is chosen.
         "notify.digest_step(jsonb)",
+        // Issue 32: deliveries take their notification's day in their ids; deletes name a row by table and ctid and
+        // remove deliveries, events and keys explicitly (no cascade between day partitions).
+        "notify.create_statement_deliveries()",
+        "notify.expand_deliveries(bigint,integer)",
+        "notify.purge_enterprise(uuid,integer)",
+        "notify.purge_notifications(double precision,integer)",
     ];
 
     private const string Definitions =
