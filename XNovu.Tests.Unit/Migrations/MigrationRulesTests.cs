@@ -110,7 +110,7 @@ public sealed class MigrationRulesTests
     [InlineData(HotLockHeld, "ALTER TABLE notify.ent_notification_delivery ADD COLUMN sample text;\nCREATE FUNCTION notify.sample() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;")]
     [InlineData(HotLockHeld, "CREATE TABLE notify.sample (id bigint PRIMARY KEY, subscriber_id text, enterprise_id uuid, FOREIGN KEY (enterprise_id, subscriber_id) REFERENCES notify.subscriber (enterprise_id, subscriber_id));\nCREATE INDEX ix_sample ON notify.sample (subscriber_id);")]
     [InlineData(HotLockHeld, "CREATE TRIGGER trg_sample AFTER UPDATE ON notify.rule_tick FOR EACH ROW EXECUTE FUNCTION notify.sample();\nDO $$ BEGIN PERFORM 1; END $$;")]
-    [InlineData(HotLockHeld, "LOCK TABLE notify.ent_notification IN ACCESS EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN PERFORM 1; END $$;\nCREATE TABLE notify.sample (id bigint);")]
+    [InlineData(HotLockHeld, "ALTER TABLE notify.ent_notification ADD COLUMN sample text;\nLOCK TABLE notify.ent_notification IN ACCESS EXCLUSIVE MODE NOWAIT;\nDO $$ BEGIN PERFORM 1; END $$;\nGRANT SELECT ON notify.ent_notification TO xnovu_app;")]
     public void A_new_script_that_breaks_a_rule_fails_the_check(string rule, string sample)
     {
         var violations = NotGrandfathered([.. Scripts(), ("9999_sample", sample)]);
