@@ -47,9 +47,15 @@ public static partial class PgBench
         $$"""
         BEGIN;
         SELECT set_config('app.current_enterprise_id', '{{enterpriseId}}', true);
-        INSERT INTO notify.ent_notification (enterprise_id, workflow_key, notification_status, payload, recipients, transaction_id)
-        VALUES ('{{enterpriseId}}', 'default-sms', 'PENDING', '{"body":"Benchmark message"}'::jsonb, '["bench-pgbench"]'::jsonb, gen_random_uuid()::text)
-        ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING
+        WITH k AS (
+            INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
+            VALUES ('{{enterpriseId}}', gen_random_uuid()::text, notify.history_id(now()))
+            ON CONFLICT (enterprise_id, transaction_id) DO NOTHING
+            RETURNING transaction_id, notification_id)
+        INSERT INTO notify.ent_notification (id, enterprise_id, workflow_key, notification_status, payload, recipients, transaction_id)
+        SELECT k.notification_id, '{{enterpriseId}}', 'default-sms', 'PENDING', '{"body":"Benchmark message"}'::jsonb, '["bench-pgbench"]'::jsonb, k.transaction_id
+        FROM k
+        ON CONFLICT DO NOTHING
         RETURNING id;
         COMMIT;
 

@@ -47,18 +47,24 @@ BEGIN
     END IF;
     -- Not found: a static workflow has no row; the dispatcher fails the notification if the key names none.
 
-    INSERT INTO notify.ent_notification
-        (enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, payload,
-         recipients, overrides, tags, transaction_id, scheduled_for, notification_category_id, created_by)
-    VALUES (p_enterprise_id, p_workflow_key, v_workflow.id, v_workflow.version, 'PENDING', coalesce(p_payload, '{}'),
-            coalesce(p_recipients, '[]'), p_overrides, p_tags, p_transaction_id, p_scheduled_for,
-            v_workflow.notification_category_id, session_user)
-    ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING
-    RETURNING id INTO v_id;
-    IF v_id IS NULL THEN
-        RAISE EXCEPTION 'transaction id ''%'' is already used by enterprise %', p_transaction_id, p_enterprise_id
-            USING ERRCODE = 'unique_violation';
+    -- A given transaction id is claimed first (unique across the history's day partitions, issue 32).
+    v_id := notify.history_id(now());
+    IF p_transaction_id IS NOT NULL THEN
+        INSERT INTO notify.notification_transaction AS k (enterprise_id, transaction_id, notification_id)
+        VALUES (p_enterprise_id, p_transaction_id, v_id)
+        ON CONFLICT DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'transaction id ''%'' is already used by enterprise %', p_transaction_id, p_enterprise_id
+                USING ERRCODE = 'unique_violation';
+        END IF;
     END IF;
+
+    INSERT INTO notify.ent_notification
+        (id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, payload,
+         recipients, overrides, tags, transaction_id, scheduled_for, notification_category_id, created_by)
+    VALUES (v_id, p_enterprise_id, p_workflow_key, v_workflow.id, v_workflow.version, 'PENDING', coalesce(p_payload, '{}'),
+            coalesce(p_recipients, '[]'), p_overrides, p_tags, p_transaction_id, p_scheduled_for,
+            v_workflow.notification_category_id, session_user);
 
     -- The delivery trigger fills a missing transaction id after the insert, so it is read back.
     SELECT n.transaction_id INTO v_transaction FROM notify.ent_notification n WHERE n.id = v_id;

@@ -48,18 +48,24 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The deliveries follow from the insert trigger of 0005, which also wakes the dispatchers.
+    -- The transaction id is claimed first (unique across the history's day partitions, issue 32); one already used
+    -- inserts nothing, as the old unique index's ON CONFLICT did. The deliveries follow from the insert trigger,
+    -- which also wakes the dispatchers.
+    INSERT INTO notify.notification_transaction AS k (enterprise_id, transaction_id, notification_id)
+    VALUES (v_rule.enterprise_id, v_transaction, notify.history_id(now()))
+    ON CONFLICT DO NOTHING
+    RETURNING k.notification_id INTO v_notification;
+
     INSERT INTO notify.ent_notification
-        (enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_rule_id,
+        (id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_rule_id,
          notification_status, payload, recipients, overrides, transaction_id, notification_category_id)
-    VALUES (v_rule.enterprise_id, v_rule.workflow_key, v_rule.workflow_id, v_rule.version, p_rule_id,
+    SELECT v_notification, v_rule.enterprise_id, v_rule.workflow_key, v_rule.workflow_id, v_rule.version, p_rule_id,
             'PENDING',
             CASE WHEN jsonb_typeof(v_rule.rule_payload -> 'payload') = 'object' THEN v_rule.rule_payload -> 'payload' ELSE '{}' END,
             CASE WHEN jsonb_typeof(v_rule.rule_payload -> 'recipients') = 'array' THEN v_rule.rule_payload -> 'recipients' ELSE '[]' END,
             CASE WHEN jsonb_typeof(v_rule.rule_payload -> 'overrides') = 'object' THEN v_rule.rule_payload -> 'overrides' END,
-            v_transaction, v_rule.notification_category_id)
-    ON CONFLICT (enterprise_id, transaction_id) WHERE transaction_id IS NOT NULL DO NOTHING
-    RETURNING id INTO v_notification;
+            v_transaction, v_rule.notification_category_id
+    WHERE v_notification IS NOT NULL;
 
     UPDATE notify.rule_tick t SET notification_id = v_notification
     WHERE t.rule_id = p_rule_id AND t.tick_at = p_tick_at;

@@ -30,6 +30,9 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.expand_deliveries(bigint,integer)",
         "notify.purge_enterprise(uuid,integer)",
         "notify.purge_notifications(double precision,integer)",
+        // Issue 32: a transaction id is claimed in notify.notification_transaction before the notification is inserted.
+        "notify.fire_rule_tick(bigint,timestamp with time zone,timestamp with time zone)",
+        "notify.enqueue_notification(uuid,text,jsonb,jsonb,timestamp with time zone,text,jsonb,text[])",
     ];
 
     private const string Definitions =
