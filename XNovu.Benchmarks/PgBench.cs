@@ -49,10 +49,11 @@ public static partial class PgBench
         SELECT set_config('app.current_enterprise_id', '{{enterpriseId}}', true);
         WITH k AS (
             INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
-            VALUES ('{{enterpriseId}}', gen_random_uuid()::text, notify.history_id(now()))
+            VALUES ('{{enterpriseId}}', gen_random_uuid()::text, notify.new_notification_id())
             ON CONFLICT (enterprise_id, transaction_id) DO NOTHING
             RETURNING transaction_id, notification_id)
         INSERT INTO notify.ent_notification (id, enterprise_id, workflow_key, notification_status, payload, recipients, transaction_id)
+        OVERRIDING SYSTEM VALUE
         SELECT k.notification_id, '{{enterpriseId}}', 'default-sms', 'PENDING', '{"body":"Benchmark message"}'::jsonb, '["bench-pgbench"]'::jsonb, k.transaction_id
         FROM k
         ON CONFLICT DO NOTHING

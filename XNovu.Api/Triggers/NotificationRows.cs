@@ -66,7 +66,7 @@ internal static class NotificationRows
             FROM r
         ), keys AS (
             INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
-            SELECT @enterpriseId, c.transaction_id, notify.history_id(now())
+            SELECT @enterpriseId, c.transaction_id, notify.new_notification_id()
             FROM checked c WHERE c.unchanged AND c.transaction_id IS NOT NULL
             ON CONFLICT (enterprise_id, transaction_id) DO NOTHING
             RETURNING transaction_id, notification_id
@@ -75,7 +75,8 @@ internal static class NotificationRows
                 id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, expansion_pending,
                 payload, recipients, overrides, tags, transaction_id, scheduled_for, notification_category_id,
                 notification_priority_id, trace_parent)
-            SELECT coalesce(k.notification_id, notify.history_id(now())), @enterpriseId, c.workflow_key, c.notification_workflow_id,
+            OVERRIDING SYSTEM VALUE
+            SELECT coalesce(k.notification_id, notify.new_notification_id()), @enterpriseId, c.workflow_key, c.notification_workflow_id,
                    c.workflow_version, c.notification_status, c.expansion_pending,
                    c.payload, c.recipients, c.overrides, c.tags, c.transaction_id, c.scheduled_for, c.notification_category_id,
                    c.notification_priority_id, c.trace_parent

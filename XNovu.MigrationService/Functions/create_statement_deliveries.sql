@@ -9,7 +9,7 @@
 -- transaction ids are the notification's, suffixed by the ordinal when there is more than one recipient, and
 -- a notification inserted without a transaction id gets 'xnovu-<id>'. A delivery's id takes its notification's
 -- creation second (issue 32), so both live in the same day partition; a notification made before the history
--- cutover gets its deliveries' ids from the old sequence, below it. Rows inserted in any other status
+-- cutover gets its deliveries' ids from the old sequence, below it; before the switch, from the old identity. Rows inserted in any other status
 -- (a topic notification being expanded is inserted PROCESSING) are left alone. SECURITY INVOKER as before:
 -- the deliveries are written under the inserting role's row-level security.
 -- (reasons first written in 0021_deliveries_per_statement)
@@ -24,14 +24,22 @@ BEGIN
     -- table alone, so that a statement without such rows never touches the notifications; the ids as an array, so
     -- that the cached plan is always a primary-key lookup whatever the transition table's size when first planned.
     IF EXISTS (SELECT 1 FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL) THEN
-        UPDATE notify.ent_notification n
-        SET transaction_id = 'xnovu-' || n.id
-        WHERE n.id = ANY (ARRAY(SELECT i.id FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL));
+        -- Named ids are kept unique with the others (notify.notification_transaction, issue 32).
+        WITH named AS (
+            UPDATE notify.ent_notification n
+            SET transaction_id = 'xnovu-' || n.id
+            WHERE n.id = ANY (ARRAY(SELECT i.id FROM inserted i WHERE i.notification_status = 'PENDING' AND i.transaction_id IS NULL))
+            RETURNING n.enterprise_id, n.transaction_id, n.id
+        )
+        INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
+        SELECT enterprise_id, transaction_id, id FROM named;
     END IF;
 
     INSERT INTO notify.ent_notification_delivery
         (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
-    SELECT CASE WHEN i.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
+    OVERRIDING SYSTEM VALUE
+    SELECT CASE WHEN NOT h.switched THEN nextval(h.identity)
+                WHEN i.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
                 ELSE (i.id & ~8388607::bigint) | (nextval('notify.history_id_seq') & 8388607) END,
            i.enterprise_id,
            i.id,
@@ -41,7 +49,8 @@ BEGIN
            coalesce(i.transaction_id, 'xnovu-' || i.id) || CASE WHEN r.total > 1 THEN '-' || r.ordinal ELSE '' END,
            coalesce(i.scheduled_for, now())
     FROM inserted i
-    CROSS JOIN notify.history_settings h
+    CROSS JOIN (SELECT s.cutover, s.switched, pg_get_serial_sequence('notify.ent_notification_delivery', 'id') AS identity
+                FROM notify.history_settings s) h
     CROSS JOIN LATERAL (
         SELECT e.value, e.ordinal, count(*) OVER () AS total
         FROM jsonb_array_elements(CASE WHEN jsonb_typeof(i.recipients) = 'array' AND jsonb_array_length(i.recipients) > 0

@@ -3,8 +3,9 @@
 -- p_older_than_seconds and holds no unfinished work; answers 'dropped', 'young', 'unfinished' or 'absent'.
 -- Retention never drops work: a day still holding a delivery to send (or a topic still expanding) stays, and the
 -- row purge (purge_notifications) takes its finished rows meanwhile. The day is checked twice: first without any
--- lock (a scan of the notifications), then, with the three parents locked, by the partial indexes of unfinished
--- deliveries alone (a failed delivery retried since the first check). The lock is asked with NOWAIT, so no reader or
+-- lock, by its notifications' index of unfinished rows (ensure_history_partitions; the legacy day has none and is
+-- scanned), then, with the three parents locked, by the partial indexes of unfinished deliveries alone (a failed
+-- delivery retried since the first check). The lock is asked with NOWAIT, so no reader or
 -- writer ever queues behind the ask; a refusal raises lock_not_available and the caller tries again moments later.
 -- Dropping a partition detaches it: held for the catalog change only. (CONCURRENTLY is not possible here: it must
 -- run outside any transaction and by the tables' owner, and the dispatchers own nothing.)

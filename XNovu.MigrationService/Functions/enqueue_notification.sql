@@ -48,7 +48,7 @@ BEGIN
     -- Not found: a static workflow has no row; the dispatcher fails the notification if the key names none.
 
     -- A given transaction id is claimed first (unique across the history's day partitions, issue 32).
-    v_id := notify.history_id(now());
+    v_id := notify.new_notification_id();
     IF p_transaction_id IS NOT NULL THEN
         INSERT INTO notify.notification_transaction AS k (enterprise_id, transaction_id, notification_id)
         VALUES (p_enterprise_id, p_transaction_id, v_id)
@@ -62,6 +62,7 @@ BEGIN
     INSERT INTO notify.ent_notification
         (id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_status, payload,
          recipients, overrides, tags, transaction_id, scheduled_for, notification_category_id, created_by)
+    OVERRIDING SYSTEM VALUE
     VALUES (v_id, p_enterprise_id, p_workflow_key, v_workflow.id, v_workflow.version, 'PENDING', coalesce(p_payload, '{}'),
             coalesce(p_recipients, '[]'), p_overrides, p_tags, p_transaction_id, p_scheduled_for,
             v_workflow.notification_category_id, session_user);

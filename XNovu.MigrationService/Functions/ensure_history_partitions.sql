@@ -7,11 +7,12 @@
 -- (SHARE UPDATE EXCLUSIVE): reads and writes go on. The bound is checked first as a constraint of the empty table,
 -- so the attach scans nothing; the parent's indexes, foreign keys and triggers follow it in. A delivery partition
 -- also gets the unique (notification, ordinal) that a partitioned parent cannot declare: a notification's
--- deliveries all share its day, so the partition's index is the whole rule.
+-- deliveries all share its day, so the partition's index is the whole rule. A notification partition gets an index
+-- of its unfinished rows, nearly always empty, by which retention sees at once whether a day may go.
 -- p_parent_suffix names other parents (the switch, 0053, fills its new parents before they take the names).
 -- SECURITY DEFINER: only the owner creates tables; the dispatchers may call it.
 
-CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '')
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '', p_from date DEFAULT NULL)
  RETURNS integer
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -25,12 +26,21 @@ DECLARE
     v_table record;
     v_name text;
 BEGIN
+    -- Before the switch (0053) the tables are not partitioned yet: nothing to make.
+    IF p_parent_suffix = '' AND NOT (SELECT switched FROM notify.history_settings) THEN
+        RETURN 0;
+    END IF;
     PERFORM set_config('lock_timeout', '2000', true);
     SELECT (to_timestamp((cutover >> 23) + 1704067200) AT TIME ZONE 'UTC')::date INTO v_day FROM notify.history_settings;
-    -- Days already dropped by retention are not made again: start after the newest day already there.
-    SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
-    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
+    -- Days already dropped by retention are not made again: start after the newest day already there, unless told
+    -- where to start (p_from, never before the cutover: a history load that moved the cutover back, see docs/scaling.md).
+    IF p_from IS NULL THEN
+        SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
+    ELSE
+        v_day := greatest(v_day, p_from);
+    END IF;
     WHILE v_day <= p_through LOOP
         v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
         v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
@@ -43,6 +53,9 @@ BEGIN
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
+            ELSIF v_table.parent = 'ent_notification' THEN
+                EXECUTE format('CREATE INDEX %I ON notify.%I (id) WHERE notification_status NOT IN (''SENT'', ''FAILED'', ''RETRACTED'') OR expansion_pending',
+                               v_name || '_unfinished', v_name);
             END IF;
             EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
                            v_table.parent || p_parent_suffix, v_name, v_from, v_to);
@@ -53,5 +66,5 @@ BEGIN
     RETURN v_created;
 END
 $function$;
-REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text) TO xnovu_dispatcher;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text,date) TO xnovu_dispatcher;

@@ -29,7 +29,9 @@ BEGIN
 
     INSERT INTO notify.ent_notification_delivery
         (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)
-    SELECT CASE WHEN v_notification.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
+    OVERRIDING SYSTEM VALUE
+    SELECT CASE WHEN NOT h.switched THEN nextval(h.identity)
+                WHEN v_notification.id < h.cutover THEN nextval('notify.legacy_delivery_id_seq')
                 ELSE (v_notification.id & ~8388607::bigint) | (nextval('notify.history_id_seq') & 8388607) END,
            v_notification.enterprise_id,
            v_notification.id,
@@ -39,7 +41,8 @@ BEGIN
            v_notification.transaction_id || CASE WHEN v_total > 1 THEN '-' || e.ordinal ELSE '' END,
            coalesce(v_notification.scheduled_for, now())
     FROM jsonb_array_elements(v_notification.recipients) WITH ORDINALITY AS e(value, ordinal)
-    CROSS JOIN notify.history_settings h
+    CROSS JOIN (SELECT s.cutover, s.switched, pg_get_serial_sequence('notify.ent_notification_delivery', 'id') AS identity
+                FROM notify.history_settings s) h
     WHERE e.ordinal > v_done AND e.ordinal <= v_done + p_batch;
 
     IF v_done + p_batch >= v_total THEN

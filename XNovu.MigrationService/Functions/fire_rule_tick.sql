@@ -52,13 +52,14 @@ BEGIN
     -- inserts nothing, as the old unique index's ON CONFLICT did. The deliveries follow from the insert trigger,
     -- which also wakes the dispatchers.
     INSERT INTO notify.notification_transaction AS k (enterprise_id, transaction_id, notification_id)
-    VALUES (v_rule.enterprise_id, v_transaction, notify.history_id(now()))
+    VALUES (v_rule.enterprise_id, v_transaction, notify.new_notification_id())
     ON CONFLICT DO NOTHING
     RETURNING k.notification_id INTO v_notification;
 
     INSERT INTO notify.ent_notification
         (id, enterprise_id, workflow_key, notification_workflow_id, workflow_version, notification_rule_id,
          notification_status, payload, recipients, overrides, transaction_id, notification_category_id)
+    OVERRIDING SYSTEM VALUE
     SELECT v_notification, v_rule.enterprise_id, v_rule.workflow_key, v_rule.workflow_id, v_rule.version, p_rule_id,
             'PENDING',
             CASE WHEN jsonb_typeof(v_rule.rule_payload -> 'payload') = 'object' THEN v_rule.rule_payload -> 'payload' ELSE '{}' END,

@@ -16,14 +16,19 @@
 CREATE TABLE notify.history_settings (
     singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     -- The first id of the day this script ran: every id made before the switch is below it, every one after it not.
-    cutover     bigint NOT NULL
+    cutover     bigint NOT NULL,
+    -- Set by the switch (0053). Until then the code of this release writes ids from the old identity sequences, so
+    -- that it runs on the expanded schema as well (the two-step upgrade of docs/operations.md).
+    switched    boolean NOT NULL DEFAULT false
 );
 INSERT INTO notify.history_settings (cutover)
 SELECT ((floor(extract(epoch FROM date_trunc('day', now(), 'UTC')))::bigint - 1704067200) << 23);
 GRANT SELECT ON notify.history_settings TO xnovu_app;
 
 CREATE SEQUENCE notify.history_id_seq;
-GRANT USAGE ON SEQUENCE notify.history_id_seq TO xnovu_app;
+-- Deliveries of notifications made before the cutover take ids from here once the identity is gone (0053 sets it).
+CREATE SEQUENCE notify.legacy_delivery_id_seq;
+GRANT USAGE ON SEQUENCE notify.history_id_seq, notify.legacy_delivery_id_seq TO xnovu_app;
 
 -- Live definitions: Functions/history_id_floor.sql, history_id.sql, delivery_id_for.sql.
 CREATE OR REPLACE FUNCTION notify.history_id_floor(p_at timestamptz) RETURNS bigint
@@ -33,6 +38,15 @@ AS $$ SELECT (floor(extract(epoch FROM p_at))::bigint - 1704067200) << 23 $$;
 CREATE OR REPLACE FUNCTION notify.history_id(p_at timestamptz) RETURNS bigint
     LANGUAGE sql
 AS $$ SELECT notify.history_id_floor(p_at) | (nextval('notify.history_id_seq') & 8388607) $$;
+
+-- Live definition: Functions/new_notification_id.sql.
+CREATE OR REPLACE FUNCTION notify.new_notification_id() RETURNS bigint
+    LANGUAGE sql
+AS $$
+    SELECT CASE WHEN s.switched THEN notify.history_id(now())
+                ELSE nextval(pg_get_serial_sequence('notify.ent_notification', 'id')) END
+    FROM notify.history_settings s
+$$;
 
 -- Notifications' transaction ids, unique per enterprise across every partition.
 CREATE TABLE notify.notification_transaction (

@@ -17,12 +17,10 @@
 
 DROP PROCEDURE IF EXISTS notify.backfill_notification_transactions(integer);
 
--- Deliveries of notifications made before the cutover keep taking ids from their old sequence, below it.
-CREATE SEQUENCE notify.legacy_delivery_id_seq;
 CREATE SEQUENCE notify.delivery_event_id_seq;
-GRANT USAGE ON SEQUENCE notify.legacy_delivery_id_seq, notify.delivery_event_id_seq TO xnovu_app;
+GRANT USAGE ON SEQUENCE notify.delivery_event_id_seq TO xnovu_app;
 
-CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '')
+CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '', p_from date DEFAULT NULL)
  RETURNS integer
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -36,12 +34,21 @@ DECLARE
     v_table record;
     v_name text;
 BEGIN
+    -- Before the switch (0053) the tables are not partitioned yet: nothing to make.
+    IF p_parent_suffix = '' AND NOT (SELECT switched FROM notify.history_settings) THEN
+        RETURN 0;
+    END IF;
     PERFORM set_config('lock_timeout', '2000', true);
     SELECT (to_timestamp((cutover >> 23) + 1704067200) AT TIME ZONE 'UTC')::date INTO v_day FROM notify.history_settings;
-    -- Days already dropped by retention are not made again: start after the newest day already there.
-    SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
-    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
+    -- Days already dropped by retention are not made again: start after the newest day already there, unless told
+    -- where to start (p_from, never before the cutover: a history load that moved the cutover back, see docs/scaling.md).
+    IF p_from IS NULL THEN
+        SELECT greatest(v_day, coalesce(max(substring(c.relname FROM '_p(\d{8})$')::date) + 1, v_day)) INTO v_day
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = ('notify.ent_notification' || p_parent_suffix)::regclass;
+    ELSE
+        v_day := greatest(v_day, p_from);
+    END IF;
     WHILE v_day <= p_through LOOP
         v_from := notify.history_id_floor(v_day::timestamp AT TIME ZONE 'UTC');
         v_to := notify.history_id_floor((v_day + 1)::timestamp AT TIME ZONE 'UTC');
@@ -54,6 +61,9 @@ BEGIN
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
+            ELSIF v_table.parent = 'ent_notification' THEN
+                EXECUTE format('CREATE INDEX %I ON notify.%I (id) WHERE notification_status NOT IN (''SENT'', ''FAILED'', ''RETRACTED'') OR expansion_pending',
+                               v_name || '_unfinished', v_name);
             END IF;
             EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
                            v_table.parent || p_parent_suffix, v_name, v_from, v_to);
@@ -64,11 +74,11 @@ BEGIN
     RETURN v_created;
 END
 $$;
-REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text) TO xnovu_dispatcher;
+REVOKE ALL ON FUNCTION notify.ensure_history_partitions(date,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION notify.ensure_history_partitions(date,text,date) TO xnovu_dispatcher;
 
 CREATE TABLE notify.ent_notification_next (LIKE notify.ent_notification INCLUDING DEFAULTS) PARTITION BY RANGE (id);
-ALTER TABLE notify.ent_notification_next ALTER COLUMN id SET DEFAULT notify.history_id(now()),
+ALTER TABLE notify.ent_notification_next ALTER COLUMN id SET DEFAULT notify.new_notification_id(),
     ADD CONSTRAINT pk_notification PRIMARY KEY (id),
     ADD CONSTRAINT uq_notification_enterprise_id UNIQUE (enterprise_id, id),
     ADD CONSTRAINT fk_notification_enterprise FOREIGN KEY (enterprise_id) REFERENCES notify.enterprise (id),
@@ -216,6 +226,7 @@ BEGIN
     DROP TRIGGER trg_notification_create_deliveries ON notify.ent_notification_legacy;
     PERFORM setval('notify.legacy_delivery_id_seq', coalesce((SELECT max(id) FROM notify.ent_notification_delivery_legacy), 0) + 1, false);
     PERFORM setval('notify.delivery_event_id_seq', coalesce((SELECT max(id) FROM notify.ent_delivery_event_legacy), 0) + 1, false);
+    UPDATE notify.history_settings SET switched = true;
     ALTER TABLE notify.ent_notification_legacy ALTER COLUMN id DROP IDENTITY;
     ALTER TABLE notify.ent_notification_delivery_legacy ALTER COLUMN id DROP IDENTITY;
     ALTER TABLE notify.ent_delivery_event_legacy ALTER COLUMN id DROP IDENTITY;

@@ -15,7 +15,7 @@ public sealed record UpgradeRunOptions
     public bool NoBuild { get; init; }
 
     /// <summary>The previous release's last script: the database is migrated this far before the load starts.</summary>
-    public string PreviousSchema { get; init; } = "0028";
+    public string PreviousSchema { get; init; } = "0052";
 
     /// <summary>Delivered notifications (each with one delivery) in the history before the upgrade.</summary>
     public int Notifications { get; init; } = 5_000_000;

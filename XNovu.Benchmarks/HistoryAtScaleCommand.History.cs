@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace XNovu.Benchmarks;
+
+internal static partial class HistoryAtScaleCommand
+{
+    private const int Chunk = 200_000;
+    private const int HistoryEnterprises = 20;
+
+    /// <summary>
+    /// Loads the history as an installation partitioned <paramref name="days"/> days ago would hold it: the (empty)
+    /// partitions below the cutover are dropped and the cutover moved back, the past days' partitions made, then each
+    /// day filled in chunks by two connections, triggers off (every row written explicitly: notification, delivery,
+    /// transaction key), a twentieth of it to the listing enterprise, 5% FAILED. Ids are made as the service makes them:
+    /// the second of creation above 23 bits of a counter. Then VACUUM ANALYZE, as autovacuum would have left it.
+    /// </summary>
+    private static async Task LoadHistoryAsync(string owner, Guid lister, long total, int days, CancellationToken cancellationToken)
+    {
+        var perDay = (int)(total / days);
+        if (perDay >= 8_000_000)
+        {
+            throw new InvalidOperationException("At most 8 million notifications a day (23 bits of counter per second).");
+        }
+
+        await ExecuteAsync(owner,
+            $"""
+            INSERT INTO notify.enterprise (id, name)
+            SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(e), 12, '0'))::uuid, 'history ' || e FROM generate_series(1, {HistoryEnterprises}) e
+            ON CONFLICT DO NOTHING;
+            DO $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM notify.ent_notification_legacy) THEN
+                    RAISE EXCEPTION 'the partitions below the cutover hold rows: load history into a fresh database only';
+                END IF;
+                DROP TABLE notify.ent_delivery_event_legacy, notify.ent_notification_delivery_legacy, notify.ent_notification_legacy;
+                UPDATE notify.history_settings SET cutover = notify.history_id_floor(((now() AT TIME ZONE 'UTC')::date - {days})::timestamp AT TIME ZONE 'UTC');
+                PERFORM notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7, '', (now() AT TIME ZONE 'UTC')::date - {days});
+            END
+            $$;
+            """, cancellationToken);
+
+        var clock = Stopwatch.StartNew();
+        var done = 0L;
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            int day;
+            while ((day = Interlocked.Increment(ref next)) < days)
+            {
+                for (var from = 0; from < perDay; from += Chunk)
+                {
+                    await LoadChunkAsync(owner, lister, days - day, perDay, from, Math.Min(perDay, from + Chunk), cancellationToken);
+                    var loaded = Interlocked.Add(ref done, Math.Min(perDay, from + Chunk) - from);
+                    if (loaded % 2_000_000 < Chunk)
+                    {
+                        Report.Line($"{loaded:N0} of {total:N0} ({loaded / clock.Elapsed.TotalSeconds:N0}/s, load {Report.LoadAverage()})");
+                    }
+                }
+            }
+        }));
+
+        var vacuum = Stopwatch.StartNew();
+        await ExecuteAsync(owner, "VACUUM (ANALYZE) notify.ent_notification, notify.ent_notification_delivery, notify.notification_transaction", cancellationToken);
+        Report.Line($"VACUUM ANALYZE in {vacuum.Elapsed.TotalSeconds:0} s");
+    }
+
+    /// <param name="daysAgo">The day filled: this many days before today (UTC).</param>
+    private static Task LoadChunkAsync(string owner, Guid lister, int daysAgo, int perDay, int from, int to, CancellationToken cancellationToken) =>
+        ExecuteAsync(owner,
+            $"""
+            SET session_replication_role = replica;
+            CREATE TEMP TABLE IF NOT EXISTS chunk (k integer, id bigint, enterprise_id uuid, at timestamptz, failed boolean);
+            TRUNCATE chunk;
+            INSERT INTO chunk
+            SELECT k, notify.history_id_floor(t) | k,
+                   CASE WHEN k % {HistoryEnterprises + 1} = 0 THEN '{lister}'::uuid
+                        ELSE ('00000000-0000-4000-9000-' || lpad(to_hex(k % {HistoryEnterprises + 1}), 12, '0'))::uuid END,
+                   t, k % 20 = 7
+            FROM generate_series({from}, {to - 1}) k,
+                 LATERAL (SELECT ((now() AT TIME ZONE 'UTC')::date - {daysAgo})::timestamp AT TIME ZONE 'UTC'
+                                 + make_interval(secs => k * 86400.0 / {perDay}) AS t) x;
+            INSERT INTO notify.ent_notification (id, enterprise_id, workflow_key, notification_status, payload, recipients,
+                                                 transaction_id, processed_at, created_at, updated_at)
+            SELECT id, enterprise_id, 'default-sms', CASE WHEN failed THEN 'FAILED' ELSE 'SENT' END::notify.notification_status,
+                   jsonb_build_object('body', 'History message ' || k, 'orderId', k), jsonb_build_array('history-' || (k % 100000)),
+                   'h-' || id, at, at, at
+            FROM chunk;
+            INSERT INTO notify.ent_notification_delivery (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, status,
+                                                          transaction_id, attempts, next_attempt_at, novu_status, sent_at, created_at, updated_at)
+            SELECT id, enterprise_id, id, 1, 'history-' || (k % 100000), jsonb_build_object('subscriberId', 'history-' || (k % 100000)),
+                   CASE WHEN failed THEN 'FAILED' ELSE 'SENT' END::notify.notification_status, 'h-' || id, 1, at, 'processed', at, at, at
+            FROM chunk;
+            INSERT INTO notify.notification_transaction (enterprise_id, transaction_id, notification_id)
+            SELECT enterprise_id, 'h-' || id, id FROM chunk;
+            """, cancellationToken);
+
+    private static async Task PrintSizesAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(owner);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT p.relname, count(c.oid), coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples > 0), 0)::bigint,
+                   coalesce(sum(pg_table_size(c.oid)), pg_table_size(p.oid)), coalesce(sum(pg_indexes_size(c.oid)), pg_indexes_size(p.oid))
+            FROM pg_class p
+            LEFT JOIN pg_inherits i ON i.inhparent = p.oid
+            LEFT JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE p.oid IN ('notify.ent_notification'::regclass, 'notify.ent_notification_delivery'::regclass,
+                            'notify.ent_delivery_event'::regclass, 'notify.notification_transaction'::regclass)
+            GROUP BY p.oid, p.relname ORDER BY p.relname
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        Report.Line($"{"table",-28} {"partitions",10} {"rows (est.)",14} {"table",10} {"indexes",10}");
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            Report.Line($"{reader.GetString(0),-28} {reader.GetInt64(1),10} {reader.GetInt64(2),14:N0} {Mb(reader.GetInt64(3)),10} {Mb(reader.GetInt64(4)),10}");
+        }
+
+        static string Mb(long bytes) => (bytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture) + " MB";
+    }
+
+    private sealed record RetentionFigures(double DropMs, double KeysMs, double RowByRowMs, long Rows);
+
+    /// <summary>
+    /// The oldest day dropped by the service's own function (its checks, its NOWAIT lock, the drop), then its keys
+    /// forgotten (timed apart); against it, the next day, the same size, deleted row by row in batches of 10,000 in
+    /// the shape of <c>notify.purge_notifications</c> (events, deliveries, keys, notifications).
+    /// </summary>
+    private static async Task<RetentionFigures> RetentionAsync(string owner, int days, CancellationToken cancellationToken)
+    {
+        var oldest = $"p{DateTime.UtcNow.Date.AddDays(-days):yyyyMMdd}";
+        var dropping = Stopwatch.StartNew();
+        var outcome = (string?)await ScalarAsync(owner, $"SELECT notify.drop_history_day('{oldest}', {(days - 1) * 86400})", cancellationToken);
+        var dropMs = dropping.Elapsed.TotalMilliseconds;
+        Report.Line($"drop_history_day('{oldest}'): {outcome} in {Report.Ms(dropMs)}");
+
+        var keys = Stopwatch.StartNew();
+        long forgotten = 0;
+        int batch;
+        do
+        {
+            batch = Convert.ToInt32(await ScalarAsync(owner,
+                $"SELECT notify.purge_transaction_keys(notify.history_id_floor(((now() AT TIME ZONE 'UTC')::date - {days - 1})::timestamp AT TIME ZONE 'UTC'), 50000)",
+                cancellationToken), CultureInfo.InvariantCulture);
+            forgotten += batch;
+        }
+        while (batch == 50000);
+        Report.Line($"its {forgotten:N0} transaction keys forgotten in {keys.Elapsed.TotalSeconds:0.0} s (batches of 50,000, in the background of the service)");
+
+        var day = DateTime.UtcNow.Date.AddDays(-(days - 1));
+        var rowByRow = Stopwatch.StartNew();
+        long rows = 0;
+        do
+        {
+            batch = Convert.ToInt32(await ScalarAsync(owner,
+                $"""
+                WITH victims AS (
+                    SELECT n.id FROM notify.ent_notification n
+                    WHERE n.id >= notify.history_id_floor('{day:yyyy-MM-dd}'::date::timestamp AT TIME ZONE 'UTC')
+                      AND n.id < notify.history_id_floor('{day.AddDays(1):yyyy-MM-dd}'::date::timestamp AT TIME ZONE 'UTC')
+                    ORDER BY n.id LIMIT 10000 FOR UPDATE SKIP LOCKED
+                ), events AS (
+                    DELETE FROM notify.ent_delivery_event e USING notify.ent_notification_delivery d, victims v
+                    WHERE e.delivery_id = d.id AND d.notification_id = v.id
+                ), deliveries AS (
+                    DELETE FROM notify.ent_notification_delivery d USING victims v WHERE d.notification_id = v.id
+                ), keys AS (
+                    DELETE FROM notify.notification_transaction t USING victims v WHERE t.notification_id = v.id
+                ), purged AS (
+                    DELETE FROM notify.ent_notification n USING victims v WHERE n.id = v.id RETURNING 1
+                )
+                SELECT count(*)::integer FROM purged
+                """, cancellationToken), CultureInfo.InvariantCulture);
+            rows += batch;
+        }
+        while (batch > 0);
+        Report.Line($"row by row: {rows:N0} notifications of {day:yyyy-MM-dd} with their deliveries and keys in {rowByRow.Elapsed.TotalSeconds:0.0} s");
+        return new RetentionFigures(dropMs, keys.Elapsed.TotalMilliseconds, rowByRow.Elapsed.TotalMilliseconds, rows);
+    }
+}

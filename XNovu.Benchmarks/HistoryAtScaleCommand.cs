@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using XNovu.Benchmarks.Scenarios;
+
+namespace XNovu.Benchmarks;
+
+/// <summary>
+/// Issue 32, history at scale, as one command: the real AppHost; the single-trigger, dispatch and notification-list
+/// scenarios on the empty database (the baseline, this run); then <c>--HistoryNotifications</c> delivered
+/// notifications (50 million by default), each with its delivery and transaction key, spread over
+/// <c>--HistoryDays</c> past days (1 million a day by default), loaded straight into the day partitions; then the same
+/// three scenarios again, each against its empty figure (target: within 10%); then retention of the oldest day by
+/// dropping its partitions, against the row-by-row delete of the next day, the same size (target: under a second).
+/// Table and index sizes are printed before and after.
+/// </summary>
+internal static partial class HistoryAtScaleCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
+        var settings = configuration.Get<BenchmarkSettings>() ?? new BenchmarkSettings();
+        var history = configuration.GetValue("HistoryNotifications", 50_000_000L);
+        var days = configuration.GetValue("HistoryDays", 50);
+        var listCalls = configuration.GetValue("ListCalls", 4000);
+        using var stop = new CancellationTokenSource(TimeSpan.FromHours(4));
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"XNovu history at scale: {history:N0} notifications over {days} days, against the empty database, in one run.");
+        await using var app = await BenchmarkApp.StartAsync(settings, stop.Token);
+        var lister = await app.CreateEnterpriseAsync("bench-history-list", 8, stop.Token);
+        await SeedListAsync(app, lister, stop.Token);
+
+        Report.Section("Sizes, empty");
+        await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
+        var empty = await MeasureAsync("empty", app, settings, lister, listCalls, stop.Token);
+
+        Report.Section($"Loading {history:N0} notifications over {days} days");
+        var loading = Stopwatch.StartNew();
+        await LoadHistoryAsync(app.OwnerConnectionString, lister.Id, history, days, stop.Token);
+        Report.Line($"loaded in {loading.Elapsed.TotalMinutes:0.0} min ({history / loading.Elapsed.TotalSeconds:N0} notifications/s with their deliveries and keys)");
+        Report.Section("Sizes, with the history");
+        await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
+        var full = await MeasureAsync("with history", app, settings, lister, listCalls, stop.Token);
+
+        Report.Section("Retention of one day");
+        var retention = await RetentionAsync(app.OwnerConnectionString, days, stop.Token);
+
+        var rows = new List<ScenarioRow>
+        {
+            Compare("single triggers/s", full.TriggersPerSecond, empty.TriggersPerSecond, "triggers/s", higherIsBetter: true),
+            Compare("single trigger 202 p99", full.TriggerP99, empty.TriggerP99, "ms", higherIsBetter: false),
+            Compare("dispatch deliveries/s", full.DispatchPerSecond, empty.DispatchPerSecond, "deliveries/s", higherIsBetter: true),
+            Compare("GET /api/notifications p50", full.ListP50, empty.ListP50, "ms", higherIsBetter: false),
+            Compare("GET /api/notifications p99", full.ListP99, empty.ListP99, "ms", higherIsBetter: false),
+            new("retention of one day (1 partition set)", Report.Ms(retention.DropMs),
+                $"{Report.Ms(retention.RowByRowMs)} row by row ({retention.Rows:N0} notifications)",
+                retention.DropMs / retention.RowByRowMs, "< 1 s", retention.DropMs < 1000),
+        };
+        Report.Section("Summary (ratio: with history / empty; retention: drop / row by row)");
+        Console.Write(Report.Table(rows));
+        Report.Line($"run time {total.Elapsed.TotalMinutes:0} min, load {Report.LoadAverage()}");
+        return rows.All(r => r.Met != false) ? 0 : 1;
+    }
+
+    private sealed record Figures(double TriggersPerSecond, double TriggerP99, double DispatchPerSecond, double ListP50, double ListP99);
+
+    private static ScenarioRow Compare(string name, double withHistory, double empty, string unit, bool higherIsBetter)
+    {
+        var ratio = withHistory / empty;
+        var met = higherIsBetter ? ratio >= 0.9 : ratio <= 1.1;
+        return new ScenarioRow(name, $"{withHistory.ToString("N1", CultureInfo.InvariantCulture)} {unit}",
+            $"{empty.ToString("N1", CultureInfo.InvariantCulture)} {unit} (empty)", ratio, "within 10%", met);
+    }
+
+    private static async Task<Figures> MeasureAsync(
+        string label, BenchmarkApp app, BenchmarkSettings settings, BenchEnterprise lister, int listCalls, CancellationToken cancellationToken)
+    {
+        Report.Section($"1. Single triggers, {label}");
+        var single = await SingleTriggers.RunAsync(app, settings, cancellationToken);
+        Report.Section($"3. Dispatch, {label}");
+        var dispatch = await Dispatch.RunAsync(app, settings, cancellationToken);
+        Report.Section($"Notification list, {label}");
+        var list = await ListAsync(lister, listCalls, cancellationToken);
+        Report.Line($"{list.Calls} calls, {list.Failures} failed{(list.FirstFailure is null ? "" : $" (first: {list.FirstFailure})")}: p50 {Report.Ms(list.P(50))} p99 {Report.Ms(list.P(99))} (load {Report.LoadAverage()})");
+        return new Figures(single.HttpPerSecond, Load.Percentile(single.Latencies, 99), dispatch.DeliveriesPerSecond, list.P(50), list.P(99));
+    }
+
+    /// <summary>The activity feed's reads: the newest page, a page filtered by status, and one by workflow, in turn.</summary>
+    private static Task<LoopResult> ListAsync(BenchEnterprise lister, int calls, CancellationToken cancellationToken)
+    {
+        string[] queries = ["/api/notifications?limit=50", "/api/notifications?limit=50&status=FAILED", "/api/notifications?limit=50&workflowId=default-sms"];
+        return Load.ClosedLoopAsync(calls, 8, async i =>
+        {
+            using var response = await lister.Client.GetAsync(queries[i % queries.Length], cancellationToken);
+            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+        });
+    }
+
+    /// <summary>A first page for the empty run to read: 200 notifications of the listing enterprise, sent.</summary>
+    private static async Task SeedListAsync(BenchmarkApp app, BenchEnterprise lister, CancellationToken cancellationToken) =>
+        await ExecuteAsync(app.OwnerConnectionString,
+            $"""
+            SET session_replication_role = replica;
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, notification_status, payload, recipients, transaction_id, processed_at)
+            SELECT '{lister.Id}', 'default-sms', CASE WHEN i % 20 = 0 THEN 'FAILED' ELSE 'SENT' END::notify.notification_status,
+                   jsonb_build_object('body', 'Seed ' || i), '["seed"]', 'seed-' || i, now()
+            FROM generate_series(1, 200) i;
+            """, cancellationToken);
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}
