@@ -140,7 +140,7 @@ public static class EventEndpoints
             // A repeat of a transactionId is acknowledged and ignored: no subscriber upsert, no event, no message.
             if (events.Seen(transactionId))
             {
-                return new TriggerAnswer(true, Processed, transactionId);
+                return Ignore(context, transactionId, viaBulk);
             }
 
             var workflow = workflows.Get(trigger.Name);
@@ -196,11 +196,18 @@ public static class EventEndpoints
             if (recorded is null)
             {
                 // The same transactionId raced in on another call, which won.
-                return new TriggerAnswer(true, Processed, transactionId);
+                return Ignore(context, transactionId, viaBulk);
             }
 
             // Novu works the event into messages and reports each one's fate through its webhooks and its messages API.
             webhooks.EventRecorded(recorded, messages.Record(recorded, webhookSettings.Has(Webhooks.WebhookFaults.ProviderFailure)));
+            return new TriggerAnswer(true, Processed, transactionId);
+        }
+
+        private TriggerAnswer Ignore(HttpContext context, string transactionId, bool viaBulk)
+        {
+            var key = context.Request.Headers["Idempotency-Key"].ToString();
+            events.Ignored(new IgnoredTrigger(transactionId, time.GetUtcNow(), key.Length == 0 ? null : key, viaBulk));
             return new TriggerAnswer(true, Processed, transactionId);
         }
     }

@@ -38,11 +38,15 @@ public sealed record ReceivedEvent
     public bool Cancelled { get; init; }
 }
 
+/// <summary>A trigger ignored because its transactionId was already processed: kept so a test can see a caller re-send.</summary>
+public sealed record IgnoredTrigger(string TransactionId, DateTimeOffset ReceivedAt, string? IdempotencyKey, bool ViaBulk);
+
 public sealed class EventStore
 {
     private readonly Lock _gate = new();
     private readonly List<ReceivedEvent> _events = [];
     private readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
+    private readonly List<IgnoredTrigger> _ignored = [];
     private long _sequence;
 
     /// <summary>
@@ -62,6 +66,23 @@ public sealed class EventStore
             var received = create(++_sequence);
             _events.Add(received);
             return received;
+        }
+    }
+
+    /// <summary>Notes a repeat that was ignored.</summary>
+    public void Ignored(IgnoredTrigger repeat)
+    {
+        lock (_gate)
+        {
+            _ignored.Add(repeat);
+        }
+    }
+
+    public IReadOnlyList<IgnoredTrigger> ListIgnored()
+    {
+        lock (_gate)
+        {
+            return [.. _ignored];
         }
     }
 
@@ -111,6 +132,7 @@ public sealed class EventStore
         {
             _events.Clear();
             _transactionIds.Clear();
+            _ignored.Clear();
         }
     }
 }

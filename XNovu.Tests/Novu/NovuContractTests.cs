@@ -213,6 +213,8 @@ public sealed class NovuContractTests(EmulatorFixture fixture) : IClassFixture<E
         Assert.True(single.IsSuccess);
         var received = await _emulator.EventsAsync();
         Assert.Equal(["tx-late-0", "tx-late-1", "tx-late-2", "tx-late-3", "tx-late-new"], received.Select(e => (string?)e!["transactionId"]).Order());
+        var ignored = (await _emulator.Http.GetFromJsonAsync<JsonArray>("/emulator/events/ignored"))!;
+        Assert.Equal(["tx-late-0", "tx-late-2", "tx-late-3"], ignored.Select(e => (string?)e!["transactionId"]).Order());
     }
 
     [Fact]
