@@ -138,7 +138,14 @@ public sealed record DeliveryItem(
     JsonNode? LastError,
     DateTime? SentAt,
     DateTime NextAttemptAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    string? Outcome = null,
+    DateTime? OutcomeAt = null,
+    IReadOnlyList<DeliveryStepItem>? Timeline = null);
+
+/// <summary>One step of a delivery's timeline (accepted, sent, delivered, failed, seen, read) as the API reports it.</summary>
+public sealed record DeliveryStepItem(
+    string Event, DateTime At, string Source, string? Channel = null, string? ProviderId = null, string? ErrorId = null, string? ErrorText = null);
 
 public sealed record ComponentHealth(string Status, double DurationMs, string Detail);
 

@@ -69,6 +69,30 @@ public interface IConsoleApi
 
     Task CancelNotificationAsync(long id, string? reason, CancellationToken cancellationToken = default);
 
+    /// <summary>The enterprise's webhook endpoints (issue 28).</summary>
+    Task<IReadOnlyList<WebhookEndpointItem>> ListWebhookEndpointsAsync(CancellationToken cancellationToken = default);
+
+    Task<WebhookEndpointItem> GetWebhookEndpointAsync(Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>The new endpoint with its secret, shown this once.</summary>
+    Task<WebhookEndpointItem> CreateWebhookEndpointAsync(WebhookEndpointInput input, CancellationToken cancellationToken = default);
+
+    Task<WebhookEndpointItem> UpdateWebhookEndpointAsync(Guid id, WebhookEndpointInput input, CancellationToken cancellationToken = default);
+
+    /// <summary>A new secret; the old one keeps signing beside it for the API's overlap.</summary>
+    Task<WebhookEndpointItem> RotateWebhookSecretAsync(Guid id, CancellationToken cancellationToken = default);
+
+    Task DeleteWebhookEndpointAsync(Guid id, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WebhookMessageItem>> ListWebhookMessagesAsync(Guid id, string? status, CancellationToken cancellationToken = default);
+
+    /// <summary>The endpoint's attempts, newest first.</summary>
+    Task<IReadOnlyList<WebhookAttemptItem>> ListWebhookAttemptsAsync(Guid id, CancellationToken cancellationToken = default);
+
+    Task<WebhookReplayResult> ReplayWebhookMessageAsync(Guid id, long messageId, CancellationToken cancellationToken = default);
+
+    Task<WebhookReplayResult> ReplayWebhookRangeAsync(Guid id, WebhookReplayInput input, CancellationToken cancellationToken = default);
+
     Task<HealthReport> HealthAsync(CancellationToken cancellationToken = default);
 
     Task<OperationsMetrics> MetricsAsync(CancellationToken cancellationToken = default);

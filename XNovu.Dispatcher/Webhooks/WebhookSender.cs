@@ -14,8 +14,9 @@ namespace XNovu.Dispatcher.Webhooks;
 /// Sends the enterprises' webhooks from the outbox (issue 28). Every replica runs it: claims are
 /// <c>FOR UPDATE SKIP LOCKED</c>, so replicas share the outbox. Attempts run side by side, up to
 /// <see cref="WebhookOptions.MaxInFlight"/> in this replica and <see cref="WebhookOptions.MaxInFlightPerEndpoint"/>
-/// per endpoint; a slot that frees lets the next claim in, so one slow endpoint holds only its own slots, never a
-/// batch. Results are recorded in batches by one completion loop. Each request is signed (Standard Webhooks) with
+/// per endpoint; a claim takes no more of an endpoint's messages than its free slots and skips a full one, and a
+/// full endpoint that frees a quarter of its slots wakes the next claim, so one slow endpoint holds only its own
+/// slots, never a batch, and a busy one keeps all its slots working. Results are recorded in batches by one completion loop. Each request is signed (Standard Webhooks) with
 /// the endpoint's secret, and with the previous one too while a rotation's overlap lasts; <c>webhook-id</c> is
 /// the message's, the same on every attempt, so a receiver can drop a repeat.
 /// </summary>
@@ -58,7 +59,8 @@ public sealed partial class WebhookSender(
                 await slots.WaitAsync(stoppingToken);
                 var free = slots.CurrentCount + 1;
                 slots.Release();
-                var claimed = await store.ClaimAsync(_worker, Math.Min(settings.BatchSize, free), settings.PerEndpointPerClaim, settings.LeaseSeconds, stoppingToken);
+                var claimed = await store.ClaimAsync(_worker, Math.Min(settings.BatchSize, free), settings.PerEndpointPerClaim,
+                    settings.LeaseSeconds, BusyEndpoints(settings), stoppingToken);
                 if (claimed.Count == 0)
                 {
                     await signal.WaitAsync(settings.PollInterval, time, stoppingToken);
@@ -69,7 +71,8 @@ public sealed partial class WebhookSender(
                 {
                     if (_perEndpoint.GetValueOrDefault(message.EndpointId) >= settings.MaxInFlightPerEndpoint)
                     {
-                        // Its endpoint is busy enough: handed back at once, its attempt not counted.
+                        // Not expected (the claim takes no more than the endpoint's free slots, which only grow
+                        // meanwhile); should it happen, handed back at once, its attempt not counted.
                         var now = time.GetUtcNow();
                         _results.Writer.TryWrite(new WebhookResult(message.MessageId, message.Attempts, WebhookRetrySchedule.Deferred,
                             now + TimeSpan.FromSeconds(1), null, 0, null, null, now));
@@ -86,8 +89,13 @@ public sealed partial class WebhookSender(
                         }
                         finally
                         {
-                            _perEndpoint.AddOrUpdate(message.EndpointId, 0, (_, n) => n - 1);
+                            var left = _perEndpoint.AddOrUpdate(message.EndpointId, 0, (_, n) => n - 1);
                             slots.Release();
+                            if (left == settings.MaxInFlightPerEndpoint - WakeStep(settings))
+                            {
+                                // A full endpoint (skipped by the claim) has room for a claim's worth again.
+                                signal.Wake();
+                            }
                         }
                     }, CancellationToken.None);
                 }
@@ -107,6 +115,28 @@ public sealed partial class WebhookSender(
         _results.Writer.TryComplete();
         await completing;
     }
+
+    /// <summary>This replica's endpoints with attempts in flight, and the slots each has left (the claim's limit per endpoint).</summary>
+    private List<KeyValuePair<Guid, int>> BusyEndpoints(WebhookOptions settings)
+    {
+        var busy = new List<KeyValuePair<Guid, int>>();
+        foreach (var (endpoint, inFlight) in _perEndpoint)
+        {
+            if (inFlight > 0)
+            {
+                busy.Add(new(endpoint, Math.Max(0, settings.MaxInFlightPerEndpoint - inFlight)));
+            }
+            else
+            {
+                _perEndpoint.TryRemove(new(endpoint, 0));
+            }
+        }
+
+        return busy;
+    }
+
+    /// <summary>Slots a full endpoint frees before the sender claims for it again: a quarter, so claims stay batches.</summary>
+    private static int WakeStep(WebhookOptions settings) => Math.Max(1, settings.MaxInFlightPerEndpoint / 4);
 
     /// <summary>One attempt: sign, post, and decide by the answer (<see cref="WebhookRetrySchedule.Decide"/>).</summary>
     internal async Task<WebhookResult> AttemptAsync(ClaimedWebhook message, WebhookOptions settings, CancellationToken cancellationToken)

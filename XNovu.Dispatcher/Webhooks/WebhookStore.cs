@@ -27,7 +27,12 @@ public sealed class WebhookStore([FromKeyedServices(DeliveryStore.DataSourceKey)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<IReadOnlyList<ClaimedWebhook>> ClaimAsync(string worker, int batch, int perEndpoint, int leaseSeconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims due messages; <paramref name="busy"/> holds this replica's endpoints with attempts in flight and the
+    /// slots each has left, so that no endpoint gets more than it can start at once.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedWebhook>> ClaimAsync(
+        string worker, int batch, int perEndpoint, int leaseSeconds, IReadOnlyCollection<KeyValuePair<Guid, int>> busy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<ClaimedWebhook>(new CommandDefinition(
@@ -35,9 +40,9 @@ public sealed class WebhookStore([FromKeyedServices(DeliveryStore.DataSourceKey)
             SELECT message_id AS MessageId, enterprise_id AS EnterpriseId, endpoint_id AS EndpointId, url AS Url, secret AS Secret,
                    previous_secret AS PreviousSecret, previous_secret_expires_at AS PreviousSecretExpiresAt,
                    allow_private AS AllowPrivate, event_type AS EventType, payload AS Payload, attempts AS Attempts, created_at AS CreatedAt
-            FROM notify.claim_webhook_messages(@worker, @batch, @perEndpoint, @leaseSeconds)
+            FROM notify.claim_webhook_messages(@worker, @batch, @perEndpoint, @leaseSeconds, @busyEndpoints, @busyFree)
             """,
-            new { worker, batch, perEndpoint, leaseSeconds }, cancellationToken: cancellationToken))).AsList();
+            new { worker, batch, perEndpoint, leaseSeconds, busyEndpoints = busy.Select(b => b.Key).ToArray(), busyFree = busy.Select(b => b.Value).ToArray() }, cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task CompleteAsync(string worker, IReadOnlyList<WebhookResult> results, TimeSpan disableAfter, CancellationToken cancellationToken)

@@ -137,6 +137,12 @@ public static class EventEndpoints
                 return new TriggerAnswer(true, status, transactionId, [$"Emulated fault: {status}"]);
             }
 
+            // A repeat of a transactionId is acknowledged and ignored: no subscriber upsert, no event, no message.
+            if (events.Seen(transactionId))
+            {
+                return Ignore(context, transactionId, viaBulk);
+            }
+
             var workflow = workflows.Get(trigger.Name);
             if (workflow is { Active: false })
             {
@@ -170,7 +176,7 @@ public static class EventEndpoints
             }
 
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
-            var recorded = events.Add(sequence => new ReceivedEvent
+            var recorded = events.Add(transactionId, sequence => new ReceivedEvent
             {
                 Sequence = sequence,
                 ReceivedAt = time.GetUtcNow(),
@@ -187,8 +193,21 @@ public static class EventEndpoints
                 ViaBulk = viaBulk,
                 Steps = steps,
             });
+            if (recorded is null)
+            {
+                // The same transactionId raced in on another call, which won.
+                return Ignore(context, transactionId, viaBulk);
+            }
+
             // Novu works the event into messages and reports each one's fate through its webhooks and its messages API.
             webhooks.EventRecorded(recorded, messages.Record(recorded, webhookSettings.Has(Webhooks.WebhookFaults.ProviderFailure)));
+            return new TriggerAnswer(true, Processed, transactionId);
+        }
+
+        private TriggerAnswer Ignore(HttpContext context, string transactionId, bool viaBulk)
+        {
+            var key = context.Request.Headers["Idempotency-Key"].ToString();
+            events.Ignored(new IgnoredTrigger(transactionId, time.GetUtcNow(), key.Length == 0 ? null : key, viaBulk));
             return new TriggerAnswer(true, Processed, transactionId);
         }
     }

@@ -38,19 +38,60 @@ public sealed record ReceivedEvent
     public bool Cancelled { get; init; }
 }
 
+/// <summary>A trigger ignored because its transactionId was already processed: kept so a test can see a caller re-send.</summary>
+public sealed record IgnoredTrigger(string TransactionId, DateTimeOffset ReceivedAt, string? IdempotencyKey, bool ViaBulk);
+
 public sealed class EventStore
 {
     private readonly Lock _gate = new();
     private readonly List<ReceivedEvent> _events = [];
+    private readonly HashSet<string> _transactionIds = new(StringComparer.Ordinal);
+    private readonly List<IgnoredTrigger> _ignored = [];
     private long _sequence;
 
-    public ReceivedEvent Add(Func<long, ReceivedEvent> create)
+    /// <summary>
+    /// Records an event, or returns null when its transactionId was already seen: Novu ignores a trigger whose
+    /// transactionId it already has ("If the same transactionId is used again, the trigger will be ignored"; the
+    /// check runs while the trigger is processed, so the call is still acknowledged), whatever its Idempotency-Key.
+    /// </summary>
+    public ReceivedEvent? Add(string transactionId, Func<long, ReceivedEvent> create)
     {
         lock (_gate)
         {
+            if (!_transactionIds.Add(transactionId))
+            {
+                return null;
+            }
+
             var received = create(++_sequence);
             _events.Add(received);
             return received;
+        }
+    }
+
+    /// <summary>Notes a repeat that was ignored.</summary>
+    public void Ignored(IgnoredTrigger repeat)
+    {
+        lock (_gate)
+        {
+            _ignored.Add(repeat);
+        }
+    }
+
+    public IReadOnlyList<IgnoredTrigger> ListIgnored()
+    {
+        lock (_gate)
+        {
+            return [.. _ignored];
+        }
+    }
+
+    /// <summary>Whether a trigger with this transactionId was processed already (Novu then ignores the repeat).</summary>
+    public bool Seen(string transactionId)
+    {
+        lock (_gate)
+        {
+            return _transactionIds.Contains(transactionId);
         }
     }
 
@@ -90,6 +131,8 @@ public sealed class EventStore
         lock (_gate)
         {
             _events.Clear();
+            _transactionIds.Clear();
+            _ignored.Clear();
         }
     }
 }

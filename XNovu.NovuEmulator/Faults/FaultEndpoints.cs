@@ -73,7 +73,29 @@ public static class FaultEndpoints
             context.Items[NovuStatusItem] = fault.NovuStatus;
         }
 
-        await next(context);
+        if (fault.AnswerLatencyMs is not int answerLatency)
+        {
+            await next(context);
+            return;
+        }
+
+        // Done first, answered late: the answer is buffered while the work completes, then held back.
+        var original = context.Response.Body;
+        using var buffered = new MemoryStream();
+        context.Response.Body = buffered;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
+        await Task.Delay(TimeSpan.FromMilliseconds(answerLatency), clock, context.RequestAborted);
+        buffered.Position = 0;
+        await buffered.CopyToAsync(original, context.RequestAborted);
     });
 
     /// <summary>The non-processed trigger status a fault asked for, if any.</summary>
@@ -83,9 +105,10 @@ public static class FaultEndpoints
     private static Dictionary<string, string[]> Validate(FaultRequest request)
     {
         var problems = new Dictionary<string, string[]>();
-        if (request.StatusCode is null && request.RetryAfterSeconds is null && request.LatencyMs is null && request.NovuStatus is null)
+        if (request.StatusCode is null && request.RetryAfterSeconds is null && request.LatencyMs is null && request.NovuStatus is null
+            && request.AnswerLatencyMs is null)
         {
-            problems["fault"] = ["Give at least one of statusCode, retryAfterSeconds, latencyMs, novuStatus."];
+            problems["fault"] = ["Give at least one of statusCode, retryAfterSeconds, latencyMs, answerLatencyMs, novuStatus."];
         }
 
         if (request.StatusCode is < 400 or > 599)
@@ -101,6 +124,11 @@ public static class FaultEndpoints
         if (request.LatencyMs is < 0 or > 60_000)
         {
             problems["latencyMs"] = ["Between 0 and 60000."];
+        }
+
+        if (request.AnswerLatencyMs is < 0 or > 60_000)
+        {
+            problems["answerLatencyMs"] = ["Between 0 and 60000."];
         }
 
         if (request.NovuStatus is EventEndpoints.Processed)

@@ -2,7 +2,8 @@ namespace XNovu.NovuEmulator.Faults;
 
 /// <summary>
 /// The body of <c>POST /emulator/faults</c>. <c>statusCode</c> fails the request; <c>retryAfterSeconds</c>
-/// alone means a 429 carrying that Retry-After; <c>latencyMs</c> delays it; <c>novuStatus</c> makes
+/// alone means a 429 carrying that Retry-After; <c>latencyMs</c> delays it; <c>answerLatencyMs</c> lets it be
+/// processed and then holds its answer (a caller that times out has had its work done); <c>novuStatus</c> makes
 /// triggers answer 201 with that status. <c>rate</c> is the probability per matching call,
 /// <c>count</c> and <c>durationSeconds</c> bound how long the fault lives, <c>paths</c> are path prefixes.
 /// </summary>
@@ -15,7 +16,8 @@ public sealed record FaultRequest(
     int? Count,
     double? DurationSeconds,
     IReadOnlyList<string>? Paths,
-    string? BodyContains = null);
+    string? BodyContains = null,
+    int? AnswerLatencyMs = null);
 
 public sealed record Fault
 {
@@ -26,6 +28,9 @@ public sealed record Fault
     public int? RetryAfterSeconds { get; init; }
 
     public int? LatencyMs { get; init; }
+
+    /// <summary>The request is processed, then its answer held this long.</summary>
+    public int? AnswerLatencyMs { get; init; }
 
     public string? NovuStatus { get; init; }
 
@@ -63,6 +68,7 @@ public sealed class FaultStore(TimeProvider time)
                 StatusCode = request.StatusCode,
                 RetryAfterSeconds = request.RetryAfterSeconds,
                 LatencyMs = request.LatencyMs,
+                AnswerLatencyMs = request.AnswerLatencyMs,
                 NovuStatus = request.NovuStatus,
                 Rate = request.Rate ?? 1.0,
                 Remaining = request.Count,
@@ -113,7 +119,7 @@ public sealed class FaultStore(TimeProvider time)
                     || paths.Any(p => request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
 
                 // A status-only fault means nothing to routes that do not trigger; do not spend it there.
-                var meaningful = fault.FailureStatus is not null || fault.LatencyMs is not null || isTrigger;
+                var meaningful = fault.FailureStatus is not null || fault.LatencyMs is not null || fault.AnswerLatencyMs is not null || isTrigger;
                 var matchesBody = fault.BodyContains is null || (body?.Contains(fault.BodyContains, StringComparison.Ordinal) ?? false);
                 if (!matchesPath || !meaningful || !matchesBody)
                 {

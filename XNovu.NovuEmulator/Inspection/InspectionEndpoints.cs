@@ -19,6 +19,7 @@ public static class InspectionEndpoints
         var group = routes.MapGroup("/emulator").WithTags("Emulator");
         group.MapGet("/events", (EventStore events, string? workflow, string? subscriberId, string? transactionId) =>
             TypedResults.Ok(events.List(workflow, subscriberId, transactionId)));
+        group.MapGet("/events/ignored", (EventStore events) => TypedResults.Ok(events.ListIgnored()));
         group.MapDelete("/events", (EventStore events) =>
         {
             events.Clear();

@@ -7,12 +7,15 @@ namespace XNovu.NovuEmulator.Messages;
 /// <summary>
 /// <c>GET /v1/messages</c> as Novu answers it (MessagesController.getMessages): filtered by <c>channel</c>,
 /// <c>subscriberId</c> and any number of <c>transactionId</c>, paged by <c>page</c> (from 0) and <c>limit</c>
-/// (default 10), answered <c>{page, totalCount, hasMore, pageSize, data}</c> without the usual <c>data</c> envelope,
-/// since the page already has one. A page or limit that is not a number is Novu's 422 validation error.
+/// (default 10, at most 1,000: over it Novu answers 400), newest first, answered <c>{page, totalCount, hasMore,
+/// pageSize, data}</c> without the usual <c>data</c> envelope, since the page already has one; <c>hasMore</c> is
+/// Novu's <c>page * limit + data.length &lt; totalCount</c>. A page or limit that is not a number is Novu's 422
+/// validation error.
 /// </summary>
 public static class MessageEndpoints
 {
     public const int DefaultLimit = 10;
+    public const int MaxLimit = 1000;
 
     public static IEndpointRouteBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
@@ -31,6 +34,12 @@ public static class MessageEndpoints
             return NovuApi.ValidationError(context, errors);
         }
 
+        if (limit > MaxLimit)
+        {
+            // Novu's own words (GetMessages), a 400 rather than a validation error.
+            return NovuApi.Error(context, StatusCodes.Status400BadRequest, "Limit can not be larger then 1000");
+        }
+
         var transactionIds = query["transactionId"].Where(t => !string.IsNullOrEmpty(t)).Select(t => t!).ToList();
         var subscriberId = query["subscriberId"].ToString() is { Length: > 0 } s ? s : null;
         var channel = query["channel"].ToString() is { Length: > 0 } c ? c : null;
@@ -41,7 +50,7 @@ public static class MessageEndpoints
         {
             ["page"] = page,
             ["totalCount"] = found.Count,
-            ["hasMore"] = (long)(page + 1) * limit < found.Count,
+            ["hasMore"] = (long)page * limit + data.Count < found.Count,
             ["pageSize"] = limit,
             ["data"] = data,
         }, NovuApi.Json);

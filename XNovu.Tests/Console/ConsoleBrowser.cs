@@ -33,6 +33,8 @@ public sealed class ConsoleBrowser : IAsyncDisposable
                 $"No Chromium at {executable}: install it (Debian: apt-get install chromium) or set {ChromiumVariable}.");
         }
 
+        // A Blazor round trip on two loaded cores can take longer than Playwright's 5 s default for an expectation.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var browser = new ConsoleBrowser { ConsoleUrl = fixture.App.GetEndpoint("console", "http") };
         browser._playwright = await Playwright.CreateAsync();
         browser._browser = await browser._playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -40,6 +40,24 @@ public sealed class ResilienceTests(XNovuAppFixture fixture) : EmulatorTestBase(
         Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_bulk_call_answered_after_the_client_timeout_is_sent_again_and_each_delivery_reaches_Novu_once()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Novu does the work of one bulk call but answers after the client's 10 s timeout: the dispatcher retries
+        // those deliveries, maybe in other groupings (another bulk Idempotency-Key); their transactionIds, which
+        // Novu will not process twice, are what keeps each from being delivered again.
+        await Harness.AddFaultAsync(new { answerLatencyMs = 12_000, count = 1, paths = new[] { "/v1/events/trigger/bulk" } });
+        var prefix = await InsertManyAsync(enterprise.Id, "late");
+
+        await WaitAllSentAsync(enterprise.Id);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var events = await Harness.EventsAsync(prefix);
+
+        Assert.Equal(Notifications, events.Count);
+        Assert.Equal(Notifications, events.Select(e => (string)e!["transactionId"]!).Distinct().Count());
+    }
+
     private async Task<string> InsertManyAsync(Guid enterpriseId, string tag)
     {
         var prefix = $"load-{tag}-{Guid.NewGuid():N}"[..24];

@@ -117,6 +117,49 @@ public sealed class EmulatorWorkflowTests : IAsyncLifetime
         Assert.Contains("skipped", inbox, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Messages_are_paged_as_Novu_pages_them_newest_first_with_its_counts_and_limits()
+    {
+        await _client.Workflows.CreateAsync(Welcome(active: true));
+        var events = Enumerable.Range(0, 23).Select(i => NovuClientFactory.Event($"tx-page-{i}", "welcome", $"pager-{i}") with
+        {
+            Payload = JsonSerializer.SerializeToElement(new { body = $"message {i}" }),
+        }).ToList();
+        Assert.All(await _client.TriggerBulkAsync(events), o => Assert.True(o.IsSuccess));
+
+        var first = await PageAsync("");
+        var pages = new List<JsonObject>();
+        for (var page = 0; page < 3; page++)
+        {
+            pages.Add(await PageAsync($"?page={page}&limit=10"));
+        }
+
+        var beyond = await PageAsync("?page=3&limit=10");
+        var filtered = await PageAsync("?transactionId=tx-page-4&transactionId=tx-page-19&limit=1");
+        using var tooMany = await _emulator.Http.GetAsync("/v1/messages?limit=1001");
+        using var notANumber = await _emulator.Http.GetAsync("/v1/messages?page=first");
+
+        // No data envelope around the page: its own fields, as Novu's GetMessages answers.
+        Assert.Equal(["data", "hasMore", "page", "pageSize", "totalCount"], first.Select(p => p.Key).Order());
+        Assert.Equal((0, 10, 23, true), ((int)first["page"]!, (int)first["pageSize"]!, (int)first["totalCount"]!, (bool)first["hasMore"]!));
+        Assert.Equal([10, 10, 3], pages.Select(p => p["data"]!.AsArray().Count));
+        Assert.Equal([true, true, false], pages.Select(p => (bool)p["hasMore"]!));
+        Assert.All(pages, p => Assert.Equal(23, (int)p["totalCount"]!));
+        var listed = pages.SelectMany(p => p["data"]!.AsArray()).Select(m => m!).ToList();
+        Assert.Equal(23, listed.Select(m => (string)m["_id"]!).Distinct().Count());
+        Assert.Equal(events.Select(e => e.TransactionId).Order(), listed.Select(m => (string)m["transactionId"]!).Order());
+        var created = listed.Select(m => DateTimeOffset.Parse((string)m["createdAt"]!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(created.OrderByDescending(c => c), created);
+        Assert.Empty(beyond["data"]!.AsArray());
+        Assert.False((bool)beyond["hasMore"]!);
+        Assert.Equal((2, true, "tx-page-19"), ((int)filtered["totalCount"]!, (bool)filtered["hasMore"]!, (string)filtered["data"]![0]!["transactionId"]!));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal("Limit can not be larger then 1000", (string?)(await tooMany.Content.ReadFromJsonAsync<JsonObject>())!["message"]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notANumber.StatusCode);
+    }
+
+    private async Task<JsonObject> PageAsync(string query) => (await _emulator.Http.GetFromJsonAsync<JsonObject>("/v1/messages" + query))!;
+
     private static NovuWorkflowRequest Welcome(bool active) => new()
     {
         WorkflowId = "welcome",
