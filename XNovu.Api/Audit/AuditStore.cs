@@ -6,7 +6,7 @@ namespace XNovu.Api.Audit;
 /// <summary>
 /// Reads the audit trail. An enterprise reads its own under row-level security; the admin reads across enterprises
 /// through <c>notify.audit_events_all</c>. The rows are written by the database trigger <c>notify.audit_write</c>, and for subscribers, topics and
-/// API keys by <see cref="AuditedWrites"/> through <see cref="RecordAsync"/>.
+/// API keys by their stores through <see cref="RecordAsync"/>, in the write's own transaction.
 /// </summary>
 public sealed class AuditStore(XNovuDatabase database)
 {
@@ -37,20 +37,30 @@ public sealed class AuditStore(XNovuDatabase database)
         return rows.Select(r => r.ToResponse()).ToList();
     }
 
-    /// <summary>A write the API records itself (<see cref="AuditedWrites"/>): one row per key, in one statement.</summary>
-    internal Task RecordAsync(Guid enterpriseId, AuditedWrite write, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, session => session.Connection.ExecuteAsync(
-            """
-            INSERT INTO notify.audit_event (enterprise_id, actor, request, entity_type, entity_key, action, changed)
-            SELECT @enterpriseId, @actor, @request, @entityType, k.key, @action, @changed
-            FROM unnest(@keys::text[]) AS k (key)
-            """,
-            new
-            {
-                enterpriseId, actor = write.Author.Actor, request = write.Author.Request, entityType = write.EntityType,
-                keys = write.Keys.ToArray(), action = write.Action, changed = write.Changed,
-            },
-            session.Transaction), cancellationToken);
+    /// <summary>
+    /// Records a write of a table that carries no audit trigger (subscribers, topics, API keys) in the write's own
+    /// transaction, so the record and the write commit or roll back together: one row per entity, in one statement.
+    /// The author is the session's (<c>app.actor</c>, <c>app.request</c>, named by <see cref="XNovuDatabase.BeginTenantAsync"/>),
+    /// the rule of <c>notify.audit_write</c>: no author, no record (the trigger path's profile writes are not recorded).
+    /// </summary>
+    internal static Task RecordAsync(TenantSession session, AuditedWrite write) =>
+        write.Entities.Count == 0
+            ? Task.CompletedTask
+            : session.Connection.ExecuteAsync(
+                """
+                INSERT INTO notify.audit_event (enterprise_id, actor, request, entity_type, entity_key, action, changed)
+                SELECT @enterpriseId, a.actor, nullif(current_setting('app.request', true), ''), @entityType, e.key, e.action, @changed
+                FROM (SELECT nullif(current_setting('app.actor', true), '') AS actor) a,
+                     unnest(@keys::text[], @actions::text[]) AS e (key, action)
+                WHERE a.actor IS NOT NULL
+                """,
+                new
+                {
+                    enterpriseId = session.EnterpriseId, entityType = write.EntityType,
+                    keys = write.Entities.Select(e => e.Key).ToArray(), actions = write.Entities.Select(e => e.Action).ToArray(),
+                    changed = write.Changed,
+                },
+                session.Transaction);
 
     private static object Parameters(AuditQuery query) =>
         new { query.EntityType, query.EntityKey, from = query.From, to = query.To, before = query.Before, limit = query.Limit };

@@ -1,4 +1,5 @@
 using Dapper;
+using XNovu.Api.Audit;
 using XNovu.Api.Enterprises;
 using XNovu.Core.Persistence;
 
@@ -11,7 +12,10 @@ public sealed record ApiKeyRecord(Guid Id, Guid EnterpriseId, byte[] KeyHash, bo
     public bool WorksAt(DateTimeOffset now) => !Revoked && (ExpiresAt is not { } expires || now < new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)));
 }
 
-/// <summary>The SQL of enterprise API keys: the admin writes them per enterprise; authentication finds them by prefix.</summary>
+/// <summary>
+/// The SQL of enterprise API keys: the admin writes them per enterprise, each write recorded in the enterprise's audit
+/// trail in its own transaction (<see cref="AuditStore.RecordAsync"/>); authentication finds them by prefix.
+/// </summary>
 public sealed class ApiKeyStore(XNovuDatabase database)
 {
     /// <summary>When the key was created; null when the enterprise does not exist.</summary>
@@ -24,7 +28,7 @@ public sealed class ApiKeyStore(XNovuDatabase database)
                 return null;
             }
 
-            return await session.Connection.QuerySingleAsync<DateTime?>(
+            var createdAt = await session.Connection.QuerySingleAsync<DateTime?>(
                 """
                 INSERT INTO notify.enterprise_api_key (id, enterprise_id, name, key_prefix, key_hash, expires_at)
                 VALUES (@keyId, @enterpriseId, @name, @prefix, @hash, @expiresAt)
@@ -32,6 +36,8 @@ public sealed class ApiKeyStore(XNovuDatabase database)
                 """,
                 new { keyId, enterpriseId, name, prefix, hash, expiresAt },
                 session.Transaction);
+            await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.ApiKey, keyId.ToString(), AuditedWrite.Created));
+            return createdAt;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<ApiKeyResponse>> ListAsync(Guid enterpriseId, CancellationToken cancellationToken) =>
@@ -41,10 +47,19 @@ public sealed class ApiKeyStore(XNovuDatabase database)
 
     /// <summary>The revoked key's prefix (revoking twice keeps the first time); null when the enterprise has no such key.</summary>
     public Task<string?> RevokeAsync(Guid enterpriseId, Guid keyId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(enterpriseId, session => session.Connection.QuerySingleOrDefaultAsync<string>(
-            "UPDATE notify.enterprise_api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = @keyId RETURNING key_prefix",
-            new { keyId },
-            session.Transaction), cancellationToken);
+        database.InTenantAsync(enterpriseId, async session =>
+        {
+            var prefix = await session.Connection.QuerySingleOrDefaultAsync<string>(
+                "UPDATE notify.enterprise_api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = @keyId RETURNING key_prefix",
+                new { keyId },
+                session.Transaction);
+            if (prefix is not null)
+            {
+                await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.ApiKey, keyId.ToString(), AuditedWrite.Deleted));
+            }
+
+            return prefix;
+        }, cancellationToken);
 
     /// <summary>Across enterprises, through the one SECURITY DEFINER function that may: the caller is not yet known.</summary>
     public async Task<ApiKeyRecord?> FindByPrefixAsync(string prefix, CancellationToken cancellationToken)

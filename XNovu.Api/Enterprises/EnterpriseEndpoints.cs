@@ -29,11 +29,10 @@ public static class EnterpriseEndpoints
         group.MapPost("/", CreateAsync);
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:guid}", GetAsync);
-        // Issue 30: a key's creation and revocation are in its enterprise's audit trail.
-        var keyAudit = new XNovu.Api.Audit.AuditedWrites("api-key", "keyId", (_, value) => [(value as CreatedApiKeyResponse)?.Id.ToString()]);
-        group.MapPost("/{id:guid}/api-keys", CreateKeyAsync).AddEndpointFilter(keyAudit);
+        // Issue 30: a key's creation and revocation are in its enterprise's audit trail (ApiKeyStore records them).
+        group.MapPost("/{id:guid}/api-keys", CreateKeyAsync);
         group.MapGet("/{id:guid}/api-keys", ListKeysAsync);
-        group.MapDelete("/{id:guid}/api-keys/{keyId:guid}", RevokeKeyAsync).AddEndpointFilter(keyAudit);
+        group.MapDelete("/{id:guid}/api-keys/{keyId:guid}", RevokeKeyAsync);
         group.MapEnterpriseLifecycleEndpoints();
         return group;
     }

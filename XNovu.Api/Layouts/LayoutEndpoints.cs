@@ -80,12 +80,21 @@ public static class LayoutEndpoints
             return Problems.Validation("bodyTemplate", problem);
         }
 
+        if (request.Draft is { } draft && CheckContent(new ValidationErrors(), draft, previewer, "draft.") is { Any: true } draftErrors)
+        {
+            return draftErrors.ToProblem();
+        }
+
         if (await store.FindAsync(enterpriseId, layoutKey, cancellationToken) is not { } row)
         {
             return NotFound(layoutKey);
         }
 
-        var layout = new EmailLayout(row.LayoutKey, row.LiveVersion ?? 0, row.HeaderHtml, row.FooterHtml, row.LogoUrl, row.PrimaryColor, row.BackgroundColor, row.SenderName);
+        // The editor's unsaved fields, when given (the console's live preview), else the stored draft.
+        var layout = request.Draft is { } edited
+            ? new EmailLayout(row.LayoutKey, row.LiveVersion ?? 0, edited.HeaderHtml ?? string.Empty, edited.FooterHtml ?? string.Empty,
+                edited.LogoUrl, edited.PrimaryColor, edited.BackgroundColor, edited.SenderName)
+            : new EmailLayout(row.LayoutKey, row.LiveVersion ?? 0, row.HeaderHtml, row.FooterHtml, row.LogoUrl, row.PrimaryColor, row.BackgroundColor, row.SenderName);
         var outcome = await previewer.RenderAsync(
             enterpriseId, NotificationChannel.Email, null, layout.Wrap(body), null, false,
             request.Payload is { ValueKind: JsonValueKind.Object } ? request.Payload : null, null, "headerHtml", cancellationToken, new Translations([]));
@@ -120,30 +129,36 @@ public static class LayoutEndpoints
         }
 
         errors.Require(request.Name, "name");
+        return CheckContent(errors, request, previewer, string.Empty);
+    }
+
+    /// <summary>The rules of a layout's content, for a write and for a preview of unsaved fields alike.</summary>
+    private static ValidationErrors CheckContent(ValidationErrors errors, LayoutRequest request, TemplatePreviewer previewer, string prefix)
+    {
         foreach (var (field, liquid) in new[] { ("headerHtml", request.HeaderHtml), ("footerHtml", request.FooterHtml) })
         {
             if (liquid is not null && previewer.Explain(liquid) is { } problem)
             {
-                errors.Add(field, problem);
+                errors.Add(prefix + field, problem);
             }
         }
 
         if (request.LogoUrl is not null && !EmailLayout.IsSafeLogoUrl(request.LogoUrl))
         {
-            errors.Add("logoUrl", "must be an absolute http or https URL without quotes, braces, angle brackets or spaces.");
+            errors.Add(prefix + "logoUrl", "must be an absolute http or https URL without quotes, braces, angle brackets or spaces.");
         }
 
         foreach (var (field, color) in new[] { ("primaryColor", request.PrimaryColor), ("backgroundColor", request.BackgroundColor) })
         {
             if (color is not null && !EmailLayout.IsSafeColor(color))
             {
-                errors.Add(field, "must be a hex colour: #rgb, #rrggbb or with alpha.");
+                errors.Add(prefix + field, "must be a hex colour: #rgb, #rrggbb or with alpha.");
             }
         }
 
         if (request.SenderName is { Length: > 100 })
         {
-            errors.Add("senderName", "must be at most 100 characters.");
+            errors.Add(prefix + "senderName", "must be at most 100 characters.");
         }
 
         return errors;

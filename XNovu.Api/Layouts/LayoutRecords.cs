@@ -31,8 +31,12 @@ public sealed record LayoutVersionResponse(
     int Version, string HeaderHtml, string FooterHtml, string? LogoUrl, string? PrimaryColor, string? BackgroundColor, string? SenderName,
     string? Note, DateTime CreatedAt, string? CreatedBy);
 
-/// <summary>A sample email body (Liquid) and payload to see the layout's draft around.</summary>
-public sealed record LayoutPreviewRequest(string? BodyTemplate, System.Text.Json.JsonElement? Payload);
+/// <summary>
+/// A sample email body (Liquid) and payload to see the layout's draft around; with <c>draft</c>, around those fields
+/// instead of the stored draft (the editor's unsaved header, footer and branding, checked as a write is; its key and
+/// name are not used).
+/// </summary>
+public sealed record LayoutPreviewRequest(string? BodyTemplate, System.Text.Json.JsonElement? Payload, LayoutRequest? Draft = null);
 
 internal sealed record LayoutRow(
     string LayoutKey, string Name, string HeaderHtml, string FooterHtml, string? LogoUrl, string? PrimaryColor, string? BackgroundColor,

@@ -22,10 +22,6 @@ public static class SubscriberEndpoints
     public static RouteGroupBuilder MapSubscriberEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup(Prefix).WithTags("Subscribers").RequireAuthorization(XNovuAuth.EnterprisePolicy);
-        // Issue 30: the management routes' writes are audited here; the trigger path's profile writes are not.
-        group.AddEndpointFilter(new XNovu.Api.Audit.AuditedWrites("subscriber", "subscriberId", (arguments, _) =>
-            arguments.OfType<SubscriberBody>().Concat(arguments.OfType<BulkSubscribersRequest>().SelectMany(b => b.Subscribers ?? []))
-                .Select(s => s?.SubscriberId)));
 
         group.MapGet("/", ListAsync);
         group.MapPost("/", (SubscriberBody body, HttpContext http, SubscriberStore store, SubscriberNovuSync novu, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using XNovu.Api.Audit;
 using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 
@@ -17,7 +18,8 @@ internal sealed record SubscriberRow(
 
 /// <summary>
 /// All SQL of the subscriber directory, each statement under the enterprise's row-level security: upserts
-/// (merging or replacing), reads, the paged search, the export and the erasure.
+/// (merging or replacing), reads, the paged search, the export and the erasure. Each write records itself in the
+/// audit trail in its own transaction (<see cref="AuditStore.RecordAsync"/>).
 /// </summary>
 internal sealed class SubscriberStore(XNovuDatabase database)
 {
@@ -71,6 +73,8 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                 UpsertSql + " " + (replace ? ReplaceSet : MergeSet) + " RETURNING (xmax = 0) AS Created, subscriber_id AS SubscriberId",
                 new { enterpriseId, rows = JsonSerializer.Serialize(subscribers, Json) },
                 session.Transaction)).AsList();
+            await AuditStore.RecordAsync(session, new AuditedWrite(
+                AuditedWrite.Subscriber, rows.Select(r => (r.SubscriberId, r.Created ? AuditedWrite.Created : AuditedWrite.Updated)).ToList()));
             var stored = await session.Connection.QueryAsync<SubscriberRow>(
                 $"SELECT {Columns} FROM notify.subscriber WHERE subscriber_id = ANY(@ids) ORDER BY subscriber_id",
                 new { ids = rows.Select(r => r.SubscriberId).ToArray() },
@@ -82,7 +86,8 @@ internal sealed class SubscriberStore(XNovuDatabase database)
     /// <summary>Changes only the fields given, of a subscriber that exists; null when it does not.</summary>
     public async Task<SubscriberResponse?> PatchAsync(Guid enterpriseId, string subscriberId, SubscriberBody patch, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            (await session.Connection.QuerySingleOrDefaultAsync<SubscriberRow>(
+        {
+            var row = await session.Connection.QuerySingleOrDefaultAsync<SubscriberRow>(
                 $"""
                 UPDATE notify.subscriber s SET
                     email = coalesce(@Email, email), phone = coalesce(@Phone, phone), first_name = coalesce(@FirstName, first_name),
@@ -96,7 +101,14 @@ internal sealed class SubscriberStore(XNovuDatabase database)
                     subscriberId, patch.Email, patch.Phone, patch.FirstName, patch.LastName, patch.Locale, patch.Timezone, patch.Avatar,
                     data = patch.Data is { ValueKind: JsonValueKind.Object } data ? data.GetRawText() : null,
                 },
-                session.Transaction))?.ToResponse(), cancellationToken);
+                session.Transaction);
+            if (row is not null)
+            {
+                await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Subscriber, subscriberId, AuditedWrite.Updated));
+            }
+
+            return row?.ToResponse();
+        }, cancellationToken);
 
     public async Task<SubscriberResponse?> FindAsync(Guid enterpriseId, string subscriberId, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
@@ -131,6 +143,7 @@ internal sealed class SubscriberStore(XNovuDatabase database)
             }
 
             await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Subscriber, subscriberId, AuditedWrite.Deleted));
             return true;
         }, cancellationToken);
 
@@ -200,6 +213,7 @@ internal sealed class SubscriberStore(XNovuDatabase database)
 
             // Novu holds the subscriber too (the directory's sync, or any trigger to it): removed there until Novu confirms.
             await NovuRemovalStore.EnqueueSubscriberAsync(session, subscriberId);
+            await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Subscriber, subscriberId, AuditedWrite.Deleted));
             return (deliveries, notifications);
         }, cancellationToken);
 

@@ -211,6 +211,8 @@ public static class TemplateEndpoints
         var localization = await localizations.GetAsync(enterpriseId, [asked], cancellationToken);
         var (chosen, locale) = LocaleVariants.Choose(
             template!, Locales.Chain(asked, localization.DefaultLocale), localization.Catalogs.Keys.ToHashSet(StringComparer.Ordinal), localization.DefaultLocale);
+        var missingKeys = TranslationCheck.MissingAlong(
+            chosen.SubjectTemplate, chosen.BodyTemplate, Locales.Chain(asked, localization.DefaultLocale), localization.Catalogs);
         chosen = EmailLayout.Apply(chosen);
         var outcome = await previewer.RenderAsync(
             enterpriseId,
@@ -223,11 +225,11 @@ public static class TemplateEndpoints
             request.Subscriber,
             field,
             cancellationToken,
-            localization.TranslationsFor(locale),
+            localization.TranslationsFor(locale).WithPlaceholders(missingKeys),
             locale);
         return outcome.Errors is { Count: > 0 } renderErrors
             ? Problems.Validation(renderErrors, "The template does not render.")
-            : TypedResults.Ok(outcome.Preview!);
+            : TypedResults.Ok(outcome.Preview! with { MissingKeys = missingKeys });
     }
 
     private static void CheckLiquid(ValidationErrors errors, TemplatePreviewer previewer, string liquid, string field)

@@ -66,6 +66,12 @@ public sealed record PreviewResponse(string ChannelType, string? Subject, string
 {
     /// <summary>The locale the preview is rendered in (issue 30); null when none applies.</summary>
     public string? Locale { get; init; }
+
+    /// <summary>
+    /// The translation keys the previewed text passes to <c>t</c> that no catalog along the locale's chain has (issue 30):
+    /// what a send would print raw, and what a publish refuses. Empty when none.
+    /// </summary>
+    public IReadOnlyList<string> MissingKeys { get; init; } = [];
 }
 
 internal sealed record TemplateRow(

@@ -23,8 +23,6 @@ public static class TopicEndpoints
     public static RouteGroupBuilder MapTopicEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup(Prefix).WithTags("Topics").RequireAuthorization(XNovuAuth.EnterprisePolicy);
-        // Issue 30: writes audited at the API level (the trigger path expands topics and is not slowed).
-        group.AddEndpointFilter(new XNovu.Api.Audit.AuditedWrites("topic", "topicKey", (arguments, _) => arguments.OfType<TopicBody>().Select(b => b.TopicKey)));
 
         group.MapPost("/", CreateAsync);
         group.MapGet("/", ListAsync);

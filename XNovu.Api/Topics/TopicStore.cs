@@ -1,10 +1,15 @@
 using Dapper;
 using Npgsql;
+using XNovu.Api.Audit;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Api.Topics;
 
-/// <summary>All SQL of topics and their members, under the enterprise's row-level security.</summary>
+/// <summary>
+/// All SQL of topics and their members, under the enterprise's row-level security. Each write records itself in the
+/// audit trail in its own transaction (<see cref="AuditStore.RecordAsync"/>); a change of members is the topic's
+/// <c>subscribers</c> updated, recorded only when a member was added or removed.
+/// </summary>
 internal sealed class TopicStore(XNovuDatabase database)
 {
     private const string TopicColumns =
@@ -16,14 +21,22 @@ internal sealed class TopicStore(XNovuDatabase database)
     /// <summary>The new topic, or null when the key is taken.</summary>
     public async Task<TopicResponse?> CreateAsync(Guid enterpriseId, string topicKey, string? name, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            await session.Connection.QuerySingleOrDefaultAsync<TopicResponse>(
+        {
+            var topic = await session.Connection.QuerySingleOrDefaultAsync<TopicResponse>(
                 """
                 INSERT INTO notify.topic (enterprise_id, topic_key, name) VALUES (@enterpriseId, @topicKey, @name)
                 ON CONFLICT DO NOTHING
                 RETURNING topic_key AS TopicKey, name, 0::bigint AS Subscribers, created_at AS CreatedAt
                 """,
                 new { enterpriseId, topicKey, name },
-                session.Transaction), cancellationToken);
+                session.Transaction);
+            if (topic is not null)
+            {
+                await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Topic, topicKey, AuditedWrite.Created));
+            }
+
+            return topic;
+        }, cancellationToken);
 
     public async Task<TopicResponse?> FindAsync(Guid enterpriseId, string topicKey, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
@@ -44,8 +57,15 @@ internal sealed class TopicStore(XNovuDatabase database)
 
     public async Task<bool> DeleteAsync(Guid enterpriseId, string topicKey, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            await session.Connection.ExecuteAsync("DELETE FROM notify.topic WHERE topic_key = @topicKey", new { topicKey }, session.Transaction) > 0,
-            cancellationToken);
+        {
+            if (await session.Connection.ExecuteAsync("DELETE FROM notify.topic WHERE topic_key = @topicKey", new { topicKey }, session.Transaction) == 0)
+            {
+                return false;
+            }
+
+            await AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Topic, topicKey, AuditedWrite.Deleted));
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// Adds members, creating in the directory any subscriber it does not know yet (id only, as Novu creates a
@@ -72,17 +92,25 @@ internal sealed class TopicStore(XNovuDatabase database)
                 """,
                 new { enterpriseId, topicKey, ids },
                 session.Transaction);
+            await RecordMembersChangedAsync(session, topicKey, added);
             return new TopicMembersAdded(added, ids.Length - added);
         }, cancellationToken);
 
     public async Task<TopicMembersRemoved?> RemoveMembersAsync(Guid enterpriseId, string topicKey, IReadOnlyCollection<string> subscriberIds, CancellationToken cancellationToken) =>
         await database.InTenantAsync(enterpriseId, async session =>
-            await ExistsAsync(session, topicKey)
-                ? new TopicMembersRemoved(await session.Connection.ExecuteAsync(
-                    "DELETE FROM notify.topic_subscriber WHERE topic_key = @topicKey AND subscriber_id = ANY(@ids)",
-                    new { topicKey, ids = subscriberIds.ToArray() },
-                    session.Transaction))
-                : null, cancellationToken);
+        {
+            if (!await ExistsAsync(session, topicKey))
+            {
+                return null;
+            }
+
+            var removed = await session.Connection.ExecuteAsync(
+                "DELETE FROM notify.topic_subscriber WHERE topic_key = @topicKey AND subscriber_id = ANY(@ids)",
+                new { topicKey, ids = subscriberIds.ToArray() },
+                session.Transaction);
+            await RecordMembersChangedAsync(session, topicKey, removed);
+            return new TopicMembersRemoved(removed);
+        }, cancellationToken);
 
     /// <summary>A page of members ordered by subscriber id; null when the topic does not exist.</summary>
     public async Task<IReadOnlyList<TopicMember>?> MembersAsync(Guid enterpriseId, string topicKey, string? after, int fetch, CancellationToken cancellationToken) =>
@@ -133,6 +161,11 @@ internal sealed class TopicStore(XNovuDatabase database)
                 cancellationToken: cancellationToken));
         return rows.Select(r => ((long, int)?)r).FirstOrDefault();
     }
+
+    private static Task RecordMembersChangedAsync(TenantSession session, string topicKey, int changed) =>
+        changed == 0
+            ? Task.CompletedTask
+            : AuditStore.RecordAsync(session, AuditedWrite.Of(AuditedWrite.Topic, topicKey, AuditedWrite.Updated, ["subscribers"]));
 
     private static Task<bool> ExistsAsync(TenantSession session, string topicKey) =>
         session.Connection.ExecuteScalarAsync<bool>(

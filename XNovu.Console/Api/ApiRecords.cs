@@ -21,8 +21,12 @@ public sealed record TemplateItem(
     string? CategoryCode,
     string PublishStatus,
     bool Deactivated,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    JsonObject? Locales = null,
+    int? LiveVersion = null,
+    string? LayoutKey = null);
 
+/// <summary>A template's draft as the editor saves it: its locale variants and layout are sent back with it, or they would be cleared.</summary>
 public sealed record TemplateInput(
     string TemplateKey,
     string Name,
@@ -31,7 +35,9 @@ public sealed record TemplateInput(
     string? SubjectTemplate,
     string BodyTemplate,
     JsonNode? VariablesDescription,
-    string? CategoryCode);
+    string? CategoryCode,
+    JsonObject? Locales = null,
+    string? LayoutKey = null);
 
 public sealed record PreviewInput(
     string ChannelType,
@@ -39,9 +45,12 @@ public sealed record PreviewInput(
     string BodyTemplate,
     JsonNode? Payload,
     JsonNode? Subscriber,
-    string? TemplateKey = null);
+    string? TemplateKey = null,
+    string? Locale = null);
 
-public sealed record PreviewResult(string ChannelType, string? Subject, string Body, string Text);
+/// <param name="Locale">The locale the preview was rendered in, when one applies.</param>
+/// <param name="MissingKeys">Translation keys the text uses that no catalog of that locale's chain has.</param>
+public sealed record PreviewResult(string ChannelType, string? Subject, string Body, string Text, string? Locale = null, IReadOnlyList<string>? MissingKeys = null);
 
 /// <summary>The Novu sync state, when the API reports one (it is optional: older APIs have none).</summary>
 public sealed record WorkflowItem(

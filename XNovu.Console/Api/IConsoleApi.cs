@@ -48,6 +48,31 @@ public interface IConsoleApi
     /// <summary>That version's definition live again, as a new version.</summary>
     Task<WorkflowItem> RollbackWorkflowAsync(string workflowKey, int version, CancellationToken cancellationToken = default);
 
+    /// <summary>The template's published versions, newest first (issue 30).</summary>
+    Task<IReadOnlyList<TemplateVersionItem>> ListTemplateVersionsAsync(string templateKey, CancellationToken cancellationToken = default);
+
+    Task<VersionDiff> DiffTemplateVersionsAsync(string templateKey, int from, int to, CancellationToken cancellationToken = default);
+
+    /// <summary>That version's content live again (and the draft), as a new version.</summary>
+    Task<TemplateItem> RollbackTemplateAsync(string templateKey, int version, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LayoutItem>> ListLayoutsAsync(CancellationToken cancellationToken = default);
+
+    Task<LayoutItem> GetLayoutAsync(string layoutKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the layout when <paramref name="isNew"/>, otherwise replaces its draft.</summary>
+    Task<LayoutItem> SaveLayoutAsync(LayoutInput layout, bool isNew, CancellationToken cancellationToken = default);
+
+    /// <summary>The draft as the next version, live.</summary>
+    Task<LayoutItem> PublishLayoutAsync(string layoutKey, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<LayoutVersionItem>> ListLayoutVersionsAsync(string layoutKey, CancellationToken cancellationToken = default);
+
+    Task<LayoutItem> RollbackLayoutAsync(string layoutKey, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>An email body rendered inside the layout (its unsaved fields when given).</summary>
+    Task<PreviewResult> PreviewLayoutAsync(string layoutKey, LayoutPreviewInput input, CancellationToken cancellationToken = default);
+
     /// <summary>The enterprise's audit trail, newest first, optionally of one entity type.</summary>
     Task<AuditPage> ListAuditAsync(string? entityType, CancellationToken cancellationToken = default);
 

@@ -35,11 +35,7 @@ public static class TranslationCheck
 
         foreach (var (locale, keys) in claimed)
         {
-            var chain = Locales.Chain(locale, defaultName).Where(catalogs.ContainsKey).ToList();
-            var absent = keys
-                .Where(key => !chain.Any(l => Translations.Find(catalogs[l], key) is { ValueKind: JsonValueKind.String or JsonValueKind.Object }))
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            var absent = Absent(keys, Locales.Chain(locale, defaultName), catalogs);
             if (absent.Count > 0)
             {
                 missing[locale] = absent;
@@ -47,6 +43,28 @@ public static class TranslationCheck
         }
 
         return missing;
+    }
+
+    /// <summary>
+    /// The keys a text passes to <c>t</c> that no catalog along <paramref name="chain"/> has, in order: what a render
+    /// in that chain would print raw. For a preview in any locale (the console marks them); the publish check is this
+    /// over every claimed locale.
+    /// </summary>
+    public static IReadOnlyList<string> MissingAlong(
+        string? subject, string body, IReadOnlyList<string> chain, IReadOnlyDictionary<string, JsonElement> catalogs)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(catalogs);
+        return Absent(Keys(subject, body), chain, catalogs);
+    }
+
+    private static List<string> Absent(IEnumerable<string> keys, IEnumerable<string> chain, IReadOnlyDictionary<string, JsonElement> catalogs)
+    {
+        var found = chain.Where(catalogs.ContainsKey).ToList();
+        return keys
+            .Where(key => !found.Any(l => Translations.Find(catalogs[l], key) is { ValueKind: JsonValueKind.String or JsonValueKind.Object }))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     private static HashSet<string> Keys(string? subject, string body)

@@ -53,6 +53,22 @@ public sealed partial class Translations(IReadOnlyList<(string Locale, JsonEleme
         throw new TemplateRenderException(TemplateErrorKind.Runtime, $"Translation key '{key}' is missing: {where}.");
     }
 
+    /// <summary>
+    /// These catalogs and, after them, a text <c>[missing: key]</c> for each of <paramref name="missingKeys"/>: for a
+    /// preview, which shows where the keys a send would fail on are, instead of failing (a send never uses it).
+    /// </summary>
+    public Translations WithPlaceholders(IReadOnlyCollection<string> missingKeys)
+    {
+        ArgumentNullException.ThrowIfNull(missingKeys);
+        if (missingKeys.Count == 0)
+        {
+            return this;
+        }
+
+        var placeholders = JsonSerializer.SerializeToElement(missingKeys.Distinct(StringComparer.Ordinal).ToDictionary(k => k, k => $"[missing: {k}]", StringComparer.Ordinal));
+        return new Translations([.. Catalogs, ("missing", placeholders)]);
+    }
+
     /// <summary>The entry at a dotted key: a property of that exact name first, else the path through nested objects.</summary>
     public static JsonElement? Find(JsonElement entries, string key)
     {

@@ -115,4 +115,25 @@ public sealed class TranslationTests
     [Fact]
     public void Text_that_uses_t_with_no_default_locale_and_no_variant_cannot_be_published() =>
         Assert.Equal(["default"], TranslationCheck.Missing(null, "{{ 'welcome.title' | t }}", new Dictionary<string, LocaleVariant>(), null, new Dictionary<string, JsonElement>()).Keys);
+
+    [Fact]
+    public void A_preview_lists_the_keys_no_catalog_along_its_chain_has_and_none_when_a_parent_or_the_default_has_them()
+    {
+        var catalogs = new Dictionary<string, JsonElement> { ["fr"] = French, ["en"] = English };
+        const string Body = "{{ 'welcome.footer' | t }} {{ 'fr.only' | t }} {{ 'en.only' | t }}";
+
+        Assert.Equal(["en.only", "fr.only"], TranslationCheck.MissingAlong("{{ 'welcome.title' | t }}", Body, Locales.Chain("fr-BE", "en"), catalogs));
+        Assert.Empty(TranslationCheck.MissingAlong(null, "{{ 'cart.items' | t: 2 }}", Locales.Chain("de", "en"), catalogs));
+        Assert.Equal(["welcome.title"], TranslationCheck.MissingAlong(null, "{{ 'welcome.title' | t }}", Locales.Chain("de", null), catalogs));
+    }
+
+    [Fact]
+    public async Task A_preview_shows_a_missing_key_as_a_placeholder_where_a_send_fails()
+    {
+        var translations = Chain(("fr", French));
+
+        await Assert.ThrowsAsync<TemplateRenderException>(() => RenderAsync("{{ 'fr.note' | t }}", translations));
+        Assert.Equal("Bienvenue, Ann ! [missing: fr.note]",
+            await RenderAsync("{{ 'welcome.title' | t: 'name', payload.name }} {{ 'fr.note' | t }}", translations.WithPlaceholders(["fr.note"]), """{"name":"Ann"}"""));
+    }
 }

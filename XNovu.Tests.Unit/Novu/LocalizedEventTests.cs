@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using XNovu.Api.Audit;
 using XNovu.Core.Definitions;
 using XNovu.Core.Novu;
 using XNovu.Core.Templates;
@@ -7,7 +6,7 @@ using XNovu.Tests.Unit.Templates;
 
 namespace XNovu.Tests.Unit.Novu;
 
-/// <summary>Issue 30: the layout's sender name in Novu's overrides, the size bound over locale variants and layouts, and what an API-level audit row says.</summary>
+/// <summary>Issue 30: the layout's sender name in Novu's overrides, and the size bound over locale variants and layouts.</summary>
 public sealed class LocalizedEventTests
 {
     [Fact]
@@ -53,22 +52,6 @@ public sealed class LocalizedEventTests
 
         Assert.True(NovuEventBound.Of(Workflow(variant), inputs) > NovuEventBound.Of(Workflow(plain), inputs));
         Assert.True(NovuEventBound.Of(Workflow(laidOut), inputs) > NovuEventBound.Of(Workflow(plain), inputs));
-    }
-
-    [Theory]
-    [InlineData("POST", "/api/subscribers/", 201, "created", null)]
-    [InlineData("PUT", "/api/subscribers/{subscriberId}", 200, "updated", null)]
-    [InlineData("DELETE", "/api/subscribers/{subscriberId}", 204, "deleted", null)]
-    [InlineData("POST", "/api/subscribers/{subscriberId}/erase", 200, "deleted", null)]
-    [InlineData("POST", "/api/topics/{topicKey}/subscribers", 200, "updated", "subscribers")]
-    [InlineData("DELETE", "/api/topics/{topicKey}/subscribers/{subscriberId}", 200, "updated", "subscribers")]
-    [InlineData("DELETE", "/api/admin/enterprises/{id:guid}/api-keys/{keyId:guid}", 204, "deleted", null)]
-    public void An_audited_write_is_classified_by_its_route_and_answer(string method, string route, int status, string action, string? changed)
-    {
-        var (classified, fields) = AuditedWrites.Classify(method, route, status);
-
-        Assert.Equal(action, classified);
-        Assert.Equal(changed, fields?.Single());
     }
 
     private static ResolvedWorkflow Workflow(TemplateDefinition template) =>

@@ -38,6 +38,9 @@ public sealed class ConsolePageTourTests(XNovuAppFixture fixture) : IAsyncLifeti
 
         await VisitAsync(page, "/templates", "templates");
         await VisitAsync(page, "/templates/receipt", "template-editor", interactive: true, ready: p => Expect(p.GetByTestId("preview-html")).ToHaveAttributeAsync("srcdoc", new Regex("Thanks, Ada")));
+        await VisitAsync(page, "/templates/receipt/versions", "template-versions", interactive: true, ready: p => Expect(p.GetByTestId("template-versions").Locator("tbody tr")).ToHaveCountAsync(1));
+        await VisitAsync(page, "/layouts", "layouts", ready: p => Expect(p.GetByTestId("layouts")).ToContainTextAsync("brand"));
+        await VisitAsync(page, "/layouts/brand", "layout-editor", interactive: true, ready: p => Expect(p.GetByTestId("preview-html")).ToHaveAttributeAsync("srcdoc", new Regex("Acme news")));
         await VisitAsync(page, "/workflows", "workflows");
         await VisitAsync(page, "/workflows/receipt", "workflow-editor", interactive: true);
         await VisitAsync(page, "/rules", "rules");
@@ -47,7 +50,7 @@ public sealed class ConsolePageTourTests(XNovuAppFixture fixture) : IAsyncLifeti
         await VisitAsync(page, "/operations", "operations", ready: p => Expect(p.GetByTestId("health")).ToContainTextAsync("database"));
 
         await page.SetViewportSizeAsync(390, 844);
-        foreach (var (path, name) in new[] { ("/activity", "activity-narrow"), ("/templates/receipt", "template-editor-narrow") })
+        foreach (var (path, name) in new[] { ("/activity", "activity-narrow"), ("/templates/receipt", "template-editor-narrow"), ("/layouts/brand", "layout-editor-narrow") })
         {
             await page.GotoAsync(path);
             await ConsoleBrowser.WaitInteractiveAsync(page);
@@ -97,6 +100,11 @@ public sealed class ConsolePageTourTests(XNovuAppFixture fixture) : IAsyncLifeti
             variablesDescription = new { name = new { example = "Grace" }, order = new { example = "A-1001" }, total = new { example = "42.00 EUR" } },
         })).EnsureSuccessStatusCode();
         (await enterprise.Client.PostAsync("/api/templates/receipt/publish", null)).EnsureSuccessStatusCode();
+        (await enterprise.Client.PostAsJsonAsync("/api/layouts", new
+        {
+            layoutKey = "brand", name = "Brand", headerHtml = "<h2>Acme news</h2>", footerHtml = "<small>Acme, 1 Main St</small>",
+            primaryColor = "#0b5cad", senderName = "Acme",
+        })).EnsureSuccessStatusCode();
         (await enterprise.Client.PostAsJsonAsync("/api/workflows", new
         {
             workflowKey = "receipt",

@@ -65,6 +65,8 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
         ("digest", "PUT", "/api/workflows/default-email/digest", false, "unit", v => $$$$"""{"type":"regular","amount":5,"unit":{{{{v}}}}}"""),
         ("create layout", "POST", "/api/layouts", false, "name",
             v => $$$$"""{"layoutKey":"l-hostile","name":{{{{v}}}},"headerHtml":"<p>h</p>","footerHtml":"<p>f</p>"}"""),
+        ("layout preview of unsaved fields", "POST", "/api/layouts/l-hostile/preview", false, "draft.headerHtml",
+            v => $$$$"""{"bodyTemplate":"<p>b</p>","draft":{"headerHtml":{{{{v}}}},"footerHtml":"<p>f</p>"}}"""),
         ("localization settings", "PUT", "/api/localization", false, "defaultLocale", v => $$$$"""{"defaultLocale":{{{{v}}}}}"""),
         ("translation catalog", "PUT", "/api/translations/fr", false, "greeting", v => $$$$"""{"greeting":{{{{v}}}}}"""),
         ("original ids", "PUT", "/api/original-ids", false, "key", v => $$$$"""{"items":[{"kind":"workflow","originalId":1,"key":{{{{v}}}}}]}"""),

@@ -9,7 +9,8 @@ namespace XNovu.Tests.Migrations;
 /// The function files (XNovu.MigrationService/Functions) are each database function's live definition. Two scratch
 /// databases on the test PostgreSQL, one migrated by the numbered scripts alone and one by the whole migrator, show
 /// that the files reproduce every function exactly (body, planner settings, grants, owner), that each function has
-/// its file, and that applying them again changes nothing.
+/// its file, and that applying them again changes nothing. The schemas are notify, public and original_compat (whose two
+/// functions joined the files after 0046, whose trigger function repeated 0045's body whole).
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class FunctionFileTests(XNovuAppFixture fixture)
@@ -46,7 +47,7 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
                    WHERE a.privilege_type = 'EXECUTE'), '')
                || E'\n-- comment ' || coalesce(obj_description(p.oid, 'pg_proc'), '') AS definition
         FROM pg_proc p
-        WHERE p.pronamespace IN ('notify'::regnamespace, 'public'::regnamespace)
+        WHERE p.pronamespace IN ('notify'::regnamespace, 'public'::regnamespace, 'original_compat'::regnamespace)
         """;
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using XNovu.Tests.Infrastructure;
 using static XNovu.Tests.Infrastructure.ManagementApi;
 
@@ -35,7 +36,7 @@ public sealed class TeamEditingTests(XNovuAppFixture fixture) : EmulatorTestBase
         await client.OkAsync(HttpMethod.Post, $"/api/templates/{templateKey}/publish");
         var workflowKey = await PublishedWorkflowAsync(client, templateKey);
 
-        var (id, _) = await Harness.InsertNotificationAsync(enterprise.Id, workflowKey, """{"name":"Ann"}""",
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, workflowKey, """{"name":"Ann"}""",
             """[{"subscriberId":"sub-fr","locale":"fr_BE"},{"subscriberId":"sub-de","locale":"de"}]""");
         await Harness.WaitForStatusAsync(id, "SENT");
 
@@ -43,10 +44,12 @@ public sealed class TeamEditingTests(XNovuAppFixture fixture) : EmulatorTestBase
         var localeOf = detail["deliveries"]!.AsArray().ToDictionary(d => (string)d!["subscriberId"]!, d => (string?)d!["rendering"]?["locale"]);
         Assert.Equal("fr", localeOf["sub-fr"]);
         Assert.Equal("en", localeOf["sub-de"]);
-        // The emulator's events are every test's: only those with an email subject are read.
-        var subjects = (await Harness.EventsAsync()).Select(e => (string?)e?["payload"]?["xnovu"]?["channels"]?["EMAIL"]?["subject"]).OfType<string>().Order().ToList();
-        Assert.Contains("FR Bienvenue Ann", subjects);
-        Assert.Contains("Welcome Ann", subjects);
+        // What each subscriber received: this notification's events, told apart by their subscriber.
+        var events = await Harness.EventsAsync(transactionId);
+        string SubjectFor(string subscriberId) => (string)events.Single(e => e!["to"]!.ToJsonString().Contains($":{subscriberId}\"", StringComparison.Ordinal))!
+            ["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["subject"]!;
+        Assert.Equal("FR Bienvenue Ann", SubjectFor("sub-fr"));
+        Assert.Equal("Welcome Ann", SubjectFor("sub-de"));
     }
 
     [Fact]
@@ -128,12 +131,29 @@ public sealed class TeamEditingTests(XNovuAppFixture fixture) : EmulatorTestBase
         var templateKey = await owner.Client.PublishedTemplateAsync("EMAIL");
         var workflowKey = await PublishedWorkflowAsync(owner.Client, templateKey);
 
+        // A second key of the same enterprise changes the workflow: the trail tells the two keys apart.
+        var editorKey = await admin.CreateAsync($"/api/admin/enterprises/{owner.Id}/api-keys", new { name = "editor" });
+        using var editor = fixture.CreateHttpClient("api").WithBearer((string)editorKey["key"]!);
+        await editor.OkAsync(HttpMethod.Put, $"/api/workflows/{workflowKey}",
+            Workflow(workflowKey, ["EMAIL"], new() { ["EMAIL"] = templateKey }, name: "Renamed by the editor"));
+
         var trail = (await owner.Client.OkAsync(HttpMethod.Get, $"/api/audit?entityType=workflow&entityKey={workflowKey}"))["items"]!.AsArray();
 
-        Assert.Equal(["updated", "created"], trail.Select(e => (string)e!["action"]!));
-        Assert.All(trail, e => Assert.Equal($"api-key:{keyId}", (string)e!["actor"]!));
-        Assert.Equal($"POST /api/workflows/{{workflowKey}}/publish", (string)trail[0]!["request"]!);
-        Assert.Contains("publish_status", trail[0]!["changed"]!.AsArray().Select(c => (string)c!));
+        Assert.Equal(["updated", "updated", "created"], trail.Select(e => (string)e!["action"]!));
+        Assert.Equal($"api-key:{(string)editorKey["id"]!}", (string)trail[0]!["actor"]!);
+        Assert.Equal("PUT /api/workflows/{workflowKey}", (string)trail[0]!["request"]!);
+        Assert.Contains("name", trail[0]!["changed"]!.AsArray().Select(c => (string)c!));
+        Assert.All(trail.Skip(1), e => Assert.Equal($"api-key:{keyId}", (string)e!["actor"]!));
+        Assert.Equal($"POST /api/workflows/{{workflowKey}}/publish", (string)trail[1]!["request"]!);
+        Assert.Contains("publish_status", trail[1]!["changed"]!.AsArray().Select(c => (string)c!));
+        await using (var connection = await fixture.OpenOwnerConnectionAsync())
+        {
+            var (createdBy, updatedBy) = await connection.QuerySingleAsync<(string, string)>(
+                "SELECT created_by, updated_by FROM notify.ent_notification_workflow WHERE enterprise_id = @id AND workflow_key = @workflowKey",
+                new { id = owner.Id, workflowKey });
+            Assert.Equal(($"api-key:{keyId}", $"api-key:{(string)editorKey["id"]!}"), (createdBy, updatedBy));
+        }
+
         Assert.StartsWith("api-key:", (string)(await owner.Client.OkAsync(HttpMethod.Get, $"/api/templates/{templateKey}"))["createdBy"]!, StringComparison.Ordinal);
 
         // Another enterprise sees none of it, whatever it asks for; the admin sees it by enterprise.
@@ -142,7 +162,7 @@ public sealed class TeamEditingTests(XNovuAppFixture fixture) : EmulatorTestBase
         var own = Assert.Single((await other.Client.OkAsync(HttpMethod.Get, "/api/audit"))["items"]!.AsArray())!;
         Assert.Equal(("api-key", "admin"), ((string)own["entityType"]!, (string)own["actor"]!));
         var seenByAdmin = (await admin.OkAsync(HttpMethod.Get, $"/api/admin/audit?enterpriseId={owner.Id}&entityType=workflow&entityKey={workflowKey}"))["items"]!.AsArray();
-        Assert.Equal(2, seenByAdmin.Count);
+        Assert.Equal(3, seenByAdmin.Count);
         Assert.All(seenByAdmin, e => Assert.Equal(owner.Id.ToString(), (string)e!["enterpriseId"]!));
         Assert.Contains((await owner.Client.SendAsync(HttpMethod.Get, "/api/admin/audit")).StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
         (await owner.Client.SendAsync(HttpMethod.Get, "/api/audit?limit=0")).EnsureStatus(HttpStatusCode.UnprocessableEntity);
