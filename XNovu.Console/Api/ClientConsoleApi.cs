@@ -24,7 +24,7 @@ namespace XNovu.Console.Api;
 /// edit free JSON as <see cref="JsonNode"/> text, and mapping every record onto Kiota models and
 /// <c>UntypedNode</c>s and back would add a copy of each shape without checking anything the API does not.
 /// </remarks>
-public sealed class ClientConsoleApi : IConsoleApi
+public sealed partial class ClientConsoleApi : IConsoleApi
 {
     private readonly IRequestAdapter adapter;
     private readonly XNovuApiClient client;
