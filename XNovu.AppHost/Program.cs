@@ -39,6 +39,10 @@ var api = builder.AddProject<Projects.XNovu_Api>("api")
     // Ready once it answers: without a proxy to hold early connections, callers wait for this, not for the process.
     .WithHttpHealthCheck("/alive");
 
+// The API measures an event at accept with the unsubscribe links the dispatchers will render (EventFitCheck), so it
+// knows their address too: its own.
+api.WithEnvironment("XNovu__Unsubscribe__BaseUrl", api.GetEndpoint("http"));
+
 // The emulator reports delivery status as Novu does: signed webhooks to the API's receiver for the shared environment.
 novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpression.Create($"{api.GetEndpoint("http")}/novu/webhooks/shared"));
 

@@ -20,6 +20,29 @@ public static class SampleData
         ["phone"] = "+15555550100",
     }.ToJsonString(Indented);
 
+    /// <summary>
+    /// Three sample events for a digest preview: the workflow's sample payload three times, told apart by their
+    /// top-level text fields (suffixed <c>#1</c>, <c>#2</c>, <c>#3</c>), or by a <c>name</c> (Sample event 1, 2, 3)
+    /// when the payload has no text field.
+    /// </summary>
+    public static IReadOnlyList<JsonObject> DigestEvents(JsonNode? payloadSchema = null) =>
+        Enumerable.Range(1, 3).Select(i =>
+        {
+            var sample = payloadSchema is JsonObject schema ? FromSchema(schema, "value") as JsonObject ?? [] : [];
+            var texts = sample.Where(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Select(p => p.Key).ToList();
+            foreach (var name in texts)
+            {
+                sample[name] = $"{(string?)sample[name]} #{i}";
+            }
+
+            if (texts.Count == 0)
+            {
+                sample["name"] = $"Sample event {i}";
+            }
+
+            return sample;
+        }).ToList();
+
     /// <summary>The sample payload: from the variables' descriptions, else from the payload schema, else empty.</summary>
     public static string Payload(JsonNode? variablesDescription, JsonNode? payloadSchema)
     {

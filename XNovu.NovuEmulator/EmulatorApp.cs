@@ -71,6 +71,7 @@ public static class EmulatorApp
         app.MapEvents();
         app.MapSubscribers();
         app.MapSubscriberPreferences();
+        app.MapInboxApi();
         app.MapWorkflows();
         app.MapMessages();
         if (app.Services.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value.DevelopmentEndpoints)

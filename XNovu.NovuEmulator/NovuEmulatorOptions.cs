@@ -22,6 +22,9 @@ public sealed class NovuEmulatorOptions
     /// <summary>Novu's delivery-status webhooks: where they go and the secret they are signed with (issue 28).</summary>
     public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>The environment's public application identifier, which Novu's Inbox opens a subscriber's session with.</summary>
+    public string ApplicationIdentifier { get; set; } = "emulator-application";
+
     /// <summary>
     /// Development only: maps <c>/emulator/*</c> (the events, requests and state it holds, and the faults it
     /// injects) and the inbox page. They take no key and show every tenant's notifications, so they are off

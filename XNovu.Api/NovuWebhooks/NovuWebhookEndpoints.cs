@@ -99,6 +99,20 @@ public sealed partial class NovuWebhookReceiver(
                 statusCode: StatusCodes.Status401Unauthorized, title: "Webhook refused", type: NovuWebhookEndpoints.RefusedType);
         }
 
+        if (IsType(body, NovuPreferenceEvent.Type))
+        {
+            var preference = NovuPreferenceEvent.Read(body, now, out var unreadable);
+            if (preference is null)
+            {
+                return Problems.Malformed(unreadable!);
+            }
+
+            var outcome = await http.RequestServices.GetRequiredService<Preferences.NovuPreferenceReadBack>()
+                .ApplyAsync(environment, preference, cancellationToken);
+            LogApplied(logger, environment?.ToString("N") ?? "shared", NovuPreferenceEvent.Type, outcome);
+            return TypedResults.NoContent();
+        }
+
         var received = NovuWebhookEvent.Read(body, now, out var problem);
         if (received is null)
         {
@@ -152,6 +166,22 @@ public sealed partial class NovuWebhookReceiver(
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Whether the envelope's <c>type</c> is <paramref name="type"/> (a body that is not JSON is not).</summary>
+    private static bool IsType(byte[] body, string type)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("type", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+                && value.GetString() == type;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static string Describe(WebhookRefusal refusal) => refusal switch

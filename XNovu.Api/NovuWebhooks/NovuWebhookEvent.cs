@@ -50,7 +50,8 @@ public sealed record NovuWebhookEvent(
 
             if (!type.StartsWith(MessagePrefix, StringComparison.Ordinal) || type.Length == MessagePrefix.Length || type.Length > 50)
             {
-                // workflow.* and preference.* events say nothing about a delivery: accepted and ignored.
+                // workflow.* events say nothing about a delivery: accepted and ignored (preference.updated is read
+                // before this, by NovuPreferenceEvent, and comes back to the subscriber's preferences).
                 return new NovuWebhookEvent(type, receivedAt, null, null, null, null, null, null, null);
             }
 

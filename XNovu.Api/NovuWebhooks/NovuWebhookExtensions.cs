@@ -12,6 +12,8 @@ public static class NovuWebhookExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<NovuWebhookStore>();
         builder.Services.AddSingleton<NovuWebhookReceiver>();
+        // preference.updated: a change made in Novu's Inbox comes back (XNovu.Api/Preferences).
+        builder.Services.AddSingleton<Preferences.NovuPreferenceReadBack>();
         return builder;
     }
 }

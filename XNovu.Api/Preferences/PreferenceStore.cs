@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using XNovu.Core.Persistence;
 using XNovu.Core.Preferences;
@@ -68,6 +69,59 @@ internal sealed class PreferenceStore(XNovuDatabase database)
             await PreferenceSyncStore.EnqueueAsync(session, subscriberId, preferences.Select(p => p.WorkflowKey).ToList());
             return true;
         }, cancellationToken);
+
+    /// <summary>
+    /// A level as Novu reported it (<see cref="PreferenceReadBack"/>), in one transaction with the level's row locked:
+    /// the channels that differ from what XNovu pushed are merged in, and nothing is queued for Novu (it has them).
+    /// Answers the channels taken; null when the subscriber is not in the directory.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, bool>?> ApplyFromNovuAsync(
+        Guid enterpriseId, string subscriberId, string workflowKey, IReadOnlyDictionary<string, bool> reported, DateTimeOffset reportedAt,
+        CancellationToken cancellationToken) =>
+        database.InTenantAsync(enterpriseId, async session =>
+        {
+            var exists = await session.Connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM notify.subscriber WHERE subscriber_id = @subscriberId FOR KEY SHARE)", new { subscriberId }, session.Transaction);
+            if (!exists)
+            {
+                return (IReadOnlyDictionary<string, bool>?)null;
+            }
+
+            var rows = (await session.Connection.QueryAsync<(string Key, string Channels, DateTime UpdatedAt)>(
+                """
+                SELECT workflow_key, channels::text, updated_at FROM notify.subscriber_preference
+                WHERE subscriber_id = @subscriberId AND workflow_key IN ('', @workflowKey)
+                ORDER BY workflow_key FOR UPDATE
+                """,
+                new { subscriberId, workflowKey }, session.Transaction)).ToDictionary(r => r.Key, StringComparer.Ordinal);
+            var pending = await session.Connection.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM notify.preference_novu_sync WHERE subscriber_id = @subscriberId AND workflow_key = @workflowKey)",
+                new { subscriberId, workflowKey }, session.Transaction);
+            var hasLevel = rows.TryGetValue(workflowKey, out var level);
+            var stored = new StoredPreferenceLevel(
+                Map(hasLevel ? level.Channels : null),
+                Map(rows.TryGetValue(string.Empty, out var global) ? global.Channels : null),
+                hasLevel ? new DateTimeOffset(DateTime.SpecifyKind(level.UpdatedAt, DateTimeKind.Utc)) : null,
+                pending);
+            var changes = PreferenceReadBack.Changes(reported, workflowKey.Length == 0, reportedAt, stored);
+            if (changes.Count > 0)
+            {
+                await session.Connection.ExecuteAsync(
+                    """
+                    INSERT INTO notify.subscriber_preference AS p (enterprise_id, subscriber_id, workflow_key, channels)
+                    VALUES (@enterpriseId, @subscriberId, @workflowKey, @channels::jsonb)
+                    ON CONFLICT (enterprise_id, subscriber_id, workflow_key) DO UPDATE SET
+                        channels = p.channels || excluded.channels, updated_at = now()
+                    """,
+                    new { enterpriseId, subscriberId, workflowKey, channels = JsonSerializer.Serialize(changes) },
+                    session.Transaction);
+            }
+
+            return (IReadOnlyDictionary<string, bool>?)changes;
+        }, cancellationToken);
+
+    private static Dictionary<string, bool> Map(string? json) =>
+        json is null ? [] : JsonSerializer.Deserialize<Dictionary<string, bool>>(json) ?? [];
 
     public Task<List<(string Scope, string ScopeKey, string Channels, bool Forced, DateTime UpdatedAt)>> DefaultsAsync(
         Guid enterpriseId, CancellationToken cancellationToken) =>

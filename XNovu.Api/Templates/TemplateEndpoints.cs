@@ -138,7 +138,8 @@ public static class TemplateEndpoints
     }
 
     private static async Task<Results<Ok<PreviewResponse>, ProblemHttpResult>> PreviewAsync(
-        PreviewRequest request, HttpContext http, TemplatePreviewer previewer, LocalizationCache localizations, CancellationToken cancellationToken)
+        PreviewRequest request, HttpContext http, TemplatePreviewer previewer, LocalizationCache localizations, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (request.Locale is not null && Locales.Normalize(request.Locale) is null)
@@ -154,6 +155,11 @@ public static class TemplateEndpoints
         if (Jsonb.IsPresent(request.Subscriber) && request.Subscriber!.Value.ValueKind != JsonValueKind.Object)
         {
             errors.Add("subscriber", "must be an object.");
+        }
+
+        if (Jsonb.IsPresent(request.DigestEvents) && Core.Digests.DigestVariables.SampleProblem(request.DigestEvents!.Value) is { } digestProblem)
+        {
+            errors.Add("digestEvents", digestProblem);
         }
 
         var enterpriseId = http.User.EnterpriseId();
@@ -226,7 +232,10 @@ public static class TemplateEndpoints
             field,
             cancellationToken,
             localization.TranslationsFor(locale).WithPlaceholders(missingKeys),
-            locale);
+            locale,
+            Jsonb.IsPresent(request.DigestEvents)
+                ? Core.Digests.DigestVariables.Sample([.. request.DigestEvents!.Value.EnumerateArray()], time.GetUtcNow())
+                : null);
         return outcome.Errors is { Count: > 0 } renderErrors
             ? Problems.Validation(renderErrors, "The template does not render.")
             : TypedResults.Ok(outcome.Preview! with { MissingKeys = missingKeys });

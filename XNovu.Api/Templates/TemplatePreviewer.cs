@@ -43,7 +43,8 @@ public sealed class TemplatePreviewer(ITemplateEngine engine)
         string field,
         CancellationToken cancellationToken,
         Core.Localization.Translations? translations = null,
-        string? locale = null)
+        string? locale = null,
+        JsonElement? digest = null)
     {
         try
         {
@@ -52,6 +53,7 @@ public sealed class TemplatePreviewer(ITemplateEngine engine)
                 PayloadAtRoot: payloadAtRoot)
             {
                 Translations = translations,
+                Digest = digest,
             };
             var result = await engine.RenderAsync(request, cancellationToken);
             return new PreviewOutcome(new PreviewResponse(channel.ToWireName(), result.Subject, result.Body, result.Text) { Locale = locale }, null);

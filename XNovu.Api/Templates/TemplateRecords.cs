@@ -50,7 +50,10 @@ public sealed record TemplateResponse(
     public string? LayoutKey { get; init; }
 }
 
-/// <summary>Either a stored template's key, or a subject and body (with their channel) to try out.</summary>
+/// <summary>
+/// Either a stored template's key, or a subject and body (with their channel) to try out. <c>digestEvents</c>: sample
+/// payloads rendered as a digest of them (<c>digest.events</c>, <c>digest.eventCount</c>).
+/// </summary>
 public sealed record PreviewRequest(
     string? TemplateKey,
     string? ChannelType,
@@ -59,7 +62,8 @@ public sealed record PreviewRequest(
     JsonElement? Payload,
     JsonElement? Subscriber,
     bool? PayloadAtRoot = null,
-    string? Locale = null);
+    string? Locale = null,
+    JsonElement? DigestEvents = null);
 
 /// <summary>The rendered subject (null where the channel has none), body, and the body as plain text.</summary>
 public sealed record PreviewResponse(string ChannelType, string? Subject, string Body, string Text)

@@ -6,6 +6,7 @@ using XNovu.Api.Http;
 using XNovu.Core.Definitions;
 using XNovu.Core.Localization;
 using XNovu.Core.Novu;
+using XNovu.Core.Preferences;
 using XNovu.Core.Templates;
 using XNovu.NovuClient;
 
@@ -21,9 +22,12 @@ namespace XNovu.Api.Triggers;
 /// routes (EVENT, CRON and SCHEDULE rules, rows written by SQL). Each recipient is measured with what the dispatcher
 /// would render for it (issue 30): the locale variant its locale reaches, with that locale's translations, an email
 /// inside its layout, the layout's sender name in the overrides. A hostile variant is refused as a hostile default is.
+/// When unsubscribe links are on (issue 29), each channel is rendered with the recipient's link, and the email's
+/// overrides carry its List-Unsubscribe headers, as the dispatcher sends them.
 /// </summary>
 internal sealed class EventFitCheck(
-    WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises, LocalizationCache localizations)
+    WorkflowDefinitionCache workflows, ITemplateEngine templates, EventContextStore context, EnterpriseNames enterprises, LocalizationCache localizations,
+    UnsubscribeLinks unsubscribe)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -36,12 +40,17 @@ internal sealed class EventFitCheck(
             return null;
         }
 
+        var largestRecipient = LargestRecipientBytes(trigger.RecipientsJson);
         var inputs = new EventInputs(
             JsonMarshal.GetRawUtf8Value(trigger.Payload).Length,
-            LargestRecipientBytes(trigger.RecipientsJson),
+            largestRecipient,
             // Novu gets the enterprise's transaction id (NovuNames.TransactionId), whatever the caller's: never longer.
             NovuNames.MaxTransactionIdLength,
-            trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson));
+            trigger.OverridesJson is null ? 0 : Encoding.UTF8.GetByteCount(trigger.OverridesJson),
+            // A topic's members have ids of their own, of at most 255 characters (3 bytes each at most).
+            unsubscribe.MaxUrlBytes(
+                Math.Max(largestRecipient, trigger.RecipientsJson.Contains("topicKey", StringComparison.Ordinal) ? 255 * 3 : 0),
+                Encoding.UTF8.GetByteCount(trigger.WorkflowKey)));
         if (NovuEventBound.Of(workflow, inputs) is { } bound && bound <= NovuLimits.MaxEventBytes)
         {
             return null;
@@ -78,7 +87,7 @@ internal sealed class EventFitCheck(
             {
                 (rendered, senderName) = !perRecipient && sharedByLocale.TryGetValue(localeKey, out var shared)
                     ? (shared, SenderName(workflow))
-                    : await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.Payload, subscriber, localization, cancellationToken);
+                    : await RenderAsync(enterpriseId, enterpriseName, workflow, trigger.WorkflowKey, trigger.Payload, subscriber, localization, cancellationToken);
             }
             catch (Exception e) when (e is TemplateRenderException or RenderThrottledException)
             {
@@ -92,6 +101,10 @@ internal sealed class EventFitCheck(
             var request = NovuEvents.Build(
                 workflow, enterpriseId, enterpriseName, long.MaxValue, transactionId, subscriber, trigger.Payload, rendered,
                 NovuEvents.WithSenderName(trigger.OverridesJson, senderName));
+            // The email's List-Unsubscribe headers, as the dispatcher adds them.
+            request = NovuEvents.WithEmailUnsubscribe(request, workflow.Channels.Any(c => c.Channel == NotificationChannel.Email)
+                ? UnsubscribeUrl(enterpriseId, trigger.WorkflowKey, subscriber.SubscriberId, NotificationChannel.Email)
+                : null);
             if (NovuEvents.Overflow(request, rendered) is { } size)
             {
                 return TooLarge(size, recipient.IsTopic ? null : recipient.Subscriber.SubscriberId);
@@ -102,7 +115,7 @@ internal sealed class EventFitCheck(
     }
 
     private async Task<(IReadOnlyList<RenderedChannel> Rendered, string? SenderName)> RenderAsync(
-        Guid enterpriseId, string? enterpriseName, ResolvedWorkflow workflow, JsonElement payload, NovuSubscriber subscriber,
+        Guid enterpriseId, string? enterpriseName, ResolvedWorkflow workflow, string workflowKey, JsonElement payload, NovuSubscriber subscriber,
         EnterpriseLocalization localization, CancellationToken cancellationToken)
     {
         var rendered = new List<RenderedChannel>(workflow.Channels.Count);
@@ -111,12 +124,17 @@ internal sealed class EventFitCheck(
             if (channel.Template is { } template)
             {
                 var (chosen, _, translations) = localization.Choose(template, subscriber.Locale);
-                rendered.Add(await NovuEvents.RenderAsync(templates, chosen, enterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations));
+                rendered.Add(await NovuEvents.RenderAsync(templates, chosen, enterpriseId, enterpriseName, payload, subscriber, cancellationToken, translations,
+                    unsubscribeUrl: UnsubscribeUrl(enterpriseId, workflowKey, subscriber.SubscriberId, channel.Channel)));
             }
         }
 
         return (rendered, SenderName(workflow));
     }
+
+    /// <summary>The recipient's link for a channel, as the dispatcher renders it (null when links are off).</summary>
+    private string? UnsubscribeUrl(Guid enterpriseId, string workflowKey, string subscriberId, NotificationChannel channel) =>
+        unsubscribe.Url(new UnsubscribeScope(enterpriseId, subscriberId, workflowKey, channel.ToPreferenceKey()));
 
     /// <summary>The sender name the dispatcher puts in the overrides: the email template's layout's.</summary>
     private static string? SenderName(ResolvedWorkflow workflow) =>
@@ -125,7 +143,7 @@ internal sealed class EventFitCheck(
     /// <summary>Whether a template may read the subscriber, itself or through an include (which may).</summary>
     private static bool ReadsSubscriber(string? source) =>
         source is not null
-        && (source.Contains("subscriber", StringComparison.Ordinal) || source.Contains("xnovu_render", StringComparison.Ordinal)
+        && (source.Contains("subscriber", StringComparison.Ordinal) || source.Contains("unsubscribe_url", StringComparison.Ordinal) || source.Contains("xnovu_render", StringComparison.Ordinal)
             || source.Contains("include", StringComparison.Ordinal));
 
     private static ProblemHttpResult TooLarge(NovuEventSize size, string? subscriberId)

@@ -124,6 +124,31 @@ public interface IConsoleApi
 
     Task<RuleEngineStatus> RuleEngineStatusAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>A subscriber's preferences as they will be applied (every workflow, critical ones too), with the source of each channel.</summary>
+    Task<SubscriberPreferencesView> GetSubscriberPreferencesAsync(string subscriberId, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscriber's own choice: for <paramref name="workflowKey"/>, or global when it is null.</summary>
+    Task<SubscriberPreferencesView> SetSubscriberPreferenceAsync(
+        string subscriberId, string? workflowKey, IReadOnlyDictionary<string, bool> channels, CancellationToken cancellationToken = default);
+
+    Task<PreferenceDefaultsView> GetPreferenceDefaultsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary><paramref name="scope"/> is <c>workflow</c> or <c>category</c>; the channels replace the default's.</summary>
+    Task<PreferenceDefaultView> PutPreferenceDefaultAsync(
+        string scope, string key, IReadOnlyDictionary<string, bool> channels, bool forced, CancellationToken cancellationToken = default);
+
+    Task DeletePreferenceDefaultAsync(string scope, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>The workflow's digest; null when it has none.</summary>
+    Task<DigestView?> GetDigestAsync(string workflowKey, CancellationToken cancellationToken = default);
+
+    Task<DigestView> PutDigestAsync(string workflowKey, System.Text.Json.Nodes.JsonObject digest, CancellationToken cancellationToken = default);
+
+    Task DeleteDigestAsync(string workflowKey, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored template rendered as a digest of <paramref name="events"/> (sample payloads), through the API's preview.</summary>
+    Task<PreviewResult> PreviewDigestAsync(string templateKey, IReadOnlyList<System.Text.Json.Nodes.JsonObject> events, CancellationToken cancellationToken = default);
+
     /// <summary>An admin operator action: <c>retry-failed</c>, <c>clear-template-cache</c> or <c>reload-rules</c>.</summary>
     Task<OperatorOutcome> RunOperatorActionAsync(string action, CancellationToken cancellationToken = default);
 }

@@ -4,10 +4,12 @@
 //   envelope (4 KB: workflow identifier, tenant with a name of at most 200 characters, the keys)
 //   + 6 x (transaction id + overrides + the largest recipient as the trigger names it)
 //   + 6 x payload, when the workflow passes payload fields on
+//   + 6 x (U + 128), when unsubscribe links are on and the workflow emails (the List-Unsubscribe headers)
 //   + for each channel: 6 x T + 16 x K x (P + R + E + T)
 //
 // where T is the UTF-8 size of the channel's subject and body templates, K the number of outputs ({{ ... }}) in
-// them, P the payload, R the largest recipient, E the longest enterprise name (600 bytes). Why it holds:
+// them, P the payload, R the largest recipient, E the longest enterprise name (600 bytes), U the longest unsubscribe
+// link (0 when links are off; an output may show it too, so it counts among the values). Why it holds:
 // - JSON escaping turns one character into at most 6 bytes (\u0026), and every character is at least one byte
 //   where it came from, so copied text grows at most 6 times.
 // - An output shows one value: a payload, subscriber or enterprise value, or a literal of the template, so at
@@ -32,7 +34,10 @@ using XNovu.Core.Templates;
 namespace XNovu.Core.Novu;
 
 /// <summary>The sizes of one trigger that its Novu event grows with, in UTF-8 bytes.</summary>
-public readonly record struct EventInputs(long PayloadBytes, long LargestRecipientBytes, long TransactionIdBytes, long OverridesBytes);
+/// <param name="UnsubscribeUrlBytes">The most bytes of the recipient's unsubscribe link (0 when links are off): a
+/// template may show it (<c>{{ unsubscribe_url }}</c>), and an email carries it again in its List-Unsubscribe header.</param>
+public readonly record struct EventInputs(
+    long PayloadBytes, long LargestRecipientBytes, long TransactionIdBytes, long OverridesBytes, long UnsubscribeUrlBytes = 0);
 
 /// <summary>An upper bound on a Novu event's size from sizes alone, without rendering (see the file's header).</summary>
 public static class NovuEventBound
@@ -52,10 +57,16 @@ public static class NovuEventBound
     public static long? Of(ResolvedWorkflow workflow, EventInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        var values = inputs.PayloadBytes + inputs.LargestRecipientBytes + EnterpriseNameBytes;
+        var values = inputs.PayloadBytes + inputs.LargestRecipientBytes + EnterpriseNameBytes + inputs.UnsubscribeUrlBytes;
         var bound = EnvelopeBytes
             + EscapeFactor * (inputs.TransactionIdBytes + inputs.OverridesBytes + inputs.LargestRecipientBytes)
             + (workflow.NovuPayload.Count > 0 ? EscapeFactor * inputs.PayloadBytes : 0);
+        if (inputs.UnsubscribeUrlBytes > 0 && workflow.Channels.Any(c => c.Channel == NotificationChannel.Email))
+        {
+            // The email's overrides gain List-Unsubscribe (the link) and List-Unsubscribe-Post (NovuEvents.WithUnsubscribeHeaders).
+            bound += EscapeFactor * (inputs.UnsubscribeUrlBytes + UnsubscribeHeaderBytes);
+        }
+
         foreach (var channel in workflow.Channels)
         {
             if (channel.Template is not { } template)
@@ -118,6 +129,9 @@ public static class NovuEventBound
         var branding = LayoutMarkupBytes + (7 * Encoding.UTF8.GetByteCount(layout.SenderName ?? string.Empty)) + (layout.LogoUrl?.Length ?? 0) + 64;
         return new TemplateGrowth(header.Linear && footer.Linear, header.SourceBytes + footer.SourceBytes + branding, header.Outputs + footer.Outputs);
     }
+
+    /// <summary>The names and fixed value of the unsubscribe headers, and the JSON around them, without the link.</summary>
+    public const long UnsubscribeHeaderBytes = 128;
 
     /// <summary>The markup <see cref="EmailLayout.Wrap"/> puts around a body, without the branding values: well under 1 KB.</summary>
     private const long LayoutMarkupBytes = 1024;

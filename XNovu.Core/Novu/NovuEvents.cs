@@ -105,6 +105,13 @@ public static class NovuEvents
         };
     }
 
+    /// <summary>The request with the email's unsubscribe headers when it has an email link; unchanged otherwise.</summary>
+    public static TriggerRequest WithEmailUnsubscribe(TriggerRequest request, string? emailUnsubscribeUrl)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return emailUnsubscribeUrl is null ? request : request with { Overrides = WithUnsubscribeHeaders(request.Overrides, emailUnsubscribeUrl) };
+    }
+
     /// <summary>
     /// The email's one-click unsubscribe (RFC 8058) through Novu's email overrides: <c>List-Unsubscribe</c> with the
     /// link and <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c>. Headers the caller set itself are kept.

@@ -59,6 +59,21 @@ public static class NovuNames
         return $"{enterpriseId:N}:{subscriberId}";
     }
 
+    /// <summary>Reads back what <see cref="SubscriberId"/> made: the enterprise and the caller's subscriber id.</summary>
+    public static bool TryReadSubscriberId(string? novuSubscriberId, out Guid enterpriseId, out string subscriberId)
+    {
+        subscriberId = string.Empty;
+        enterpriseId = Guid.Empty;
+        if (novuSubscriberId is null || novuSubscriberId.Length < 34 || novuSubscriberId[32] != ':'
+            || !Guid.TryParseExact(novuSubscriberId.AsSpan(0, 32), "N", out enterpriseId))
+        {
+            return false;
+        }
+
+        subscriberId = novuSubscriberId[33..];
+        return true;
+    }
+
     /// <summary>
     /// What Novu knows a delivery's transaction by (its <c>transactionId</c>, its <c>Idempotency-Key</c>, and the
     /// id a cancel names): <c>{enterprise id, 32 hex}:{transactionId}</c>, so one enterprise's id can neither

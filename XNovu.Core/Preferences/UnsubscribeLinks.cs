@@ -62,6 +62,24 @@ public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, TimeP
     public string? Url(UnsubscribeScope scope) =>
         Enabled ? $"{options.Value.BaseUrl!.TrimEnd('/')}/unsubscribe/{Token(scope)}" : null;
 
+    /// <summary>
+    /// The most UTF-8 bytes <see cref="Url"/> can be for a subscriber id and workflow key of these sizes (0 when links
+    /// are off): what the API's size check at accept counts for <c>{{ unsubscribe_url }}</c> and the email's
+    /// <c>List-Unsubscribe</c> header. The token is base64url (4 bytes per 3) of JSON in which a character of the id
+    /// or key takes at most 6 bytes, beside at most 128 of names, enterprise id, channel and expiry; then <c>.</c> and
+    /// the 43 characters of the HMAC.
+    /// </summary>
+    public long MaxUrlBytes(long subscriberIdBytes, long workflowKeyBytes)
+    {
+        if (!Enabled)
+        {
+            return 0;
+        }
+
+        var json = 128 + (6 * (subscriberIdBytes + workflowKeyBytes));
+        return Encoding.UTF8.GetByteCount(options.Value.BaseUrl!.TrimEnd('/')) + "/unsubscribe/".Length + ((json + 2) / 3 * 4) + 1 + 43;
+    }
+
     public string Token(UnsubscribeScope scope)
     {
         var expires = time.GetUtcNow().Add(options.Value.Lifetime);

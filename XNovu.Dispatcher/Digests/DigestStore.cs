@@ -22,7 +22,7 @@ public sealed record DigestDecision(long DeliveryId, string Action, long BucketI
     public JsonElement Variables()
     {
         using var events = JsonDocument.Parse(Events ?? "[]");
-        return JsonSerializer.SerializeToElement(new { events = events.RootElement, eventCount = EventCount });
+        return Core.Digests.DigestVariables.From(events.RootElement, EventCount);
     }
 }
 

@@ -540,10 +540,7 @@ public sealed partial class DeliveryProcessor(
         var request = NovuEvents.Build(
             workflow, delivery.EnterpriseId, enterpriseName, delivery.NotificationId, delivery.TransactionId, subscriber, payload, rendered,
             NovuEvents.WithSenderName(delivery.Overrides, senderName));
-        if (emailUnsubscribeUrl is not null)
-        {
-            request = request with { Overrides = NovuEvents.WithUnsubscribeHeaders(request.Overrides, emailUnsubscribeUrl) };
-        }
+        request = NovuEvents.WithEmailUnsubscribe(request, emailUnsubscribeUrl);
 
         // The last line of defence: the API refuses a trigger whose event cannot fit, but a template changed after
         // the accept, or a row written by SQL, can still make one too large. Novu would refuse it with 413 every

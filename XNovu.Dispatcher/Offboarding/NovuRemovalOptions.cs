@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace XNovu.Dispatcher.Offboarding;
 
 /// <summary>Bound from <c>XNovu:NovuRemoval</c>.</summary>
-public sealed class NovuRemovalOptions
+public sealed class NovuRemovalOptions : Queues.INovuQueueOptions
 {
     public const string SectionName = "XNovu:NovuRemoval";
 

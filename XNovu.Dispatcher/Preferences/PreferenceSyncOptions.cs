@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace XNovu.Dispatcher.Preferences;
 
 /// <summary>Bound from <c>XNovu:PreferenceSync</c>.</summary>
-public sealed class PreferenceSyncOptions
+public sealed class PreferenceSyncOptions : Queues.INovuQueueOptions
 {
     public const string SectionName = "XNovu:PreferenceSync";
 

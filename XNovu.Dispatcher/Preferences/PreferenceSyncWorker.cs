@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using XNovu.Core.Novu;
 using XNovu.Core.Preferences;
+using XNovu.Dispatcher.Queues;
 using XNovu.NovuClient;
 
 namespace XNovu.Dispatcher.Preferences;
@@ -13,76 +14,40 @@ namespace XNovu.Dispatcher.Preferences;
 /// preferences together by <c>PATCH .../preferences/bulk</c> (at most 100 a call). A refusal or an outage is tried
 /// again after 2^attempts seconds (or Novu's Retry-After), up to <see cref="PreferenceSyncOptions.MaxBackoff"/>;
 /// the row keeps its last error. XNovu is the source of the choices: the push sends the whole stored map for a
-/// level, never a diff, so a retry or a replay sets the same state. Every replica runs it; claims are leased.
-/// One enterprise's failing environment delays only its own rows: each call's outcome finishes its own rows.
+/// level, never a diff, so a retry or a replay sets the same state. The claim, backoff and finish loop is
+/// <see cref="NovuQueueWorker{TRow}"/>'s: one enterprise's failing environment delays only its own rows.
 /// </summary>
 public sealed partial class PreferenceSyncWorker(
     PreferenceSyncStore store,
     NovuEnvironments environments,
     IOptions<PreferenceSyncOptions> options,
     TimeProvider time,
-    ILogger<PreferenceSyncWorker> logger) : BackgroundService
+    ILogger<PreferenceSyncWorker> logger) : NovuQueueWorker<PreferenceSync>(options.Value, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PushDueAsync(settings, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // The database is away: the queue is where it was, and leased rows come due again.
-                LogPassFailed(logger, e);
-            }
+    protected override Task<IReadOnlyList<PreferenceSync>> ClaimAsync(int limit, int leaseSeconds, CancellationToken cancellationToken) =>
+        store.ClaimAsync(limit, leaseSeconds, cancellationToken);
 
-            try
-            {
-                await Task.Delay(settings.PollInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+    /// <summary>A row whose choice is gone (the subscriber erased meanwhile) is done without a call.</summary>
+    protected override async Task<IReadOnlyList<PreferenceSync>> SettleAsync(IReadOnlyList<PreferenceSync> claims, CancellationToken cancellationToken)
+    {
+        var gone = claims.Where(c => c.Channels is null).ToList();
+        if (gone.Count > 0)
+        {
+            await store.FinishAsync(gone, null, null, cancellationToken);
         }
+
+        return claims.Where(c => c.Channels is not null).ToList();
     }
 
-    private async Task PushDueAsync(PreferenceSyncOptions settings, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var claims = await store.ClaimAsync(settings.BatchSize, settings.LeaseSeconds, cancellationToken);
-            var gone = claims.Where(c => c.Channels is null).ToList();
-            if (gone.Count > 0)
-            {
-                await store.FinishAsync(gone, null, null, cancellationToken);
-            }
+    protected override IEnumerable<IReadOnlyList<PreferenceSync>> Calls(IReadOnlyList<PreferenceSync> rows) => Calls((IEnumerable<PreferenceSync>)rows);
 
-            foreach (var call in Calls(claims.Where(c => c.Channels is not null)))
-            {
-                var outcome = await PushAsync(call, cancellationToken);
-                if (outcome.IsSuccess)
-                {
-                    await store.FinishAsync(call, null, null, cancellationToken);
-                    continue;
-                }
+    protected override int Attempts(IReadOnlyList<PreferenceSync> call) => call.Max(c => c.Attempts);
 
-                var attempts = call.Max(c => c.Attempts);
-                var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, attempts), settings.MaxBackoff.TotalSeconds));
-                var retryAt = time.GetUtcNow() + (outcome.RetryAfter > backoff ? outcome.RetryAfter.Value : backoff);
-                var error = $"HTTP {outcome.HttpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}: {outcome.Message}";
-                LogPushFailed(logger, call[0].EnterpriseId, attempts, error);
-                await store.FinishAsync(call, error, retryAt, cancellationToken);
-            }
+    protected override Task FinishAsync(IReadOnlyList<PreferenceSync> call, string? error, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        store.FinishAsync(call, error, retryAt, cancellationToken);
 
-            if (claims.Count < settings.BatchSize)
-            {
-                return;
-            }
-        }
-    }
+    protected override void LogCallFailed(IReadOnlyList<PreferenceSync> call, int attempts, string error) =>
+        LogPushFailed(logger, call[0].EnterpriseId, attempts, error);
 
     /// <summary>The Novu calls one claim makes: per subscriber, the global level alone, the workflows by hundreds.</summary>
     public static IEnumerable<IReadOnlyList<PreferenceSync>> Calls(IEnumerable<PreferenceSync> claims)
@@ -101,7 +66,7 @@ public sealed partial class PreferenceSyncWorker(
         }
     }
 
-    private async Task<NovuOutcome> PushAsync(IReadOnlyList<PreferenceSync> call, CancellationToken cancellationToken)
+    protected override async Task<NovuOutcome> CallAsync(IReadOnlyList<PreferenceSync> call, CancellationToken cancellationToken)
     {
         var first = call[0];
         var environment = await environments.ForEnterpriseAsync(first.EnterpriseId, cancellationToken);
@@ -121,15 +86,12 @@ public sealed partial class PreferenceSyncWorker(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new NovuOutcome { Kind = NovuOutcomeKind.Retryable, Message = $"The Novu call failed ({e.GetType().Name})." };
+            return Threw(e);
         }
     }
 
     private static IReadOnlyDictionary<string, bool> Channels(PreferenceSync sync) =>
         JsonSerializer.Deserialize<Dictionary<string, bool>>(sync.Channels!) ?? [];
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Preference pushes to Novu paused by an error; retrying later")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing preferences of enterprise {EnterpriseId} to Novu failed (attempt {Attempts}): {Error}")]
     private static partial void LogPushFailed(ILogger logger, Guid enterpriseId, int attempts, string error);

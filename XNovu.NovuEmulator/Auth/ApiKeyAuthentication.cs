@@ -12,6 +12,13 @@ public static class ApiKeyAuthentication
     /// <summary>Novu's guard: only <c>Authorization: ApiKey &lt;secret key&gt;</c> gets in.</summary>
     public static IApplicationBuilder UseNovuApiKey(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        if (context.Request.Path.StartsWithSegments("/v1/inbox"))
+        {
+            // The Inbox's routes are the subscriber's, authorised by an Inbox session token, never the secret key.
+            await next(context);
+            return;
+        }
+
         var options = context.RequestServices.GetRequiredService<IOptions<NovuEmulatorOptions>>().Value;
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith(Scheme, StringComparison.Ordinal))

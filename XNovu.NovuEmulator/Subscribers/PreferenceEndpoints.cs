@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using XNovu.NovuEmulator.Shared;
+using XNovu.NovuEmulator.Webhooks;
 using XNovu.NovuEmulator.Workflows;
 
 namespace XNovu.NovuEmulator.Subscribers;
@@ -41,7 +42,7 @@ public static class PreferenceEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(HttpContext context, SubscriberStore subscribers, WorkflowStore workflows,
-        PreferenceStore preferences, string subscriberId, CancellationToken ct)
+        PreferenceStore preferences, WebhookSender webhooks, string subscriberId, CancellationToken ct)
     {
         var body = await NovuApi.ReadObjectAsync(context.Request, ct);
         if (body is null)
@@ -69,11 +70,12 @@ public static class PreferenceEndpoints
 
         preferences.Apply(subscriberId, [(workflow?.Id, change.Channels)]);
         var choices = preferences.Get(subscriberId);
+        webhooks.PreferenceUpdated(subscriberId, workflow is null ? PreferenceView.GlobalLevel(choices) : PreferenceView.Level(workflow, choices));
         return NovuApi.Data(PreferenceView.All(workflows.List(), choices, "nonCritical"));
     }
 
     private static async Task<IResult> BulkAsync(HttpContext context, SubscriberStore subscribers, WorkflowStore workflows,
-        PreferenceStore preferences, string subscriberId, CancellationToken ct)
+        PreferenceStore preferences, WebhookSender webhooks, string subscriberId, CancellationToken ct)
     {
         var body = await NovuApi.ReadObjectAsync(context.Request, ct);
         if (body is null)
@@ -127,16 +129,22 @@ public static class PreferenceEndpoints
 
         preferences.Apply(subscriberId, [.. resolved.Select(r => ((string?)r.Workflow.Id, r.Channels))]);
         var choices = preferences.Get(subscriberId);
-        return NovuApi.Data(resolved.DistinctBy(r => r.Workflow.Id).Select(r => PreferenceView.Level(workflows.Get(r.Workflow.Id)!, choices)).ToList());
+        var levels = resolved.DistinctBy(r => r.Workflow.Id).Select(r => PreferenceView.Level(workflows.Get(r.Workflow.Id)!, choices)).ToList();
+        foreach (var level in levels)
+        {
+            webhooks.PreferenceUpdated(subscriberId, level);
+        }
+
+        return NovuApi.Data(levels);
     }
 
-    private sealed record Change(string? WorkflowId, IReadOnlyDictionary<string, bool> Channels);
+    internal sealed record Change(string? WorkflowId, IReadOnlyDictionary<string, bool> Channels);
 
     /// <summary>
     /// <c>{"channels":{"email":false},"workflowId"?}</c>. Each known channel must be a boolean; keys Novu does not
     /// know are ignored, as its validation pipe strips nothing and its DTO reads only its own fields.
     /// </summary>
-    private static Change ReadChange(JsonObject body, string prefix, bool requireWorkflow, List<FieldError> errors)
+    internal static Change ReadChange(JsonObject body, string prefix, bool requireWorkflow, List<FieldError> errors)
     {
         var workflowId = body["workflowId"].AsString();
         if (body["workflowId"] is not null && string.IsNullOrWhiteSpace(workflowId))
@@ -177,7 +185,7 @@ public static class PreferenceEndpoints
     }
 
     /// <summary>A workflow is named by its identifier or database id; a critical one takes no subscriber choice.</summary>
-    private static IResult? Refuse(HttpContext context, WorkflowStore workflows, string workflowId, out WorkflowDto? workflow)
+    internal static IResult? Refuse(HttpContext context, WorkflowStore workflows, string workflowId, out WorkflowDto? workflow)
     {
         workflow = workflows.Get(workflowId);
         if (workflow is null)
@@ -190,6 +198,6 @@ public static class PreferenceEndpoints
             : null;
     }
 
-    private static IResult SubscriberNotFound(HttpContext context, string subscriberId) =>
+    internal static IResult SubscriberNotFound(HttpContext context, string subscriberId) =>
         NovuApi.Error(context, StatusCodes.Status404NotFound, $"Subscriber '{subscriberId}' was not found");
 }

@@ -67,6 +67,9 @@ public static class PreferenceView
             .Select(w => ForWorkflow(w, choices))
             .ToList());
 
+    /// <summary>The global level as Novu's <c>InboxPreference</c> (no workflow).</summary>
+    public static PreferenceLevelDto GlobalLevel(SubscriberChoices choices) => new("global", null, true, Global(choices).Channels);
+
     public static PreferenceLevelDto Level(WorkflowDto workflow, SubscriberChoices choices)
     {
         var preference = ForWorkflow(workflow, choices);

@@ -68,6 +68,36 @@ public sealed partial class WebhookSender(
         }
     }
 
+    /// <summary>
+    /// Queues Novu's <c>preference.updated</c>: sent after every preference write, the API's and the Inbox's alike
+    /// (Novu's <c>UpdatePreferences</c> use case), one per level written, its <c>data</c> the level as it now is
+    /// (<c>{object: {level, enabled, channels, workflow?}, subscriberId}</c>).
+    /// </summary>
+    public void PreferenceUpdated(string subscriberId, Subscribers.PreferenceLevelDto preference)
+    {
+        var configuration = settings.Current;
+        if (string.IsNullOrEmpty(configuration.Url))
+        {
+            return;
+        }
+
+        var envelope = new JsonObject
+        {
+            ["id"] = "evt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            ["type"] = "preference.updated",
+            ["object"] = "preference",
+            ["data"] = new JsonObject
+            {
+                ["object"] = System.Text.Json.JsonSerializer.SerializeToNode(preference, Shared.NovuApi.Json),
+                ["subscriberId"] = subscriberId,
+            },
+            ["timestamp"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["environmentId"] = configuration.EnvironmentId,
+        };
+        _queue.Writer.TryWrite(new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), "preference.updated",
+            subscriberId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late)));
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A few senders side by side, as Svix sends concurrently: order between webhooks is not promised.

@@ -121,6 +121,17 @@ public sealed class NovuEventTests
     }
 
     [Fact]
+    public void Unsubscribe_links_raise_an_email_workflows_bound_by_the_link_in_its_outputs_and_in_the_List_Unsubscribe_headers()
+    {
+        var workflow = Workflow("{{ payload.body }}");
+
+        var without = NovuEventBound.Of(workflow, new EventInputs(1024, 30, 40, 0))!.Value;
+        var with = NovuEventBound.Of(workflow, new EventInputs(1024, 30, 40, 0, UnsubscribeUrlBytes: 400))!.Value;
+
+        Assert.True(with - without >= NovuEventBound.EscapeFactor * (400 + NovuEventBound.UnsubscribeHeaderBytes));
+    }
+
+    [Fact]
     public void A_300_KB_payload_bounds_over_the_limit_so_it_is_rendered_and_measured()
     {
         var bound = NovuEventBound.Of(Workflow("{{ payload.body }}"), new EventInputs(300 * 1024, 30, 40, 0));

@@ -82,4 +82,18 @@ public sealed class UnsubscribeLinksTests
         Assert.Equal("1", merged.GetProperty("sms").GetProperty("to").GetString());
         Assert.Equal("<https://n.example/unsubscribe/t>", fresh.GetProperty("email").GetProperty("headers").GetProperty("List-Unsubscribe").GetString());
     }
+
+    [Theory]
+    [InlineData("ann", "welcome")]
+    [InlineData("\u00e9\u00e9\u00e9\"\"<>&", "wf\u00e9")]
+    [InlineData("a-very-long-subscriber-id-of-sixty-characters-xxxxxxxxxxxxxxxx", "a-workflow-key-of-forty-characters-xxxxx")]
+    public void A_links_bytes_never_pass_the_bound_the_size_check_counts(string subscriberId, string workflowKey)
+    {
+        var links = Links();
+        var url = links.Url(new UnsubscribeScope(Guid.NewGuid(), subscriberId, workflowKey, "in_app"))!;
+
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(url), 1,
+            links.MaxUrlBytes(System.Text.Encoding.UTF8.GetByteCount(subscriberId), System.Text.Encoding.UTF8.GetByteCount(workflowKey)));
+        Assert.Equal(0, Links(baseUrl: null).MaxUrlBytes(10, 10));
+    }
 }

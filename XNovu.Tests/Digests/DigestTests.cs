@@ -203,10 +203,10 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
         await (await enterprise.Client.GetAsync(new Uri(url, UriKind.Relative))).AssertProblemAsync(HttpStatusCode.NotFound, "https://xnovu.dev/problems/not-found");
     }
 
-    private static string Novu(Guid enterpriseId, string subscriber) => XNovu.Core.Novu.NovuNames.SubscriberId(enterpriseId, subscriber);
+    internal static string Novu(Guid enterpriseId, string subscriber) => XNovu.Core.Novu.NovuNames.SubscriberId(enterpriseId, subscriber);
 
     /// <summary>The events in name order: events of the same second are in delivery id order, which concurrent triggers do not fix.</summary>
-    private static string Sorted(string body)
+    internal static string Sorted(string body)
     {
         var start = body.IndexOf('[', StringComparison.Ordinal);
         var end = body.LastIndexOf(']') + 1;
@@ -221,7 +221,7 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
             "SELECT count(*) FROM notify.digest_event WHERE enterprise_id = @enterpriseId", new { enterpriseId });
     }
 
-    private static async Task<string> DigestWorkflowAsync(HttpClient client, object digest)
+    internal static async Task<string> DigestWorkflowAsync(HttpClient client, object digest)
     {
         var template = Key("digest-tpl");
         await client.CreateAsync("/api/templates", Template(template, "EMAIL",

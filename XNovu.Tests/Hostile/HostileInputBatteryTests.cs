@@ -39,6 +39,8 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
             v => $$$$"""{"templateKey":"t-hostile","name":"n","channelType":"EMAIL","bodyTemplate":{{{{v}}}}}"""),
         ("preview", "POST", "/api/templates/preview", false, "bodyTemplate",
             v => $$$$"""{"channelType":"EMAIL","bodyTemplate":{{{{v}}}},"payload":{}}"""),
+        ("digest preview", "POST", "/api/templates/preview", false, "digestEvents",
+            v => $$$$"""{"channelType":"EMAIL","bodyTemplate":"{{ digest.eventCount }}","digestEvents":{{{{v}}}}}"""),
         ("create workflow", "POST", "/api/workflows", false, "name",
             v => $$$$"""{"workflowKey":"wf-hostile","name":{{{{v}}}},"defaultChannels":["EMAIL"]}"""),
         ("update workflow", "PUT", "/api/workflows/wf-hostile", false, "description",
@@ -132,6 +134,10 @@ public sealed class HostileInputBatteryTests(XNovuAppFixture fixture)
             """{"templateKey":"t-liquid","name":"n","channelType":"EMAIL","bodyTemplate":"{% for x in payload.items %}"}"""));
         data.Add(new HostileCase("template: unknown Liquid tag", "POST", "/api/templates",
             """{"templateKey":"t-liquid2","name":"n","channelType":"EMAIL","bodyTemplate":"{% include '/etc/passwd' %}{% evil %}"}"""));
+        data.Add(new HostileCase("preview: 21 digest events", "POST", "/api/templates/preview",
+            $$$$"""{"channelType":"EMAIL","bodyTemplate":"b","digestEvents":[{{{{string.Join(',', Enumerable.Repeat("{}", 21))}}}}]}"""));
+        data.Add(new HostileCase("preview: a digest event that is not an object", "POST", "/api/templates/preview",
+            """{"channelType":"EMAIL","bodyTemplate":"b","digestEvents":[1]}"""));
         data.Add(new HostileCase("workflow: 10000 default channels", "POST", "/api/workflows",
             $$$$"""{"workflowKey":"wf-many","name":"n","defaultChannels":[{{{{string.Join(',', Enumerable.Repeat("\"EMAIL\"", 10_000))}}}}]}"""));
         data.Add(new HostileCase("workflow: payload schema is not a schema", "POST", "/api/workflows",

@@ -20,6 +20,9 @@ public sealed class DispatchHarness(XNovuAppFixture fixture) : IAsyncDisposable
         (await _novu.DeleteAsync("/emulator/requests")).EnsureSuccessStatusCode();
     }
 
+    public async Task ClearFaultsAsync() =>
+        (await _novu.DeleteAsync("/emulator/faults")).EnsureSuccessStatusCode();
+
     public async Task AddFaultAsync(object fault) =>
         (await _novu.PostAsJsonAsync("/emulator/faults", fault)).EnsureSuccessStatusCode();
 

@@ -152,6 +152,39 @@ public sealed class EventFitTests(XNovuAppFixture fixture) : EmulatorTestBase(ne
         Assert.DoesNotContain(requests, r => ((string?)r!["path"])?.StartsWith("/v1/events/trigger", StringComparison.Ordinal) == true && (int)r["status"]! == 413);
     }
 
+    [Fact]
+    public async Task The_size_check_counts_the_emails_List_Unsubscribe_headers_so_an_event_at_the_limit_is_accepted_and_sent_and_one_byte_more_is_413()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var template = Key("tpl-once");
+        await enterprise.Client.CreateAsync("/api/templates", Template(template, "EMAIL", body: "{{ payload.body }}", subject: "Big"));
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/templates/{template}/publish");
+        var key = Key("wf-once");
+        await enterprise.Client.CreateAsync("/api/workflows", Workflow(key, ["EMAIL"], new() { ["EMAIL"] = template }));
+        await enterprise.Client.OkAsync(HttpMethod.Post, $"/api/workflows/{key}/publish");
+        var subscriber = TriggerApi.Subscriber();
+        JsonObject Trigger(int length) => TriggerApi.Trigger(key, subscriber, new { body = new string('a', length) });
+
+        // The API's measure of this workflow's event grows byte for byte with the body: one refusal tells it exactly.
+        var probe = NovuLimit - 64;
+        var refused = await enterprise.Client.PostTriggerAsync(Trigger(probe));
+        await refused.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, EventTooLargeType);
+        var measured = (long)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["eventBytes"]!;
+        var atLimit = probe - (int)(measured - NovuLimit);
+
+        var over = await enterprise.Client.PostTriggerAsync(Trigger(atLimit + 1));
+        await over.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, EventTooLargeType);
+        Assert.Equal(NovuLimit + 1, (long)JsonNode.Parse(await over.Content.ReadAsStringAsync())!["eventBytes"]!);
+
+        // Exactly at the limit as the API counts it, headers included: the dispatcher, which adds them, sends it.
+        var accepted = await enterprise.Client.AcceptedAsync(Trigger(atLimit));
+        var state = await Harness.WaitForStatusAsync(accepted.Id(), "SENT");
+        var sent = Assert.Single(await Harness.EventsAsync((string)accepted["transactionId"]!))!;
+        Assert.Equal(["SENT"], state.DeliveryStatuses);
+        Assert.StartsWith("<http", (string)sent["overrides"]!["email"]!["headers"]!["List-Unsubscribe"]!, StringComparison.Ordinal);
+        Assert.Equal("List-Unsubscribe=One-Click", (string)sent["overrides"]!["email"]!["headers"]!["List-Unsubscribe-Post"]!);
+    }
+
     /// <summary>A published EMAIL workflow whose body shows <c>payload.body</c> twice: 300 KB of body renders 600 KB.</summary>
     private static async Task<string> TwiceTheBodyWorkflowAsync(HttpClient client)
     {
