@@ -24,22 +24,19 @@ internal static partial class HistoryAtScaleCommand
             throw new InvalidOperationException("At most 8 million notifications a day (23 bits of counter per second).");
         }
 
-        await ExecuteAsync(owner,
-            $"""
-            INSERT INTO notify.enterprise (id, name)
-            SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(e), 12, '0'))::uuid, 'history ' || e FROM generate_series(1, {HistoryEnterprises}) e
-            ON CONFLICT DO NOTHING;
-            DO $$
-            BEGIN
-                IF EXISTS (SELECT 1 FROM notify.ent_notification_legacy) THEN
-                    RAISE EXCEPTION 'the partitions below the cutover hold rows: load history into a fresh database only';
-                END IF;
-                DROP TABLE notify.ent_delivery_event_legacy, notify.ent_notification_delivery_legacy, notify.ent_notification_legacy;
-                UPDATE notify.history_settings SET cutover = notify.history_id_floor(((now() AT TIME ZONE 'UTC')::date - {days})::timestamp AT TIME ZONE 'UTC');
-                PERFORM notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7, '', (now() AT TIME ZONE 'UTC')::date - {days});
-            END
-            $$;
-            """, cancellationToken);
+        // The services run meanwhile: the three parents are locked first, and a deadlock with them is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SetUpHistoryAsync(owner, days, cancellationToken);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable && attempt < 20)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
 
         var clock = Stopwatch.StartNew();
         var done = 0L;
@@ -65,6 +62,25 @@ internal static partial class HistoryAtScaleCommand
         await ExecuteAsync(owner, "VACUUM (ANALYZE) notify.ent_notification, notify.ent_notification_delivery, notify.notification_transaction", cancellationToken);
         Report.Line($"VACUUM ANALYZE in {vacuum.Elapsed.TotalSeconds:0} s");
     }
+
+    private static Task SetUpHistoryAsync(string owner, int days, CancellationToken cancellationToken) =>
+        ExecuteAsync(owner,
+            $"""
+            INSERT INTO notify.enterprise (id, name)
+            SELECT ('00000000-0000-4000-9000-' || lpad(to_hex(e), 12, '0'))::uuid, 'history ' || e FROM generate_series(1, {HistoryEnterprises}) e
+            ON CONFLICT DO NOTHING;
+            DO $$
+            BEGIN
+                LOCK TABLE notify.ent_delivery_event, notify.ent_notification_delivery, notify.ent_notification IN ACCESS EXCLUSIVE MODE;
+                IF EXISTS (SELECT 1 FROM notify.ent_notification_legacy) THEN
+                    RAISE EXCEPTION 'the partitions below the cutover hold rows: load history into a fresh database only';
+                END IF;
+                DROP TABLE notify.ent_delivery_event_legacy, notify.ent_notification_delivery_legacy, notify.ent_notification_legacy;
+                UPDATE notify.history_settings SET cutover = notify.history_id_floor(((now() AT TIME ZONE 'UTC')::date - {days})::timestamp AT TIME ZONE 'UTC');
+                PERFORM notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7, '', (now() AT TIME ZONE 'UTC')::date - {days});
+            END
+            $$;
+            """, cancellationToken);
 
     /// <param name="daysAgo">The day filled: this many days before today (UTC).</param>
     private static Task LoadChunkAsync(string owner, Guid lister, int daysAgo, int perDay, int from, int to, CancellationToken cancellationToken) =>

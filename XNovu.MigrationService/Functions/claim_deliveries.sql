@@ -12,9 +12,6 @@
 -- the primary key, by the claimed ids (a full scan of any index costs what the table's size says, and loses once
 -- the table is not tiny); nothing else in the claim changes (0023).
 -- (reasons first written in 0024_claim_starts_by_key)
--- Issue 32: the notifications and deliveries are partitioned by day. A hash join of the claimed ids to the
--- notifications read every partition's primary key whole (planned small, as above); with hash and merge joins off,
--- each claimed notification is one primary-key lookup in the one partition its id names (runtime pruning).
 -- History: 0005_deliveries_and_dispatch, 0010_dispatch_reliability, 0020_dispatch_plans, 0023_generic_dispatch_plans, 0024_claim_starts_by_key. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
@@ -86,8 +83,6 @@ CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch intege
  SET plan_cache_mode TO 'force_generic_plan'
  SET enable_seqscan TO 'off'
  SET enable_bitmapscan TO 'off'
- SET enable_hashjoin TO 'off'
- SET enable_mergejoin TO 'off'
 AS $function$
 DECLARE
     v_claim uuid;
