@@ -51,6 +51,12 @@ BEGIN
             EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent || p_parent_suffix);
             EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
+            -- Owned by the owner from the start: the migrator's hand-over never has to lock it under traffic.
+            EXECUTE format('ALTER TABLE notify.%I OWNER TO xnovu_owner', v_name);
+            -- Reached through the parent, whose policy applies; a partition named directly keeps the same rule.
+            EXECUTE format('ALTER TABLE notify.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', v_name);
+            EXECUTE format('CREATE POLICY tenant_isolation ON notify.%I USING (enterprise_id = notify.current_enterprise_id()) '
+                           'WITH CHECK (enterprise_id = notify.current_enterprise_id())', v_name);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
             ELSIF v_table.parent = 'ent_notification' THEN

@@ -24,11 +24,19 @@ CREATE TABLE notify.history_settings (
 INSERT INTO notify.history_settings (cutover)
 SELECT ((floor(extract(epoch FROM date_trunc('day', now(), 'UTC')))::bigint - 1704067200) << 23);
 GRANT SELECT ON notify.history_settings TO xnovu_app;
+-- Objects the services touch from the moment they exist are handed to the owner at once, not by the hand-over after
+-- the scripts (an ALTER ... OWNER then would lock them under traffic).
+ALTER TABLE notify.history_settings OWNER TO xnovu_owner;
 
 CREATE SEQUENCE notify.history_id_seq;
 -- Deliveries of notifications made before the cutover take ids from here once the identity is gone (0053 sets it).
 CREATE SEQUENCE notify.legacy_delivery_id_seq;
 GRANT USAGE ON SEQUENCE notify.history_id_seq, notify.legacy_delivery_id_seq TO xnovu_app;
+-- Until the switch, this release's code takes ids from the old identities by name (new_notification_id,
+-- create_statement_deliveries): the services may use them. The switch drops them.
+GRANT USAGE ON SEQUENCE notify.ent_notification_id_seq, notify.ent_notification_delivery_id_seq TO xnovu_app;
+ALTER SEQUENCE notify.history_id_seq OWNER TO xnovu_owner;
+ALTER SEQUENCE notify.legacy_delivery_id_seq OWNER TO xnovu_owner;
 
 -- Live definitions: Functions/history_id_floor.sql, history_id.sql, delivery_id_for.sql.
 CREATE OR REPLACE FUNCTION notify.history_id_floor(p_at timestamptz) RETURNS bigint
@@ -63,6 +71,7 @@ CREATE POLICY tenant_isolation ON notify.notification_transaction
     USING (enterprise_id = notify.current_enterprise_id())
     WITH CHECK (enterprise_id = notify.current_enterprise_id());
 GRANT SELECT, INSERT, DELETE ON notify.notification_transaction TO xnovu_app;
+ALTER TABLE notify.notification_transaction OWNER TO xnovu_owner;
 
 -- Live definition: Functions/record_notification_transactions.sql.
 CREATE OR REPLACE FUNCTION notify.record_notification_transactions() RETURNS trigger

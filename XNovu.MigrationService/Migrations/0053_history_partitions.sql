@@ -19,6 +19,7 @@ DROP PROCEDURE IF EXISTS notify.backfill_notification_transactions(integer);
 
 CREATE SEQUENCE notify.delivery_event_id_seq;
 GRANT USAGE ON SEQUENCE notify.delivery_event_id_seq TO xnovu_app;
+ALTER SEQUENCE notify.delivery_event_id_seq OWNER TO xnovu_owner;
 
 CREATE OR REPLACE FUNCTION notify.ensure_history_partitions(p_through date, p_parent_suffix text DEFAULT '', p_from date DEFAULT NULL)
  RETURNS integer
@@ -59,6 +60,12 @@ BEGIN
             EXECUTE format('CREATE TABLE notify.%I (LIKE notify.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', v_name, v_table.parent || p_parent_suffix);
             EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I CHECK (%I >= %s AND %I < %s)',
                            v_name, v_name || '_bound', v_table.key, v_from, v_table.key, v_to);
+            -- Owned by the owner from the start: the migrator's hand-over never has to lock it under traffic.
+            EXECUTE format('ALTER TABLE notify.%I OWNER TO xnovu_owner', v_name);
+            -- Reached through the parent, whose policy applies; a partition named directly keeps the same rule.
+            EXECUTE format('ALTER TABLE notify.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', v_name);
+            EXECUTE format('CREATE POLICY tenant_isolation ON notify.%I USING (enterprise_id = notify.current_enterprise_id()) '
+                           'WITH CHECK (enterprise_id = notify.current_enterprise_id())', v_name);
             IF v_table.parent = 'ent_notification_delivery' THEN
                 EXECUTE format('ALTER TABLE notify.%I ADD CONSTRAINT %I UNIQUE (notification_id, ordinal)', v_name, v_name || '_ordinal');
             ELSIF v_table.parent = 'ent_notification' THEN
@@ -129,6 +136,11 @@ CREATE POLICY tenant_isolation ON notify.ent_delivery_event_next
 GRANT SELECT, INSERT, UPDATE, DELETE ON notify.ent_notification_next, notify.ent_notification_delivery_next TO xnovu_app;
 GRANT SELECT ON notify.ent_delivery_event_next TO xnovu_app;
 
+-- The partition maker runs as its owner (xnovu_owner once an earlier run handed it over): the new parents are
+-- handed over first, as the migrator does with every object after the scripts.
+ALTER TABLE notify.ent_notification_next OWNER TO xnovu_owner;
+ALTER TABLE notify.ent_notification_delivery_next OWNER TO xnovu_owner;
+ALTER TABLE notify.ent_delivery_event_next OWNER TO xnovu_owner;
 SELECT notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 7, '_next');
 
 -- Retention by the day; live definitions: Functions/drop_history_day.sql, Functions/purge_transaction_keys.sql.
