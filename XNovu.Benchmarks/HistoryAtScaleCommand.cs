@@ -24,6 +24,7 @@ internal static partial class HistoryAtScaleCommand
         var history = configuration.GetValue("HistoryNotifications", 50_000_000L);
         var days = configuration.GetValue("HistoryDays", 50);
         var listCalls = configuration.GetValue("ListCalls", 4000);
+        var quiet = new QuietGate(configuration["QuietFile"], configuration.GetValue("QuietLoad", 0.0));
         using var stop = new CancellationTokenSource(TimeSpan.FromHours(4));
         Console.CancelKeyPress += (_, e) =>
         {
@@ -39,7 +40,7 @@ internal static partial class HistoryAtScaleCommand
 
         Report.Section("Sizes, empty");
         await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
-        var empty = await MeasureAsync("empty", app, settings, lister, listCalls, stop.Token);
+        var empty = await quiet.RunAsync(() => MeasureAsync("empty", app, settings, lister, listCalls, stop.Token), stop.Token);
 
         Report.Section($"Loading {history:N0} notifications over {days} days");
         var loading = Stopwatch.StartNew();
@@ -47,10 +48,10 @@ internal static partial class HistoryAtScaleCommand
         Report.Line($"loaded in {loading.Elapsed.TotalMinutes:0.0} min ({history / loading.Elapsed.TotalSeconds:N0} notifications/s with their deliveries and keys)");
         Report.Section("Sizes, with the history");
         await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
-        var full = await MeasureAsync("with history", app, settings, lister, listCalls, stop.Token);
+        var full = await quiet.RunAsync(() => MeasureAsync("with history", app, settings, lister, listCalls, stop.Token), stop.Token);
 
         Report.Section("Retention of one day");
-        var retention = await RetentionAsync(app.OwnerConnectionString, days, stop.Token);
+        var retention = await quiet.RunAsync(() => RetentionAsync(app.OwnerConnectionString, days, stop.Token), stop.Token);
 
         var rows = new List<ScenarioRow>
         {
