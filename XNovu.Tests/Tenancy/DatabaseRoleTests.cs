@@ -92,6 +92,21 @@ public sealed class DatabaseRoleTests(XNovuAppFixture fixture)
         Assert.Equal("xnovu_dispatcher", await CurrentUserAsync(dispatcher));
     }
 
+    /// <summary>
+    /// Issue 32: with the history partitioned by day, the claim's generic plan cost passed jit_above_cost, and every
+    /// claim spent about 6 s compiling 189 functions with LLVM before running 40 ms of work (0070).
+    /// </summary>
+    [Theory]
+    [InlineData("xnovu-api")]
+    [InlineData("xnovu-dispatcher")]
+    public async Task The_services_run_without_jit_compilation(string login)
+    {
+        await using var connection = await OpenAsync(login);
+        await using var command = new NpgsqlCommand("SHOW jit", connection);
+
+        Assert.Equal("off", (string?)await command.ExecuteScalarAsync());
+    }
+
     private static async Task<string> CurrentUserAsync(NpgsqlConnection connection)
     {
         await using var command = new NpgsqlCommand("SELECT current_user", connection);
