@@ -19,7 +19,7 @@ namespace XNovu.Benchmarks;
 /// </remarks>
 internal static class ShardsCommand
 {
-    /// <param name="args">After <c>shards</c>: <c>--enterprises 8</c>, <c>--triggers 6000</c>, <c>--concurrency 16</c>, <c>--recipients 2</c>, <c>--claim-loops 4</c>.</param>
+    /// <param name="args">After <c>shards</c>: <c>--enterprises 8</c>, <c>--triggers 6000</c>, <c>--concurrency 16</c>, <c>--recipients 2</c>, <c>--claim-loops 4</c>, <c>--rounds 2</c>.</param>
     public static async Task<int> RunAsync(string[] args)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -30,10 +30,10 @@ internal static class ShardsCommand
         };
 
         var settings = new Settings(
-            Int(args, "--enterprises", 8), Int(args, "--triggers", 6000), Int(args, "--concurrency", 16), Int(args, "--recipients", 2), Int(args, "--claim-loops", 4));
+            Int(args, "--enterprises", 8), Int(args, "--triggers", 6000), Int(args, "--concurrency", 16), Int(args, "--recipients", 2), Int(args, "--claim-loops", 4), Int(args, "--rounds", 2));
         var enterprises = Enumerable.Range(1, settings.Enterprises).Select(i => new Guid($"00000000-0000-0000-0032-{i:x12}")).ToList();
         Console.WriteLine($"XNovu shards: {settings.Triggers:N0} triggers of {settings.Recipients} recipients over {settings.Enterprises} enterprises, "
-            + $"{settings.Concurrency} callers; {settings.ClaimLoops} claim loops of 100 in all. Build: {Build}.");
+            + $"{settings.Concurrency} callers; {settings.ClaimLoops} claim loops of 100 in all; {settings.Rounds} rounds of each layout, alternating. Build: {Build}.");
 
         await using var a = await ShardServer.StartAsync("a", stop.Token);
         await using var b = await ShardServer.StartAsync("b", stop.Token);
@@ -46,72 +46,106 @@ internal static class ShardsCommand
 
         var single = new ShardDirectory(["one"], enterprises.ToDictionary(e => e, _ => "one"), "one");
         var spread = new ShardDirectory(["a", "b"], enterprises.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => p.i % 2 == 0 ? "a" : "b"), "a");
-        var figures = new List<(string Layout, Figures Figures)>
-        {
-            ("one database", await MeasureAsync(single, one, enterprises, settings, stop.Token)),
-            ("two databases", await MeasureAsync(spread, two, enterprises, settings, stop.Token)),
-        };
+        await using var onePaths = await PrepareAsync(single, one, enterprises, settings, stop.Token);
+        await using var twoPaths = await PrepareAsync(spread, two, enterprises, settings, stop.Token);
 
-        Console.WriteLine();
-        Console.WriteLine($"{"layout",-14} {"triggers/s",11} {"deliveries claimed/s",21} {"load at start",14}");
-        foreach (var (layout, f) in figures)
+        // Both servers' CPU, whichever layout runs: the cost of the work, whatever share of the machine it got.
+        double ServersCpu() => a.CpuSeconds() + b.CpuSeconds();
+
+        // The layouts alternate, round after round, so that a change of the machine's load falls on both.
+        var figures = new List<(string Layout, Figures Figures)>();
+        for (var round = 1; round <= settings.Rounds; round++)
         {
-            Console.WriteLine($"{layout,-14} {f.TriggersPerSecond,11:N0} {f.ClaimedPerSecond,21:N0} {f.LoadAtStart,14}");
+            figures.Add(("one database", await MeasureAsync(onePaths, enterprises, settings, $"r{round}", ServersCpu, stop.Token)));
+            figures.Add(("two databases", await MeasureAsync(twoPaths, enterprises, settings, $"r{round}", ServersCpu, stop.Token)));
         }
 
-        var (first, second) = (figures[0].Figures, figures[1].Figures);
+        Console.WriteLine();
+        Console.WriteLine($"{"layout",-14} {"triggers/s",11} {"deliveries claimed/s",21} {"PG CPU ms/trigger",18} {"PG CPU ms/delivery",19} {"load at start",14}");
+        foreach (var (layout, f) in figures)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{layout,-14} {f.TriggersPerSecond,11:N0} {f.ClaimedPerSecond,21:N0} {f.ServerMsPerTrigger,18:0.000} {f.ServerMsPerDelivery,19:0.000} {f.LoadAtStart,14}"));
+        }
+
+        double Mean(string layout, Func<Figures, double> figure) => figures.Where(f => f.Layout == layout).Average(f => figure(f.Figures));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"two / one: triggers/s {second.TriggersPerSecond / first.TriggersPerSecond:0.00}, deliveries claimed/s {second.ClaimedPerSecond / first.ClaimedPerSecond:0.00}"));
+            $"two / one, mean of {settings.Rounds} rounds: triggers/s {Mean("two databases", f => f.TriggersPerSecond) / Mean("one database", f => f.TriggersPerSecond):0.00}, "
+            + $"deliveries claimed/s {Mean("two databases", f => f.ClaimedPerSecond) / Mean("one database", f => f.ClaimedPerSecond):0.00}; "
+            + $"PostgreSQL CPU per trigger {Mean("two databases", f => f.ServerMsPerTrigger) / Mean("one database", f => f.ServerMsPerTrigger):0.00}, "
+            + $"per delivery {Mean("two databases", f => f.ServerMsPerDelivery) / Mean("one database", f => f.ServerMsPerDelivery):0.00}"));
         return 0;
     }
 
-    private static async Task<Figures> MeasureAsync(
+    /// <summary>The layout's paths, its enterprises created on their shards, warmed up (pools, prepared statements, the writers' kept lookups).</summary>
+    private static async Task<ShardedPaths> PrepareAsync(
         ShardDirectory directory, Dictionary<string, ShardDatabase> databases, List<Guid> enterprises, Settings settings, CancellationToken cancellationToken)
     {
-        Console.WriteLine();
         Console.WriteLine($"{string.Join(" + ", directory.Shards.Select(s => $"{s}: {enterprises.Count(e => directory.ShardOf(e) == s)} enterprises"))}");
-        await using var paths = new ShardedPaths(directory, databases);
+        var paths = new ShardedPaths(directory, databases);
         await paths.CreateEnterprisesAsync(enterprises, cancellationToken);
-
-        // A warm-up per enterprise (pools, prepared statements, the writers' kept lookups), claimed away before the clock.
         await TriggerAsync(paths, enterprises, enterprises.Count * 10, settings, "warm", cancellationToken);
-        await ClaimAllAsync(paths, directory, settings, cancellationToken);
+        await ClaimAllAsync(paths, settings, cancellationToken);
+        return paths;
+    }
 
+    private static async Task<Figures> MeasureAsync(
+        ShardedPaths paths, List<Guid> enterprises, Settings settings, string round, Func<double> serversCpu, CancellationToken cancellationToken)
+    {
         var load = Report.LoadAverage();
+        var cpu = serversCpu();
         var clock = Stopwatch.StartNew();
-        await TriggerAsync(paths, enterprises, settings.Triggers, settings, "run", cancellationToken);
+        var refused = await TriggerAsync(paths, enterprises, settings.Triggers, settings, round, cancellationToken);
         var triggerSeconds = clock.Elapsed.TotalSeconds;
+        var triggerCpu = serversCpu() - cpu;
+        cpu = serversCpu();
         clock.Restart();
-        var claimed = await ClaimAllAsync(paths, directory, settings, cancellationToken);
+        var claimed = await ClaimAllAsync(paths, settings, cancellationToken);
         var claimSeconds = clock.Elapsed.TotalSeconds;
-        if (claimed != settings.Triggers * settings.Recipients)
+        var claimCpu = serversCpu() - cpu;
+        if (claimed != (settings.Triggers - refused) * settings.Recipients)
         {
-            throw new InvalidOperationException($"{claimed} deliveries claimed, {settings.Triggers * settings.Recipients} expected.");
+            throw new InvalidOperationException($"{claimed} deliveries claimed, {(settings.Triggers - refused) * settings.Recipients} expected.");
         }
 
-        var figures = new Figures(settings.Triggers / triggerSeconds, claimed / claimSeconds, load);
+        var figures = new Figures(
+            (settings.Triggers - refused) / triggerSeconds, claimed / claimSeconds, 1000 * triggerCpu / (settings.Triggers - refused), 1000 * claimCpu / claimed, load);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"   load {load} at start; {settings.Triggers:N0} triggers in {triggerSeconds:0.0} s ({figures.TriggersPerSecond:N0}/s); {claimed:N0} deliveries claimed and completed in {claimSeconds:0.0} s ({figures.ClaimedPerSecond:N0}/s)"));
+            $"{string.Join("+", paths.Directory.Shards)}, {round}: load {load} at start; {settings.Triggers - refused:N0} triggers stored ({refused} refused) in {triggerSeconds:0.0} s ({figures.TriggersPerSecond:N0}/s); {claimed:N0} deliveries claimed and completed in {claimSeconds:0.0} s ({figures.ClaimedPerSecond:N0}/s); PostgreSQL CPU {triggerCpu:0.0} s and {claimCpu:0.0} s"));
         return figures;
     }
 
-    /// <summary><paramref name="count"/> triggers, enterprise after enterprise, <see cref="Settings.Concurrency"/> callers at once.</summary>
-    private static async Task TriggerAsync(ShardedPaths paths, List<Guid> enterprises, int count, Settings settings, string prefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// <paramref name="count"/> triggers, enterprise after enterprise, <see cref="Settings.Concurrency"/> callers at
+    /// once: how many were refused for a database error (what the API answers 503, and a caller sends again).
+    /// </summary>
+    private static async Task<int> TriggerAsync(ShardedPaths paths, List<Guid> enterprises, int count, Settings settings, string prefix, CancellationToken cancellationToken)
     {
         var next = -1;
+        var refused = 0;
         var recipients = Enumerable.Range(0, settings.Recipients).Select(r => $"subscriber-{r}").ToArray();
         await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(async () =>
         {
             for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
-                await paths.TriggerAsync(enterprises[i % enterprises.Count], $"{prefix}-{i}", recipients, cancellationToken);
+                try
+                {
+                    await paths.TriggerAsync(enterprises[i % enterprises.Count], $"{prefix}-{i}", recipients, cancellationToken);
+                }
+                catch (Npgsql.NpgsqlException e)
+                {
+                    Interlocked.Increment(ref refused);
+                    Console.WriteLine($"   trigger {prefix}-{i} refused (503 at the API): {e.Message}");
+                }
             }
         }, cancellationToken)));
+        return refused;
     }
 
     /// <summary>The claim loops, split evenly over the shards, each claiming and completing until its shard is empty.</summary>
-    private static async Task<int> ClaimAllAsync(ShardedPaths paths, ShardDirectory directory, Settings settings, CancellationToken cancellationToken)
+    private static async Task<int> ClaimAllAsync(ShardedPaths paths, Settings settings, CancellationToken cancellationToken)
     {
+        var directory = paths.Directory;
         var perShard = Math.Max(1, settings.ClaimLoops / directory.Shards.Count);
         var loops = directory.Shards.SelectMany(shard => Enumerable.Range(0, perShard).Select(loop => Task.Run(async () =>
         {
@@ -137,7 +171,7 @@ internal static class ShardsCommand
     private const string Build = "Release";
 #endif
 
-    private sealed record Settings(int Enterprises, int Triggers, int Concurrency, int Recipients, int ClaimLoops);
+    private sealed record Settings(int Enterprises, int Triggers, int Concurrency, int Recipients, int ClaimLoops, int Rounds);
 
-    private sealed record Figures(double TriggersPerSecond, double ClaimedPerSecond, string LoadAtStart);
+    private sealed record Figures(double TriggersPerSecond, double ClaimedPerSecond, double ServerMsPerTrigger, double ServerMsPerDelivery, string LoadAtStart);
 }

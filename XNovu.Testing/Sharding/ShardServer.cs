@@ -55,6 +55,47 @@ public sealed class ShardServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// CPU seconds the server has used so far: the postmaster's, its live backends' and those of the children it has
+    /// reaped (<c>/proc</c>, Linux only). The cost of work on a shard, whatever share of a busy machine it got.
+    /// </summary>
+    public double CpuSeconds()
+    {
+        if (server is null || server.HasExited)
+        {
+            return 0;
+        }
+
+        var postmaster = server.Id;
+        var ticks = 0L;
+        foreach (var entry in System.IO.Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Fields after the command's closing parenthesis: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+                var stat = File.ReadAllText(Path.Combine(entry, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (pid == postmaster || parent == postmaster)
+                {
+                    ticks += Enumerable.Range(11, pid == postmaster ? 4 : 2)
+                        .Sum(i => long.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (IOException)
+            {
+                // the process ended meanwhile
+            }
+        }
+
+        return ticks / 100.0;
+    }
+
+    /// <summary>
     /// The shard's database made unavailable as when its machine is lost: the server and its backends killed at once,
     /// the open connections broken and the port refusing new ones.
     /// </summary>
