@@ -10,6 +10,7 @@ using XNovu.Benchmarks.Scenarios;
 // dotnet run -c Release --project XNovu.Benchmarks -- production-run [-c Debug] [--no-build] (published services, no AppHost: docs/deployment.md)
 // dotnet run -c Release --project XNovu.Benchmarks -- pgbouncer-throughput [--seconds 30] [--concurrency 32] (direct vs PgBouncer: docs/operations.md)
 // dotnet run -c Release --project XNovu.Benchmarks -- history-at-scale [--HistoryNotifications 50000000] [--HistoryDays 50] (issue 32: docs/benchmarks.md)
+// dotnet run -c Release --project XNovu.Benchmarks -- shards [--triggers 6000] [--enterprises 8] [--concurrency 16] (issue 32: two databases, docs/scaling.md)
 // dotnet run -c Release --project XNovu.Benchmarks -- migration-under-load [--Notifications 5000000] [--TriggersPerSecond 500] [--no-build] (docs/operations.md)
 if (args.Length > 0 && args[0] == "production-run")
 {
@@ -24,6 +25,11 @@ if (args.Length > 0 && args[0] == "pgbouncer-throughput")
 if (args.Length > 0 && args[0] == "history-at-scale")
 {
     return await XNovu.Benchmarks.HistoryAtScaleCommand.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "shards")
+{
+    return await XNovu.Benchmarks.ShardsCommand.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "migration-under-load")

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using XNovu.Core.Persistence;
 
 namespace XNovu.Dispatcher.Dispatch;
 
@@ -57,6 +58,18 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
     public const string DataSourceKey = "xnovu-app-dispatch";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The settings of the data source this store runs on (see the remarks): one definition, for the dispatcher's
+    /// own data source and for one per shard (docs/scaling.md).
+    /// </summary>
+    public static void ConfigureDataSource(NpgsqlConnectionStringBuilder connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(connectionString);
+        connectionString.Options = "-c synchronous_commit=off";
+        connectionString.ApplicationName = "xnovu-dispatch";
+        XNovuDatabase.ApplyPoolSettings(connectionString);
+    }
 
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
         string worker, int batchSize, int leaseSeconds, int maxUnfinishedClaims, CancellationToken cancellationToken)

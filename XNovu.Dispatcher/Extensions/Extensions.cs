@@ -36,12 +36,7 @@ internal static class Extensions
         builder.Services.AddKeyedSingleton(DeliveryStore.DataSourceKey, (sp, _) => PostgresDataSources.Create(
             builder.Configuration.GetConnectionString(DataExtensions.DispatcherConnectionName)!,
             sp.GetRequiredService<ILoggerFactory>(),
-            connectionString =>
-            {
-                connectionString.Options = "-c synchronous_commit=off";
-                connectionString.ApplicationName = "xnovu-dispatch";
-                XNovuDatabase.ApplyPoolSettings(connectionString);
-            }));
+            DeliveryStore.ConfigureDataSource));
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<XNovu.Dispatcher.Subscribers.SubscriberProfileStore>();
         builder.Services.AddSingleton<RenderingStore>();

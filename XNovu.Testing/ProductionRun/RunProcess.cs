@@ -20,6 +20,9 @@ public sealed class RunProcess : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>The process id (for reading its CPU time in <c>/proc</c>).</summary>
+    public int Id => process.Id;
+
     public bool HasExited => process.HasExited;
 
     public int ExitCode => process.ExitCode;
