@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using XNovu.Core.History;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Dispatcher.Retention;
@@ -13,7 +14,7 @@ namespace XNovu.Dispatcher.Retention;
 /// run it at once; the batches do not overlap.
 /// </summary>
 public sealed partial class RetentionWorker(
-    XNovuDatabase database, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionWorker> logger)
+    XNovuDatabase database, IOptions<RetentionOptions> options, HistoryPartitionWatch partitions, TimeProvider time, ILogger<RetentionWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
