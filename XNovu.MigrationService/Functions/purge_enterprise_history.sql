@@ -2,7 +2,7 @@
 -- RETRACTED, no topic still expanding) made before history_kept_since, with their deliveries, delivery events and
 -- transaction keys (no cascade between day partitions), and answers how many. Days are dropped whole only past the
 -- deployment's retention (drop_history_day); inside the younger days an enterprise's rows go by this delete, found
--- by its (enterprise, status, created_at) index in each day, a short statement per batch. SKIP LOCKED: a row the
+-- by its (enterprise, created_at) index in each day, a short statement per batch. SKIP LOCKED: a row the
 -- dispatch holds is left for the next batch. Unfinished notifications stay whatever their age, as in
 -- purge_notifications: retention never drops work.
 -- SECURITY DEFINER: the dispatchers' retention pass calls it for each enterprise of enterprises_with_retention.
