@@ -32,7 +32,9 @@ var migrations = builder.AddProject<Projects.XNovu_MigrationService>("migrations
 
 var api = builder.AddProject<Projects.XNovu_Api>("api")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Api, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors", "XNovu:Webhooks", "XNovu:NovuWebhooks")
+    .WithSettingsFrom(builder.Configuration, "XNovu:RateLimit", "XNovu:Triggers", "XNovu:Operations", "XNovu:Topics", "XNovu:RuleLimits", "XNovu:Offboarding", "XNovu:Cors", "XNovu:Webhooks", "XNovu:NovuWebhooks",
+        // MaxAge bounds an enterprise's own retention; the history partitions' health is in /api/health too.
+        "XNovu:Retention", "XNovu:HistoryHealth")
     .WithXNovuOperatorCommands(parameters.AdminKey)
     .WithExternalHttpEndpoints()
     .WithDirectHttpEndpoint(builder.Configuration)
@@ -48,7 +50,7 @@ novu.Emulator?.WithEnvironment("NovuEmulator__Webhooks__Url", ReferenceExpressio
 
 builder.AddProject<Projects.XNovu_Dispatcher>("dispatcher")
     .WithXNovuServiceDependencies(infrastructure, infrastructure.Dispatcher, migrations, parameters, novu, builder.Configuration)
-    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:Webhooks", "XNovu:DeliveryPoll")
+    .WithSettingsFrom(builder.Configuration, "XNovu:Dispatcher", "XNovu:NovuSync", "XNovu:RuleEngine", "XNovu:Retention", "XNovu:HistoryHealth", "XNovu:Webhooks", "XNovu:DeliveryPoll")
     // Emails' unsubscribe links point at the API (signed with the admin key both services share).
     .WithEnvironment("XNovu__Unsubscribe__BaseUrl", api.GetEndpoint("http"))
     .WithReplicas(builder.Configuration.GetValue("XNovu:DispatcherReplicas", 1));

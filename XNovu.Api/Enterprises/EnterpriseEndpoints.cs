@@ -34,6 +34,7 @@ public static class EnterpriseEndpoints
         group.MapGet("/{id:guid}/api-keys", ListKeysAsync);
         group.MapDelete("/{id:guid}/api-keys/{keyId:guid}", RevokeKeyAsync);
         group.MapEnterpriseLifecycleEndpoints();
+        group.MapEnterpriseRetentionEndpoints();
         return group;
     }
 

@@ -72,6 +72,17 @@ public sealed class EnterpriseStore(XNovuDatabase database)
             return state;
         }, cancellationToken);
 
+    /// <summary>Issue 32: the enterprise's own retention in days (null: the deployment's); null when there is no such enterprise.</summary>
+    public Task<EnterpriseRetentionResponse?> SetRetentionAsync(Guid id, int? days, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseRetentionResponse>(
+            "UPDATE notify.enterprise SET retention_days = @days, updated_at = now() WHERE id = @id AND deleted_at IS NULL RETURNING id, retention_days AS RetentionDays",
+            new { id, days }, session.Transaction), cancellationToken);
+
+    public Task<EnterpriseRetentionResponse?> RetentionAsync(Guid id, CancellationToken cancellationToken) =>
+        database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<EnterpriseRetentionResponse>(
+            "SELECT id, retention_days AS RetentionDays FROM notify.enterprise WHERE id = @id AND deleted_at IS NULL",
+            new { id }, session.Transaction), cancellationToken);
+
     public Task<int?> MinCronIntervalSecondsAsync(Guid id, CancellationToken cancellationToken) =>
         database.InTenantAsync(id, session => session.Connection.QuerySingleOrDefaultAsync<int?>(
             "SELECT min_cron_interval_seconds FROM notify.enterprise WHERE id = @id", new { id }, session.Transaction), cancellationToken);

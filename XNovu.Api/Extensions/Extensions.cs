@@ -43,6 +43,7 @@ internal static class Extensions
         builder.AddXNovuData(DataExtensions.ApiConnectionName);
         builder.AddXNovuAuthentication();
         builder.AddXNovuOffboarding();
+        builder.AddXNovuEnterpriseRetention();
         // Workflows and templates (static and stored), the template engine, and their caches, evicted on
         // every write here and in every other instance.
         builder.AddXNovuDefinitions();

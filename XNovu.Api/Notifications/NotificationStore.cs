@@ -32,6 +32,17 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         LEFT JOIN notify.typ_notification_priority p ON p.id = n.notification_priority_id
         """;
 
+    /// <summary>
+    /// Issue 32: a finished notification made before its enterprise's own retention is past it: hidden here until the
+    /// dispatchers' retention pass deletes it (within <c>XNovu:Retention:Interval</c>), by the delete's own rule
+    /// (<c>notify.history_kept_since</c>, read once per statement). Unfinished work stays visible and cancellable
+    /// whatever its age, as retention never deletes it. A filter on the rows the list's indexes find; the cancel and
+    /// the retry do not find a hidden notification either.
+    /// </summary>
+    private const string WithinRetention =
+        "(n.notification_status NOT IN ('SENT', 'FAILED', 'RETRACTED') OR n.expansion_pending "
+        + "OR n.created_at >= (SELECT notify.history_kept_since(notify.current_enterprise_id())))";
+
     private const string DeliverySelect =
         """
         SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
@@ -54,7 +65,7 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
     public async Task<IReadOnlyList<NotificationSummaryRow>> ListAsync(Guid enterpriseId, NotificationFilter filter, CancellationToken cancellationToken)
     {
         // Only the filters given become conditions, so each combination can use its index.
-        var conditions = new List<string>();
+        var conditions = new List<string> { WithinRetention };
         if (filter.Status is not null)
         {
             conditions.Add("n.notification_status = @status::notify.notification_status");
@@ -80,7 +91,7 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
             conditions.Add("(n.created_at, n.id) < (@afterCreatedAt, @afterId)");
         }
 
-        var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
+        var where = "WHERE " + string.Join(" AND ", conditions);
         return (await reads.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<NotificationSummaryRow>(
             $"""
             SELECT {NotificationSummaryRow.Columns}
@@ -115,7 +126,7 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         {
             await using var grid = await session.Connection.QueryMultipleAsync(
                 $"""
-                {NotificationSelect} WHERE n.id = @id;
+                {NotificationSelect} WHERE n.id = @id AND {WithinRetention};
                 {DeliverySelect} WHERE notification_id = @id ORDER BY ordinal;
                 {DeliveryEventSelect} WHERE d.notification_id = @id ORDER BY e.occurred_at, e.id;
                 """,
@@ -225,7 +236,7 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
     /// <summary>The notification's status, locked against a concurrent cancel or retry; null when unknown here.</summary>
     private static Task<string?> LockAsync(TenantSession session, long id) =>
         session.Connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT notification_status::text FROM notify.ent_notification WHERE id = @id FOR UPDATE",
+            $"SELECT n.notification_status::text FROM notify.ent_notification n WHERE n.id = @id AND {WithinRetention} FOR UPDATE",
             new { id },
             session.Transaction);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using XNovu.Core.History;
 
 namespace XNovu.Api.Operations;
 
@@ -17,6 +18,10 @@ public static class OperationsExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<OperationsStore>();
         builder.Services.AddSingleton<NovuProbe>();
+        // The history partitions' part of /api/health, and the gauge of days made ahead. Not in this process's
+        // readiness (/health): every replica would leave the load balancer at once, refusing reads too, for what
+        // only the dispatchers' retention pass can mend.
+        builder.AddHistoryPartitionWatch();
         builder.Services.AddSingleton<SystemHealth>();
         builder.Services.AddSingleton<BacklogMonitor>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<BacklogMonitor>());

@@ -26,7 +26,17 @@ public sealed record HealthReport(
     DateTimeOffset Timestamp)
 {
     public IReadOnlyList<NovuEnvironmentHealth> NovuEnvironments { get; init; } = [];
+
+    /// <summary>
+    /// The history's day partitions (issue 32; there is no default partition): unhealthy when they end within
+    /// <c>XNovu:HistoryHealth:UnhealthyWithin</c> or none exists for today (notifications would be refused), degraded
+    /// with fewer than <c>DegradedBelowDaysAhead</c> days ahead; the detail says how many days ahead exist.
+    /// </summary>
+    public HistoryPartitionsHealth? History { get; init; }
 }
+
+/// <param name="DaysAhead">Whole UTC days after today whose partitions exist; -1 when today has none; null when unknown.</param>
+public sealed record HistoryPartitionsHealth(string Status, double DurationMs, string Detail, int? DaysAhead);
 
 /// <summary>One enterprise's own Novu environment: its URL stays with the admin (<c>GET /api/admin/enterprises/{id}/novu</c>).</summary>
 /// <param name="Credentials"><c>authorized</c>, <c>unauthorized</c> or <c>unreachable</c>.</param>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using XNovu.Core.History;
 using XNovu.Core.Workflows;
 
 namespace XNovu.Api.Operations;
@@ -9,7 +10,9 @@ namespace XNovu.Api.Operations;
 /// The original's <c>/api/health</c>: the database decides up or down (nothing is stored without it), and so do
 /// the dispatchers (nothing is delivered without one), and so does a shared Novu that refuses XNovu's key (every
 /// delivery through it is paused); Redis (rate limits, caches) and an unreachable Novu (the dispatchers retry)
-/// only degrade the service, as does an enterprise's own Novu environment in any trouble. The probes run at once,
+/// only degrade the service, as does an enterprise's own Novu environment in any trouble. The history's day
+/// partitions (issue 32) decide too: none for the coming hours is unhealthy (notifications would be refused), few
+/// days ahead degrades. The probes run at once,
 /// each under <see cref="OperationsOptions.ProbeTimeout"/>, and a detail never quotes an exception's message.
 /// </summary>
 public sealed class SystemHealth(
@@ -17,6 +20,8 @@ public sealed class SystemHealth(
     IConnectionMultiplexer redis,
     NovuProbe novu,
     StaticWorkflowRegistry registry,
+    HistoryPartitionWatch history,
+    IOptions<HistoryHealthOptions> historyOptions,
     IOptions<OperationsOptions> options,
     TimeProvider time)
 {
@@ -34,7 +39,8 @@ public sealed class SystemHealth(
         }, HealthStatus.Degraded, cancellationToken);
         var novuCheck = CheckNovuAsync(cancellationToken);
         var dispatchers = CheckDispatchersAsync(cancellationToken);
-        await Task.WhenAll(database, cache, novuCheck, dispatchers);
+        var partitions = CheckHistoryAsync(cancellationToken);
+        await Task.WhenAll(database, cache, novuCheck, dispatchers, partitions);
 
         // Static workflows are loaded at start; a process without them would not have started.
         var workflows = new ComponentHealth(
@@ -43,7 +49,7 @@ public sealed class SystemHealth(
         var (sharedNovu, ownNovu) = novuCheck.Result;
         // An enterprise's own environment with a wrong key is that enterprise's problem: it degrades the whole,
         // it never takes the service out of a load balancer.
-        var components = new[] { database.Result.Status, cache.Result.Status, sharedNovu.Status, workflows.Status, dispatchers.Result.Status }
+        var components = new[] { database.Result.Status, cache.Result.Status, sharedNovu.Status, workflows.Status, dispatchers.Result.Status, partitions.Result.Status }
             .Concat(ownNovu.Select(e => e.Status == HealthStatus.Healthy ? HealthStatus.Healthy : HealthStatus.Degraded))
             .ToList();
         var overall = components.Contains(HealthStatus.Unhealthy) ? HealthStatus.Unhealthy
@@ -52,7 +58,37 @@ public sealed class SystemHealth(
         return new HealthReport(overall, database.Result, cache.Result, sharedNovu, workflows, dispatchers.Result, time.GetUtcNow())
         {
             NovuEnvironments = ownNovu,
+            History = partitions.Result,
         };
+    }
+
+    /// <summary>
+    /// The history's day partitions, from the watch's cached catalog reading (the verdict is the dispatchers' health
+    /// check's, <see cref="HistoryPartitionsHealthCheck.Verdict"/>). Unknown while the database does not answer:
+    /// the database part already says so, so this one only degrades.
+    /// </summary>
+    private async Task<HistoryPartitionsHealth> CheckHistoryAsync(CancellationToken cancellationToken)
+    {
+        HistoryCoverage? coverage = null;
+        var probe = await Probe(async token =>
+        {
+            coverage = await history.ReadAsync(token);
+            return "read";
+        }, HealthStatus.Degraded, cancellationToken);
+        if (coverage is null)
+        {
+            return new HistoryPartitionsHealth(probe.Status, probe.DurationMs, $"history partitions {probe.Detail}", null);
+        }
+
+        var now = time.GetUtcNow();
+        var (verdict, detail) = HistoryPartitionsHealthCheck.Verdict(coverage, now, historyOptions.Value);
+        var status = verdict switch
+        {
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy => HealthStatus.Unhealthy,
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded => HealthStatus.Degraded,
+            _ => HealthStatus.Healthy,
+        };
+        return new HistoryPartitionsHealth(status, probe.DurationMs, detail, coverage.Partitioned ? coverage.DaysAhead(now) : null);
     }
 
     /// <summary>Never healthy while nothing is delivered: no live dispatcher, or a due delivery waiting too long.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using XNovu.Core;
 using XNovu.Core.Definitions;
+using XNovu.Core.History;
 using XNovu.Core.Novu;
 using XNovu.Core.Persistence;
 using XNovu.Core.Preferences;
@@ -56,7 +57,10 @@ internal static class Extensions
         builder.Services.AddHostedService<DispatcherHeartbeat>();
         builder.Services.AddHealthChecks()
             .AddCheck<DispatchLoopsHealthCheck>("dispatch-loops")
-            .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag]);
+            .AddCheck<DispatchProgressHealthCheck>("dispatch-progress", tags: [HealthCheckExtensions.LiveTag])
+            // Readiness only: a restart would not make partitions, and this replica's retention pass may be what does.
+            .AddCheck<HistoryPartitionsHealthCheck>("history-partitions");
+        builder.AddHistoryPartitionWatch();
         builder.AddNovuSync();
         builder.AddNovuRemoval();
         builder.AddPreferenceSync();

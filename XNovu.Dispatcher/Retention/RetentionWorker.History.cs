@@ -33,6 +33,11 @@ public sealed partial class RetentionWorker
             {
                 LogPartitionsCreated(logger, created, through);
             }
+
+            // Health reads the catalog again at once (the days just made), and the gauge of days ahead has a
+            // reading from the first pass on, whether or not anything probes health.
+            partitions.Forget();
+            await partitions.ReadAsync(cancellationToken);
         }
 
         List<string> days;

@@ -1,19 +1,21 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using XNovu.Core.History;
 using XNovu.Core.Persistence;
 
 namespace XNovu.Dispatcher.Retention;
 
 /// <summary>
 /// Keeps the history's day partitions a week ahead and drops the days past retention whole (issue 32,
-/// <see cref="MaintainHistoryAsync"/>), then deletes old notifications that a kept day still holds in small batches, then the rule tick keys as old, then the outbound webhooks' finished
+/// <see cref="MaintainHistoryAsync"/>), then deletes old notifications that a kept day still holds in small batches, then those past
+/// their enterprise's own shorter retention (<see cref="PurgeEnterprisesAsync"/>), then the rule tick keys as old, then the outbound webhooks' finished
 /// messages and attempt log and the delivery poll's spent state, each at its own age. Each batch is one statement
 /// that skips rows locked by the dispatch, so retention never waits on it nor it on retention. Every replica may
 /// run it at once; the batches do not overlap.
 /// </summary>
 public sealed partial class RetentionWorker(
-    XNovuDatabase database, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionWorker> logger)
+    XNovuDatabase database, IOptions<RetentionOptions> options, HistoryPartitionWatch partitions, TimeProvider time, ILogger<RetentionWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,6 +28,7 @@ public sealed partial class RetentionWorker(
             {
                 await MaintainHistoryAsync(settings, stoppingToken);
                 var notifications = await PurgeAsync("notify.purge_notifications", settings.MaxAge, settings, stoppingToken);
+                await PurgeEnterprisesAsync(settings, stoppingToken);
                 var ticks = await PurgeAsync("notify.purge_rule_ticks", settings.MaxAge, settings, stoppingToken);
                 LogPurged(logger, notifications, ticks, settings.MaxAge);
                 var messages = await PurgeAsync("notify.purge_webhook_messages", settings.WebhookMessageMaxAge, settings, stoppingToken);

@@ -2,8 +2,10 @@
 -- partition per UTC day from the cutover day (0051) through p_through, and answers how many it created. A day's
 -- partition holds the ids made in that day (ids carry their second, see history_id_floor). There is no default
 -- partition: an insert for a day with no partition fails, so the dispatchers call this every pass, days ahead
--- (XNovu:Retention:PartitionsAhead); a failing pass is logged ("Retention pass failed"). Health does not report a
--- shortfall yet.
+-- (XNovu:Retention:PartitionsAhead); a failing pass is logged ("Retention pass failed"), and health reports the
+-- days made ahead (HistoryPartitionWatch: the dispatcher's /health and the API's /api/health, degraded under
+-- XNovu:HistoryHealth:DegradedBelowDaysAhead, unhealthy when the partitions end within UnhealthyWithin; the gauge
+-- xnovu.history.partition_days_ahead).
 -- Each new partition is made beside its parent and attached, which locks the parent only against other DDL
 -- (SHARE UPDATE EXCLUSIVE): reads and writes go on. The bound is checked first as a constraint of the empty table,
 -- so the attach scans nothing; the parent's indexes, foreign keys and triggers follow it in. A delivery partition

@@ -10,7 +10,7 @@ public sealed class AlertRulesTests
     {
         var names = Rules.Select(r => r.Name).ToList();
 
-        Assert.Equal(["XNovuServiceDown", "XNovuHigh5xxRate", "XNovuBacklogStuck"], names);
+        Assert.Equal(["XNovuServiceDown", "XNovuHigh5xxRate", "XNovuBacklogStuck", "XNovuHistoryPartitionsShort"], names);
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
     }
 
@@ -35,6 +35,8 @@ public sealed class AlertRulesTests
         Assert.Contains("http_response_status_code=~\"5..\"", byName["XNovuHigh5xxRate"].Expr!, StringComparison.Ordinal);
         // Pending older than five minutes.
         Assert.EndsWith("> 300", byName["XNovuBacklogStuck"].Expr!, StringComparison.Ordinal);
+        // Issue 32: fewer than two days of history partitions ahead.
+        Assert.Equal("min(xnovu_history_partition_days_ahead) < 2", byName["XNovuHistoryPartitionsShort"].Expr!);
     }
 
     [Fact]

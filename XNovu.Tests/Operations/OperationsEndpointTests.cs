@@ -29,7 +29,7 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         var health = JsonNode.Parse(text)!.AsObject();
         Assert.Equal("healthy", (string?)health["status"]);
-        foreach (var component in new[] { "database", "redis", "novu", "workflows", "dispatchers" })
+        foreach (var component in new[] { "database", "redis", "novu", "workflows", "dispatchers", "history" })
         {
             var probe = health[component]!.AsObject();
             Assert.Equal("healthy", (string?)probe["status"]);
@@ -50,6 +50,9 @@ public sealed class OperationsEndpointTests(XNovuAppFixture fixture)
         Assert.True((int)dispatchers["liveReplicas"]! >= 2, dispatchers.ToJsonString());
         Assert.True((int)dispatchers["configuredLoops"]! >= 2 * new DispatcherOptions().Concurrency, dispatchers.ToJsonString());
         Assert.Equal((int)dispatchers["configuredLoops"]!, (int)dispatchers["runningLoops"]!);
+        // Issue 32: the dispatchers keep a week of history partitions ahead (XNovu:Retention:PartitionsAhead).
+        Assert.InRange((int)health["history"]!["daysAhead"]!, 6, 60);
+        Assert.Contains("day(s) of history partitions ahead", (string?)health["history"]!["detail"], StringComparison.Ordinal);
         Assert.True(DateTimeOffset.TryParse((string?)health["timestamp"], out var timestamp));
         Assert.InRange(timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         AssertNoSecret(text);

@@ -72,21 +72,21 @@ public sealed class RetentionTests(XNovuAppFixture fixture)
         // A pass runs when a dispatcher starts (then every XNovu:Retention:Interval, an hour): as its own role,
         // which reaches no row but through the purge functions. Both replicas' passes are waited for, so that
         // neither runs on into the next test.
-        var passesBefore = RetentionPasses();
+        var passesBefore = RetentionPasses(fixture);
         await using (var harness = new DispatchHarness(fixture))
         {
             await harness.KillAndRestartDispatchersAsync();
         }
 
         await Eventually.WaitForAsync(
-            () => Task.FromResult(RetentionPasses()), n => n >= passesBefore + 2, TimeSpan.FromSeconds(90),
+            () => Task.FromResult(RetentionPasses(fixture)), n => n >= passesBefore + 2, TimeSpan.FromSeconds(90),
             "a retention pass of each restarted dispatcher");
         Assert.Equal(0L, await _db.ScalarAsync<long>("SELECT count(*) FROM notify.ent_notification WHERE id = @id", ("id", old)));
         Assert.Equal(1L, await _db.ScalarAsync<long>("SELECT count(*) FROM notify.ent_notification WHERE id = @id", ("id", young)));
     }
 
     /// <summary>The dispatchers' "Retention deleted ..." log lines so far: one per finished pass of any replica.</summary>
-    private int RetentionPasses() =>
+    internal static int RetentionPasses(XNovuAppFixture fixture) =>
         Directory.GetFiles(fixture.LogPath, "dispatcher*.log")
             .Sum(path =>
             {
