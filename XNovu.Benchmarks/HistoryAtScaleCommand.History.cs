@@ -118,14 +118,14 @@ internal static partial class HistoryAtScaleCommand
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             """
-            SELECT p.relname, count(c.oid), coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples > 0), 0)::bigint,
+            SELECT p.relname, count(c.oid), CASE WHEN count(c.oid) = 0 THEN greatest(p.reltuples, 0) ELSE coalesce(sum(c.reltuples) FILTER (WHERE c.reltuples > 0), 0) END::bigint,
                    coalesce(sum(pg_table_size(c.oid)), pg_table_size(p.oid)), coalesce(sum(pg_indexes_size(c.oid)), pg_indexes_size(p.oid))
             FROM pg_class p
             LEFT JOIN pg_inherits i ON i.inhparent = p.oid
             LEFT JOIN pg_class c ON c.oid = i.inhrelid
             WHERE p.oid IN ('notify.ent_notification'::regclass, 'notify.ent_notification_delivery'::regclass,
                             'notify.ent_delivery_event'::regclass, 'notify.notification_transaction'::regclass)
-            GROUP BY p.oid, p.relname ORDER BY p.relname
+            GROUP BY p.oid, p.relname, p.reltuples ORDER BY p.relname
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         Report.Line($"{"table",-28} {"partitions",10} {"rows (est.)",14} {"table",10} {"indexes",10}");

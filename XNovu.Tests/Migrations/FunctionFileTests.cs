@@ -34,6 +34,8 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         // Issue 32: a transaction id is claimed in notify.notification_transaction before the notification is inserted.
         "notify.fire_rule_tick(bigint,timestamp with time zone,timestamp with time zone)",
         "notify.enqueue_notification(uuid,text,jsonb,jsonb,timestamp with time zone,text,jsonb,text[])",
+        // Issue 32: a webhook finds its delivery by the transaction key and the notification's day, not by probing every day.
+        "notify.apply_novu_webhook(uuid,text,uuid,text,text,timestamp with time zone,text,text,text,text,text,text)",
     ];
 
     private const string Definitions =
