@@ -1,4 +1,4 @@
--- xnovu:requires 0033_delivery_status
+-- xnovu:requires 0051_history_ids
 -- Applies one verified delivery-status webhook from a Novu environment (issue 28). p_environment is the
 -- enterprise whose own environment sent it, null for the shared one; p_enterprise and p_transaction_id are what
 -- the message's transactionId names (NovuNames.TransactionId, read back by the receiver).

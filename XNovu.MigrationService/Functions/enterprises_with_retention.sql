@@ -1,3 +1,4 @@
+-- xnovu:requires 0066_enterprise_retention_functions
 -- Issue 32: the enterprises that keep their history shorter than the deployment (retention_days set), for the
 -- dispatchers' retention pass, which deletes past it (purge_enterprise_history). Enterprises being deleted are left
 -- to offboarding. SECURITY DEFINER: it reads across enterprises, as retention does.

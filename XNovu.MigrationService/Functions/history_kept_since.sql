@@ -1,3 +1,4 @@
+-- xnovu:requires 0066_enterprise_retention_functions
 -- An enterprise's own retention (issue 32, notify.enterprise.retention_days): the creation time before which its
 -- finished notifications are past it, or -infinity when it keeps the deployment's. The one rule read by the
 -- dispatchers' delete (purge_enterprise_history) and by the API's notification reads, which hide what the delete

@@ -1,3 +1,4 @@
+-- xnovu:requires 0066_enterprise_retention_functions
 -- An enterprise's own retention (issue 32): deletes up to p_batch of its finished notifications (SENT, FAILED,
 -- RETRACTED, no topic still expanding) made before history_kept_since, with their deliveries, delivery events and
 -- transaction keys (no cascade between day partitions), and answers how many. Days are dropped whole only past the
