@@ -38,12 +38,14 @@ public sealed class BenchmarkApp : IAsyncDisposable
     private readonly DistributedApplication _app;
     private readonly ResourceLogFiles _logs;
     private readonly List<HttpClient> _clients = [];
+    private readonly bool _keepData;
 
-    private BenchmarkApp(DistributedApplication app, ResourceLogFiles logs, string dataPath, Uri api, Uri novu, string owner, string appRole)
+    private BenchmarkApp(DistributedApplication app, ResourceLogFiles logs, string dataPath, bool keepData, Uri api, Uri novu, string owner, string appRole)
     {
         _app = app;
         _logs = logs;
         DataPath = dataPath;
+        _keepData = keepData;
         ApiUrl = api;
         NovuUrl = novu;
         OwnerConnectionString = owner;
@@ -75,7 +77,8 @@ public sealed class BenchmarkApp : IAsyncDisposable
 
     public static async Task<BenchmarkApp> StartAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), $"xnovu-bench-{Guid.NewGuid():N}"[..24]);
+        var keepData = !string.IsNullOrWhiteSpace(settings.DataPath);
+        var dataPath = keepData ? Path.GetFullPath(settings.DataPath!) : Path.Combine(Path.GetTempPath(), $"xnovu-bench-{Guid.NewGuid():N}"[..24]);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.XNovu_AppHost>(
             [
                 "XNovu:Infrastructure=Local",
@@ -110,6 +113,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
             app,
             logs,
             dataPath,
+            keepData,
             app.GetEndpoint("api", "http"),
             app.GetEndpoint("novu", "http"),
             await app.GetConnectionStringAsync("xnovu", cancellationToken) ?? throw new InvalidOperationException("xnovu has no connection string."),
@@ -149,7 +153,14 @@ public sealed class BenchmarkApp : IAsyncDisposable
         var created = await admin.PostAsJsonAsync("/api/admin/enterprises", new { name = $"{name} {Guid.NewGuid():N}"[..40] }, cancellationToken);
         await EnsureSuccessAsync(created, "creating an enterprise");
         var id = Guid.Parse((string)(await created.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["id"]!);
+        return await OpenEnterpriseAsync(id, connections, cancellationToken);
+    }
 
+    /// <summary>An enterprise that exists already (a kept data folder's): a new API key, and its rate limit lifted.</summary>
+    public async Task<BenchEnterprise> OpenEnterpriseAsync(Guid id, int connections, CancellationToken cancellationToken)
+    {
+        using var admin = new HttpClient { BaseAddress = ApiUrl };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         var keyAnswer = await admin.PostAsJsonAsync($"/api/admin/enterprises/{id}/api-keys", new { name = "benchmark" }, cancellationToken);
         await EnsureSuccessAsync(keyAnswer, "creating an API key");
         var key = (string)(await keyAnswer.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["key"]!;
@@ -306,6 +317,11 @@ public sealed class BenchmarkApp : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _logs.Dispose();
+        if (_keepData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataPath, recursive: true);

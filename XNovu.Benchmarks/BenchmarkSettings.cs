@@ -112,6 +112,21 @@ public sealed class BenchmarkSettings
     /// <summary>pgbench; empty: <c>pg_config --bindir</c>, then <c>/usr/lib/postgresql/*/bin</c>, then PATH.</summary>
     public string? PgBenchPath { get; set; }
 
+    /// <summary>
+    /// The local servers' data folder. Empty: a fresh folder in the temp directory, deleted at the end. Given: that
+    /// folder, kept, so a later run can start on what this one loaded (<c>history-at-scale</c> reuses its history).
+    /// </summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>These settings for a second app of the same run: another data folder (null: a fresh one) and log folder.</summary>
+    public BenchmarkSettings ForApp(string? dataPath, string logSuffix)
+    {
+        var copy = (BenchmarkSettings)MemberwiseClone();
+        copy.DataPath = dataPath;
+        copy.LogPath = LogPath + logSuffix;
+        return copy;
+    }
+
     /// <summary>Where each resource's console output goes, one file per resource.</summary>
     public string LogPath { get; set; } = Path.Combine(Path.GetTempPath(), "xnovu-bench-logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
