@@ -17,7 +17,7 @@ internal sealed record Retraction(IReadOnlyList<string> HandedOver, int Retracte
 /// <paramref name="reads"/>, a standby when one is configured (its lag documented in docs/operations.md); a cancel
 /// or a retry reads and writes the primary.
 /// </summary>
-internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabase reads)
+internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabase reads, TimeProvider time)
 {
     private const string NotificationSelect =
         """
@@ -62,6 +62,10 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         JOIN notify.ent_notification_delivery d ON d.id = e.delivery_id
         """;
 
+    /// <summary>
+    /// A page of the list, newest first (<c>created_at DESC, id DESC</c>), read day by day (<see cref="NotificationListWalk"/>):
+    /// one short statement per step in the same transaction, each planned for its own days only, until the page is full.
+    /// </summary>
     public async Task<IReadOnlyList<NotificationSummaryRow>> ListAsync(Guid enterpriseId, NotificationFilter filter, CancellationToken cancellationToken)
     {
         // Only the filters given become conditions, so each combination can use its index.
@@ -86,31 +90,58 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
             conditions.Add("n.created_at < @to");
         }
 
-        if (filter.After is not null)
+        return await reads.InTenantAsync(enterpriseId, async session =>
         {
-            conditions.Add("(n.created_at, n.id) < (@afterCreatedAt, @afterId)");
-        }
-
-        var where = "WHERE " + string.Join(" AND ", conditions);
-        return (await reads.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<NotificationSummaryRow>(
-            $"""
-            SELECT {NotificationSummaryRow.Columns}
-            FROM notify.ent_notification n
-            {where}
-            ORDER BY n.created_at DESC, n.id DESC
-            LIMIT @fetch
-            """,
-            new
+            var rows = new List<NotificationSummaryRow>(filter.Fetch);
+            foreach (var step in NotificationListWalk.Steps(filter.After?.Id, filter.To, time.GetUtcNow()))
             {
-                status = filter.Status,
-                workflowKey = filter.WorkflowKey,
-                from = filter.From?.UtcDateTime,
-                to = filter.To?.UtcDateTime,
-                afterCreatedAt = filter.After?.CreatedAt,
-                afterId = filter.After?.Id,
-                fetch = filter.Fetch,
-            },
-            session.Transaction), cancellationToken)).AsList();
+                var where = new List<string>(conditions);
+                if (step.From is not null)
+                {
+                    where.Add("n.id >= @stepFrom");
+                }
+
+                if (step.Below is not null)
+                {
+                    where.Add("n.id < @stepBelow");
+                }
+
+                if (step.AfterCursor)
+                {
+                    // The row comparison (created_at, id) < (...) spelled out: its operator is not leakproof, so under
+                    // row-level security it could only filter; created_at <= ... is an index condition.
+                    where.Add("n.created_at <= @afterCreatedAt AND (n.created_at < @afterCreatedAt OR n.id < @afterId)");
+                }
+
+                rows.AddRange(await session.Connection.QueryAsync<NotificationSummaryRow>(
+                    $"""
+                    SELECT {NotificationSummaryRow.Columns}
+                    FROM notify.ent_notification n
+                    WHERE {string.Join(" AND ", where)}
+                    ORDER BY n.created_at DESC, n.id DESC
+                    LIMIT @fetch
+                    """,
+                    new
+                    {
+                        status = filter.Status,
+                        workflowKey = filter.WorkflowKey,
+                        from = filter.From?.UtcDateTime,
+                        to = filter.To?.UtcDateTime,
+                        afterCreatedAt = filter.After?.CreatedAt,
+                        afterId = filter.After?.Id,
+                        stepFrom = step.From,
+                        stepBelow = step.Below,
+                        fetch = filter.Fetch - rows.Count,
+                    },
+                    session.Transaction));
+                if (rows.Count >= filter.Fetch)
+                {
+                    break;
+                }
+            }
+
+            return (IReadOnlyList<NotificationSummaryRow>)rows;
+        }, cancellationToken);
     }
 
     /// <summary>The notification with its deliveries in order, as the reads see it (maybe a standby, a moment behind); null when unknown to this enterprise.</summary>

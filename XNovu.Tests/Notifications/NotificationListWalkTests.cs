@@ -1,0 +1,195 @@
+using Npgsql;
+using XNovu.Api.Notifications;
+using XNovu.Core.Persistence;
+using XNovu.MigrationService;
+using XNovu.Tests.Migrations;
+
+namespace XNovu.Tests.Notifications;
+
+/// <summary>
+/// Issue 32: the notification list walks the day partitions newest first (<see cref="NotificationListWalk"/>). On an
+/// installation upgraded with history (rows from before the partitioning, below the cutover) and days of partitioned
+/// rows, including rows on both sides of midnight and rows of one second whose counter runs against their creation
+/// time, paging returns each of the enterprise's rows once, in <c>created_at DESC, id DESC</c> order, with and without
+/// filters, never another enterprise's; and a first page does not even open the older days.
+/// </summary>
+public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClassFixture<ScratchPostgres>
+{
+    private static readonly Guid Lister = Guid.Parse("00000000-0000-0000-0000-0000000032a1");
+    private static readonly Guid Hostile = Guid.Parse("00000000-0000-0000-0000-0000000032b2");
+    private static readonly DateTime Today = DateTime.UtcNow.Date;
+
+    /// <summary>The service's clock: the fourth partitioned day (the days ahead already have their partitions).</summary>
+    private static readonly DateTimeOffset Now = new(Today.AddDays(3).AddHours(18), TimeSpan.Zero);
+
+    [Fact]
+    public async Task Paging_across_days_midnight_and_the_cutover_returns_every_row_once_in_order_and_no_other_tenants()
+    {
+        var (connectionString, store) = await HistoryAsync("list_walk_paging");
+
+        foreach (var enterprise in new[] { Lister, Hostile })
+        {
+            foreach (var (status, workflow, from, to) in new (string?, string?, DateTimeOffset?, DateTimeOffset?)[]
+                     {
+                         (null, null, null, null),
+                         ("FAILED", null, null, null),
+                         (null, "wf-b", null, null),
+                         (null, null, new DateTimeOffset(Today.AddDays(-1), TimeSpan.Zero), new DateTimeOffset(Today.AddDays(2).AddHours(12), TimeSpan.Zero)),
+                         (null, null, null, new DateTimeOffset(Today.AddDays(2), TimeSpan.Zero)),
+                     })
+            {
+                var expected = await ExpectedAsync(connectionString, enterprise, status, workflow, from, to);
+                Assert.NotEmpty(expected);
+                foreach (var pageSize in new[] { 1, 4, 7 })
+                {
+                    var listed = await PagesAsync(store, enterprise, status, workflow, from, to, pageSize);
+                    Assert.Equal(expected, listed);
+                }
+            }
+        }
+
+        // The two enterprises' rows share every day: neither listing holds one of the other's.
+        var lister = await PagesAsync(store, Lister, null, null, null, null, 5);
+        var hostile = await PagesAsync(store, Hostile, null, null, null, null, 5);
+        Assert.Empty(lister.Intersect(hostile));
+        var cutover = await CutoverAsync(connectionString);
+        Assert.Contains(lister, id => id < cutover);
+        Assert.Contains(lister, id => id >= cutover);
+    }
+
+    [Fact]
+    public async Task A_first_page_does_not_open_the_older_days_or_the_rows_before_the_partitioning()
+    {
+        var (connectionString, store) = await HistoryAsync("list_walk_plan");
+        var expected = await ExpectedAsync(connectionString, Lister, null, null, null, null);
+
+        // Another session holds the older days and the rows before the partitioning exclusively. A statement planned
+        // over every partition waits for them (and gives up after the lock timeout); one pruned to the newest day does not.
+        await using var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await new NpgsqlCommand(
+            $"LOCK TABLE notify.ent_notification_legacy, notify.ent_notification_p{Today:yyyyMMdd}, notify.ent_notification_p{Today.AddDays(1):yyyyMMdd} IN ACCESS EXCLUSIVE MODE",
+            holder, transaction).ExecuteNonQueryAsync();
+
+        var page = await store.ListAsync(Lister, new NotificationFilter(null, null, null, null, null, 4), CancellationToken.None);
+        Assert.Equal(expected.Take(4), page.Select(r => r.Id));
+
+        // The same holds for a page after a cursor in the newest day.
+        var next = await store.ListAsync(Lister, new NotificationFilter(null, null, null, null, new NotificationCursor(page[1].CreatedAt, page[1].Id), 2), CancellationToken.None);
+        Assert.Equal(page.Skip(2).Select(r => r.Id), next.Select(r => r.Id));
+    }
+
+    /// <summary>
+    /// A database upgraded with history: rows made before the partitioning (legacy, below the cutover), a few made
+    /// today by the service's own defaults, and three days ahead written as the service writes them (the id's second
+    /// is the created_at's second), two enterprises in every one.
+    /// </summary>
+    private async Task<(string ConnectionString, NotificationStore Store)> HistoryAsync(string database)
+    {
+        var connectionString = postgres.ConnectionString(database);
+        await Migrator("0050").MigrateAsync(connectionString, NoPasswords, CancellationToken.None, applyFunctionFiles: false);
+        await ExecuteAsync(connectionString,
+            $"""
+            INSERT INTO notify.enterprise (id, name) VALUES ('{Lister}', 'lister'), ('{Hostile}', 'hostile');
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, recipients, transaction_id, created_at)
+            SELECT e, CASE WHEN i % 2 = 0 THEN 'wf-a' ELSE 'wf-b' END, '["old"]', 'old-' || i, now() - interval '2 days' + i * interval '1 minute'
+            FROM generate_series(1, 12) AS i, unnest(ARRAY['{Lister}', '{Hostile}']::uuid[]) AS e;
+            UPDATE notify.ent_notification SET notification_status = 'FAILED' WHERE transaction_id IN ('old-3', 'old-6');
+            """);
+        await Migrator(null).MigrateAsync(connectionString, new Dictionary<string, string> { [DatabaseMigrator.ApiRole] = "list-walk" }, CancellationToken.None);
+        await ExecuteAsync(connectionString,
+            $"""
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, recipients, transaction_id)
+            SELECT e, 'wf-a', '["today"]', 'today-' || e || '-' || i FROM generate_series(1, 3) AS i, unnest(ARRAY['{Lister}', '{Hostile}']::uuid[]) AS e;
+            SET session_replication_role = replica;
+            INSERT INTO notify.ent_notification (id, enterprise_id, workflow_key, notification_status, recipients, transaction_id, created_at, updated_at)
+            SELECT notify.history_id_floor(t) | (seq * 2 + CASE WHEN e = '{Lister}' THEN 0 ELSE 1 END), e,
+                   CASE WHEN seq % 2 = 0 THEN 'wf-a' ELSE 'wf-b' END,
+                   CASE WHEN seq % 3 = 0 THEN 'FAILED' ELSE 'SENT' END::notify.notification_status, '["x"]', 'ahead-' || e || '-' || d || '-' || seq, t, t
+            FROM generate_series(1, 3) AS d,
+                 unnest(ARRAY['{Lister}', '{Hostile}']::uuid[]) AS e,
+                 -- Both sides of midnight, and one second whose counter runs against the creation time.
+                 (VALUES (1, interval '0.0001 s'), (2, interval '0.5 s'), (3, interval '12 h'), (4, interval '12 h 0.9 s'), (5, interval '12 h 0.7 s'),
+                         (6, interval '12 h 0.5 s'), (7, interval '12 h 0.1 s'), (8, interval '23:59:59.2'), (9, interval '23:59:59.9999')) AS o(seq, at),
+                 LATERAL (SELECT ('{Today:yyyy-MM-dd}'::date + d)::timestamp AT TIME ZONE 'UTC' + at AS t) AS x;
+            """);
+
+        var api = new NpgsqlConnectionStringBuilder(connectionString) { Username = DatabaseMigrator.ApiRole, Password = "list-walk", Options = "-c lock_timeout=3000" };
+        var apiDatabase = new XNovuDatabase(NpgsqlDataSource.Create(api.ConnectionString));
+        return (connectionString, new NotificationStore(apiDatabase, new XNovuReadDatabase(apiDatabase), new FixedClock(Now)));
+    }
+
+    /// <summary>Every page in turn, as the endpoint asks them: one row more than the page, the cursor after its last.</summary>
+    private static async Task<List<long>> PagesAsync(
+        NotificationStore store, Guid enterprise, string? status, string? workflow, DateTimeOffset? from, DateTimeOffset? to, int pageSize)
+    {
+        var ids = new List<long>();
+        NotificationCursor? after = null;
+        while (true)
+        {
+            var rows = await store.ListAsync(enterprise, new NotificationFilter(status, workflow, from, to, after, pageSize + 1), CancellationToken.None);
+            var page = rows.Take(pageSize).ToList();
+            ids.AddRange(page.Select(r => r.Id));
+            if (rows.Count <= pageSize)
+            {
+                return ids;
+            }
+
+            after = new NotificationCursor(page[^1].CreatedAt, page[^1].Id);
+        }
+    }
+
+    private static async Task<List<long>> ExpectedAsync(
+        string connectionString, Guid enterprise, string? status, string? workflow, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT id FROM notify.ent_notification
+            WHERE enterprise_id = @enterprise AND (@status::text IS NULL OR notification_status::text = @status)
+              AND (@workflow::text IS NULL OR workflow_key = @workflow)
+              AND (@from::timestamptz IS NULL OR created_at >= @from) AND (@to::timestamptz IS NULL OR created_at < @to)
+            ORDER BY created_at DESC, id DESC
+            """, connection);
+        command.Parameters.AddWithValue("enterprise", enterprise);
+        command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        command.Parameters.AddWithValue("workflow", (object?)workflow ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        command.Parameters.AddWithValue("from", (object?)from?.UtcDateTime ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        command.Parameters.AddWithValue("to", (object?)to?.UtcDateTime ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz;
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    private static async Task<long> CutoverAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return (long)(await new NpgsqlCommand("SELECT cutover FROM notify.history_settings", connection).ExecuteScalarAsync())!;
+    }
+
+    private static readonly Dictionary<string, string> NoPasswords = [];
+
+    private static DatabaseMigrator Migrator(string? through) =>
+        new(Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance, new MigrationOptions { Through = through });
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
