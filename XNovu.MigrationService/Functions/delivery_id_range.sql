@@ -1,0 +1,30 @@
+-- xnovu:requires 0071_history_rows
+-- History ids (issue 32): the ids a notification's deliveries can have, as [lower, upper). A delivery takes its
+-- notification's creation second in its id (create_statement_deliveries, expand_deliveries), so once the history is
+-- partitioned its deliveries lie in that second's id range, inside one day partition; a delivery's events are
+-- partitioned by the delivery's id, so the same bound holds for ent_delivery_event.delivery_id. Two exceptions, no
+-- day bound: a notification made before the switch (below history_settings.cutover) has its deliveries below the
+-- cutover too (the legacy partition, and legacy_delivery_id_seq for those made after it); before the switch (0053)
+-- ids come from the old identities and nothing is partitioned, so any id.
+-- Why: a read of deliveries by notification_id alone probes the (notification_id, ordinal) index of every day
+-- partition (219 ms per Novu webhook at 36 days of a million notifications). Adding
+--   d.id >= lower(notify.delivery_id_range(x)) AND d.id < upper(notify.delivery_id_range(x))
+-- lets PostgreSQL prune to one partition when the plan starts (x a literal or a parameter, custom or generic plan)
+-- or per row (x a column of an outer row). The one rule: apply_novu_webhook, complete_deliveries,
+-- expand_deliveries, refresh_notification_status, delete_history_rows and the API's reads all ask it.
+-- STABLE, not IMMUTABLE: it reads the one row of history_settings (a seq scan of one row, a few microseconds; see
+-- docs/scaling.md). Plain SQL without SET clauses so a call costs no GUC save and restore; SECURITY INVOKER:
+-- every login reads history_settings. Bounds are always finite (the full bigint range when unbounded), so lower()
+-- and upper() never answer null.
+
+CREATE OR REPLACE FUNCTION notify.delivery_id_range(p_notification_id bigint)
+ RETURNS int8range
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+AS $function$
+    SELECT CASE WHEN NOT s.switched THEN int8range(-9223372036854775808, 9223372036854775807)
+                WHEN p_notification_id < s.cutover THEN int8range(-9223372036854775808, s.cutover)
+                ELSE int8range((p_notification_id >> 23) << 23, ((p_notification_id >> 23) + 1) << 23) END
+    FROM notify.history_settings s
+$function$;
+-- Executable by PUBLIC (the default): a trigger function, or one every login may call.
