@@ -4,15 +4,22 @@
 -- for the row-by-row history deletes (delete_history_rows: events, deliveries, transaction keys, notifications).
 -- Their reasons and live definitions: the files of the same names in Functions/.
 
+CREATE FUNCTION notify.delivery_id_range(p_notification_id bigint, p_cutover bigint, p_switched boolean)
+ RETURNS int8range
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN NOT p_switched THEN int8range(-9223372036854775808, 9223372036854775807)
+                WHEN p_notification_id < p_cutover THEN int8range(-9223372036854775808, p_cutover)
+                ELSE int8range((p_notification_id >> 23) << 23, ((p_notification_id >> 23) + 1) << 23) END
+$$;
+
 CREATE FUNCTION notify.delivery_id_range(p_notification_id bigint)
  RETURNS int8range
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN NOT s.switched THEN int8range(-9223372036854775808, 9223372036854775807)
-                WHEN p_notification_id < s.cutover THEN int8range(-9223372036854775808, s.cutover)
-                ELSE int8range((p_notification_id >> 23) << 23, ((p_notification_id >> 23) + 1) << 23) END
-    FROM notify.history_settings s
+    SELECT notify.delivery_id_range(p_notification_id, s.cutover, s.switched) FROM notify.history_settings s
 $$;
 
 CREATE FUNCTION notify.delete_history_rows(p_ids bigint[])
