@@ -18,7 +18,8 @@
 -- row of history_settings), a non-inlinable SQL call of some microseconds (about 4 on a quiet core, measured up to
 -- 15 under load), for statements that ask it a few times. No SET clauses (no GUC save and restore per call);
 -- SECURITY INVOKER: every login reads history_settings. Bounds are always finite (the full bigint range when
--- unbounded), so lower() and upper() never answer null.
+-- unbounded), so lower() and upper() never answer null; the last second of the bigint range ends at its maximum
+-- instead of wrapping (an id asked for by a client can be anything: GET /api/notifications/9223372036854775807).
 
 CREATE OR REPLACE FUNCTION notify.delivery_id_range(p_notification_id bigint, p_cutover bigint, p_switched boolean)
  RETURNS int8range
@@ -27,6 +28,7 @@ CREATE OR REPLACE FUNCTION notify.delivery_id_range(p_notification_id bigint, p_
 AS $function$
     SELECT CASE WHEN NOT p_switched THEN int8range(-9223372036854775808, 9223372036854775807)
                 WHEN p_notification_id < p_cutover THEN int8range(-9223372036854775808, p_cutover)
+                WHEN p_notification_id >> 23 = 1099511627775 THEN int8range((p_notification_id >> 23) << 23, 9223372036854775807)
                 ELSE int8range((p_notification_id >> 23) << 23, ((p_notification_id >> 23) + 1) << 23) END
 $function$;
 -- Executable by PUBLIC (the default): every login may call it.

@@ -11,6 +11,7 @@ CREATE FUNCTION notify.delivery_id_range(p_notification_id bigint, p_cutover big
 AS $$
     SELECT CASE WHEN NOT p_switched THEN int8range(-9223372036854775808, 9223372036854775807)
                 WHEN p_notification_id < p_cutover THEN int8range(-9223372036854775808, p_cutover)
+                WHEN p_notification_id >> 23 = 1099511627775 THEN int8range((p_notification_id >> 23) << 23, 9223372036854775807)
                 ELSE int8range((p_notification_id >> 23) << 23, ((p_notification_id >> 23) + 1) << 23) END
 $$;
 

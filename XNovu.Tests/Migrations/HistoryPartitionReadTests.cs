@@ -54,6 +54,10 @@ public sealed class HistoryPartitionReadTests(ScratchPostgres postgres) : IClass
         Assert.Equal($"ent_notification_delivery_{later}", await PrunedToAsync(connectionString, laterId.ToString()));
         Assert.Equal($"ent_notification_delivery_{later}", await PrunedToAsync(connectionString, "$1", generic: true, laterId));
 
+        // Any id a client may ask for has a range (the last second of the bigint range does not wrap).
+        Assert.Equal("[9223372036846387200,9223372036854775807) [-9223372036854775808,", (await ScalarAsync(connectionString,
+            "SELECT notify.delivery_id_range(9223372036854775807)::text || ' ' || notify.delivery_id_range(-1)::text"))![..64]);
+
         // Before the switch nothing bounds the deliveries (their ids came from the old identity), and a webhook still
         // finds its delivery.
         await using (var connection = new NpgsqlConnection(connectionString))
