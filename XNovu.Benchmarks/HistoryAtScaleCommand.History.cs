@@ -142,7 +142,8 @@ internal static partial class HistoryAtScaleCommand
     /// <summary>
     /// The oldest day dropped by the service's own function (its checks, its NOWAIT lock, the drop), then its keys
     /// forgotten (timed apart); against it, the next day, the same size, deleted row by row in batches of 10,000 in
-    /// the shape of <c>notify.purge_notifications</c> (events, deliveries, keys, notifications). With
+    /// the service's own delete chain, <c>notify.delete_history_rows</c> (events, deliveries, keys, notifications; the
+    /// chain <c>notify.purge_notifications</c> runs), victims picked and locked as retention picks them. With
     /// <paramref name="rowByRowLimit"/> above 0 the delete stops after that many and the day's time is extrapolated
     /// from its rate (the whole day takes a quarter of an hour on a slow disk).
     /// </summary>
@@ -189,22 +190,11 @@ internal static partial class HistoryAtScaleCommand
         {
             batch = Convert.ToInt32(await ScalarAsync(owner,
                 $"""
-                WITH victims AS (
+                SELECT notify.delete_history_rows(ARRAY(
                     SELECT n.id FROM notify.ent_notification n
                     WHERE n.id >= notify.history_id_floor('{day:yyyy-MM-dd}'::date::timestamp AT TIME ZONE 'UTC')
                       AND n.id < notify.history_id_floor('{day.AddDays(1):yyyy-MM-dd}'::date::timestamp AT TIME ZONE 'UTC')
-                    ORDER BY n.id LIMIT 10000 FOR UPDATE SKIP LOCKED
-                ), events AS (
-                    DELETE FROM notify.ent_delivery_event e USING notify.ent_notification_delivery d, victims v
-                    WHERE e.delivery_id = d.id AND d.notification_id = v.id
-                ), deliveries AS (
-                    DELETE FROM notify.ent_notification_delivery d USING victims v WHERE d.notification_id = v.id
-                ), keys AS (
-                    DELETE FROM notify.notification_transaction t USING victims v WHERE t.notification_id = v.id
-                ), purged AS (
-                    DELETE FROM notify.ent_notification n USING victims v WHERE n.id = v.id RETURNING 1
-                )
-                SELECT count(*)::integer FROM purged
+                    ORDER BY n.id LIMIT 10000 FOR UPDATE SKIP LOCKED))
                 """, cancellationToken), CultureInfo.InvariantCulture);
             rows += batch;
         }

@@ -43,14 +43,24 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         "(n.notification_status NOT IN ('SENT', 'FAILED', 'RETRACTED') OR n.expansion_pending "
         + "OR n.created_at >= (SELECT notify.history_kept_since(notify.current_enterprise_id())))";
 
+    /// <summary>
+    /// Issue 32: the deliveries of notification <c>@id</c> lie in the id range <c>notify.delivery_id_range</c> gives (its
+    /// day partition; below the cutover for the history before the partitioning). Said beside
+    /// <c>notification_id = @id</c>, it lets PostgreSQL prune to that one partition when the statement starts, where
+    /// the notification id alone probes every day's index. <paramref name="column"/> is a delivery id: a delivery's,
+    /// or an event's <c>delivery_id</c> (events are partitioned by it).
+    /// </summary>
+    private static string InDeliveryRange(string column) =>
+        $"{column} >= lower(notify.delivery_id_range(@id)) AND {column} < upper(notify.delivery_id_range(@id))";
+
     private const string DeliverySelect =
         """
-        SELECT id, enterprise_id AS EnterpriseId, ordinal, subscriber_id AS SubscriberId, status::text AS Status, attempts,
-               transaction_id AS TransactionId,
-               novu_status AS NovuStatus, last_error::text AS LastError, sent_at AS SentAt, next_attempt_at AS NextAttemptAt,
-               updated_at AS UpdatedAt, outcome AS Outcome, outcome_at AS OutcomeAt, rendering::text AS Rendering,
-               skipped_channels::text AS SkippedChannels
-        FROM notify.ent_notification_delivery
+        SELECT d.id, d.enterprise_id AS EnterpriseId, d.ordinal, d.subscriber_id AS SubscriberId, d.status::text AS Status, d.attempts,
+               d.transaction_id AS TransactionId,
+               d.novu_status AS NovuStatus, d.last_error::text AS LastError, d.sent_at AS SentAt, d.next_attempt_at AS NextAttemptAt,
+               d.updated_at AS UpdatedAt, d.outcome AS Outcome, d.outcome_at AS OutcomeAt, d.rendering::text AS Rendering,
+               d.skipped_channels::text AS SkippedChannels
+        FROM notify.ent_notification_delivery d
         """;
 
     /// <summary>What Novu reported of the notification's deliveries (issue 28), oldest first.</summary>
@@ -158,8 +168,9 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
             await using var grid = await session.Connection.QueryMultipleAsync(
                 $"""
                 {NotificationSelect} WHERE n.id = @id AND {WithinRetention};
-                {DeliverySelect} WHERE notification_id = @id ORDER BY ordinal;
-                {DeliveryEventSelect} WHERE d.notification_id = @id ORDER BY e.occurred_at, e.id;
+                {DeliverySelect} WHERE d.notification_id = @id AND {InDeliveryRange("d.id")} ORDER BY d.ordinal;
+                {DeliveryEventSelect} WHERE d.notification_id = @id AND {InDeliveryRange("d.id")} AND {InDeliveryRange("e.delivery_id")}
+                ORDER BY e.occurred_at, e.id;
                 """,
                 new { id },
                 session.Transaction);
@@ -191,13 +202,13 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
 
         Retraction retraction;
         await using (var grid = await session.Connection.QueryMultipleAsync(
-            """
-            SELECT transaction_id FROM notify.ent_notification_delivery
-            WHERE notification_id = @id AND status IN ('SENT', 'PROCESSING') ORDER BY ordinal;
+            $"""
+            SELECT d.transaction_id FROM notify.ent_notification_delivery d
+            WHERE d.notification_id = @id AND {InDeliveryRange("d.id")} AND d.status IN ('SENT', 'PROCESSING') ORDER BY d.ordinal;
             WITH r AS (
-                UPDATE notify.ent_notification_delivery
+                UPDATE notify.ent_notification_delivery d
                 SET status = 'RETRACTED', lease_expires_at = NULL, updated_at = now()
-                WHERE notification_id = @id AND status IN ('PENDING', 'PROCESSING')
+                WHERE d.notification_id = @id AND {InDeliveryRange("d.id")} AND d.status IN ('PENDING', 'PROCESSING')
                 RETURNING 1)
             SELECT count(*)::integer FROM r;
             UPDATE notify.ent_notification
@@ -242,7 +253,7 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         if (latestVersions)
         {
             await session.Connection.ExecuteAsync(
-                "UPDATE notify.ent_notification_delivery SET rendering = NULL WHERE notification_id = @id AND status = 'FAILED'",
+                $"UPDATE notify.ent_notification_delivery d SET rendering = NULL WHERE d.notification_id = @id AND {InDeliveryRange("d.id")} AND d.status = 'FAILED'",
                 new { id }, session.Transaction);
         }
 

@@ -36,28 +36,9 @@ public sealed partial class RetentionWorker
         return total;
     }
 
-    private async Task<long> PurgeEnterpriseAsync(Guid enterprise, RetentionOptions settings, CancellationToken cancellationToken)
-    {
-        long total = 0;
-        while (true)
-        {
-            int deleted;
-            await using (var connection = await database.OpenUnscopedAsync(cancellationToken))
-            {
-                deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT notify.purge_enterprise_history(@enterprise, @batch)", new { enterprise, batch = settings.BatchSize },
-                    cancellationToken: cancellationToken));
-            }
-
-            total += deleted;
-            if (deleted < settings.BatchSize)
-            {
-                return total;
-            }
-
-            await Task.Delay(settings.BatchPause, time, cancellationToken);
-        }
-    }
+    private Task<long> PurgeEnterpriseAsync(Guid enterprise, RetentionOptions settings, CancellationToken cancellationToken) =>
+        InBatchesAsync("SELECT notify.purge_enterprise_history(@enterprise, @batch)", new { enterprise, batch = settings.BatchSize },
+            settings.BatchSize, settings.BatchPause, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Notifications} notification(s) of enterprise {EnterpriseId} past its own {Days}-day retention")]
     private static partial void LogEnterprisePurged(ILogger logger, long notifications, Guid enterpriseId, int days);

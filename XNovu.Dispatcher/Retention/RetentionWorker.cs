@@ -49,7 +49,17 @@ public sealed partial class RetentionWorker(
     }
 
     /// <param name="function">One of the purge functions, named by this class, never by input; each deletes at most a batch older than <paramref name="maxAge"/>.</param>
-    private async Task<long> PurgeAsync(string function, TimeSpan maxAge, RetentionOptions settings, CancellationToken cancellationToken)
+    private Task<long> PurgeAsync(string function, TimeSpan maxAge, RetentionOptions settings, CancellationToken cancellationToken) =>
+        InBatchesAsync($"SELECT {function}(@seconds, @batch)", new { seconds = maxAge.TotalSeconds, batch = settings.BatchSize },
+            settings.BatchSize, settings.BatchPause, cancellationToken);
+
+    /// <summary>
+    /// The batch loop of every retention delete: runs <paramref name="statement"/> (one short transaction that deletes
+    /// at most <paramref name="batchSize"/> rows and answers how many) until a batch comes back short, with
+    /// <paramref name="pause"/> between full batches so the dispatch has the database between them; the total.
+    /// </summary>
+    /// <param name="statement">SQL named by this class, never by input.</param>
+    private async Task<long> InBatchesAsync(string statement, object parameters, int batchSize, TimeSpan pause, CancellationToken cancellationToken)
     {
         long total = 0;
         while (true)
@@ -57,19 +67,19 @@ public sealed partial class RetentionWorker(
             int deleted;
             await using (var connection = await database.OpenUnscopedAsync(cancellationToken))
             {
-                deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    $"SELECT {function}(@seconds, @batch)",
-                    new { seconds = maxAge.TotalSeconds, batch = settings.BatchSize },
-                    cancellationToken: cancellationToken));
+                deleted = await connection.ExecuteScalarAsync<int>(new CommandDefinition(statement, parameters, cancellationToken: cancellationToken));
             }
 
             total += deleted;
-            if (deleted < settings.BatchSize)
+            if (deleted < batchSize)
             {
                 return total;
             }
 
-            await Task.Delay(settings.BatchPause, time, cancellationToken);
+            if (pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, time, cancellationToken);
+            }
         }
     }
 

@@ -1,4 +1,4 @@
--- xnovu:requires 0051_history_ids
+-- xnovu:requires 0071_history_rows
 -- Applies one verified delivery-status webhook from a Novu environment (issue 28). p_environment is the
 -- enterprise whose own environment sent it, null for the shared one; p_enterprise and p_transaction_id are what
 -- the message's transactionId names (NovuNames.TransactionId, read back by the receiver).
@@ -9,7 +9,7 @@
 -- The outcome kept is the highest-ranked event (delivery_outcome_rank), so order of arrival does not matter.
 -- The tenant's own webhooks (notification.sent, delivered, failed, read) are queued in the same transaction.
 -- (reasons first written in 0033_delivery_status)
--- History: 0033_delivery_status; the lookup by key and day range since issue 32. Those scripts' bodies are history; this file is the live definition.
+-- History: 0033_delivery_status; the lookup by key and day range since issue 32 (the range's rule in delivery_id_range, 0071_history_rows). Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.apply_novu_webhook(p_environment uuid, p_webhook_id text, p_enterprise uuid, p_transaction_id text, p_event text, p_occurred_at timestamp with time zone, p_message_id text, p_channel text, p_provider_id text, p_error_id text, p_error_text text, p_source text)
  RETURNS text
@@ -21,10 +21,7 @@ AS $function$
 DECLARE
     v_delivery record;
     v_notification bigint;
-    v_cutover bigint;
-    v_switched boolean;
-    v_low bigint;
-    v_high bigint;
+    v_range int8range;
     v_found boolean := false;
     v_rank integer := notify.delivery_outcome_rank(p_event);
 BEGIN
@@ -48,32 +45,21 @@ BEGIN
     -- lives in notify.notification_transaction since the history is partitioned by day (issue 32). Looking them up
     -- in the partitioned notifications probed every day partition's index, and the deliveries by notification id
     -- every delivery partition: 219 ms per webhook with 36 days of a million notifications each, which took the
-    -- trigger rate down with it. Now: the key, then the notification by id and its deliveries in its day's id range
-    -- (a delivery takes its notification's time bits; the deliveries of a pre-partitioning notification lie below the
-    -- cutover; before the switch, anywhere). Passed as values, the bounds prune at executor start: one partition each.
-    SELECT s.cutover, s.switched INTO v_cutover, v_switched FROM notify.history_settings s;
+    -- trigger rate down with it. Now: the key, then the notification by id and its deliveries in the id range
+    -- delivery_id_range gives (the notification's second, or below the cutover, or anywhere before the switch).
+    -- Passed as values, the bounds prune at executor start: one partition each.
     FOR v_notification IN
         SELECT t.notification_id FROM notify.notification_transaction t
         WHERE t.enterprise_id = p_enterprise
           AND t.transaction_id IN (p_transaction_id, regexp_replace(p_transaction_id, '-[0-9]+$', ''))
     LOOP
-        IF NOT coalesce(v_switched, false) THEN
-            v_low := NULL;
-            v_high := NULL;
-        ELSIF v_notification < v_cutover THEN
-            v_low := NULL;
-            v_high := v_cutover;
-        ELSE
-            v_low := (v_notification >> 23) << 23;
-            v_high := ((v_notification >> 23) + 1) << 23;
-        END IF;
-
+        v_range := notify.delivery_id_range(v_notification);
         SELECT d.id, d.notification_id, d.subscriber_id, d.transaction_id, n.workflow_key
         INTO v_delivery
         FROM notify.ent_notification n
         JOIN notify.ent_notification_delivery d ON d.notification_id = n.id
         WHERE n.id = v_notification
-          AND d.id >= coalesce(v_low, -9223372036854775808) AND d.id < coalesce(v_high, 9223372036854775807)
+          AND d.id >= lower(v_range) AND d.id < upper(v_range)
           AND d.transaction_id = p_transaction_id
         LIMIT 1;
         v_found := FOUND;

@@ -1,4 +1,4 @@
--- xnovu:requires 0041_versions_locales_audit
+-- xnovu:requires 0071_history_rows
 -- A notification with one delivery takes its status in the completion itself (issue 14).
 --
 -- The completion of 0020 rolled every notification it touched up through refresh_notification_status: a
@@ -21,6 +21,8 @@
 -- delivery as done and not failed: its own status is SENT (processed, nothing failed), the delivery says why.
 -- A delivery of a digest workflow waiting for its bucket's flush ('digest') is PENDING until then, its attempt given
 -- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'.
+-- The look for a notification's other deliveries is bounded by delivery_id_range (issue 32): one day partition per
+-- delivery, where it probed every day's index; the settings read once, so the rule inlines as an expression.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -36,7 +38,10 @@ DECLARE
     v_updated integer;
     v_shared bigint[];
     v_queued integer;
+    v_cutover bigint;
+    v_switched boolean;
 BEGIN
+    SELECT s.cutover, s.switched INTO v_cutover, v_switched FROM notify.history_settings s;
     WITH results AS (
         SELECT (r ->> 'id')::bigint AS id,
                r ->> 'outcome' AS outcome,
@@ -83,7 +88,9 @@ BEGIN
         JOIN notify.ent_notification n ON n.id = done.notification_id
         WHERE NOT n.expansion_pending
           AND NOT EXISTS (SELECT 1 FROM notify.ent_notification_delivery o
-                          WHERE o.notification_id = done.notification_id AND o.id <> done.id)
+                          WHERE o.notification_id = done.notification_id AND o.id <> done.id
+                            AND o.id >= lower(notify.delivery_id_range(done.notification_id, v_cutover, v_switched))
+                            AND o.id < upper(notify.delivery_id_range(done.notification_id, v_cutover, v_switched)))
     ), settled AS (
         UPDATE notify.ent_notification n
         SET notification_status = CASE WHEN a.status IN ('PENDING', 'PROCESSING') THEN 'PROCESSING'

@@ -1,8 +1,10 @@
+-- xnovu:requires 0071_history_rows
 -- Creates the next p_batch deliveries of a notification being expanded, after the highest ordinal already
 -- created, and answers how many remain. Safe to call again after a crash or from two places at once: the
 -- notification row is locked, and ordinals already created are never created twice. Transaction ids follow
 -- create_deliveries: the notification's, suffixed by the ordinal when there is more than one recipient. Ids too
--- (issue 32): a delivery takes its notification's creation second, so it lives in its notification's day partition.
+-- (issue 32): a delivery takes its notification's creation second, so it lives in its notification's day partition,
+-- and the highest ordinal is read there alone (delivery_id_range).
 -- (reasons first written in 0015_subscribers_and_topics)
 -- History: 0015_subscribers_and_topics. Those scripts' bodies are history; this file is the live definition.
 
@@ -25,7 +27,9 @@ BEGIN
 
     v_total := jsonb_array_length(v_notification.recipients);
     SELECT coalesce(max(ordinal), 0) INTO v_done
-    FROM notify.ent_notification_delivery WHERE notification_id = p_notification_id;
+    FROM notify.ent_notification_delivery
+    WHERE notification_id = p_notification_id
+      AND id >= lower(notify.delivery_id_range(p_notification_id)) AND id < upper(notify.delivery_id_range(p_notification_id));
 
     INSERT INTO notify.ent_notification_delivery
         (id, enterprise_id, notification_id, ordinal, subscriber_id, recipient, transaction_id, next_attempt_at)

@@ -1,3 +1,4 @@
+-- xnovu:requires 0071_history_rows
 -- A notification's status is a roll-up of its deliveries. Two dispatcher batches that complete different
 -- deliveries of one notification at the same time each computed the roll-up from a snapshot that could not
 -- see the other's uncommitted rows, so both wrote PROCESSING and the notification stayed PROCESSING after
@@ -7,6 +8,8 @@
 -- waited for the first's lock, sees the first's committed deliveries. A topic notification still expanding
 -- stays PROCESSING even when every delivery created so far is done.
 -- (reasons first written in 0016_notification_status_race)
+-- The deliveries are read in the id span of the notifications' delivery_id_range (issue 32): the partitions of
+-- their days, not every day's index.
 -- History: 0005_deliveries_and_dispatch, 0016_notification_status_race, 0020_dispatch_plans. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.refresh_notification_status(p_notification_ids bigint[])
@@ -17,7 +20,15 @@ CREATE OR REPLACE FUNCTION notify.refresh_notification_status(p_notification_ids
  SET row_security TO 'off'
  SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
+DECLARE
+    v_low bigint;
+    v_high bigint;
 BEGIN
+    -- delivery_id_range grows with the notification id: the lowest id's lower bound to the highest's upper one.
+    SELECT lower(notify.delivery_id_range(min(x))), upper(notify.delivery_id_range(max(x)))
+    INTO v_low, v_high
+    FROM unnest(p_notification_ids) AS x;
+
     PERFORM 1 FROM notify.ent_notification n
     WHERE n.id = ANY (p_notification_ids)
     ORDER BY n.id
@@ -30,6 +41,7 @@ BEGIN
                (array_agg(d.last_error ORDER BY d.updated_at DESC) FILTER (WHERE d.status = 'FAILED'))[1] AS last_error
         FROM notify.ent_notification_delivery d
         WHERE d.notification_id = ANY (p_notification_ids)
+          AND d.id >= v_low AND d.id < v_high
         GROUP BY d.notification_id
     )
     UPDATE notify.ent_notification n

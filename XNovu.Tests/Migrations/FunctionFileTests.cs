@@ -36,6 +36,10 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.enqueue_notification(uuid,text,jsonb,jsonb,timestamp with time zone,text,jsonb,text[])",
         // Issue 32: a webhook finds its delivery by the transaction key and the notification's day, not by probing every day.
         "notify.apply_novu_webhook(uuid,text,uuid,text,text,timestamp with time zone,text,text,text,text,text,text)",
+        // Issue 32: reads of a notification's deliveries are bounded by delivery_id_range (one day partition), and the
+        // row-by-row deletes share one chain (delete_history_rows).
+        "notify.refresh_notification_status(bigint[])",
+        "notify.purge_enterprise_history(uuid,integer)",
     ];
 
     private const string Definitions =
