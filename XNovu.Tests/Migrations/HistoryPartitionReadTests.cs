@@ -90,6 +90,28 @@ public sealed class HistoryPartitionReadTests(ScratchPostgres postgres) : IClass
             """));
     }
 
+    [Fact]
+    public async Task The_operations_delivery_counts_read_the_last_day_not_the_history()
+    {
+        var connectionString = await PrepareAsync("history_stats");
+        await ScalarAsync(connectionString, "UPDATE notify.ent_notification_delivery SET status = 'SENT', attempts = 2");
+
+        // Today's and the later days' deliveries (four notifications of two recipients each, both enterprises), not
+        // the four from before the partitioning (three days old, below the cutover), and their partition is not read.
+        var (answer, touched) = Split(await TouchedInTransactionAsync(connectionString,
+            "SELECT (SELECT sent || ' ' || failed || ' ' || retried FROM notify.delivery_stats())"));
+        Assert.Equal("8 0 8", answer);
+        Assert.DoesNotContain("ent_notification_delivery_legacy", touched);
+        Assert.DoesNotContain($"ent_notification_delivery_p{DateTime.UtcNow.AddDays(-2):yyyyMMdd}", touched);
+        Assert.Equal("12", await ScalarAsync(connectionString, "SELECT count(*)::text FROM notify.ent_notification_delivery WHERE status = 'SENT'"));
+
+        static (string Answer, string[] Touched) Split(string touched)
+        {
+            var parts = touched.Split(' ');
+            return (string.Join(' ', parts[..3]), parts.Length > 3 ? parts[3].Split(',') : []);
+        }
+    }
+
     /// <summary>
     /// An installation with history from before the partitioning (two enterprises), upgraded, then notifications of
     /// today and of the day after tomorrow (ids of that day, as a notification made then has them).
@@ -164,7 +186,7 @@ public sealed class HistoryPartitionReadTests(ScratchPostgres postgres) : IClass
         await using (var source = NpgsqlDataSource.Create(api))
         {
             var database = new XNovuDatabase(source);
-            detail = await new NotificationStore(database, new XNovuReadDatabase(database)).FindAsync(Guid.Parse(enterprise), id, CancellationToken.None);
+            detail = await new NotificationStore(database, new XNovuReadDatabase(database), TimeProvider.System).FindAsync(Guid.Parse(enterprise), id, CancellationToken.None);
         }
 
         for (var wait = 0; await ScalarAsync(connectionString, $"SELECT count(*)::text FROM pg_stat_activity WHERE application_name = '{ReaderName}'") != "0"; wait++)
