@@ -2,9 +2,10 @@
 -- their outcome.
 -- Why the window (issue 32): counting every delivery read the whole history, 7.4 GB and 18 s with 36 million of
 -- them, on every GET /api/metrics. Once the history is partitioned by day the id bound prunes to the last day's
--- one or two partitions when the plan starts (now() is fixed per statement). Deliveries from before the switch
--- (below the cutover) are not in the window; before the switch (nothing partitioned yet) every delivery counts,
--- as before.
+-- one or two partitions when the plan starts (now() is fixed per statement); for the first day after the switch
+-- the partition of the history from before it is read too (its range ends at the cutover). Deliveries from before
+-- the switch (ids below the cutover) are not in the window; before the switch (nothing partitioned yet) every
+-- delivery counts, as before.
 -- (reasons first written in 0008_operations)
 -- History: 0008_operations; the 24-hour window since issue 32. Those scripts' bodies are history; this file is the live definition.
 
