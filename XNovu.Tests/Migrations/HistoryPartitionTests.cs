@@ -1,5 +1,4 @@
 using Npgsql;
-using XNovu.MigrationService;
 using static XNovu.Tests.Migrations.ScratchSql;
 
 namespace XNovu.Tests.Migrations;
