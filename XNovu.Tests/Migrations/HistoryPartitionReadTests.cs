@@ -3,6 +3,7 @@ using Npgsql;
 using XNovu.Api.Notifications;
 using XNovu.Core.Persistence;
 using XNovu.MigrationService;
+using static XNovu.Tests.Migrations.ScratchSql;
 
 namespace XNovu.Tests.Migrations;
 
@@ -240,16 +241,5 @@ public sealed class HistoryPartitionReadTests(ScratchPostgres postgres) : IClass
         }
 
         return Assert.Single(partitions);
-    }
-
-    private static DatabaseMigrator Migrator(string? through) =>
-        new(Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance, new MigrationOptions { Through = through });
-
-    private static async Task<string?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        var value = await new NpgsqlCommand(sql, connection).ExecuteScalarAsync();
-        return value is DBNull or null ? null : value.ToString();
     }
 }

@@ -1,5 +1,5 @@
 using Npgsql;
-using XNovu.MigrationService;
+using static XNovu.Tests.Migrations.ScratchSql;
 
 namespace XNovu.Tests.Migrations;
 
@@ -143,19 +143,6 @@ public sealed class HistoryPartitionTests(ScratchPostgres postgres) : IClassFixt
         Assert.Equal("3", await ScalarAsync(connectionString, "SELECT notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 8)::text"));
     }
 
-    private static readonly Dictionary<string, string> NoPasswords = [];
-
-    private static DatabaseMigrator Migrator(string? through) =>
-        new(Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance, new MigrationOptions { Through = through });
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
     private static async Task<string> PlanAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
@@ -169,14 +156,5 @@ public sealed class HistoryPartitionTests(ScratchPostgres postgres) : IClassFixt
         }
 
         return string.Join('\n', lines);
-    }
-
-    private static async Task<string?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync();
-        return value is DBNull or null ? null : value.ToString();
     }
 }

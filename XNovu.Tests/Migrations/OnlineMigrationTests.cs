@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using XNovu.MigrationService;
 using XNovu.Testing.ProductionRun;
+using static XNovu.Tests.Migrations.ScratchSql;
 
 namespace XNovu.Tests.Migrations;
 
@@ -195,8 +196,6 @@ public sealed class OnlineMigrationTests(ScratchPostgres postgres) : IClassFixtu
         Assert.Contains("9999", error.Message, StringComparison.Ordinal);
     }
 
-    private static readonly Dictionary<string, string> NoPasswords = [];
-
     /// <summary>An enterprise with 2,000 delivered notifications, inserted as another system would (the trigger makes the deliveries).</summary>
     private const string SeedDeliveries =
         """
@@ -226,22 +225,6 @@ public sealed class OnlineMigrationTests(ScratchPostgres postgres) : IClassFixtu
         }
 
         return indexes;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<string?> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (string?)await command.ExecuteScalarAsync();
     }
 
     private sealed class ListLogger : ILogger<DatabaseMigrator>

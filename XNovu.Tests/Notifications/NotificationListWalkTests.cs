@@ -3,6 +3,7 @@ using XNovu.Api.Notifications;
 using XNovu.Core.Persistence;
 using XNovu.MigrationService;
 using XNovu.Tests.Migrations;
+using static XNovu.Tests.Migrations.ScratchSql;
 
 namespace XNovu.Tests.Notifications;
 
@@ -173,19 +174,6 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         return (long)(await new NpgsqlCommand("SELECT cutover FROM notify.history_settings", connection).ExecuteScalarAsync())!;
-    }
-
-    private static readonly Dictionary<string, string> NoPasswords = [];
-
-    private static DatabaseMigrator Migrator(string? through) =>
-        new(Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance, new MigrationOptions { Through = through });
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
