@@ -16,21 +16,17 @@ CREATE OR REPLACE FUNCTION notify.delivery_stats()
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
 AS $function$
+DECLARE
+    v_from bigint := CASE WHEN coalesce((SELECT s.switched FROM notify.history_settings s), false)
+                          THEN notify.history_id_floor(now() - interval '24 hours')
+                          ELSE -9223372036854775808 END;
 BEGIN
-    IF coalesce((SELECT s.switched FROM notify.history_settings s), false) THEN
-        RETURN QUERY
-        SELECT count(*) FILTER (WHERE d.status = 'SENT'),
-               count(*) FILTER (WHERE d.status = 'FAILED'),
-               count(*) FILTER (WHERE d.attempts > 1)
-        FROM notify.ent_notification_delivery d
-        WHERE d.id >= notify.history_id_floor(now() - interval '24 hours');
-    ELSE
-        RETURN QUERY
-        SELECT count(*) FILTER (WHERE d.status = 'SENT'),
-               count(*) FILTER (WHERE d.status = 'FAILED'),
-               count(*) FILTER (WHERE d.attempts > 1)
-        FROM notify.ent_notification_delivery d;
-    END IF;
+    RETURN QUERY
+    SELECT count(*) FILTER (WHERE d.status = 'SENT'),
+           count(*) FILTER (WHERE d.status = 'FAILED'),
+           count(*) FILTER (WHERE d.attempts > 1)
+    FROM notify.ent_notification_delivery d
+    WHERE d.id >= v_from;
 END
 $function$;
 REVOKE ALL ON FUNCTION notify.delivery_stats() FROM PUBLIC;
