@@ -60,7 +60,8 @@ public sealed record NoisyResult(
     string Attacker,
     string VictimErrorAnswers = "",
     double VictimSlowestAtSeconds = double.NaN,
-    double VictimSlowestDeliveryAtSeconds = double.NaN)
+    double VictimSlowestDeliveryAtSeconds = double.NaN,
+    DateTimeOffset? VictimSlowestStartedAt = null)
 {
     public const double AnswerP99TargetMs = 250;
     public const double DeliveryP99TargetMs = 2000;
@@ -71,7 +72,7 @@ public sealed record NoisyResult(
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Attack}: victim {VictimTriggers} triggers, {VictimErrors} errors, {VictimLost} lost, answer p99 {VictimAnswerP99Ms:0.0} ms (max {VictimAnswerMaxMs:0.0} at +{VictimSlowestAtSeconds:0.0} s), "
+        $"{Attack}: victim {VictimTriggers} triggers, {VictimErrors} errors, {VictimLost} lost, answer p99 {VictimAnswerP99Ms:0.0} ms (max {VictimAnswerMaxMs:0.0} at +{VictimSlowestAtSeconds:0.0} s, {VictimSlowestStartedAt:HH:mm:ss.fff} UTC), "
         + $"delivery p99 {VictimDeliveryP99Ms:0.0} ms (slowest sent at +{VictimSlowestDeliveryAtSeconds:0.0} s); attacker {Attacker}")
         + (VictimErrorAnswers.Length == 0 ? "" : $"; victim errors: {VictimErrorAnswers}");
 }
@@ -139,7 +140,8 @@ public sealed partial class NoisyNeighbourSuite(NoisyTarget target, NoisySetting
             string.Join(", ", attackerAnswers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} × {a.Value}")),
             string.Join(" | ", victimCalls.Where(c => c.Status != HttpStatusCode.Accepted).Take(5).Select(c => $"{(int)c.Status} {c.Answer}")),
             SlowestAt(victimCalls),
-            received.Count == 0 ? double.NaN : (sentAt[received.MaxBy(r => r.Value - sentAt[r.Key]).Key] - victimCalls.Min(c => c.StartedAt)).TotalSeconds);
+            received.Count == 0 ? double.NaN : (sentAt[received.MaxBy(r => r.Value - sentAt[r.Key]).Key] - victimCalls.Min(c => c.StartedAt)).TotalSeconds,
+            victimCalls.MaxBy(c => c.Elapsed)?.StartedAt);
     }
 
     /// <summary>

@@ -14,7 +14,10 @@ namespace XNovu.Tests.Tenancy;
 [Collection(AppCollection.Name)]
 public sealed class NoisyNeighbourTests(XNovuAppFixture fixture, ITestOutputHelper output)
 {
-    private const double AnswerP99BoundMs = 1000;
+    // p99 of about 56 calls is the slowest one. A single answer of 0.92-1.02 s has been seen with no error and nothing
+    // lost: the erase attack run alone on a cold API (dotnet-counters: the API was compiling code most of each second)
+    // and once trigger-flood in a full CI run (1,000.4 ms). 1.5 s still fails by far on the old shared wait (10 s).
+    private const double AnswerP99BoundMs = 1500;
     private const double DeliveryP99BoundMs = 4000;
 
     [Theory]
