@@ -48,8 +48,7 @@ internal static class Extensions
         }
 
         const string emulatorKey = "xnovu-emulator-secret-key";
-        // The signing secret of the emulator's delivery-status webhooks (development only, as the key above).
-        const string emulatorWebhookSecret = "whsec_eG5vdnUtZW11bGF0b3Itd2ViaG9vay1zZWNyZXQtMzI=";
+        const string emulatorWebhookSecret = EmulatorSecrets.WebhookSecret;
         var emulator = builder.AddProject<Projects.XNovu_NovuEmulator>("novu")
             .WithEnvironment("NovuEmulator__SecretKey", emulatorKey)
             .WithEnvironment("NovuEmulator__Webhooks__Secret", emulatorWebhookSecret)
@@ -194,4 +193,11 @@ internal static class Extensions
             .WaitFor(api)
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
+}
+
+/// <summary>The Novu emulator's development secrets, for local runs and tests only.</summary>
+public static class EmulatorSecrets
+{
+    /// <summary>The signing secret of the emulator's delivery-status webhooks (development only, as its key).</summary>
+    public const string WebhookSecret = "whsec_eG5vdnUtZW11bGF0b3Itd2ViaG9vay1zZWNyZXQtMzI=";
 }

@@ -64,6 +64,7 @@ public static partial class NovuWebhookEndpoints
 /// <summary>Reads, verifies and applies one webhook; see <see cref="NovuWebhookEndpoints"/>.</summary>
 public sealed partial class NovuWebhookReceiver(
     NovuWebhookStore store,
+    NovuWebhookBatcher batcher,
     IDataProtectionProvider protection,
     IOptions<NovuWebhookOptions> options,
     TimeProvider time,
@@ -121,7 +122,7 @@ public sealed partial class NovuWebhookReceiver(
 
         if (received.IsMessageEvent)
         {
-            var applied = await store.ApplyAsync(environment, id, received, cancellationToken);
+            var applied = await batcher.ApplyAsync(environment, id, received, cancellationToken);
             LogApplied(logger, environment?.ToString("N") ?? "shared", received.Event, applied);
         }
 

@@ -11,6 +11,7 @@ public static class NovuWebhookExtensions
                 $"{NovuWebhookOptions.SectionName}:SharedSecret must be whsec_ secrets (base64 of 24 to 64 bytes), space-separated.")
             .ValidateOnStart();
         builder.Services.AddSingleton<NovuWebhookStore>();
+        builder.Services.AddSingleton<NovuWebhookBatcher>();
         builder.Services.AddSingleton<NovuWebhookReceiver>();
         // preference.updated: a change made in Novu's Inbox comes back (XNovu.Api/Preferences).
         builder.Services.AddSingleton<Preferences.NovuPreferenceReadBack>();

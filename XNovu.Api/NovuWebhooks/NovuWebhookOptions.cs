@@ -23,6 +23,28 @@ public sealed class NovuWebhookOptions
     [Range(1024, 4 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The most delivery webhooks applied in one transaction (one commit, one WAL flush). 1 applies each alone.
+    /// Novu sends one webhook per message event, so under load they are the API's most frequent write.
+    /// </summary>
+    [Range(1, 500)]
+    public int ApplyBatchSize { get; set; } = 64;
+
+    /// <summary>How long a batch waits for company after its first webhook, and only while another batch is committing.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.010")]
+    public TimeSpan ApplyMaxWait { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Batches applied at once.</summary>
+    [Range(1, 16)]
+    public int ApplyWriters { get; set; } = 2;
+
+    /// <summary>
+    /// The longest a shared transaction waits on any lock; past it the batch is rolled back and each webhook is applied
+    /// alone, so one delivery's lock never holds another tenant's webhooks.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:05")]
+    public TimeSpan ApplyLockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
     public IReadOnlyList<string> SharedSecrets =>
         (SharedSecret ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -32,6 +32,16 @@ public static class XNovuTelemetry
             "xnovu.triggers.commit.fallbacks", "{trigger}",
             "Coalesced single triggers sent to be stored alone, by reason: twin, stale, key_race, lock_timeout, deadlock, timeout, database, error, batch");
 
+    public static readonly Histogram<int> NovuWebhookBatchSize =
+        Meter.CreateHistogram<int>(
+            "xnovu.novu_webhooks.batch.size", "{webhook}",
+            "Novu delivery webhooks applied in one transaction of the API's receiver");
+
+    public static readonly Counter<long> NovuWebhookBatchFallbacks =
+        Meter.CreateCounter<long>(
+            "xnovu.novu_webhooks.batch.fallbacks", "{webhook}",
+            "Novu delivery webhooks applied alone after their shared transaction failed, by reason: lock_timeout, deadlock, database, error");
+
     public static readonly Counter<long> DeliveriesSent =
         Meter.CreateCounter<long>("xnovu.deliveries.sent", "{delivery}", "Deliveries Novu accepted as processed");
 
