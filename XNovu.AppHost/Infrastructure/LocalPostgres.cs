@@ -51,6 +51,14 @@ internal static class LocalPostgresExtensions
             ? ["-c", "archive_mode=on", "-c", $"archive_command={ArchiveCommand(archivePath)}", "-c", "archive_timeout=60"]
             : [];
 
+        // Extra server settings for a local run, e.g. "shared_preload_libraries=pg_stat_statements shared_buffers=2GB"
+        // to profile a benchmark: space-separated name=value pairs, each passed as -c.
+        string[] extra = (builder.Configuration["XNovu:Local:PostgresSettings"] ?? "")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(setting => setting.Contains('=', StringComparison.Ordinal))
+            .SelectMany(setting => new[] { "-c", setting })
+            .ToArray();
+
         return builder.AddResource(resource)
             .WithArgs([
                 .. prefix,
@@ -61,6 +69,7 @@ internal static class LocalPostgresExtensions
                 "-c", "unix_socket_directories=",
                 "-c", "max_connections=200",
                 .. archive,
+                .. extra,
             ])
             .WithEndpoint(name: LocalPostgresResource.EndpointName, port: port, targetPort: port, scheme: "tcp", isProxied: false)
             .WithHealthCheck(healthCheckKey)
