@@ -76,38 +76,14 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     }
 
     /// <summary>Waits until an interactive page's circuit is live, so clicks reach the server.</summary>
-    public static Task WaitInteractiveAsync(IPage page) => page.Locator("[data-ready]").WaitForAsync();
-
-    /// <summary>
-    /// Waits for one page's own ready mark (<c>data-page</c>): after an in-app navigation the previous page's mark can
-    /// still be in the DOM.
-    /// </summary>
-    public static Task WaitInteractiveAsync(IPage page, string name) =>
-        page.Locator($"[data-page='{name}'][data-ready]").WaitForAsync();
-
-    /// <summary>
-    /// Fills one field and submits, until <paramref name="shown"/> appears (three tries). Once in a full CI run the
-    /// typed value and the submit were both gone 20 s later (the field empty, nothing loaded) on a page that had shown
-    /// its ready mark: the circuit's first events can be lost on two loaded cores. A person would type again; so does
-    /// this, and it still fails when the answer never comes.
-    /// </summary>
-    public static async Task FillAndSubmitUntilAsync(IPage page, string field, string value, string submit, ILocator shown)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await page.FillAsync(field, value);
-            await Assertions.Expect(page.Locator(field)).ToHaveValueAsync(value);
-            await page.ClickAsync(submit);
-            try
-            {
-                await shown.First.WaitForAsync(new() { Timeout = 10_000 });
-                return;
-            }
-            catch (System.TimeoutException) when (attempt < 3)
-            {
-            }
-        }
-    }
+    /// <remarks>
+    /// The mark must name the path the browser is on (<c>ReadyMark</c>): after an in-app navigation the previous
+    /// page's mark can still be in the DOM, and a click on the new page before its circuit is live does nothing (two
+    /// CI runs lost a click that way).
+    /// </remarks>
+    public static async Task WaitInteractiveAsync(IPage page) =>
+        await page.WaitForFunctionAsync(
+            "() => { const m = document.querySelector('[data-ready-path]'); return m !== null && m.dataset.readyPath === location.pathname; }");
 
     public async ValueTask DisposeAsync()
     {

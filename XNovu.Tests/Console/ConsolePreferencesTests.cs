@@ -32,9 +32,10 @@ public sealed class ConsolePreferencesTests(XNovuAppFixture fixture) : IAsyncLif
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Preferences", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/preferences$"));
-        await ConsoleBrowser.WaitInteractiveAsync(page, "subscriber-preferences");
+        await ConsoleBrowser.WaitInteractiveAsync(page);
+        await page.FillAsync("#subscriber-id", subscriber);
+        await page.ClickAsync("#load-preferences");
         var row = page.Locator($"tr[data-workflow='{workflow}']");
-        await ConsoleBrowser.FillAndSubmitUntilAsync(page, "#subscriber-id", subscriber, "#load-preferences", row);
         await Expect(row.Locator("[data-source='sms']")).ToHaveTextAsync("enterprise-workflow");
         await Expect(row.Locator("input[data-channel='sms']")).Not.ToBeCheckedAsync();
         await Expect(row.Locator("[data-source='email']")).ToHaveTextAsync("default");
