@@ -151,7 +151,9 @@ public sealed class RuleEngineTests(XNovuAppFixture fixture) : EmulatorTestBase(
         var status = await Eventually.WaitForAsync(
             () => RuleHarness.StatusAsync(enterprise.Client)!,
             s => DateTimeOffset.Parse((string)s!["lastReloadAt"]!, CultureInfo.InvariantCulture) > before,
-            TimeSpan.FromSeconds(3), "a reload after the request");
+            // Seconds, on a loaded machine: 3 s passed every run until one full CI run (two replicas, load from the
+            // tests beside it) did not see it in time.
+            TimeSpan.FromSeconds(10), "a reload after the request");
 
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
         Assert.Equal(enterprise.Id, Guid.Parse((string)accepted["enterpriseId"]!));
