@@ -1,6 +1,5 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using XNovu.Core.Persistence;
 using XNovu.Core.Telemetry;
 
 namespace XNovu.Api.NovuWebhooks;
@@ -19,8 +18,8 @@ namespace XNovu.Api.NovuWebhooks;
 /// webhooks is applied alone, in its own transaction, as it was before batching. That is safe because applying is
 /// idempotent: a webhook-id already recorded (the batch committed after all) answers <c>duplicate</c>.
 /// </para>
-/// Written here rather than taken from a library: the trigger path's coalescing (TriggerCommitQueue) is specific to
-/// triggers (twins, Idempotency-Keys, savepoints per enterprise); this needs none of that, only the gather loop.
+/// The queue and gather loop are <see cref="CommitGatherer{T}"/>'s, shared with the trigger path's coalescing; twins,
+/// Idempotency-Keys and savepoints per enterprise are the triggers' alone.
 /// </summary>
 public sealed partial class NovuWebhookBatcher : IAsyncDisposable
 {
@@ -28,10 +27,9 @@ public sealed partial class NovuWebhookBatcher : IAsyncDisposable
     private readonly NovuWebhookOptions options;
     private readonly TimeProvider time;
     private readonly ILogger<NovuWebhookBatcher> logger;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { AllowSynchronousContinuations = false });
+    private readonly CommitGatherer<Pending> _gatherer;
     private Task[]? _writers;
     private int _started;
-    private int _committing;
 
     public NovuWebhookBatcher(NovuWebhookStore store, IOptions<NovuWebhookOptions> options, TimeProvider time, ILogger<NovuWebhookBatcher> logger)
     {
@@ -39,6 +37,7 @@ public sealed partial class NovuWebhookBatcher : IAsyncDisposable
         this.options = options.Value;
         this.time = time;
         this.logger = logger;
+        _gatherer = new CommitGatherer<Pending>(this.options.ApplyBatchSize, this.options.ApplyMaxWait, time);
     }
 
     /// <summary>applied, duplicate or unmatched, once committed.</summary>
@@ -51,71 +50,55 @@ public sealed partial class NovuWebhookBatcher : IAsyncDisposable
 
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _writers = Enumerable.Range(0, options.ApplyWriters).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+            _writers = Enumerable.Range(0, options.ApplyWriters).Select(_ => Task.Run(() => _gatherer.WriteLoopAsync(static _ => true, CommitAsync))).ToArray();
         }
 
         var pending = new Pending(new WebhookToApply(environment, webhookId, e));
         // The caller may go (its request aborted); the batch it joined still applies it, as Novu will retry anyway.
-        return _queue.Writer.TryWrite(pending)
+        return _gatherer.TryWrite(pending)
             ? pending.Completion.Task.WaitAsync(cancellationToken)
             : store.ApplyAsync(environment, webhookId, e, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _gatherer.Complete();
         if (_writers is { } writers)
         {
             await Task.WhenAll(writers);
         }
     }
 
-    private async Task WriteLoopAsync()
+    private async Task CommitAsync(List<Pending> batch)
     {
-        var batch = new List<Pending>(options.ApplyBatchSize);
-        while (await _queue.Reader.WaitToReadAsync())
+        XNovuTelemetry.NovuWebhookBatchSize.Record(batch.Count);
+        string[]? outcomes = null;
+        Exception? failure = null;
+        try
         {
-            batch.Clear();
-            await GatherAsync(batch);
-            if (batch.Count == 0)
-            {
-                continue;
-            }
+            // A batch of one too: under the lock timeout, so a writer is never held by one delivery's lock.
+            outcomes = await store.ApplyBatchAsync(batch.Select(p => p.Webhook).ToList(), options.ApplyLockTimeout, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
 
-            XNovuTelemetry.NovuWebhookBatchSize.Record(batch.Count);
-            Interlocked.Increment(ref _committing);
-            string[]? outcomes = null;
-            Exception? failure = null;
-            try
+        if (outcomes is not null)
+        {
+            for (var i = 0; i < batch.Count; i++)
             {
-                // A batch of one too: under the lock timeout, so a writer is never held by one delivery's lock.
-                outcomes = await store.ApplyBatchAsync(batch.Select(p => p.Webhook).ToList(), options.ApplyLockTimeout, CancellationToken.None);
+                batch[i].Completion.TrySetResult(outcomes[i]);
             }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _committing);
-            }
-
-            if (outcomes is not null)
-            {
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(outcomes[i]);
-                }
-            }
-            else
-            {
-                var reason = Reason(failure!);
-                XNovuTelemetry.NovuWebhookBatchFallbacks.Add(batch.Count, XNovuTelemetry.Reason(reason));
-                LogBatchFailed(logger, failure!, batch.Count, reason);
-                // Alone, side by side and off this writer: one webhook's lock or fault is its own again. With the
-                // database down each fails in turn, and its caller answers 503.
-                _ = Task.WhenAll(batch.Select(AloneAsync));
-            }
+        }
+        else
+        {
+            var reason = BatchFailure.Reason(failure!);
+            XNovuTelemetry.NovuWebhookBatchFallbacks.Add(batch.Count, XNovuTelemetry.Reason(reason));
+            LogBatchFailed(logger, failure!, batch.Count, reason);
+            // Alone, side by side and off this writer: one webhook's lock or fault is its own again. With the
+            // database down each fails in turn, and its caller answers 503.
+            _ = Task.WhenAll(batch.Select(AloneAsync));
         }
     }
 
@@ -131,53 +114,6 @@ public sealed partial class NovuWebhookBatcher : IAsyncDisposable
             pending.Completion.TrySetException(e);
         }
     }
-
-    private async Task GatherAsync(List<Pending> batch)
-    {
-        var first = 0L;
-        while (batch.Count < options.ApplyBatchSize)
-        {
-            if (_queue.Reader.TryRead(out var pending))
-            {
-                if (batch.Count == 0)
-                {
-                    first = time.GetTimestamp();
-                }
-
-                batch.Add(pending);
-                continue;
-            }
-
-            // Waiting for company pays only while another batch is committing: on a quiet database a webhook is
-            // applied at once; under load those arriving during one commit fill the next.
-            var remaining = options.ApplyMaxWait - time.GetElapsedTime(first);
-            if (batch.Count == 0 || Volatile.Read(ref _committing) == 0 || remaining <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            using var wait = new CancellationTokenSource(remaining, time);
-            try
-            {
-                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private static string Reason(Exception e) => e switch
-    {
-        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => "lock_timeout",
-        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } => "deadlock",
-        NpgsqlException => "database",
-        _ => "error",
-    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} Novu webhooks failed ({Reason}); each is applied alone.")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string reason);

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
+using XNovu.Core.Persistence;
 using XNovu.Core.Telemetry;
 
 namespace XNovu.Api.Triggers;
@@ -44,12 +44,7 @@ internal sealed partial class TriggerCommitQueue(
     TimeProvider time,
     ILogger logger) : IAsyncDisposable
 {
-    private readonly Channel<PendingTrigger> _queue = Channel.CreateUnbounded<PendingTrigger>(new UnboundedChannelOptions
-    {
-        SingleReader = false,
-        SingleWriter = false,
-        AllowSynchronousContinuations = false,
-    });
+    private readonly CommitGatherer<PendingTrigger> _gatherer = new(options.MaxBatchSize, options.MaxWait, time);
 
     // The transaction ids and Idempotency-Keys of every trigger in a batch being gathered or committed, by any
     // writer: a later trigger with the same one waits for that trigger's answer before it goes alone, so it never
@@ -58,129 +53,77 @@ internal sealed partial class TriggerCommitQueue(
 
     private Task[]? _writers;
     private int _started;
-    private int _committing;
 
     /// <summary>Answers once the trigger's batch committed (or failed, or sent it alone).</summary>
     public Task<BatchedOutcome> EnqueueAsync(PendingTrigger trigger)
     {
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _writers = Enumerable.Range(0, options.Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+            _writers = Enumerable.Range(0, options.Writers).Select(_ => Task.Run(() => _gatherer.WriteLoopAsync(Admit, CommitAsync))).ToArray();
         }
 
-        return _queue.Writer.TryWrite(trigger) ? trigger.Completion.Task : Task.FromResult(BatchedOutcome.Alone);
+        return _gatherer.TryWrite(trigger) ? trigger.Completion.Task : Task.FromResult(BatchedOutcome.Alone);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _gatherer.Complete();
         if (_writers is { } writers)
         {
             await Task.WhenAll(writers);
         }
     }
 
-    private async Task WriteLoopAsync()
+    private async Task CommitAsync(List<PendingTrigger> batch)
     {
-        var batch = new List<PendingTrigger>(options.MaxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync())
+        try
         {
-            batch.Clear();
-            await GatherAsync(batch);
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            Interlocked.Increment(ref _committing);
-            try
-            {
-                await commit(batch);
-            }
-            catch (Exception e)
-            {
-                // The commit itself failed: whether it took effect is unknown, so no trigger is re-stored alone
-                // (it could be stored twice); each caller gets the failure (a 503 for an outage).
-                LogBatchFailed(logger, e, batch.Count);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(e);
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _committing);
-                foreach (var pending in batch)
-                {
-                    Release(pending);
-                }
-            }
-
-            // Anything the commit left unanswered goes alone rather than waiting forever.
+            await commit(batch);
+        }
+        catch (Exception e)
+        {
+            // The commit itself failed: whether it took effect is unknown, so no trigger is re-stored alone
+            // (it could be stored twice); each caller gets the failure (a 503 for an outage).
+            LogBatchFailed(logger, e, batch.Count);
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetResult(BatchedOutcome.Alone);
+                pending.Completion.TrySetException(e);
             }
+        }
+        finally
+        {
+            foreach (var pending in batch)
+            {
+                Release(pending);
+            }
+        }
+
+        // Anything the commit left unanswered goes alone rather than waiting forever.
+        foreach (var pending in batch)
+        {
+            pending.Completion.TrySetResult(BatchedOutcome.Alone);
         }
     }
 
-    private async Task GatherAsync(List<PendingTrigger> batch)
+    /// <summary>Keeps a trigger whose twin is in flight out of the batch: it goes alone once the twin is answered.</summary>
+    private bool Admit(PendingTrigger pending)
     {
-        var first = 0L;
-        while (batch.Count < options.MaxBatchSize)
+        if (InFlightTwin(pending) is not { } twin)
         {
-            if (_queue.Reader.TryRead(out var pending))
-            {
-                if (InFlightTwin(pending) is { } twin)
-                {
-                    // Alone once its twin is answered: stored by then (replayed, or refused as a duplicate), or
-                    // sent alone itself, never both racing for the same row.
-                    XNovuTelemetry.TriggerCommitFallbacks.Add(1, XNovuTelemetry.Reason("twin"));
-                    LogTwin(logger, pending.EnterpriseId);
-                    _ = twin.ContinueWith(
-                        static (_, state) => ((PendingTrigger)state!).Completion.TrySetResult(BatchedOutcome.Alone),
-                        pending,
-                        CancellationToken.None,
-                        TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
-                    continue;
-                }
-
-                if (batch.Count == 0)
-                {
-                    first = time.GetTimestamp();
-                }
-
-                batch.Add(pending);
-                continue;
-            }
-
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            // Waiting for company pays only while another batch is committing (a busy database): on a quiet one the
-            // trigger commits at once, and under load the triggers that arrive during one commit fill the next.
-            var remaining = options.MaxWait - time.GetElapsedTime(first);
-            if (Volatile.Read(ref _committing) == 0 || remaining <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            using var wait = new CancellationTokenSource(remaining, time);
-            try
-            {
-                if (!await _queue.Reader.WaitToReadAsync(wait.Token))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            return true;
         }
+
+        // Alone once its twin is answered: stored by then (replayed, or refused as a duplicate), or sent alone
+        // itself, never both racing for the same row.
+        XNovuTelemetry.TriggerCommitFallbacks.Add(1, XNovuTelemetry.Reason("twin"));
+        LogTwin(logger, pending.EnterpriseId);
+        _ = twin.ContinueWith(
+            static (_, state) => ((PendingTrigger)state!).Completion.TrySetResult(BatchedOutcome.Alone),
+            pending,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return false;
     }
 
     /// <summary>

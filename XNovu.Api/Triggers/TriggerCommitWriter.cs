@@ -235,20 +235,9 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
-            return (outcomes, Reason(e), e);
+            return (outcomes, BatchFailure.Reason(e), e);
         }
     }
-
-    /// <summary>Why a group failed, from a fixed set (a metric tag never carries a tenant's value).</summary>
-    internal static string Reason(Exception exception) => exception switch
-    {
-        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => "lock_timeout",
-        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } => "deadlock",
-        PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } or TimeoutException => "timeout",
-        NpgsqlException { InnerException: TimeoutException } => "timeout",
-        NpgsqlException => "database",
-        _ => "error",
-    };
 
     /// <summary>Sends triggers not yet answered to be stored alone, counted and logged with the reason.</summary>
     private void FallBack(IEnumerable<PendingTrigger> triggers, string reason, Exception? error)
