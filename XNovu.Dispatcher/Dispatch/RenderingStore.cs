@@ -24,8 +24,9 @@ public sealed class RenderingStore(XNovuDatabase database, WorkflowResolver reso
     {
         var ids = part.Select(d => d.DeliveryId).ToArray();
         var pinned = (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<(long Id, string Rendering)>(
-                "SELECT id, rendering::text FROM notify.ent_notification_delivery WHERE id = ANY(@ids) AND rendering IS NOT NULL",
-                new { ids }, session.Transaction), cancellationToken))
+                // The span bounds the day partitions read when the plan starts (issue 32): = ANY alone probed every day's key.
+                "SELECT id, rendering::text FROM notify.ent_notification_delivery WHERE id = ANY(@ids) AND id >= @low AND id <= @high AND rendering IS NOT NULL",
+                new { ids, low = ids.DefaultIfEmpty().Min(), high = ids.DefaultIfEmpty().Max() }, session.Transaction), cancellationToken))
             .ToDictionary(r => r.Id, r => JsonSerializer.Deserialize<DeliveryRendering>(r.Rendering, Json)!);
 
         var versions = new Dictionary<(string, int), TemplateDefinition>();

@@ -22,7 +22,10 @@
 -- A delivery of a digest workflow waiting for its bucket's flush ('digest') is PENDING until then, its attempt given
 -- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'.
 -- The look for a notification's other deliveries is bounded by delivery_id_range (issue 32): one day partition per
--- delivery, where it probed every day's index; the settings read once, so the rule inlines as an expression.
+-- delivery, where it probed every day's index; the settings read once, so the rule inlines as an expression. The
+-- batch's deliveries and their notifications are bounded by the batch's id span (notification_id_span, 0072), so the
+-- plan starts with only the batch's days: a join on id alone probed every day's primary key for every row (about
+-- 6,000 buffers and 60 ms per completion of 100 deliveries with 43 day partitions).
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -40,8 +43,17 @@ DECLARE
     v_queued integer;
     v_cutover bigint;
     v_switched boolean;
+    v_low bigint;
+    v_high bigint;
+    v_notifications int8range;
+    v_notification_low bigint;
+    v_notification_high bigint;
 BEGIN
     SELECT s.cutover, s.switched INTO v_cutover, v_switched FROM notify.history_settings s;
+    SELECT min((r ->> 'id')::bigint), max((r ->> 'id')::bigint) INTO v_low, v_high FROM jsonb_array_elements(p_results) AS r;
+    v_notifications := notify.notification_id_span(v_low, v_high, v_cutover, v_switched);
+    v_notification_low := lower(v_notifications);
+    v_notification_high := upper(v_notifications);
     WITH results AS (
         SELECT (r ->> 'id')::bigint AS id,
                r ->> 'outcome' AS outcome,
@@ -66,7 +78,7 @@ BEGIN
             rendering = coalesce(d.rendering, nullif(r.rendering, 'null'::jsonb)),
             updated_at = now()
         FROM results r
-        WHERE d.id = r.id AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
+        WHERE d.id = r.id AND d.id >= v_low AND d.id <= v_high AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
         RETURNING d.id, d.enterprise_id, d.notification_id, d.status, d.last_error, d.transaction_id, d.subscriber_id
     ), outbox AS (
         INSERT INTO notify.ent_webhook_message (enterprise_id, endpoint_id, event_type, payload)
@@ -85,7 +97,8 @@ BEGIN
         -- deliveries' existence is what matters, and only an expanding topic gains deliveries later).
         SELECT done.notification_id, done.status, done.last_error
         FROM done
-        JOIN notify.ent_notification n ON n.id = done.notification_id
+        JOIN notify.ent_notification n
+          ON n.id = done.notification_id AND n.id >= v_notification_low AND n.id < v_notification_high
         WHERE NOT n.expansion_pending
           AND NOT EXISTS (SELECT 1 FROM notify.ent_notification_delivery o
                           WHERE o.notification_id = done.notification_id AND o.id <> done.id
@@ -99,7 +112,8 @@ BEGIN
             error_details = CASE WHEN a.status = 'FAILED' THEN a.last_error ELSE NULL END,
             updated_at = now()
         FROM alone a
-        WHERE n.id = a.notification_id AND n.notification_status <> 'RETRACTED' AND NOT n.expansion_pending
+        WHERE n.id = a.notification_id AND n.id >= v_notification_low AND n.id < v_notification_high
+          AND n.notification_status <> 'RETRACTED' AND NOT n.expansion_pending
         RETURNING n.id
     )
     SELECT (SELECT count(*)::integer FROM done),

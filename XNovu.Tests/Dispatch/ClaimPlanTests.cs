@@ -17,11 +17,19 @@ namespace XNovu.Tests.Dispatch;
 public sealed class ClaimPlanTests(XNovuAppFixture fixture)
 {
     [Fact]
-    public async Task The_claim_finds_the_notifications_it_starts_by_primary_key()
+    public async Task The_claim_finds_the_notifications_it_starts_by_primary_key_in_the_batchs_days_only()
     {
         // The claim is planned on the test database as it is: small, as a dispatcher finds it at its first claim after
         // a deploy. A generic plan made there served "started" with a full scan of the status index before 0024.
-        var notices = await ClaimPlanNoticesAsync(setUp: "", batch: 1, analyze: false);
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var notices = await ClaimPlanNoticesAsync(
+            $"""
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
+            VALUES ('{enterprise.Id}', 'default-sms', jsonb_build_object('body', 'plan'), jsonb_build_array('plan-1'), 'plan-{Guid.NewGuid():N}');
+            UPDATE notify.ent_notification_delivery SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE enterprise_id = '{enterprise.Id}';
+            """,
+            batch: 1,
+            analyze: true);
 
         var claimPlan = Assert.Single(notices, n => n.Contains("CTE started", StringComparison.Ordinal));
         var started = Section(claimPlan, "CTE started");
@@ -30,6 +38,12 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
         Assert.Contains("_pkey on ent_notification_", started, StringComparison.Ordinal);
         Assert.DoesNotContain("idx_notification_enterprise_status", started, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan", started, StringComparison.Ordinal);
+
+        // Issue 32: the batch's id span prunes the other day partitions when the plan starts, for the deliveries it
+        // claims and the notifications it starts and reads (a join on id alone probed every day's primary key).
+        var claimed = Section(claimPlan, "CTE claimed");
+        Assert.Contains("Subplans Removed", claimed, StringComparison.Ordinal);
+        Assert.Contains("Subplans Removed", started, StringComparison.Ordinal);
     }
 
     [Fact]
