@@ -24,8 +24,17 @@ public sealed class RenderingStore(XNovuDatabase database, WorkflowResolver reso
     {
         var ids = part.Select(d => d.DeliveryId).ToArray();
         var pinned = (await database.InTenantAsync(enterpriseId, session => session.Connection.QueryAsync<(long Id, string Rendering)>(
-                // The span bounds the day partitions read when the plan starts (issue 32): = ANY alone probed every day's key.
-                "SELECT id, rendering::text FROM notify.ent_notification_delivery WHERE id = ANY(@ids) AND id >= @low AND id <= @high AND rendering IS NOT NULL",
+                // Issue 32, on 36 million deliveries: "id = ANY(@ids)" probed every day partition's key (3,500 buffers
+                // per call), and under row-level security the planner could serve it from the enterprise's index
+                // instead, reading all its deliveries of the day (37 ms for 50, EXPLAIN ANALYZE). One key lookup per id
+                // (OFFSET 0 keeps the lookup per id), in the partitions of the span only, pruned when the plan starts:
+                // 0.4 ms.
+                """
+                SELECT d.id, d.rendering::text
+                FROM unnest(@ids) AS u(id)
+                CROSS JOIN LATERAL (SELECT x.id, x.rendering FROM notify.ent_notification_delivery x
+                                    WHERE x.id = u.id AND x.id >= @low AND x.id <= @high AND x.rendering IS NOT NULL OFFSET 0) d
+                """,
                 new { ids, low = ids.DefaultIfEmpty().Min(), high = ids.DefaultIfEmpty().Max() }, session.Transaction), cancellationToken))
             .ToDictionary(r => r.Id, r => JsonSerializer.Deserialize<DeliveryRendering>(r.Rendering, Json)!);
 
