@@ -44,6 +44,8 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.delivery_stats()",
         // Issue 32: the claim picks its batch first, then claims it and reads its notifications within the batch's id span.
         "notify.claim_deliveries(text,integer,integer,integer)",
+        // Issue 32: each inserted row's transaction key is looked up alone, by the full key, not by an anti-join.
+        "notify.record_notification_transactions()",
     ];
 
     private const string Definitions =
