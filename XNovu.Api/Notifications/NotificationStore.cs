@@ -103,17 +103,6 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         return await reads.InTenantAsync(enterpriseId, async session =>
         {
             var rows = new List<NotificationSummaryRow>(filter.Fetch);
-            // Generic plans for the walk's statements (issue 32). Each custom plan was made for its step's ids: 4 ms of
-            // planning per statement with 43 day partitions (pg_stat_statements; its execution took 1.5), since the
-            // planner never chooses a generic plan for a partitioned table by cost. A generic plan still reads only the
-            // step's days (pruned when it starts, "Subplans Removed"): 0.1 ms to plan and 0.5 to run on the same
-            // database (EXPLAIN ANALYZE). Only for this transaction, and only where statements are prepared (behind
-            // PgBouncer they are not, and an unprepared statement would be planned generic every time).
-            if (reads.Database.PreparesStatements)
-            {
-                await session.Connection.ExecuteAsync("SET LOCAL plan_cache_mode = force_generic_plan", transaction: session.Transaction);
-            }
-
             foreach (var step in NotificationListWalk.Steps(filter.After?.Id, filter.To, time.GetUtcNow()))
             {
                 var where = new List<string>(conditions);

@@ -24,11 +24,6 @@ public sealed class XNovuDatabase(NpgsqlDataSource dataSource)
 
     public NpgsqlDataSource DataSource => dataSource;
 
-    /// <summary>Whether statements get prepared on this database's connections (<see cref="PrepareRepeatedStatements"/>; not behind a pooler that cannot keep them).</summary>
-    public bool PreparesStatements => _prepares ??= new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxAutoPrepare > 0;
-
-    private bool? _prepares;
-
     /// <summary>
     /// Lets Npgsql prepare a statement on a connection once it has run there five times, and keep it across uses of
     /// the pooled connection. Unprepared, PostgreSQL parsed and planned every statement of every trigger and claim:
