@@ -22,6 +22,9 @@ public sealed class ClaimedDelivery
     public string[]? Channels { get; init; }
     public string[]? Tags { get; init; }
     public string? TraceParent { get; init; }
+
+    /// <summary>How the delivery was first rendered (issue 30, <c>DeliveryRendering</c> as JSON); null before its first render.</summary>
+    public string? Rendering { get; init; }
 }
 
 /// <summary>One delivery's result, as <c>notify.complete_deliveries</c> reads it.</summary>
@@ -80,7 +83,7 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
             SELECT delivery_id AS DeliveryId, enterprise_id AS EnterpriseId, notification_id AS NotificationId,
                    subscriber_id AS SubscriberId, recipient::text AS Recipient, transaction_id AS TransactionId,
                    attempts, workflow_key AS WorkflowKey, payload::text AS Payload, overrides::text AS Overrides,
-                   channels::text[] AS Channels, tags, trace_parent AS TraceParent
+                   channels::text[] AS Channels, tags, trace_parent AS TraceParent, rendering::text AS Rendering
             FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds, @maxUnfinishedClaims)
             """,
             new { worker, batchSize, leaseSeconds, maxUnfinishedClaims },

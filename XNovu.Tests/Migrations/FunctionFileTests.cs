@@ -42,8 +42,6 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.purge_enterprise_history(uuid,integer)",
         // Issue 32: GET /api/metrics counts the last 24 hours' deliveries (one or two day partitions), not the history.
         "notify.delivery_stats()",
-        // Issue 32: the claim picks its batch first, then claims it and reads its notifications within the batch's id span.
-        "notify.claim_deliveries(text,integer,integer,integer)",
         // Issue 32: each inserted row's transaction key is looked up alone, by the full key, not by an anti-join.
         "notify.record_notification_transactions()",
     ];
