@@ -2,7 +2,8 @@ namespace XNovu.NovuEmulator.Webhooks;
 
 /// <summary>
 /// <c>/emulator/webhooks</c> (development only): <c>GET</c> the configuration, <c>POST</c> a new one (receiver URL,
-/// secret, faults), <c>GET /sent?transactionId=</c> what was sent and answered, <c>DELETE /sent</c> to forget it.
+/// secret, faults), <c>GET /sent?transactionId=</c> what was sent and answered, <c>DELETE /sent</c> to forget it,
+/// <c>GET /pending</c> how many are queued or being sent.
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -24,6 +25,7 @@ public static class WebhookEndpoints
             return Results.NoContent();
         });
         group.MapGet("/sent", (string? transactionId, WebhookSettings settings) => TypedResults.Ok(settings.Sent(transactionId)));
+        group.MapGet("/pending", (WebhookSender sender) => TypedResults.Ok(new PendingWebhooks(sender.Pending)));
         group.MapDelete("/sent", (WebhookSettings settings) =>
         {
             settings.ClearLog();
@@ -32,3 +34,6 @@ public static class WebhookEndpoints
         return routes;
     }
 }
+
+/// <summary>The answer of <c>GET /emulator/webhooks/pending</c>.</summary>
+public sealed record PendingWebhooks(int Pending);

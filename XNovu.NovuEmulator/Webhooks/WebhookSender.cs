@@ -22,8 +22,15 @@ public sealed partial class WebhookSender(
     public const string HttpClientName = "novu-webhooks";
     private static readonly TimeSpan[] Retries = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
     private readonly Channel<Outgoing> _queue = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = false });
+    private int _pending;
 
     private sealed record Outgoing(string WebhookId, string Type, string TransactionId, string Body, bool Late);
+
+    /// <summary>
+    /// Webhooks queued or being sent, retries included: what the receiver has still to take. The benchmarks wait for
+    /// none before a measured round, so that one phase's webhooks are not applied during the next one's figures.
+    /// </summary>
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Queues the webhooks of one recorded event's messages: sent, then delivered or failed.</summary>
     public void EventRecorded(ReceivedEvent received, IReadOnlyList<EmulatedMessage> messages)
@@ -59,10 +66,10 @@ public sealed partial class WebhookSender(
                 };
                 var outgoing = new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), type,
                     received.TransactionId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late));
-                _queue.Writer.TryWrite(outgoing);
+                Enqueue(outgoing);
                 if (settings.Has(WebhookFaults.Duplicate))
                 {
-                    _queue.Writer.TryWrite(outgoing);
+                    Enqueue(outgoing);
                 }
             }
         }
@@ -94,7 +101,7 @@ public sealed partial class WebhookSender(
             ["timestamp"] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["environmentId"] = configuration.EnvironmentId,
         };
-        _queue.Writer.TryWrite(new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), "preference.updated",
+        Enqueue(new Outgoing("msg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(14)), "preference.updated",
             subscriberId, envelope.ToJsonString(), settings.Has(WebhookFaults.Late)));
     }
 
@@ -110,7 +117,14 @@ public sealed partial class WebhookSender(
         {
             await foreach (var outgoing in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await SendAsync(outgoing, stoppingToken);
+                try
+                {
+                    await SendAsync(outgoing, stoppingToken);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pending);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -158,6 +172,15 @@ public sealed partial class WebhookSender(
             {
                 return;
             }
+        }
+    }
+
+    private void Enqueue(Outgoing outgoing)
+    {
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(outgoing))
+        {
+            Interlocked.Decrement(ref _pending);
         }
     }
 
