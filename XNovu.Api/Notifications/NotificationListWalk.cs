@@ -11,8 +11,8 @@ internal readonly record struct IdRange(long? From, long? Below, bool AfterCurso
 /// over all days PostgreSQL planned every partition (three indexes each, under row-level security) and opened every
 /// day's index to merge them, 3.5 times the list's time on an empty database with 36 days of history. Each step here
 /// names its id range as constants, so the planner prunes to its days and the walk stops when the page is full:
-/// today first, then yesterday, then 2 and 4 days at once, then everything older (with the rows from before the
-/// partitioning, whose small ids are below every day) in one last statement.
+/// today first (to an hour ahead, not the days made ahead), then yesterday, then 2 and 4 days at once, then everything
+/// older (with the rows from before the partitioning, whose small ids are below every day) in one last statement.
 /// The order stays <c>created_at DESC, id DESC</c>: a notification's id and its <c>created_at</c> are made from the
 /// same <c>now()</c> (<c>new_notification_id</c>), so every row of a newer day was created after every row of an
 /// older one, and the rows from before the partitioning before all of them (their switch came first). The step
@@ -23,6 +23,14 @@ internal static class NotificationListWalk
 {
     /// <summary>Ids of one day: 86,400 seconds above 23 bits of counter (<c>notify.history_id_floor</c>).</summary>
     public const long IdsPerDay = 86_400L << 23;
+
+    /// <summary>
+    /// How far past the API's clock the first step reads: a row whose id the database's clock made up to this much
+    /// ahead is still listed. No further: naming the partitions made ahead (a week of them) in the first step's
+    /// plan cost 1.0 ms of its planning against 0.25 ms for today's alone (at 36 million rows, quiet; 4 to 5 ms of
+    /// each call under load).
+    /// </summary>
+    public static readonly TimeSpan ClockAllowance = TimeSpan.FromHours(1);
 
     /// <summary>The days each step after the first reads; then everything older.</summary>
     private static readonly int[] Widths = [1, 2, 4];
@@ -38,7 +46,7 @@ internal static class NotificationListWalk
     /// <summary>
     /// The steps of one page, newest first: from the cursor's day when there is one, else from the day of
     /// <paramref name="to"/> (rows created before it have ids below its next second) or of <paramref name="now"/>
-    /// with no upper bound (a row of the database's clock a little ahead of ours is still found).
+    /// up to <see cref="ClockAllowance"/> past it (a row of the database's clock a little ahead of ours is still found).
     /// </summary>
     public static IEnumerable<IdRange> Steps(long? afterId, DateTimeOffset? to, DateTimeOffset now)
     {
@@ -70,7 +78,7 @@ internal static class NotificationListWalk
         else
         {
             lower = DayFloor(IdFloor(now));
-            yield return new IdRange(lower, null, AfterCursor: false);
+            yield return new IdRange(lower, IdFloor(now + ClockAllowance), AfterCursor: false);
         }
 
         foreach (var days in Widths)

@@ -19,17 +19,27 @@ public sealed class NotificationListWalkTests
     }
 
     [Fact]
-    public void A_first_page_reads_today_and_what_is_ahead_then_one_two_and_four_days_then_everything_older()
+    public void A_first_page_reads_today_to_an_hour_ahead_then_one_two_and_four_days_then_everything_older()
     {
         Assert.Equal(
             [
-                new IdRange(Today, null, false),
+                new IdRange(Today, NotificationListWalk.IdFloor(Now.AddHours(1)), false),
                 new IdRange(Today - Day, Today, false),
                 new IdRange(Today - (3 * Day), Today - Day, false),
                 new IdRange(Today - (7 * Day), Today - (3 * Day), false),
                 new IdRange(null, Today - (7 * Day), false),
             ],
             NotificationListWalk.Steps(null, null, Now));
+    }
+
+    [Fact]
+    public void Just_before_midnight_the_first_step_reaches_into_tomorrows_first_hour_only()
+    {
+        var late = new DateTimeOffset(2026, 12, 6, 23, 30, 0, TimeSpan.Zero);
+        var first = NotificationListWalk.Steps(null, null, late).First();
+
+        Assert.Equal(new IdRange(Today, NotificationListWalk.IdFloor(late.AddHours(1)), false), first);
+        Assert.True(first.Below > Today + Day && first.Below < Today + Day + (Day / 24) + 1);
     }
 
     [Fact]
@@ -65,7 +75,7 @@ public sealed class NotificationListWalkTests
     {
         var early = new DateTimeOffset(2024, 1, 2, 6, 0, 0, TimeSpan.Zero);
         Assert.Equal(
-            [new IdRange(Day, null, false), new IdRange(null, Day, false)],
+            [new IdRange(Day, NotificationListWalk.IdFloor(early.AddHours(1)), false), new IdRange(null, Day, false)],
             NotificationListWalk.Steps(null, null, early));
     }
 }

@@ -20,8 +20,11 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
     private static readonly Guid Hostile = Guid.Parse("00000000-0000-0000-0000-0000000032b2");
     private static readonly DateTime Today = DateTime.UtcNow.Date;
 
-    /// <summary>The service's clock: the fourth partitioned day (the days ahead already have their partitions).</summary>
-    private static readonly DateTimeOffset Now = new(Today.AddDays(3).AddHours(18), TimeSpan.Zero);
+    /// <summary>
+    /// The service's clock: the fourth partitioned day, half an hour before its end (the days ahead already have their
+    /// partitions), so that the first step reads into the fifth day (<see cref="NotificationListWalk.ClockAllowance"/>).
+    /// </summary>
+    private static readonly DateTimeOffset Now = new(Today.AddDays(3).AddHours(23).AddMinutes(30), TimeSpan.Zero);
 
     [Fact]
     public async Task Paging_across_days_midnight_and_the_cutover_returns_every_row_once_in_order_and_no_other_tenants()
