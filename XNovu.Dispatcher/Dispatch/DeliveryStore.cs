@@ -78,13 +78,16 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
         string worker, int batchSize, int leaseSeconds, int maxUnfinishedClaims, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // The rendering (0073) is read through the row's JSON, not named: during a rolling upgrade this release also
+        // claims on the schema before it (RollingUpgradeTests runs it on 0052's), whose claim answers none; a retry
+        // there renders the live versions until the migration is done.
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
             """
-            SELECT delivery_id AS DeliveryId, enterprise_id AS EnterpriseId, notification_id AS NotificationId,
-                   subscriber_id AS SubscriberId, recipient::text AS Recipient, transaction_id AS TransactionId,
-                   attempts, workflow_key AS WorkflowKey, payload::text AS Payload, overrides::text AS Overrides,
-                   channels::text[] AS Channels, tags, trace_parent AS TraceParent, rendering::text AS Rendering
-            FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds, @maxUnfinishedClaims)
+            SELECT c.delivery_id AS DeliveryId, c.enterprise_id AS EnterpriseId, c.notification_id AS NotificationId,
+                   c.subscriber_id AS SubscriberId, c.recipient::text AS Recipient, c.transaction_id AS TransactionId,
+                   c.attempts, c.workflow_key AS WorkflowKey, c.payload::text AS Payload, c.overrides::text AS Overrides,
+                   c.channels::text[] AS Channels, c.tags, c.trace_parent AS TraceParent, to_jsonb(c) ->> 'rendering' AS Rendering
+            FROM notify.claim_deliveries(@worker, @batchSize, @leaseSeconds, @maxUnfinishedClaims) AS c
             """,
             new { worker, batchSize, leaseSeconds, maxUnfinishedClaims },
             cancellationToken: cancellationToken));
