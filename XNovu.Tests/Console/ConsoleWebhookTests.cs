@@ -88,7 +88,7 @@ public sealed class ConsoleWebhookTests(XNovuAppFixture fixture) : EmulatorTestB
         await ConsoleBrowser.SignInAsync(page, enterprise.ApiKey);
         await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/webhooks$"));
-        await InteractiveAsync(page, "webhooks");
+        await ConsoleBrowser.WaitInteractiveAsync(page);
 
         // A bad URL is the API's problem, shown, and nothing is created.
         await page.FillAsync("#endpoint-url", "not a url");
@@ -115,7 +115,7 @@ public sealed class ConsoleWebhookTests(XNovuAppFixture fixture) : EmulatorTestB
 
         await page.GetByTestId("webhook-endpoints").GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/webhooks/{endpointId}$"));
-        await InteractiveAsync(page, "webhook-endpoint");
+        await ConsoleBrowser.WaitInteractiveAsync(page);
         var attempts = page.GetByTestId("webhook-attempts").Locator("tbody tr");
         await Expect(attempts).ToHaveCountAsync(1);
         await Expect(attempts.First).ToContainTextAsync("204");
@@ -163,13 +163,6 @@ public sealed class ConsoleWebhookTests(XNovuAppFixture fixture) : EmulatorTestB
         await Expect(page.GetByTestId("webhook-endpoints").Locator("tbody tr")).ToHaveCountAsync(0);
         Assert.Equal(HttpStatusCode.NotFound, (await enterprise.Client.GetAsync($"/api/webhooks/endpoints/{endpointId}")).StatusCode);
     }
-
-    /// <summary>
-    /// Waits for this page's own ready mark: after an in-app navigation the previous page's mark can still be in the
-    /// DOM, and a click on a page not yet interactive does nothing.
-    /// </summary>
-    private static Task InteractiveAsync(IPage page, string name) =>
-        page.Locator($"[data-page='{name}'][data-ready]").WaitForAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
 
     private async Task<long> TriggerAsync(TestEnterprise enterprise)
     {
