@@ -26,6 +26,15 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
     /// </summary>
     public const string NoTransactionMarker = "-- xnovu:no-transaction";
 
+    /// <summary>
+    /// A line of a no-transaction script's statement, among the comments before its code, that makes the statement a
+    /// query whose rows are statements: each row's first column is run in turn, as a statement of the script (its own
+    /// command, its own <c>lock_timeout</c>). For work over a set the script cannot name, as an index on each partition
+    /// of a partitioned table (<c>CREATE INDEX CONCURRENTLY</c> cannot run in a <c>DO</c> block). The query is read
+    /// when the statement is reached, so a re-run generates only what is still missing, if the query is written so.
+    /// </summary>
+    public const string EachRowMarker = "-- xnovu:each-row";
+
     private readonly MigrationOptions options = options ?? new MigrationOptions();
 
     // Arbitrary but fixed: "XNOVU" in ASCII.
@@ -197,17 +206,55 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
         await connection.OpenAsync(cancellationToken);
         foreach (var statement in SqlStatements.Split(script.Contents))
         {
-            var timeout = IsConcurrent(statement) ? options.ConcurrentLockTimeout : options.LockTimeout;
-            await using (var set = new NpgsqlCommand($"SET lock_timeout = {(long)timeout.TotalMilliseconds}", connection))
+            if (!IsEachRow(statement))
             {
-                await set.ExecuteNonQueryAsync(cancellationToken);
+                await RunAsync(connection, script.Name, statement, cancellationToken);
+                continue;
             }
 
-            LogStatement(logger, script.Name, FirstLine(statement));
-            await using var run = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
-            await run.ExecuteNonQueryAsync(cancellationToken);
+            var generated = await RowsAsync(connection, statement, cancellationToken);
+            LogEachRow(logger, script.Name, generated.Count, FirstLine(statement));
+            foreach (var row in generated)
+            {
+                await RunAsync(connection, script.Name, row, cancellationToken);
+            }
         }
     }
+
+    /// <summary>One statement, a script's or one an <see cref="EachRowMarker"/> query generated, with the lock timeout of its kind.</summary>
+    private async Task RunAsync(NpgsqlConnection connection, string scriptName, string statement, CancellationToken cancellationToken)
+    {
+        var timeout = IsConcurrent(statement) ? options.ConcurrentLockTimeout : options.LockTimeout;
+        await using (var set = new NpgsqlCommand($"SET lock_timeout = {(long)timeout.TotalMilliseconds}", connection))
+        {
+            await set.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        LogStatement(logger, scriptName, FirstLine(statement));
+        await using var run = new NpgsqlCommand(statement, connection) { CommandTimeout = 0 };
+        await run.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The first column of every row <paramref name="query"/> answers, read before any of them runs.</summary>
+    private static async Task<List<string>> RowsAsync(NpgsqlConnection connection, string query, CancellationToken cancellationToken)
+    {
+        var rows = new List<string>();
+        await using var command = new NpgsqlCommand(query, connection) { CommandTimeout = 0 };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Whether <see cref="EachRowMarker"/> is a line of the comments before the statement's code.</summary>
+    public static bool IsEachRow(string statement) =>
+        statement.Split('\n')
+            .Select(l => l.Trim())
+            .TakeWhile(l => l.Length == 0 || l.StartsWith("--", StringComparison.Ordinal))
+            .Contains(EachRowMarker);
 
     /// <summary>Whether the script's first line is <see cref="NoTransactionMarker"/>.</summary>
     public static bool RunsOutsideTransaction(string script) =>
@@ -285,6 +332,9 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Script}: its tables stayed busy for {Seconds:0.0} s ({Refusals} refusals, last: {Error}); asking for the locks under lock_timeout")]
     private static partial void LogNowaitGaveUp(ILogger logger, string script, int refusals, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Script}, outside a transaction: {Count} statement(s) from the rows of: {Statement}")]
+    private static partial void LogEachRow(ILogger logger, string script, int count, string statement);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Script}, outside a transaction: {Statement}")]
     private static partial void LogStatement(ILogger logger, string script, string statement);

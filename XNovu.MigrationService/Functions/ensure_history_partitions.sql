@@ -11,7 +11,9 @@
 -- so the attach scans nothing; the parent's indexes, foreign keys and triggers follow it in. A delivery partition
 -- also gets the unique (notification, ordinal) that a partitioned parent cannot declare: a notification's
 -- deliveries all share its day, so the partition's index is the whole rule. A notification partition gets an index
--- of its unfinished rows, nearly always empty, by which retention sees at once whether a day may go.
+-- of its unfinished rows, nearly always empty, by which retention sees at once whether a day may go, and an index of
+-- each enterprise's rows that are not SENT, newest first, by which the list filtered by a status finds them under
+-- row-level security (0074_unsent_index_on_new_partitions says why a partial index; 0075 builds it on the older days).
 -- p_parent_suffix names other parents (the switch, 0053, fills its new parents before they take the names).
 -- SECURITY DEFINER: only the owner creates tables; the dispatchers may call it.
 
@@ -65,6 +67,8 @@ BEGIN
             ELSIF v_table.parent = 'ent_notification' THEN
                 EXECUTE format('CREATE INDEX %I ON notify.%I (id) WHERE notification_status NOT IN (''SENT'', ''FAILED'', ''RETRACTED'') OR expansion_pending',
                                v_name || '_unfinished', v_name);
+                EXECUTE format('CREATE INDEX %I ON notify.%I (enterprise_id, created_at DESC, id DESC) WHERE notification_status <> ''SENT''',
+                               v_name || '_unsent', v_name);
             END IF;
             EXECUTE format('ALTER TABLE notify.%I ATTACH PARTITION notify.%I FOR VALUES FROM (%s) TO (%s)',
                            v_table.parent || p_parent_suffix, v_name, v_from, v_to);

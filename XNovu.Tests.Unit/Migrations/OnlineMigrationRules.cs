@@ -93,7 +93,10 @@ internal static partial class OnlineMigrationRules
             Violation Broken(string rule, string subject) => new(script, rule, subject, shown);
             bool Hot(string table) => HotTables.Contains(table) && !createdHere.Contains(table);
 
-            if (outside && Repeatable(code, droppedFirst) is { } notRepeatable)
+            // A query whose rows are the statements to run (DatabaseMigrator.EachRowMarker): what it generates is
+            // dynamic SQL, the review's, like a DO block's; the query itself only reads.
+            var eachRow = outside && DatabaseMigrator.IsEachRow(statement) && code.StartsWith("SELECT ", StringComparison.OrdinalIgnoreCase);
+            if (outside && !eachRow && Repeatable(code, droppedFirst) is { } notRepeatable)
             {
                 yield return Broken(NotRepeatable, notRepeatable);
             }

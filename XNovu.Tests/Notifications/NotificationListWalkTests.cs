@@ -84,6 +84,76 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         Assert.Equal(page.Skip(2).Select(r => r.Id), next.Select(r => r.Id));
     }
 
+    [Fact]
+    public async Task A_status_filter_reads_the_index_of_the_enterprise_s_rows_not_sent_on_every_partition()
+    {
+        // An installation upgraded with history, stopped after 0074 (new partitions get the index), where a build of
+        // the index on the rows before the partitioning failed half-way: the INVALID index it left must be replaced.
+        var connectionString = postgres.ConnectionString("list_walk_unsent");
+        await Migrator("0050").MigrateAsync(connectionString, NoPasswords, CancellationToken.None, applyFunctionFiles: false);
+        await ExecuteAsync(connectionString,
+            $"""
+            INSERT INTO notify.enterprise (id, name) VALUES ('{Lister}', 'lister'), ('{Hostile}', 'hostile');
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, notification_status, recipients, transaction_id, created_at)
+            SELECT e, 'wf-a', CASE WHEN i % 4 = 0 THEN 'FAILED' ELSE 'SENT' END::notify.notification_status, '["old"]', 'old-' || i,
+                   now() - interval '2 days' + i * interval '1 minute'
+            FROM generate_series(1, 40) AS i, unnest(ARRAY['{Lister}', '{Hostile}']::uuid[]) AS e;
+            """);
+        await Migrator("0074").MigrateAsync(connectionString, NoPasswords, CancellationToken.None, applyFunctionFiles: false);
+        await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connectionString,
+            "CREATE UNIQUE INDEX CONCURRENTLY ent_notification_legacy_unsent ON notify.ent_notification_legacy (workflow_key)"));
+        Assert.Equal("false", await ScalarAsync(connectionString,
+            "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'notify.ent_notification_legacy_unsent'::regclass"));
+        await Migrator(null).MigrateAsync(connectionString, new Dictionary<string, string> { [DatabaseMigrator.ApiRole] = "list-walk" }, CancellationToken.None);
+
+        // Every partition, the rows before the partitioning included, has a valid index of its rows not SENT; a day
+        // partition made afterwards has it from the start; the index on (enterprise, status, created_at) is gone.
+        await ExecuteAsync(connectionString, "SELECT notify.ensure_history_partitions((now() AT TIME ZONE 'UTC')::date + 12)");
+        const string Unsent = "(enterprise_id, created_at DESC, id DESC) WHERE (notification_status <> 'SENT'::notify.notification_status)";
+        Assert.Equal("0", await ScalarAsync(connectionString,
+            $"""
+            SELECT count(*)::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'notify.ent_notification'::regclass
+              AND NOT EXISTS (SELECT 1 FROM pg_index x WHERE x.indexrelid = to_regclass('notify.' || c.relname || '_unsent') AND x.indisvalid
+                              AND pg_get_indexdef(x.indexrelid) LIKE '%{Unsent.Replace("'", "''", StringComparison.Ordinal)}')
+            """));
+        Assert.NotEqual("0", await ScalarAsync(connectionString,
+            $"SELECT count(*)::text FROM pg_class WHERE relname = 'ent_notification_p{Today.AddDays(12):yyyyMMdd}_unsent'"));
+        Assert.Null(await ScalarAsync(connectionString, "SELECT to_regclass('notify.ix_notification_enterprise_status_created')::text"));
+
+        // The list's step as the API runs it (its role, row-level security): the enterprise and the days are the
+        // index's conditions, on the legacy rows and on a day alike (with sequential scans off, as on a day of
+        // thousands of rows). Without the index, the enterprise's rows are read by time and filtered by status.
+        var api = new NpgsqlConnectionStringBuilder(connectionString) { Username = DatabaseMigrator.ApiRole, Password = "list-walk" };
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await new NpgsqlCommand($"SET LOCAL enable_seqscan = off; SELECT set_config('app.current_enterprise_id', '{Lister}', true)", connection, transaction).ExecuteNonQueryAsync();
+        var plan = new List<string>();
+        await using (var reader = await new NpgsqlCommand(
+            """
+            EXPLAIN (COSTS OFF) SELECT n.id FROM notify.ent_notification n
+            WHERE n.notification_status = 'FAILED'::notify.notification_status AND n.id < notify.history_id_floor(now() - interval '1 day')
+            ORDER BY n.created_at DESC, n.id DESC LIMIT 5
+            """, connection, transaction).ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains(plan, line => line.Contains("using ent_notification_legacy_unsent on ent_notification_legacy", StringComparison.Ordinal));
+        Assert.Contains(plan, line => line.Contains("Index Cond: ((enterprise_id = ", StringComparison.Ordinal));
+
+        // And the rows are the enterprise's FAILED ones, never the other's.
+        var apiDatabase = new XNovuDatabase(NpgsqlDataSource.Create(api.ConnectionString));
+        var store = new NotificationStore(apiDatabase, new XNovuReadDatabase(apiDatabase), new FixedClock(Now));
+        var failed = await PagesAsync(store, Lister, "FAILED", null, null, null, 3);
+        Assert.Equal(10, failed.Count);
+        Assert.Equal(await ExpectedAsync(connectionString, Lister, "FAILED", null, null, null), failed);
+    }
+
     /// <summary>
     /// A database upgraded with history: rows made before the partitioning (legacy, below the cutover), a few made
     /// today by the service's own defaults, and three days ahead written as the service writes them (the id's second
