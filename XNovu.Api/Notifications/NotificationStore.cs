@@ -82,7 +82,17 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
         var conditions = new List<string> { WithinRetention };
         if (filter.Status is not null)
         {
-            conditions.Add("n.notification_status = @status::notify.notification_status");
+            // Issue 32: a literal, not a parameter. Under row-level security the status cannot be an index condition
+            // (enum equality is not leakproof); the index of each enterprise's rows not SENT serves it instead, which
+            // the planner chooses only by proving its predicate from a constant, and a text parameter cast to the
+            // enum is none (the cast is stable, not folded when planning). The value is one of the statuses: the
+            // endpoint refused any other, and it is checked again here before it is written into the statement.
+            if (!NotificationStatuses.All.Contains(filter.Status, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"'{filter.Status}' is not a notification status.", nameof(filter));
+            }
+
+            conditions.Add($"n.notification_status = '{filter.Status}'");
         }
 
         if (filter.WorkflowKey is not null)
@@ -133,7 +143,6 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
                     """,
                     new
                     {
-                        status = filter.Status,
                         workflowKey = filter.WorkflowKey,
                         from = filter.From?.UtcDateTime,
                         to = filter.To?.UtcDateTime,
