@@ -49,7 +49,7 @@ internal static partial class HistoryAtScaleCommand
                 await SeedListAsync(emptyApp, emptyLister, stop.Token);
                 Report.Section("Sizes, empty");
                 await PrintSizesAsync(emptyApp.OwnerConnectionString, stop.Token);
-                empty = await quiet.RunAsync(() => MeasureAsync("empty", emptyApp, settings, emptyLister, listCalls, stop.Token), stop.Token);
+                empty = await quiet.RunAsync(() => MeasureAsync("empty", emptyApp, settings, emptyLister, listCalls, quiet, stop.Token), stop.Token);
             }
         }
 
@@ -75,7 +75,7 @@ internal static partial class HistoryAtScaleCommand
 
         Report.Section("Sizes, with the history");
         await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
-        var full = await quiet.RunAsync(() => MeasureAsync("with history", app, settings, lister, listCalls, stop.Token), stop.Token);
+        var full = await quiet.RunAsync(() => MeasureAsync("with history", app, settings, lister, listCalls, quiet, stop.Token), stop.Token);
 
         RetentionFigures? retention = null;
         if (!configuration.GetValue("SkipRetention", false))
@@ -123,16 +123,20 @@ internal static partial class HistoryAtScaleCommand
     }
 
     private static async Task<Figures> MeasureAsync(
-        string label, BenchmarkApp app, BenchmarkSettings settings, BenchEnterprise lister, int listCalls, CancellationToken cancellationToken)
+        string label, BenchmarkApp app, BenchmarkSettings settings, BenchEnterprise lister, int listCalls, QuietGate quiet, CancellationToken cancellationToken)
     {
         Report.Section($"1. Single triggers, {label}");
         var single = await SingleTriggers.RunAsync(app, settings, cancellationToken);
         Report.Section($"3. Dispatch, {label}");
+        await SingleTriggers.DrainAsync(app, settings, cancellationToken);
+        await quiet.WaitAsync("dispatch", cancellationToken);
         var dispatch = await Dispatch.RunAsync(app, settings, cancellationToken);
         Report.Section($"Notification list, {label}");
-        // The last dispatch round's Novu webhooks (20,000) are applied first, as before every round: the list is
-        // measured alone, as the triggers and the dispatch are.
+        // The last dispatch round's Novu webhooks (20,000) are applied first, as before every round, and what the
+        // dispatch left the database to do (autovacuum of the day's partitions, far larger with history) is let
+        // finish: the list is measured alone, as the triggers and the dispatch are.
         await SingleTriggers.DrainAsync(app, settings, cancellationToken);
+        await quiet.WaitAsync("list", cancellationToken);
         var list = await ListAsync(lister, listCalls, cancellationToken);
         Report.Line($"{list.Calls} calls, {list.Failures} failed{(list.FirstFailure is null ? "" : $" (first: {list.FirstFailure})")}: p50 {Report.Ms(list.P(50))} p99 {Report.Ms(list.P(99))} (load {Report.LoadAverage()})");
         return new Figures(single.HttpPerSecond, Load.Percentile(single.Latencies, 99), dispatch.DeliveriesPerSecond, list.P(50), list.P(99));

@@ -139,8 +139,9 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
 
     /// <summary>
     /// Stores one batch in one transaction. A failure before the commit leaves every trigger not yet answered to
-    /// go alone (nothing of the batch was committed); only a failure of the commit itself is thrown, and then
-    /// fails the batch's callers, since whether it took effect is unknown.
+    /// go alone (nothing of the batch was committed), and so does a commit the server answered with an error (it
+    /// rolled back); only a commit whose answer never came (the connection failed) is thrown, and then fails the
+    /// batch's callers, since whether it took effect is unknown.
     /// </summary>
     internal async Task CommitBatchAsync(IReadOnlyList<PendingTrigger> batch)
     {
@@ -183,7 +184,21 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
                 return;
             }
 
-            await transaction.CommitAsync();
+            try
+            {
+                await transaction.CommitAsync();
+            }
+            catch (PostgresException e) when (e.Severity is "ERROR")
+            {
+                // The server answered the COMMIT with an error: it rolled the transaction back, nothing of the batch
+                // took effect, so its triggers go alone like those of a failed group. The one seen: a lock timeout
+                // at the commit, where the batch waits on no enterprise's rows but on PostgreSQL's one lock of the
+                // NOTIFY queue (the deliveries' trigger wakes the dispatchers), which every notifying transaction
+                // holds while its commit is flushed; at 36 million rows of history a flush stalled past the batch's
+                // lock timeout and 18 triggers of the batch were answered 503 (issue 32, run 12).
+                FallBack(batch, BatchFailure.Reason(e), e);
+                return;
+            }
         }
 
         XNovuTelemetry.TriggerCommitBatchSize.Record(committed.Count);

@@ -146,6 +146,21 @@ public sealed class TriggerCommitWriterTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_commit_the_server_refused_sends_every_trigger_of_the_batch_alone()
+    {
+        // A lock timeout at the COMMIT (PostgreSQL's NOTIFY queue lock, held by another commit's flush): the server
+        // rolled the transaction back, so nothing is unknown and nobody is answered a failure.
+        _store.Batch.CommitFailure = new PostgresException("canceling statement due to lock timeout", "ERROR", "ERROR", PostgresErrorCodes.LockNotAvailable);
+        var (a, b) = (Pending(A), Pending(B));
+
+        await _writer.CommitBatchAsync([a, b]);
+
+        Assert.Equal(BatchedStatus.Alone, await StatusAsync(a));
+        Assert.Equal(BatchedStatus.Alone, await StatusAsync(b));
+        Assert.Equal([(1L, "lock_timeout"), (1L, "lock_timeout")], _fallbacks);
+    }
+
+    [Fact]
     public async Task A_trigger_whose_group_failed_is_stored_alone_and_answered_from_there()
     {
         _store.Batch.Fail[A] = new InvalidOperationException("hostile");
