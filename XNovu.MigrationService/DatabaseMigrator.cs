@@ -30,10 +30,14 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
     /// A line of a no-transaction script's statement, among the comments before its code, that makes the statement a
     /// query whose rows are statements: each row's first column is run in turn, as a statement of the script (its own
     /// command, its own <c>lock_timeout</c>). For work over a set the script cannot name, as an index on each partition
-    /// of a partitioned table (<c>CREATE INDEX CONCURRENTLY</c> cannot run in a <c>DO</c> block). The query is read
-    /// when the statement is reached, so a re-run generates only what is still missing, if the query is written so.
+    /// of a partitioned table (<c>CREATE INDEX CONCURRENTLY</c> cannot run in a <c>DO</c> block). The query must
+    /// answer only what is still to do: it is asked again after its statements ran, until it answers none (what a
+    /// running service added meanwhile is done too), and a re-run of the script resumes where a failure stopped it.
     /// </summary>
     public const string EachRowMarker = "-- xnovu:each-row";
+
+    /// <summary>How many times an <see cref="EachRowMarker"/> query's statements are run before the script fails for answering still.</summary>
+    private const int MaxEachRowPasses = 5;
 
     private readonly MigrationOptions options = options ?? new MigrationOptions();
 
@@ -212,11 +216,27 @@ public sealed partial class DatabaseMigrator(ILogger<DatabaseMigrator> logger, M
                 continue;
             }
 
-            var generated = await RowsAsync(connection, statement, cancellationToken);
-            LogEachRow(logger, script.Name, generated.Count, FirstLine(statement));
-            foreach (var row in generated)
+            // Asked again after its statements ran, until it answers none: what appeared meanwhile (a partition a
+            // running service made) is done too. A query that keeps answering is a broken script, not progress.
+            for (var pass = 1; ; pass++)
             {
-                await RunAsync(connection, script.Name, row, cancellationToken);
+                var generated = await RowsAsync(connection, statement, cancellationToken);
+                LogEachRow(logger, script.Name, generated.Count, FirstLine(statement));
+                if (generated.Count == 0)
+                {
+                    break;
+                }
+
+                if (pass > MaxEachRowPasses)
+                {
+                    throw new InvalidOperationException(
+                        $"{script.Name}: an each-row query still answered {generated.Count} statement(s) after {MaxEachRowPasses} passes; its statements do not do what it asks for.");
+                }
+
+                foreach (var row in generated)
+                {
+                    await RunAsync(connection, script.Name, row, cancellationToken);
+                }
             }
         }
     }
