@@ -176,18 +176,11 @@ public sealed class HistoryPartitionReadTests(ScratchPostgres postgres) : IClass
         {
             Username = DatabaseMigrator.ApiRole, Password = ApiPassword, Pooling = false, ApplicationName = ReaderName,
         };
-        NotificationDetail? detail;
-        await using (var source = NpgsqlDataSource.Create(api))
+        var detail = await ReadReportedAsync(connectionString, api, source =>
         {
             var database = new XNovuDatabase(source);
-            detail = await new NotificationStore(database, new XNovuReadDatabase(database), TimeProvider.System).FindAsync(Guid.Parse(enterprise), id, CancellationToken.None);
-        }
-
-        for (var wait = 0; await ScalarAsync(connectionString, $"SELECT count(*)::text FROM pg_stat_activity WHERE application_name = '{ReaderName}'") != "0"; wait++)
-        {
-            Assert.True(wait < 100, "the reader's server process did not end");
-            await Task.Delay(50);
-        }
+            return new NotificationStore(database, new XNovuReadDatabase(database), TimeProvider.System).FindAsync(Guid.Parse(enterprise), id, CancellationToken.None);
+        });
 
         var after = await ScansAsync(connectionString);
         return (detail, [.. after.Where(a => a.Value > before.GetValueOrDefault(a.Key)).Select(a => a.Key).Order(StringComparer.Ordinal)]);

@@ -23,6 +23,31 @@ internal static class ScratchSql
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// <paramref name="read"/> over a data source of its own (unpooled, named by <paramref name="reader"/>'s
+    /// application name), answered once that source is closed and its server processes have ended: a process reports
+    /// its statistics (the scans <c>pg_stat_user_tables</c> and <c>pg_stat_user_indexes</c> count) on its way out.
+    /// </summary>
+    public static async Task<T> ReadReportedAsync<T>(string connectionString, NpgsqlConnectionStringBuilder reader, Func<NpgsqlDataSource, Task<T>> read)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentException.ThrowIfNullOrEmpty(reader.ApplicationName);
+        T answer;
+        await using (var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(reader.ConnectionString) { Pooling = false }))
+        {
+            answer = await read(source);
+        }
+
+        for (var wait = 0; await ScalarAsync(connectionString, $"SELECT count(*)::text FROM pg_stat_activity WHERE application_name = '{reader.ApplicationName}'") != "0"; wait++)
+        {
+            Xunit.Assert.True(wait < 100, "the reader's server process did not end");
+            await Task.Delay(50);
+        }
+
+        return answer;
+    }
+
     /// <summary>The first column of the first row as text; null for SQL NULL or no row.</summary>
     public static async Task<string?> ScalarAsync(string connectionString, string sql)
     {

@@ -126,7 +126,7 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         // rows): its steps over the days read their index of the rows not SENT. The status must reach the planner as
         // a constant for that: a text parameter cast to the enum is none (the cast is only stable), and the partial
         // index is then never chosen. (Which index the tiny legacy table is read by is the planner's cost choice.)
-        // The reader's server process reports its index scans when it ends (unpooled).
+        // The reader's server process reports its index scans when it ends (ReadReportedAsync).
         const string Reader = "list-walk-unsent";
         var api = new NpgsqlConnectionStringBuilder(connectionString)
         {
@@ -134,19 +134,12 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         };
         const string DayScans = "SELECT coalesce(sum(idx_scan), 0)::text FROM pg_stat_user_indexes WHERE indexrelname LIKE 'ent\\_notification\\_p%\\_unsent'";
         var scansBefore = await ScalarAsync(connectionString, DayScans);
-        IReadOnlyList<NotificationSummaryRow> page;
-        await using (var source = NpgsqlDataSource.Create(api))
+        var page = await ReadReportedAsync(connectionString, api, source =>
         {
             var readerDatabase = new XNovuDatabase(source);
-            page = await new NotificationStore(readerDatabase, new XNovuReadDatabase(readerDatabase), new FixedClock(Now))
+            return new NotificationStore(readerDatabase, new XNovuReadDatabase(readerDatabase), new FixedClock(Now))
                 .ListAsync(Lister, new NotificationFilter("FAILED", null, null, null, null, 50), CancellationToken.None);
-        }
-
-        for (var wait = 0; await ScalarAsync(connectionString, $"SELECT count(*)::text FROM pg_stat_activity WHERE application_name = '{Reader}'") != "0"; wait++)
-        {
-            Assert.True(wait < 100, "the reader's server process did not end");
-            await Task.Delay(50);
-        }
+        });
 
         Assert.Equal(await ExpectedAsync(connectionString, Lister, "FAILED", null, null, null), page.Select(r => r.Id));
         Assert.True(
