@@ -1,6 +1,7 @@
 using System.Net;
 using Xunit.Abstractions;
 using XNovu.Testing.ProductionRun;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Deployment;
 
@@ -9,6 +10,7 @@ namespace XNovu.Tests.Deployment;
 /// service behind Debian's PgBouncer in transaction mode. Nothing in the services changes: the server address names
 /// the pooler with <c>Max Auto Prepare=0</c>, and the dispatchers LISTEN on the server directly.
 /// </summary>
+[Collection(PublishedServicesCollection.Name)]
 public sealed class PgBouncerTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using Xunit.Abstractions;
 using XNovu.Testing.ProductionRun;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Deployment;
 
@@ -9,6 +10,7 @@ namespace XNovu.Tests.Deployment;
 /// (<c>--no-build</c>), so it costs the starts, not a build; <c>dotnet run --project XNovu.Benchmarks -- production-run</c>
 /// does the same from a fresh Release build.
 /// </summary>
+[Collection(PublishedServicesCollection.Name)]
 public sealed class ProductionShapedRunTests(ITestOutputHelper output)
 {
     [Fact]

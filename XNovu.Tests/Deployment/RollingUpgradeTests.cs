@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using XNovu.Testing.ProductionRun;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Deployment;
 
@@ -12,6 +13,7 @@ namespace XNovu.Tests.Deployment;
 /// started before it work on the expanded schema. <c>dotnet run --project XNovu.Benchmarks -- migration-under-load</c>
 /// runs the same at 5 million notifications and 500 triggers/s, with the latency targets.
 /// </summary>
+[Collection(PublishedServicesCollection.Name)]
 public sealed class RollingUpgradeTests(ITestOutputHelper output)
 {
     [Fact]
@@ -37,7 +39,7 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
             CancellationToken.None);
 
         output.WriteLine($"migration {result.Migration.TotalSeconds:0.0} s: {string.Join(", ", result.Applied)}; "
-            + $"{result.Triggers.Count} triggers, {result.Accepted} accepted, statuses {string.Join(", ", result.Triggers.GroupBy(t => t.Status).Select(g => $"{g.Key}: {g.Count()}"))}");
+            + $"{result.Triggers.Count} triggers, {result.Accepted} accepted, drained in {result.Drain.TotalSeconds:0.0} s, statuses {string.Join(", ", result.Triggers.GroupBy(t => t.Status).Select(g => $"{g.Key}: {g.Count()}"))}");
 
         // The new release's scripts ran while the previous release served, and no service call waited behind them for
         // more than a moment. An ALTER TABLE on a hot table needs its ACCESS EXCLUSIVE lock for its commit at least,

@@ -1,10 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using XNovu.NovuClient;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Novu;
 
 /// <summary>An emulator on a tiny plan (4 triggers/s: 20 per 5 s window, bucket of 22).</summary>
+[Collection(TimingCollection.Name)]
 public sealed class EmulatorRateLimitTests
 {
     private const double PlanRate = 4;

@@ -1,5 +1,6 @@
 using Xunit.Abstractions;
 using XNovu.Testing.ProductionRun;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Reliability;
 
@@ -10,6 +11,7 @@ namespace XNovu.Tests.Reliability;
 /// <c>dotnet run -c Release --project XNovu.Benchmarks -- chaos --ChaosScenarios failover,failover-async</c> runs the
 /// longer version and the asynchronous comparison (docs/reliability.md).
 /// </summary>
+[Collection(PublishedServicesCollection.Name)]
 public sealed class FailoverTests(ITestOutputHelper output)
 {
     [Fact]

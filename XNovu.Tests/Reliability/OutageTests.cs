@@ -12,7 +12,10 @@ using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Reliability;
 
-/// <summary>An app of its own: these tests stop its Redis, its dispatchers, and kill PostgreSQL backends.</summary>
+/// <summary>
+/// An app of its own: these tests stop its Redis, its dispatchers and its PostgreSQL, and kill PostgreSQL backends.
+/// Each test starts again what it stopped.
+/// </summary>
 public sealed class OutageAppFixture : XNovuAppFixture
 {
     /// <summary>The running replicas of a resource, by resource id, with their process ids.</summary>
@@ -52,7 +55,8 @@ public sealed class OutageAppFixture : XNovuAppFixture
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Run alone, after the parallel part of the suite: what these tests break must not be anyone else's.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class OutageAppCollection : ICollectionFixture<OutageAppFixture>
 {
     public const string Name = "XNovu app for outages";

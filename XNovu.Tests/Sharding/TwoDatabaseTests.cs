@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Npgsql;
 using XNovu.Core.Sharding;
 using XNovu.Testing.Sharding;
+using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Sharding;
 
@@ -10,6 +11,7 @@ namespace XNovu.Tests.Sharding;
 /// servers, each migrated by the real migrator), through the shard directory (docs/scaling.md, "Past one database").
 /// The API's own trigger writer and the dispatcher's own claim run per shard (<see cref="ShardedPaths"/>).
 /// </summary>
+[Collection(PublishedServicesCollection.Name)]
 public sealed class TwoDatabaseTests
 {
     private const int TriggersEach = 20;
