@@ -81,9 +81,30 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     /// page's mark can still be in the DOM, and a click on the new page before its circuit is live does nothing (two
     /// CI runs lost a click that way).
     /// </remarks>
-    public static async Task WaitInteractiveAsync(IPage page) =>
-        await page.WaitForFunctionAsync(
-            "() => { const m = document.querySelector('[data-ready-path]'); return m !== null && m.dataset.readyPath === location.pathname; }");
+    public static async Task WaitInteractiveAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "() => { const m = document.querySelector('[data-ready-path]'); return m !== null && m.dataset.readyPath === location.pathname; }");
+        }
+        catch (TimeoutException e)
+        {
+            // What the page showed instead: the marks present (a stale path?), the location, Blazor's reconnection
+            // dialog (a circuit that did not connect), so that a failure says which.
+            var seen = await page.EvaluateAsync<string>(
+                """
+                () => JSON.stringify({
+                  location: location.pathname,
+                  marks: [...document.querySelectorAll('[data-ready-path]')].map(m => m.dataset.readyPath),
+                  ready: [...document.querySelectorAll('[data-ready]')].map(m => m.dataset.ready),
+                  reconnect: document.querySelector('#components-reconnect-modal')?.className ?? null,
+                  heading: document.querySelector('main h1')?.textContent ?? null,
+                })
+                """);
+            throw new TimeoutException($"The page's circuit was not live in time: {seen}", e);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
