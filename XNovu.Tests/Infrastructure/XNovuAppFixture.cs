@@ -58,6 +58,15 @@ public class XNovuAppFixture : IAsyncLifetime
             ],
             timeout.Token);
 
+        // The test builder runs no dashboard, yet Aspire still points every service's OTLP exporter at the
+        // dashboard's default address, where nothing listens: each process then spent its exporter's whole timeout
+        // (10 s, retrying in memory) flushing at exit, so the migrations took 10 s longer to complete, and every
+        // service stopped by a test or at the end did too. No test reads the exported telemetry.
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>())
+        {
+            resource.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
         builder.Services.AddLogging(logging => logging
             .AddFilter(ResourceLogFiles.CategoryPrefix, LogLevel.Trace)
             .AddProvider(new ResourceLogFiles(LogPath)));
