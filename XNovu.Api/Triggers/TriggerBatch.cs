@@ -29,12 +29,16 @@ internal interface ITriggerBatch : IAsyncDisposable
 /// <see cref="ITriggerBatch"/> over one PostgreSQL transaction. No statement of the batch waits on a lock longer
 /// than the batch's lock timeout (set once, before the first savepoint, so a group's rollback keeps it): a lock
 /// held by another transaction on one enterprise's rows costs the batch at most that long, and that group's
-/// rollback. The previous group's savepoint is released in the next group's round trip.
+/// rollback. The previous group's savepoint is released in the next group's round trip. The same first statement
+/// says, when <paramref name="wake"/> is given, that the dispatchers are woken after the commit
+/// (<see cref="DispatchWake"/>), not by the commit itself.
 /// </summary>
-internal sealed class TriggerBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan lockTimeout, IdempotencyKeyStore idempotencyKeys)
+internal sealed class TriggerBatch(
+    NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan lockTimeout, IdempotencyKeyStore idempotencyKeys, DispatchWake? wake)
     : ITriggerBatch
 {
     private const string SetLockTimeoutSql = "SELECT set_config('lock_timeout', @lockTimeout, true)";
+    private const string SetLockTimeoutDeferWakeSql = $"SELECT set_config('lock_timeout', @lockTimeout, true), {DispatchWake.DeferSql}";
     private const string SavepointSql = "SAVEPOINT enterprise_group";
     private const string ReleaseSql = "RELEASE SAVEPOINT enterprise_group";
     private const string RollbackSql = "ROLLBACK TO SAVEPOINT enterprise_group";
@@ -47,7 +51,7 @@ internal sealed class TriggerBatch(NpgsqlConnection connection, NpgsqlTransactio
         var before = new List<NpgsqlBatchCommand>(4);
         if (!_configured)
         {
-            before.Add(TriggerStore.Command(SetLockTimeoutSql, ("lockTimeout", $"{(long)Math.Ceiling(lockTimeout.TotalMilliseconds)}ms")));
+            before.Add(TriggerStore.Command(wake is null ? SetLockTimeoutSql : SetLockTimeoutDeferWakeSql, ("lockTimeout", $"{(long)Math.Ceiling(lockTimeout.TotalMilliseconds)}ms")));
             _configured = true;
         }
 
@@ -74,7 +78,11 @@ internal sealed class TriggerBatch(NpgsqlConnection connection, NpgsqlTransactio
         }
     }
 
-    public Task CommitAsync() => transaction.CommitAsync();
+    public async Task CommitAsync()
+    {
+        await transaction.CommitAsync();
+        wake?.Signal();
+    }
 
     public async ValueTask DisposeAsync()
     {

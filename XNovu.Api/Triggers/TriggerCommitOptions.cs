@@ -47,4 +47,12 @@ public sealed class TriggerCommitOptions
     /// others wait in memory, so an enterprise whose rows are locked holds at most this many pooled connections.
     /// </summary>
     public int MaxAlonePerEnterprise { get; set; } = 4;
+
+    /// <summary>
+    /// On (the default): a shared commit does not NOTIFY the dispatchers in its own transaction, where the commit
+    /// would hold PostgreSQL's one notification-queue lock until its flush; <see cref="DispatchWake"/> wakes them
+    /// after it. Off: the deliveries' trigger notifies inside the commit, as before (for comparison, or for a
+    /// database whose functions predate the setting, where it is ignored anyway).
+    /// </summary>
+    public bool WakeAfterCommit { get; set; } = true;
 }

@@ -149,7 +149,7 @@ internal sealed partial class TriggerCommitWriter : IAsyncDisposable
         ITriggerBatch transaction;
         try
         {
-            transaction = await store.BeginBatchAsync(options.LockTimeout);
+            transaction = await store.BeginBatchAsync(options.LockTimeout, options.WakeAfterCommit);
         }
         catch (Exception e)
         {

@@ -31,6 +31,8 @@ public static class TriggerExtensions
         builder.Services.AddSingleton<PayloadSchemaValidator>();
         builder.Services.AddSingleton<TriggerChecks>();
         builder.Services.AddSingleton<EventFitCheck>();
+        builder.Services.AddSingleton(services => new DispatchWake(
+            services.GetRequiredService<XNovu.Core.Persistence.XNovuDatabase>(), services.GetRequiredService<ILogger<DispatchWake>>()));
         builder.Services.AddSingleton<TriggerStore>();
         builder.Services.AddSingleton<ITriggerStore>(services => services.GetRequiredService<TriggerStore>());
         builder.Services.AddSingleton<TriggerCommitWriter>();

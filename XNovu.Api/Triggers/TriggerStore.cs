@@ -21,7 +21,7 @@ internal interface ITriggerStore
     Task<StoreOutcome<TriggerAccepted>> TriggerAsync(
         Guid enterpriseId, PreparedTrigger trigger, IdempotencyClaim? claim, CancellationToken cancellationToken);
 
-    Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout);
+    Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout, bool wakeAfterCommit);
 }
 
 /// <summary>
@@ -34,7 +34,7 @@ internal interface ITriggerStore
 /// (<see cref="TriggerBatch"/>). The transaction id is made by the API when the caller gives none, so RETURNING
 /// answers the value the deliveries carry.
 /// </summary>
-internal sealed partial class TriggerStore(XNovuDatabase database, TriggerChecks checks, IdempotencyKeyStore idempotencyKeys, TopicAudience topics)
+internal sealed partial class TriggerStore(XNovuDatabase database, TriggerChecks checks, IdempotencyKeyStore idempotencyKeys, TopicAudience topics, DispatchWake wake)
     : ITriggerStore
 {
     public const int AcceptedStatus = StatusCodes.Status202Accepted;
@@ -173,12 +173,12 @@ internal sealed partial class TriggerStore(XNovuDatabase database, TriggerChecks
         return await AfterRaceAsync<BulkTriggerResponse>(enterpriseId, claim, null, cancellationToken);
     }
 
-    public async Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout)
+    public async Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout, bool wakeAfterCommit)
     {
         var connection = await database.DataSource.OpenConnectionAsync();
         try
         {
-            return new TriggerBatch(connection, await connection.BeginTransactionAsync(), lockTimeout, idempotencyKeys);
+            return new TriggerBatch(connection, await connection.BeginTransactionAsync(), lockTimeout, idempotencyKeys, wakeAfterCommit ? wake : null);
         }
         catch
         {

@@ -12,6 +12,11 @@
 -- cutover gets its deliveries' ids from the old sequence, below it; before the switch, from the old identity. Rows inserted in any other status
 -- (a topic notification being expanded is inserted PROCESSING) are left alone. SECURITY INVOKER as before:
 -- the deliveries are written under the inserting role's row-level security.
+-- Issue 32: a NOTIFY holds PostgreSQL's one notification-queue lock from just before its transaction's commit until
+-- the commit is flushed, so every notifying commit of the cluster waits for the one before it to reach the disk (a
+-- coalesced trigger commit once waited past its 100 ms lock timeout there). A transaction that sets
+-- xnovu.dispatch_wake to 'after-commit' is not notified from here: its writer wakes the dispatchers after its commit,
+-- in a transaction of its own that does not wait for the flush (XNovu.Api/Triggers/DispatchWake.cs).
 -- (reasons first written in 0021_deliveries_per_statement)
 -- History: 0021_deliveries_per_statement. Those scripts' bodies are history; this file is the live definition.
 
@@ -59,7 +64,9 @@ BEGIN
     WHERE i.notification_status = 'PENDING'
     ORDER BY i.id, r.ordinal;
 
-    IF FOUND THEN
+    -- A writer that wakes the dispatchers itself once it has committed (the API's coalesced trigger commits) says so
+    -- in its transaction; every other writer (bulk calls, SQL writers, the rules) is woken from here, as before.
+    IF FOUND AND current_setting('xnovu.dispatch_wake', true) IS DISTINCT FROM 'after-commit' THEN
         PERFORM pg_notify('xnovu_dispatch', '');
     END IF;
     RETURN NULL;

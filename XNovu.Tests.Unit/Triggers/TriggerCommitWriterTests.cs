@@ -237,7 +237,7 @@ public sealed class TriggerCommitWriterTests : IAsyncDisposable
             return new StoreOutcome<TriggerAccepted>(TriggerStore.Accepted(AloneId, trigger, "PENDING", enterpriseId, 1), null, false);
         }
 
-        public Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout) => Task.FromResult<ITriggerBatch>(Batch);
+        public Task<ITriggerBatch> BeginBatchAsync(TimeSpan lockTimeout, bool wakeAfterCommit) => Task.FromResult<ITriggerBatch>(Batch);
     }
 
     private sealed class FakeBatch : ITriggerBatch
