@@ -9,7 +9,9 @@ namespace XNovu.Dispatcher.Dispatch;
 /// again at once while there is work (an enterprise's part of the batch that is still rendering after
 /// <see cref="DispatcherOptions.SlowPartAfter"/> finishes on its own and is recorded when it ends); when there is none it sleeps until the next due delivery, a wake-up, or
 /// the sweep interval, whichever is first. Work lives only in the database, so a crash loses nothing: leases
-/// expire and another replica (or this one, restarted) takes the deliveries over.
+/// expire and another replica (or this one, restarted) takes the deliveries over. Told to stop, a loop claims
+/// nothing more and finishes the batch it holds (<see cref="DispatcherOptions.ShutdownDrain"/>): a rolling deploy
+/// then leaves no delivery waiting for a lease to expire (a minute by default; one upgrade test waited 54 s).
 /// </summary>
 /// <remarks>
 /// Whatever a round throws (a database outage, or a bug: the processor already turns one delivery's failure
@@ -80,6 +82,10 @@ public sealed partial class DispatchWorker(
     {
         var settings = options.Value;
         Task? recording = null;
+        // Claiming stops with the host; sending and recording what was claimed stop only after the drain.
+        using var draining = new CancellationTokenSource();
+        using var drainOnStop = stoppingToken.Register(() => draining.CancelAfter(settings.ShutdownDrain));
+        var finishing = draining.Token;
         // Slow enterprises' parts finishing on their own (DeliveryProcessor.ProcessAsync), each recorded when it ends.
         var slowParts = new List<Task>();
         try
@@ -99,10 +105,10 @@ public sealed partial class DispatchWorker(
                     }
 
                     var started = Stopwatch.GetTimestamp();
-                    var outcome = await processor.ProcessAsync(batch, stoppingToken);
+                    var outcome = await processor.ProcessAsync(batch, finishing);
                     foreach (var part in outcome.SlowParts)
                     {
-                        slowParts.Add(RecordSlowPartAsync(settings.WorkerId, part, started, stoppingToken));
+                        slowParts.Add(RecordSlowPartAsync(settings.WorkerId, part, started, finishing));
                     }
 
                     slowParts.RemoveAll(part => part.IsCompleted);
@@ -111,7 +117,7 @@ public sealed partial class DispatchWorker(
                         await recording;
                     }
 
-                    recording = RecordAsync(settings.WorkerId, outcome.Results, started, stoppingToken);
+                    recording = RecordAsync(settings.WorkerId, outcome.Results, started, finishing);
                     if (!settings.OverlapCompletion)
                     {
                         await recording;
@@ -151,13 +157,13 @@ public sealed partial class DispatchWorker(
     /// Records a slow part's results when it ends. A failure is logged, not thrown: the part's rows stay leased to
     /// this replica and are claimed again when the lease expires (the same Novu calls, under the same keys).
     /// </summary>
-    private async Task RecordSlowPartAsync(string workerId, Task<IReadOnlyList<DeliveryResult>> part, long started, CancellationToken stoppingToken)
+    private async Task RecordSlowPartAsync(string workerId, Task<IReadOnlyList<DeliveryResult>> part, long started, CancellationToken finishing)
     {
         try
         {
-            await RecordAsync(workerId, await part, started, stoppingToken);
+            await RecordAsync(workerId, await part, started, finishing);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (finishing.IsCancellationRequested)
         {
         }
 #pragma warning disable CA1031 // the loop goes on; the lease brings the rows back
@@ -168,9 +174,9 @@ public sealed partial class DispatchWorker(
         }
     }
 
-    private async Task RecordAsync(string workerId, IReadOnlyList<DeliveryResult> results, long started, CancellationToken stoppingToken)
+    private async Task RecordAsync(string workerId, IReadOnlyList<DeliveryResult> results, long started, CancellationToken finishing)
     {
-        await store.CompleteAsync(workerId, results, stoppingToken);
+        await store.CompleteAsync(workerId, results, finishing);
         XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

@@ -39,6 +39,15 @@ public sealed class DispatcherOptions
     [Range(1, 1024)]
     public int MaxSlowParts { get; set; } = 16;
 
+    /// <summary>
+    /// How long a replica told to stop (a rolling deploy's SIGTERM) lets each loop finish the batch it holds: send it
+    /// and record the outcome, claiming nothing more (0 to 5 minutes; keep it under the host's shutdown timeout and
+    /// the pod's grace period, 30 s by default). What is still unfinished then is cancelled, and comes back to
+    /// another replica when its lease expires.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long a claim is exclusive; after it, another replica takes the work over.</summary>
     [Range(5, 3600)]
     public int LeaseSeconds { get; set; } = 60;

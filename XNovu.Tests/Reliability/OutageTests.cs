@@ -214,6 +214,97 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
             TimeSpan.FromSeconds(60), "the restarted replica to beat again");
     }
 
+    [Fact]
+    public async Task Dispatchers_told_to_stop_finish_the_batch_they_hold_before_they_exit()
+    {
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat");
+        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
+        Assert.Equal(2, replicas.Count);
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Novu answers 3 s late, so the batch is on its way when the dispatchers are told to stop; a request they
+        // abandon is never processed by the emulator (it stops waiting when the caller goes).
+        await Harness.AddFaultAsync(new { latencyMs = 3000, durationSeconds = 20, paths = new[] { "/v1/events" } });
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"drain"}""", """["drain-1"]""");
+        await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
+            TimeSpan.FromSeconds(30), "the delivery to be claimed");
+
+        // SIGTERM, as a rolling deploy stops a pod, to every dispatcher service (not their `dotnet run` launchers).
+        var services = replicas.Values.SelectMany(ServiceProcesses).ToList();
+        Assert.NotEmpty(services);
+        foreach (var pid in services)
+        {
+            using var term = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)])!;
+            await term.WaitForExitAsync();
+        }
+
+        try
+        {
+            await Eventually.WaitForAsync(() => Task.FromResult(services.Count(pid => Directory.Exists($"/proc/{pid}"))), alive => alive == 0,
+                TimeSpan.FromSeconds(40), "every dispatcher to exit");
+
+            // No dispatcher runs now: whatever is recorded was recorded by the ones that were stopped.
+            var state = await Harness.StateAsync(id);
+            Assert.Equal("SENT", state!.Status);
+            Assert.Equal([1], state.Attempts);
+            Assert.Single(await Harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
+        }
+        finally
+        {
+            foreach (var resourceId in replicas.Keys)
+            {
+                await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+            }
+
+            await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+                TimeSpan.FromSeconds(60), "both dispatchers to beat again");
+        }
+    }
+
+    /// <summary>The process <paramref name="pid"/> and its descendants that run the dispatcher itself.</summary>
+    private static IEnumerable<int> ServiceProcesses(int pid)
+    {
+        var children = Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : 0)
+            .Where(p => p > 0)
+            .Select(p => (Pid: p, Parent: ParentOf(p)))
+            .ToList();
+        var tree = new List<int> { pid };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(children.Where(c => c.Parent == tree[i]).Select(c => c.Pid));
+        }
+
+        return tree.Where(p => CommandLine(p).Contains("XNovu.Dispatcher", StringComparison.Ordinal)
+            && !CommandLine(p).Contains(" run ", StringComparison.Ordinal));
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces, so read after its ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
     private async Task<NotificationState?> StateOrNullAsync(long id)
     {
         try
