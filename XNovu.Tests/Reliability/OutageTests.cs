@@ -230,7 +230,7 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
             TimeSpan.FromSeconds(30), "the delivery to be claimed");
 
         // SIGTERM, as a rolling deploy stops a pod, to every dispatcher service (not their `dotnet run` launchers).
-        var services = replicas.Values.SelectMany(ServiceProcesses).ToList();
+        var services = replicas.Values.SelectMany(pid => ServiceProcesses.Running("XNovu.Dispatcher", pid)).ToList();
         Assert.NotEmpty(services);
         foreach (var pid in services)
         {
@@ -258,50 +258,6 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
 
             await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
                 TimeSpan.FromSeconds(60), "both dispatchers to beat again");
-        }
-    }
-
-    /// <summary>The process <paramref name="pid"/> and its descendants that run the dispatcher itself.</summary>
-    private static IEnumerable<int> ServiceProcesses(int pid)
-    {
-        var children = Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var p) ? p : 0)
-            .Where(p => p > 0)
-            .Select(p => (Pid: p, Parent: ParentOf(p)))
-            .ToList();
-        var tree = new List<int> { pid };
-        for (var i = 0; i < tree.Count; i++)
-        {
-            tree.AddRange(children.Where(c => c.Parent == tree[i]).Select(c => c.Pid));
-        }
-
-        return tree.Where(p => CommandLine(p).Contains("XNovu.Dispatcher", StringComparison.Ordinal)
-            && !CommandLine(p).Contains(" run ", StringComparison.Ordinal));
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            // /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces, so read after its ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return string.Empty;
         }
     }
 
