@@ -38,7 +38,7 @@ internal sealed class TriggerBatch(
     : ITriggerBatch
 {
     private const string SetLockTimeoutSql = "SELECT set_config('lock_timeout', @lockTimeout, true)";
-    private const string SetLockTimeoutDeferWakeSql = $"SELECT set_config('lock_timeout', @lockTimeout, true), {DispatchWake.DeferSql}";
+    private const string SetLockTimeoutDeferWakeSql = $"{SetLockTimeoutSql}, {DispatchWake.DeferSql}";
     private const string SavepointSql = "SAVEPOINT enterprise_group";
     private const string ReleaseSql = "RELEASE SAVEPOINT enterprise_group";
     private const string RollbackSql = "ROLLBACK TO SAVEPOINT enterprise_group";

@@ -63,7 +63,7 @@ public sealed class DispatchWakeTests
 
         // And the wake is idle again: the next commit is woken on its own.
         wake.Signal();
-        await Eventually(() => Volatile.Read(ref sends) == 3);
+        await Eventually.WaitForAsync(() => Task.FromResult(Volatile.Read(ref sends)), n => n == 3, Patience, "a third wake");
     }
 
     [Fact]
@@ -75,19 +75,9 @@ public sealed class DispatchWakeTests
             : Task.CompletedTask, NullLogger<DispatchWake>.Instance);
 
         wake.Signal();
-        await Eventually(() => Volatile.Read(ref sends) == 1);
+        await Eventually.WaitForAsync(() => Task.FromResult(Volatile.Read(ref sends)), n => n == 1, Patience, "the failed wake");
         await Task.Delay(100);
         wake.Signal();
-        await Eventually(() => Volatile.Read(ref sends) == 2);
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
-            await Task.Delay(10);
-        }
+        await Eventually.WaitForAsync(() => Task.FromResult(Volatile.Read(ref sends)), n => n == 2, Patience, "the next wake");
     }
 }

@@ -22,8 +22,10 @@ internal static class ServiceProcesses
             tree.AddRange(children.Where(c => c.Parent == tree[i]).Select(c => c.Pid));
         }
 
-        return tree.Where(p => CommandLine(p).Contains(service, StringComparison.Ordinal)
-            && !CommandLine(p).Contains(" run ", StringComparison.Ordinal));
+        return tree
+            .Select(p => (Pid: p, CommandLine: CommandLine(p)))
+            .Where(p => p.CommandLine.Contains(service, StringComparison.Ordinal) && !p.CommandLine.Contains(" run ", StringComparison.Ordinal))
+            .Select(p => p.Pid);
     }
 
     private static int ParentOf(int pid)

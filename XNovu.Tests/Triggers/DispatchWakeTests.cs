@@ -44,20 +44,16 @@ public sealed class DispatchWakeTests(XNovuAppFixture fixture)
         await enterprise.Client.AcceptedAsync(TriggerApi.Trigger("default-sms", TriggerApi.Subscriber(), new { body = "wake" }));
 
         // A wake sent by the API's role (the dispatchers' own writes are another role), after the 202's commit.
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var senders = listening.Senders.Skip(before).Distinct().ToArray();
-            await using var roles = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (@pids) AND usename = 'xnovu_api'", owner);
-            roles.Parameters.AddWithValue("pids", senders);
-            if ((long)(await roles.ExecuteScalarAsync())! > 0)
+        await Eventually.WaitForAsync(
+            async () =>
             {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the API did not wake the dispatchers after the trigger's commit");
-            await Task.Delay(20);
-        }
+                await using var roles = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY (@pids) AND usename = 'xnovu_api'", owner);
+                roles.Parameters.AddWithValue("pids", listening.Senders.Skip(before).Distinct().ToArray());
+                return (long)(await roles.ExecuteScalarAsync())!;
+            },
+            fromApi => fromApi > 0,
+            Patience,
+            "the API to wake the dispatchers after the trigger's commit");
     }
 
     private async Task InsertAsync(NpgsqlConnection connection, Guid enterpriseId, bool deferWake)
@@ -122,15 +118,8 @@ public sealed class DispatchWakeTests(XNovuAppFixture fixture)
             }
         });
 
-        public async Task WaitForAsync(Func<int, bool> sender)
-        {
-            var deadline = DateTime.UtcNow + Patience;
-            while (!Senders.Any(sender))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "no wake of the dispatchers arrived");
-                await Task.Delay(20);
-            }
-        }
+        public Task WaitForAsync(Func<int, bool> sender) =>
+            Eventually.WaitForAsync(() => Task.FromResult(Senders.Any(sender)), any => any, Patience, "a wake of the dispatchers");
 
         public async ValueTask DisposeAsync()
         {
