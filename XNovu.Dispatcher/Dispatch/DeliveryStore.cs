@@ -126,6 +126,17 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
             cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Ends at once the leases this replica still holds (<c>notify.release_deliveries</c>): called when its claim loops
+    /// have stopped, so the claims its drain could not finish are taken over now, not when their lease expires.
+    /// </summary>
+    public async Task<int> ReleaseAsync(string worker, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT notify.release_deliveries(@worker)", new { worker }, cancellationToken: cancellationToken));
+    }
+
     public async Task StoppedAsync(string worker, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -10,8 +10,9 @@ namespace XNovu.Dispatcher.Dispatch;
 /// <see cref="DispatcherOptions.SlowPartAfter"/> finishes on its own and is recorded when it ends); when there is none it sleeps until the next due delivery, a wake-up, or
 /// the sweep interval, whichever is first. Work lives only in the database, so a crash loses nothing: leases
 /// expire and another replica (or this one, restarted) takes the deliveries over. Told to stop, a loop claims
-/// nothing more and finishes the batch it holds (<see cref="DispatcherOptions.ShutdownDrain"/>): a rolling deploy
-/// then leaves no delivery waiting for a lease to expire (a minute by default; one upgrade test waited 54 s).
+/// nothing more and finishes the batch it holds (<see cref="DispatcherOptions.ShutdownDrain"/>), then releases what
+/// the drain could not finish: a rolling deploy then leaves no delivery waiting for a lease to expire (a minute by
+/// default; one upgrade test waited 54 s).
 /// </summary>
 /// <remarks>
 /// Whatever a round throws (a database outage, or a bug: the processor already turns one delivery's failure
@@ -28,8 +29,38 @@ public sealed partial class DispatchWorker(
     TimeProvider time,
     ILogger<DispatchWorker> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(loop => Task.Run(() => SuperviseAsync(loop, stoppingToken), stoppingToken)));
+    /// <summary>How long the release of what the drain could not finish may take; within the host's shutdown timeout.</summary>
+    internal static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.WhenAll(Enumerable.Range(0, options.Value.Concurrency).Select(loop => Task.Run(() => SuperviseAsync(loop, stoppingToken), stoppingToken)));
+        await ReleaseUnfinishedAsync();
+    }
+
+    /// <summary>
+    /// Once every loop has ended, gives back the claims still leased to this replica: a batch its drain cut off (a Novu
+    /// that answers too slowly) is taken over by another replica at its next claim instead of after the lease. A
+    /// release that fails (the database is down as well) is logged; the leases then expire as before.
+    /// </summary>
+    private async Task ReleaseUnfinishedAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReleaseTimeout);
+        try
+        {
+            var released = await store.ReleaseAsync(options.Value.WorkerId, timeout.Token);
+            if (released > 0)
+            {
+                LogReleased(logger, released);
+            }
+        }
+#pragma warning disable CA1031 // stopping goes on; the leases expire by themselves
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogReleaseFailed(logger, e);
+        }
+    }
 
     private async Task SuperviseAsync(int loop, CancellationToken stoppingToken)
     {
@@ -179,6 +210,12 @@ public sealed partial class DispatchWorker(
         await store.CompleteAsync(workerId, results, finishing);
         XNovuTelemetry.WorkflowExecutionTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: {Count} deliveries the drain could not finish were released for another replica to take over")]
+    private static partial void LogReleased(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping: the claims still held could not be released; they come back when their lease expires")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch loop {Loop} started as {WorkerId}")]
     private static partial void LogStarted(ILogger logger, string workerId, int loop);

@@ -27,6 +27,9 @@ public class XNovuAppFixture : IAsyncLifetime
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), $"xnovu-tests-{Guid.NewGuid():N}"[..24]);
 
+    /// <summary>Settings a fixture of its own adds to (or overrides in) the shared ones, as <c>name=value</c>.</summary>
+    protected virtual IEnumerable<string> ExtraSettings => [];
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -55,6 +58,7 @@ public class XNovuAppFixture : IAsyncLifetime
                 "XNovu:DeliveryPoll:After=00:00:01",
                 "XNovu:DeliveryPoll:Interval=00:00:00.500",
                 "XNovu:DeliveryPoll:Wait=00:00:01",
+                .. ExtraSettings,
             ],
             timeout.Token);
 

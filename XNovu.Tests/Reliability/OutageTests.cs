@@ -18,6 +18,14 @@ namespace XNovu.Tests.Reliability;
 /// </summary>
 public sealed class OutageAppFixture : XNovuAppFixture
 {
+    /// <summary>
+    /// A stopping dispatcher's drain: shorter than Novu's answer in the release test (9 s) and than the client's
+    /// timeout (10 s), longer than the answer in the drain test (3 s).
+    /// </summary>
+    public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(6);
+
+    protected override IEnumerable<string> ExtraSettings => [$"XNovu:Dispatcher:ShutdownDrain={ShutdownDrain}"];
+
     /// <summary>The running replicas of a resource, by resource id, with their process ids.</summary>
     public async Task<Dictionary<string, int>> ReplicasAsync(string resource, int expected)
     {
@@ -229,20 +237,9 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
         await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
             TimeSpan.FromSeconds(30), "the delivery to be claimed");
 
-        // SIGTERM, as a rolling deploy stops a pod, to every dispatcher service (not their `dotnet run` launchers).
-        var services = replicas.Values.SelectMany(pid => ServiceProcesses.Running("XNovu.Dispatcher", pid)).ToList();
-        Assert.NotEmpty(services);
-        foreach (var pid in services)
-        {
-            using var term = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)])!;
-            await term.WaitForExitAsync();
-        }
-
+        await StopDispatchersAsync(replicas);
         try
         {
-            await Eventually.WaitForAsync(() => Task.FromResult(services.Count(pid => Directory.Exists($"/proc/{pid}"))), alive => alive == 0,
-                TimeSpan.FromSeconds(40), "every dispatcher to exit");
-
             // No dispatcher runs now: whatever is recorded was recorded by the ones that were stopped.
             var state = await Harness.StateAsync(id);
             Assert.Equal("SENT", state!.Status);
@@ -251,14 +248,87 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
         }
         finally
         {
-            foreach (var resourceId in replicas.Keys)
-            {
-                await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
-            }
-
-            await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
-                TimeSpan.FromSeconds(60), "both dispatchers to beat again");
+            await StartDispatchersAsync(replicas);
         }
+    }
+
+    [Fact]
+    public async Task A_batch_the_drain_cannot_finish_is_released_at_stop_and_taken_over_before_its_lease_would_end()
+    {
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat");
+        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
+        Assert.Equal(2, replicas.Count);
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        // Novu answers after the drain ends (6 s) and before the client gives up (10 s): the batch is cut off.
+        await Harness.AddFaultAsync(new { latencyMs = 9000, durationSeconds = 8, paths = new[] { "/v1/events" } });
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"release"}""", """["release-1"]""");
+        await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
+            TimeSpan.FromSeconds(30), "the delivery to be claimed");
+        // The published lease (a minute), not the suite's 5 s: released, it ends at the stop; kept, a minute from now.
+        await using (var owner = await fixture.OpenOwnerConnectionAsync())
+        {
+            await using var lengthen = new NpgsqlCommand(
+                "UPDATE notify.ent_notification_delivery SET lease_expires_at = now() + interval '60 seconds' WHERE notification_id = @id AND status = 'PROCESSING'",
+                owner);
+            lengthen.Parameters.AddWithValue("id", id);
+            Assert.Equal(1, await lengthen.ExecuteNonQueryAsync());
+        }
+
+        await StopDispatchersAsync(replicas);
+        try
+        {
+            var (status, leaseLeft) = await LeaseAsync(id);
+            Assert.Equal("PROCESSING", status);
+            Assert.True(leaseLeft <= TimeSpan.Zero, $"the lease still had {leaseLeft} to run after the dispatchers stopped");
+        }
+        finally
+        {
+            await StartDispatchersAsync(replicas);
+        }
+
+        // Taken over by a restarted replica at its first claim, well before the minute the lease had.
+        var sent = await Harness.WaitForStatusAsync(id, "SENT", TimeSpan.FromSeconds(40));
+        Assert.Equal([2], sent.Attempts);
+        Assert.Single(await Harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
+    }
+
+    /// <summary>SIGTERM, as a rolling deploy stops a pod, to every dispatcher service (not their `dotnet run` launchers); returns once all have exited.</summary>
+    private static async Task StopDispatchersAsync(Dictionary<string, int> replicas)
+    {
+        var services = replicas.Values.SelectMany(pid => ServiceProcesses.Running("XNovu.Dispatcher", pid)).ToList();
+        Assert.NotEmpty(services);
+        foreach (var pid in services)
+        {
+            using var term = Process.Start("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)])!;
+            await term.WaitForExitAsync();
+        }
+
+        await Eventually.WaitForAsync(() => Task.FromResult(services.Count(pid => Directory.Exists($"/proc/{pid}"))), alive => alive == 0,
+            TimeSpan.FromSeconds(40), "every dispatcher to exit");
+    }
+
+    private async Task StartDispatchersAsync(Dictionary<string, int> replicas)
+    {
+        foreach (var resourceId in replicas.Keys)
+        {
+            await fixture.App.ResourceCommands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand);
+        }
+
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat again");
+    }
+
+    /// <summary>A notification's one delivery: its status and how long its lease has left (negative once ended).</summary>
+    private async Task<(string Status, TimeSpan LeaseLeft)> LeaseAsync(long id)
+    {
+        await using var owner = await fixture.OpenOwnerConnectionAsync();
+        await using var read = new NpgsqlCommand(
+            "SELECT status::text, lease_expires_at - now() FROM notify.ent_notification_delivery WHERE notification_id = @id", owner);
+        read.Parameters.AddWithValue("id", id);
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), reader.GetTimeSpan(1));
     }
 
     private async Task<NotificationState?> StateOrNullAsync(long id)
