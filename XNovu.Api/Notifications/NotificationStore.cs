@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using XNovu.Api.Http;
@@ -115,15 +116,20 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
             var rows = new List<NotificationSummaryRow>(filter.Fetch);
             foreach (var step in NotificationListWalk.Steps(filter.After?.Id, filter.To, time.GetUtcNow()))
             {
+                // The step's bounds and the page size are written into the statement, not passed: a statement's text
+                // then stays the same for an hour (the first step) or a day (the others), so the connection prepares
+                // it (auto-prepare) and PostgreSQL keeps one plan for it, pruned to the step's days when it was made,
+                // instead of planning every call. As parameters, the plan for all values names every day partition,
+                // and PostgreSQL planned each call afresh (1.1 ms a statement under load at 36 million rows).
                 var where = new List<string>(conditions);
-                if (step.From is not null)
+                if (step.From is { } stepFrom)
                 {
-                    where.Add("n.id >= @stepFrom");
+                    where.Add($"n.id >= {stepFrom.ToString(CultureInfo.InvariantCulture)}");
                 }
 
-                if (step.Below is not null)
+                if (step.Below is { } stepBelow)
                 {
-                    where.Add("n.id < @stepBelow");
+                    where.Add($"n.id < {stepBelow.ToString(CultureInfo.InvariantCulture)}");
                 }
 
                 if (step.AfterCursor)
@@ -133,13 +139,14 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
                     where.Add("n.created_at <= @afterCreatedAt AND (n.created_at < @afterCreatedAt OR n.id < @afterId)");
                 }
 
-                rows.AddRange(await session.Connection.QueryAsync<NotificationSummaryRow>(
+                // Each step asks for a whole page (one text per page size) and only what the page still needs is kept.
+                var found = await session.Connection.QueryAsync<NotificationSummaryRow>(
                     $"""
                     SELECT {NotificationSummaryRow.Columns}
                     FROM notify.ent_notification n
                     WHERE {string.Join(" AND ", where)}
                     ORDER BY n.created_at DESC, n.id DESC
-                    LIMIT @fetch
+                    LIMIT {filter.Fetch.ToString(CultureInfo.InvariantCulture)}
                     """,
                     new
                     {
@@ -148,11 +155,9 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
                         to = filter.To?.UtcDateTime,
                         afterCreatedAt = filter.After?.CreatedAt,
                         afterId = filter.After?.Id,
-                        stepFrom = step.From,
-                        stepBelow = step.Below,
-                        fetch = filter.Fetch - rows.Count,
                     },
-                    session.Transaction));
+                    session.Transaction);
+                rows.AddRange(found.Take(filter.Fetch - rows.Count));
                 if (rows.Count >= filter.Fetch)
                 {
                     break;

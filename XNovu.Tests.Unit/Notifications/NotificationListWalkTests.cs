@@ -19,11 +19,11 @@ public sealed class NotificationListWalkTests
     }
 
     [Fact]
-    public void A_first_page_reads_today_to_an_hour_ahead_then_one_two_and_four_days_then_everything_older()
+    public void A_first_page_reads_today_to_the_end_of_the_next_hour_then_one_two_and_four_days_then_everything_older()
     {
         Assert.Equal(
             [
-                new IdRange(Today, NotificationListWalk.IdFloor(Now.AddHours(1)), false),
+                new IdRange(Today, NotificationListWalk.IdFloor(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero)), false),
                 new IdRange(Today - Day, Today, false),
                 new IdRange(Today - (3 * Day), Today - Day, false),
                 new IdRange(Today - (7 * Day), Today - (3 * Day), false),
@@ -38,8 +38,22 @@ public sealed class NotificationListWalkTests
         var late = new DateTimeOffset(2026, 12, 6, 23, 30, 0, TimeSpan.Zero);
         var first = NotificationListWalk.Steps(null, null, late).First();
 
-        Assert.Equal(new IdRange(Today, NotificationListWalk.IdFloor(late.AddHours(1)), false), first);
-        Assert.True(first.Below > Today + Day && first.Below < Today + Day + (Day / 24) + 1);
+        Assert.Equal(new IdRange(Today, Today + Day + (Day / 24), false), first);
+    }
+
+    [Fact]
+    public void The_first_bound_stays_the_same_for_an_hour_and_is_always_at_least_an_hour_ahead()
+    {
+        var hour = new DateTimeOffset(2026, 12, 6, 10, 0, 0, TimeSpan.Zero);
+        foreach (var at in new[] { hour, hour.AddMinutes(30), hour.AddMinutes(59).AddSeconds(59.9) })
+        {
+            Assert.Equal(NotificationListWalk.IdFloor(hour.AddHours(2)), NotificationListWalk.FirstStepBelow(at));
+            Assert.True(NotificationListWalk.FirstStepBelow(at) >= NotificationListWalk.IdFloor(at + NotificationListWalk.ClockAllowance));
+        }
+
+        Assert.Equal(NotificationListWalk.IdFloor(hour.AddHours(3)), NotificationListWalk.FirstStepBelow(hour.AddHours(1)));
+        // Another offset names the same instant.
+        Assert.Equal(NotificationListWalk.FirstStepBelow(hour.AddMinutes(10)), NotificationListWalk.FirstStepBelow(hour.AddMinutes(10).ToOffset(TimeSpan.FromHours(5.5))));
     }
 
     [Fact]
@@ -75,7 +89,7 @@ public sealed class NotificationListWalkTests
     {
         var early = new DateTimeOffset(2024, 1, 2, 6, 0, 0, TimeSpan.Zero);
         Assert.Equal(
-            [new IdRange(Day, NotificationListWalk.IdFloor(early.AddHours(1)), false), new IdRange(null, Day, false)],
+            [new IdRange(Day, NotificationListWalk.IdFloor(early.AddHours(2)), false), new IdRange(null, Day, false)],
             NotificationListWalk.Steps(null, null, early));
     }
 }

@@ -86,6 +86,55 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
     }
 
     [Fact]
+    public async Task The_list_s_statements_are_planned_once_for_their_own_days_and_then_lock_no_other_day()
+    {
+        var (connectionString, _) = await HistoryAsync("list_walk_prepared");
+        // One pooled connection, prepared as the services prepare (after five uses): every call runs there.
+        var api = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Username = DatabaseMigrator.ApiRole, Password = "list-walk", Pooling = true, MaxPoolSize = 1, Options = "-c lock_timeout=3000",
+        };
+        XNovuDatabase.PrepareRepeatedStatements(api);
+        await using var source = NpgsqlDataSource.Create(api.ConnectionString);
+        var database = new XNovuDatabase(source);
+        var store = new NotificationStore(database, new XNovuReadDatabase(database), new FixedClock(Now));
+        var expected = (await ExpectedAsync(connectionString, Lister, "FAILED", null, null, null)).Take(4).ToList();
+        for (var call = 0; call < 15; call++)
+        {
+            var page = await store.ListAsync(Lister, new NotificationFilter("FAILED", null, null, null, null, 4), CancellationToken.None);
+            Assert.Equal(expected, page.Select(r => r.Id));
+        }
+
+        // PostgreSQL keeps one plan for each statement of the walk and runs it again, instead of planning every call.
+        await using (var connection = await source.OpenConnectionAsync())
+        {
+            await using var read = new NpgsqlCommand(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM notify.ent_notification n%'", connection);
+            await using var reader = await read.ExecuteReaderAsync();
+            var plans = new List<(long Generic, long Custom)>();
+            while (await reader.ReadAsync())
+            {
+                plans.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            }
+
+            Assert.NotEmpty(plans);
+            Assert.All(plans, p => Assert.True(p.Generic >= 5 && p.Custom <= 5, $"{p.Generic} runs of a kept plan, {p.Custom} planned afresh"));
+        }
+
+        // That plan names only its step's days. With the bounds passed as parameters, a kept plan would name every day
+        // partition and lock them all at every run: here it would wait for the other session's locks on the older days
+        // and give up after the lock timeout, as a list would wait behind retention detaching a day.
+        await using var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await new NpgsqlCommand(
+            $"LOCK TABLE notify.ent_notification_legacy, notify.ent_notification_p{Today:yyyyMMdd}, notify.ent_notification_p{Today.AddDays(1):yyyyMMdd} IN ACCESS EXCLUSIVE MODE",
+            holder, transaction).ExecuteNonQueryAsync();
+        var held = await store.ListAsync(Lister, new NotificationFilter("FAILED", null, null, null, null, 4), CancellationToken.None);
+        Assert.Equal(expected, held.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task A_status_filter_reads_the_index_of_the_enterprise_s_rows_not_sent_on_every_partition()
     {
         // An installation upgraded with history, stopped after 0074 (new partitions get the index), where a build of
