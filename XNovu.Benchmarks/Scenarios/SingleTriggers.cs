@@ -31,7 +31,9 @@ public sealed record SingleTriggerResult(IReadOnlyList<LoopResult> Http, IReadOn
 /// </summary>
 public static class SingleTriggers
 {
-    public static async Task<SingleTriggerResult> RunAsync(BenchmarkApp app, BenchmarkSettings settings, CancellationToken cancellationToken)
+    /// <param name="beforeRounds">Run after the warm-up, before the first measured round (history-at-scale: a checkpoint).</param>
+    public static async Task<SingleTriggerResult> RunAsync(
+        BenchmarkApp app, BenchmarkSettings settings, CancellationToken cancellationToken, Func<CancellationToken, Task>? beforeRounds = null)
     {
         var enterprise = await app.CreateEnterpriseAsync("bench-single", settings.SingleConcurrency, cancellationToken);
         var sqlEnterprise = await app.CreateEnterpriseAsync("bench-pgbench", 1, cancellationToken);
@@ -56,6 +58,11 @@ public static class SingleTriggers
         var sql = new List<PgBenchResult>();
         var plain = new List<PgBenchResult>();
         await PgBench.PreparePlainAsync(app.OwnerConnectionString, cancellationToken);
+        if (beforeRounds is not null)
+        {
+            await beforeRounds(cancellationToken);
+        }
+
         for (var round = 1; round <= settings.SingleRounds; round++)
         {
             await DrainAsync(app, settings, cancellationToken);

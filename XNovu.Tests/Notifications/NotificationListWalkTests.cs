@@ -70,12 +70,7 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
 
         // Another session holds the older days and the rows before the partitioning exclusively. A statement planned
         // over every partition waits for them (and gives up after the lock timeout); one pruned to the newest day does not.
-        await using var holder = new NpgsqlConnection(connectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await new NpgsqlCommand(
-            $"LOCK TABLE notify.ent_notification_legacy, notify.ent_notification_p{Today:yyyyMMdd}, notify.ent_notification_p{Today.AddDays(1):yyyyMMdd} IN ACCESS EXCLUSIVE MODE",
-            holder, transaction).ExecuteNonQueryAsync();
+        await using var holder = await HoldOlderDaysAsync(connectionString);
 
         var page = await store.ListAsync(Lister, new NotificationFilter(null, null, null, null, null, 4), CancellationToken.None);
         Assert.Equal(expected.Take(4), page.Select(r => r.Id));
@@ -124,12 +119,7 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         // That plan names only its step's days. With the bounds passed as parameters, a kept plan would name every day
         // partition and lock them all at every run: here it would wait for the other session's locks on the older days
         // and give up after the lock timeout, as a list would wait behind retention detaching a day.
-        await using var holder = new NpgsqlConnection(connectionString);
-        await holder.OpenAsync();
-        await using var transaction = await holder.BeginTransactionAsync();
-        await new NpgsqlCommand(
-            $"LOCK TABLE notify.ent_notification_legacy, notify.ent_notification_p{Today:yyyyMMdd}, notify.ent_notification_p{Today.AddDays(1):yyyyMMdd} IN ACCESS EXCLUSIVE MODE",
-            holder, transaction).ExecuteNonQueryAsync();
+        await using var holder = await HoldOlderDaysAsync(connectionString);
         var held = await store.ListAsync(Lister, new NotificationFilter("FAILED", null, null, null, null, 4), CancellationToken.None);
         Assert.Equal(expected, held.Select(r => r.Id));
     }
@@ -241,6 +231,22 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         var api = new NpgsqlConnectionStringBuilder(connectionString) { Username = DatabaseMigrator.ApiRole, Password = "list-walk", Options = "-c lock_timeout=3000" };
         var apiDatabase = new XNovuDatabase(NpgsqlDataSource.Create(api.ConnectionString));
         return (connectionString, new NotificationStore(apiDatabase, new XNovuReadDatabase(apiDatabase), new FixedClock(Now)));
+    }
+
+    /// <summary>
+    /// Another session holding the rows before the partitioning and the two oldest days exclusively, until it is
+    /// disposed (closing it rolls its transaction back): a statement whose plan names them waits, and gives up after
+    /// the reader's lock timeout.
+    /// </summary>
+    private static async Task<NpgsqlConnection> HoldOlderDaysAsync(string connectionString)
+    {
+        var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var hold = new NpgsqlCommand(
+            $"BEGIN; LOCK TABLE notify.ent_notification_legacy, notify.ent_notification_p{Today:yyyyMMdd}, notify.ent_notification_p{Today.AddDays(1):yyyyMMdd} IN ACCESS EXCLUSIVE MODE",
+            holder);
+        await hold.ExecuteNonQueryAsync();
+        return holder;
     }
 
     /// <summary>Every page in turn, as the endpoint asks them: one row more than the page, the cursor after its last.</summary>

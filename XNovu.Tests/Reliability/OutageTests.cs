@@ -225,17 +225,8 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
     [Fact]
     public async Task Dispatchers_told_to_stop_finish_the_batch_they_hold_before_they_exit()
     {
-        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
-            TimeSpan.FromSeconds(60), "both dispatchers to beat");
-        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
-        Assert.Equal(2, replicas.Count);
-        var enterprise = await fixture.CreateEnterpriseAsync();
-        // Novu answers 3 s late, so the batch is on its way when the dispatchers are told to stop; a request they
-        // abandon is never processed by the emulator (it stops waiting when the caller goes).
-        await Harness.AddFaultAsync(new { latencyMs = 3000, durationSeconds = 20, paths = new[] { "/v1/events" } });
-        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"drain"}""", """["drain-1"]""");
-        await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
-            TimeSpan.FromSeconds(30), "the delivery to be claimed");
+        // Novu answers 3 s late, so the batch is on its way when the dispatchers are told to stop.
+        var (replicas, id, transactionId) = await ClaimedWhileNovuIsSlowAsync(latencyMs: 3000, faultSeconds: 20, "drain");
 
         await StopDispatchersAsync(replicas);
         try
@@ -255,16 +246,8 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
     [Fact]
     public async Task A_batch_the_drain_cannot_finish_is_released_at_stop_and_taken_over_before_its_lease_would_end()
     {
-        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
-            TimeSpan.FromSeconds(60), "both dispatchers to beat");
-        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
-        Assert.Equal(2, replicas.Count);
-        var enterprise = await fixture.CreateEnterpriseAsync();
         // Novu answers after the drain ends (6 s) and before the client gives up (10 s): the batch is cut off.
-        await Harness.AddFaultAsync(new { latencyMs = 9000, durationSeconds = 8, paths = new[] { "/v1/events" } });
-        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", """{"body":"release"}""", """["release-1"]""");
-        await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
-            TimeSpan.FromSeconds(30), "the delivery to be claimed");
+        var (replicas, id, transactionId) = await ClaimedWhileNovuIsSlowAsync(latencyMs: 9000, faultSeconds: 8, "release");
         // The published lease (a minute), not the suite's 5 s: released, it ends at the stop; kept, a minute from now.
         await using (var owner = await fixture.OpenOwnerConnectionAsync())
         {
@@ -291,6 +274,25 @@ public sealed class OutageTests(OutageAppFixture fixture) : EmulatorTestBase(new
         var sent = await Harness.WaitForStatusAsync(id, "SENT", TimeSpan.FromSeconds(40));
         Assert.Equal([2], sent.Attempts);
         Assert.Single(await Harness.EventsAsync(transactionId), e => (string?)e!["transactionId"] == transactionId);
+    }
+
+    /// <summary>
+    /// Both dispatchers beating, Novu answering <paramref name="latencyMs"/> late for <paramref name="faultSeconds"/>,
+    /// and one new delivery claimed: its Novu call is on its way. A request the dispatcher abandons is never processed
+    /// by the emulator (it stops waiting when the caller goes).
+    /// </summary>
+    private async Task<(Dictionary<string, int> Replicas, long Id, string TransactionId)> ClaimedWhileNovuIsSlowAsync(int latencyMs, int faultSeconds, string body)
+    {
+        await Eventually.WaitForAsync(() => fixture.HealthAsync()!, h => (int?)h.Body["dispatchers"]?["liveReplicas"] == 2,
+            TimeSpan.FromSeconds(60), "both dispatchers to beat");
+        var replicas = await fixture.ReplicasAsync("dispatcher", 2);
+        Assert.Equal(2, replicas.Count);
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        await Harness.AddFaultAsync(new { latencyMs, durationSeconds = faultSeconds, paths = new[] { "/v1/events" } });
+        var (id, transactionId) = await Harness.InsertNotificationAsync(enterprise.Id, "default-sms", $$"""{"body":"{{body}}"}""", $$"""["{{body}}-1"]""");
+        await Eventually.WaitForAsync(() => Harness.StateAsync(id)!, s => s?.DeliveryStatuses.SequenceEqual(["PROCESSING"]) == true,
+            TimeSpan.FromSeconds(30), "the delivery to be claimed");
+        return (replicas, id, transactionId);
     }
 
     /// <summary>SIGTERM, as a rolling deploy stops a pod, to every dispatcher service (not their `dotnet run` launchers); returns once all have exited.</summary>
