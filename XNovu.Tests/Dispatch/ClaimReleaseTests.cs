@@ -1,4 +1,4 @@
-using Npgsql;
+using Dapper;
 using XNovu.Tests.Infrastructure;
 
 namespace XNovu.Tests.Dispatch;
@@ -18,7 +18,7 @@ public sealed class ClaimReleaseTests(XNovuAppFixture fixture)
         var enterprise = await fixture.CreateEnterpriseAsync();
         await using var connection = await fixture.OpenOwnerConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await ExecuteAsync(connection,
+        await connection.ExecuteAsync(
             $"""
             INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
             SELECT '{enterprise.Id}', 'default-sms', jsonb_build_object('body', 'release ' || i), jsonb_build_array('release-' || i), 'release-{Guid.NewGuid():N}-' || i
@@ -26,9 +26,10 @@ public sealed class ClaimReleaseTests(XNovuAppFixture fixture)
             """);
         // Leased as claim_deliveries leases (not claimed by it: a claim may take over another test's expired claim
         // first): two deliveries by the stopping worker, one by another; then one of the first two completes.
-        var ids = await IdsAsync(connection, enterprise.Id);
+        var ids = (await connection.QueryAsync<long>(
+            $"SELECT id FROM notify.ent_notification_delivery WHERE enterprise_id = '{enterprise.Id}' ORDER BY id")).ToList();
         Assert.Equal(3, ids.Count);
-        await ExecuteAsync(connection,
+        await connection.ExecuteAsync(
             $"""
             UPDATE notify.ent_notification_delivery
             SET status = 'PROCESSING', attempts = 1, lease_expires_at = now() + interval '60 seconds',
@@ -39,42 +40,18 @@ public sealed class ClaimReleaseTests(XNovuAppFixture fixture)
         var mine = ids[..2];
         var theirs = ids[2..];
 
-        Assert.Equal(0, await ScalarAsync<int>(connection, "SELECT notify.release_deliveries('release-nobody')"));
-        Assert.Equal(1, await ScalarAsync<int>(connection, "SELECT notify.release_deliveries('release-stopping')"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT notify.release_deliveries('release-nobody')"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT notify.release_deliveries('release-stopping')"));
 
         // The released one's lease ends now, still PROCESSING, its attempt counted once; the others keep theirs.
-        Assert.True(await ScalarAsync<bool>(connection,
+        Assert.True(await connection.ExecuteScalarAsync<bool>(
             $"SELECT status = 'PROCESSING' AND lease_expires_at <= now() AND attempts = 1 FROM notify.ent_notification_delivery WHERE id = {mine[1]}"));
-        Assert.True(await ScalarAsync<bool>(connection,
+        Assert.True(await connection.ExecuteScalarAsync<bool>(
             $"SELECT lease_expires_at > now() + interval '50 seconds' FROM notify.ent_notification_delivery WHERE id = {theirs[0]}"));
-        Assert.Equal("SENT", await ScalarAsync<string>(connection, $"SELECT status::text FROM notify.ent_notification_delivery WHERE id = {mine[0]}"));
+        Assert.Equal("SENT", await connection.ExecuteScalarAsync<string>(
+            $"SELECT status::text FROM notify.ent_notification_delivery WHERE id = {mine[0]}"));
         // A second release finds nothing left to end.
-        Assert.Equal(0, await ScalarAsync<int>(connection, "SELECT notify.release_deliveries('release-stopping')"));
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT notify.release_deliveries('release-stopping')"));
         await transaction.RollbackAsync();
-    }
-
-    private static async Task<List<long>> IdsAsync(NpgsqlConnection connection, Guid enterpriseId)
-    {
-        await using var command = new NpgsqlCommand($"SELECT id FROM notify.ent_notification_delivery WHERE enterprise_id = '{enterpriseId}' ORDER BY id", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var ids = new List<long>();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
     }
 }
