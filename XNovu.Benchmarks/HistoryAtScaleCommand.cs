@@ -145,11 +145,11 @@ internal static partial class HistoryAtScaleCommand
     /// <summary>
     /// A checkpoint just before the measured trigger rounds, in both phases alike. Each phase's database starts when its
     /// app does, so its first timed checkpoint (<c>checkpoint_timeout</c>, 5 min) began about five minutes later, in
-    /// whichever round was running then: runs 11–15 each had one slow round there, in either phase (run 15: 398/s and a
-    /// 453 ms p99 in the empty phase's fourth round), and which phase it fell in decided the ratio. A checkpoint
+    /// whichever round was running then (run 15: 398/s and a 453 ms p99 in the empty phase's fourth round). A checkpoint
     /// started here restarts that clock, so the rounds (about two minutes with their pgbench anchors) run in the same
     /// part of the checkpoint cycle in both phases: the pages each phase writes first after it (full-page images,
     /// more of them with history) are still counted; where the next checkpoint's writing happens to fall is not.
+    /// It did not remove the history phase's own slow round (run 16, docs/benchmarks.md): that one has another cause.
     /// </summary>
     private static async Task CheckpointAsync(BenchmarkApp app, CancellationToken cancellationToken)
     {

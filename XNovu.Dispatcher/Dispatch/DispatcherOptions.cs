@@ -42,8 +42,8 @@ public sealed class DispatcherOptions
     /// <summary>
     /// How long a replica told to stop (a rolling deploy's SIGTERM) lets each loop finish the batch it holds: send it
     /// and record the outcome, claiming nothing more (0 to 5 minutes; keep it under the host's shutdown timeout and
-    /// the pod's grace period, 30 s by default). What is still unfinished then is cancelled, and comes back to
-    /// another replica when its lease expires.
+    /// the pod's grace period, 30 s by default). What is still unfinished then is cancelled and released
+    /// (<c>notify.release_deliveries</c>): the next claim of any replica takes it over, without waiting for its lease.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(20);
