@@ -73,6 +73,15 @@ internal static partial class HistoryAtScaleCommand
             await File.WriteAllTextAsync(marker, lister.Id.ToString(), stop.Token);
         }
 
+        // --LoadOnly: load (or find) the history and stop, so the measured run can come later on a machine left quiet.
+        if (configuration.GetValue("LoadOnly", false))
+        {
+            Report.Section("Sizes, with the history (--LoadOnly: nothing measured)");
+            await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
+            Report.Line($"run time {total.Elapsed.TotalMinutes:0} min");
+            return 0;
+        }
+
         Report.Section("Sizes, with the history");
         await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
         var full = await quiet.RunAsync(() => MeasureAsync("with history", app, settings, lister, listCalls, quiet, stop.Token), stop.Token);

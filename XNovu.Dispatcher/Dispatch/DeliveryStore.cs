@@ -137,6 +137,17 @@ public sealed class DeliveryStore([FromKeyedServices(DeliveryStore.DataSourceKey
             "SELECT notify.release_deliveries(@worker)", new { worker }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>
+    /// Raises the claim's floor (<c>notify.raise_delivery_floor</c>) to the lowest delivery that may still be open, at most
+    /// once per <paramref name="every"/> across all replicas; null when another replica did it, or did it recently.
+    /// </summary>
+    public async Task<long?> RaiseFloorAsync(TimeSpan every, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT notify.raise_delivery_floor(@every)", new { every = (int)Math.Ceiling(every.TotalSeconds) }, cancellationToken: cancellationToken));
+    }
+
     public async Task StoppedAsync(string worker, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

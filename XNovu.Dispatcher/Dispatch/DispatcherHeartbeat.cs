@@ -6,7 +6,9 @@ namespace XNovu.Dispatcher.Dispatch;
 /// <summary>
 /// Tells <c>/api/health</c> that this replica runs and how many claim loops it runs: a row in
 /// <c>dispatcher_instance</c> refreshed every <see cref="DispatcherOptions.HeartbeatInterval"/>, valid for three
-/// intervals, removed on a clean stop. A killed replica simply stops beating and expires.
+/// intervals, removed on a clean stop. A killed replica simply stops beating and expires. Each beat also offers to
+/// raise the claim's floor (<see cref="DeliveryStore.RaiseFloorAsync"/>): the database lets one replica do it per
+/// <see cref="DispatcherOptions.FloorInterval"/>.
 /// </summary>
 public sealed partial class DispatcherHeartbeat(
     DeliveryStore store,
@@ -39,6 +41,21 @@ public sealed partial class DispatcherHeartbeat(
 
             try
             {
+                await store.RaiseFloorAsync(settings.FloorInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // a floor left low only costs the claim some locks until the next beat raises it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LogFloorFailed(logger, e);
+            }
+
+            try
+            {
                 await Task.Delay(settings.HeartbeatInterval, time, stoppingToken);
             }
             catch (OperationCanceledException)
@@ -64,6 +81,9 @@ public sealed partial class DispatcherHeartbeat(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher heartbeat failed; the next one tries again")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Raising the claim's floor failed; the next beat tries again")]
+    private static partial void LogFloorFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>Readiness: unhealthy while fewer claim loops run than configured (one is waiting to restart).</summary>

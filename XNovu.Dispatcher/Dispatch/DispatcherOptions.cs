@@ -88,6 +88,14 @@ public sealed class DispatcherOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often the claim's floor (the lowest delivery that may still be open, below which the claim names no day
+    /// partition) is raised, by whichever replica's heartbeat comes first. A delivery reopened below it lowers it at
+    /// once; one it missed anyway is found at the next raise.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan FloorInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A claim loop restarted after a fault waits this long first, doubling per consecutive fault up to <see cref="MaxRestartBackoff"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);

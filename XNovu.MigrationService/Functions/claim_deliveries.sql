@@ -1,4 +1,4 @@
--- xnovu:requires 0073_claim_returns_rendering
+-- xnovu:requires 0078_delivery_floor
 -- The claim starts its notifications through their primary key, however small the table was when planned (issue 14).
 --
 -- The claim's "started" step (PENDING -> PROCESSING) found its notifications with
@@ -22,6 +22,19 @@
 -- (its estimate of the security condition, on a day partition not yet analyzed): 6.3 s per read of 50 deliveries of a
 -- 10,000-delivery enterprise at 36 million rows (pg_stat_statements), the whole dispatch slowed to 300/s. The claim
 -- already holds the row: one statement fewer per batch part, and no plan to go wrong.
+-- Issue 32: the claim names only the days where an open delivery can be. With a generic plan (0023) PostgreSQL 15
+-- locks every partition a plan names before it prunes any: 333 relation locks per claim at 47 day partitions, 2,573
+-- at a year of days, nearly all through the shared lock manager, on every claim of every dispatcher, for no work
+-- (docs/scaling.md). Now each statement on the deliveries is bounded by the floor (delivery_floor: no delivery
+-- below it is open, raise_delivery_floor and lower_delivery_floor keep it so) and by the start of the second an
+-- hour from now (a delivery takes its notification's creation second, never a later one), and the claim plans
+-- each call (force_custom_plan), so those bounds and the batch's span are constants when planned and its plans are
+-- pruned then: 13 relation locks per claim that finds nothing, all on the fast path, at any number of days. The
+-- planning that 0023 saved is paid again, on one or two partitions instead of all of them.
+-- The deactivated enterprises, whose deliveries are held, are read first into a list and excluded by it instead of
+-- by an anti-join: a custom plan sized that anti-join by the enterprise table's statistics (one enterprise, not
+-- deactivated: "every delivery is held") and sorted the whole due set by the primary key instead of walking the due
+-- index to the batch; with the list, an empty one drops out of the plan.
 -- History: 0005_deliveries_and_dispatch, 0010_dispatch_reliability, 0020_dispatch_plans, 0023_generic_dispatch_plans, 0024_claim_starts_by_key. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch integer, p_lease_seconds integer)
@@ -90,7 +103,7 @@ CREATE OR REPLACE FUNCTION notify.claim_deliveries(p_worker text, p_batch intege
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'notify'
  SET row_security TO 'off'
- SET plan_cache_mode TO 'force_generic_plan'
+ SET plan_cache_mode TO 'force_custom_plan'
  SET enable_seqscan TO 'off'
  SET enable_bitmapscan TO 'off'
 AS $function$
@@ -110,10 +123,15 @@ DECLARE
     v_notifications int8range;
     v_notification_low bigint;
     v_notification_high bigint;
+    v_floor bigint;
+    v_held uuid[];
+    v_ceiling bigint := notify.history_id_floor(now() + interval '1 hour');
 BEGIN
+    SELECT f.open_from INTO v_floor FROM notify.delivery_floor f WHERE f.only_row;
+
     SELECT d.claim_id INTO v_claim
     FROM notify.ent_notification_delivery d
-    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now()
+    WHERE d.status = 'PROCESSING' AND d.lease_expires_at < now() AND d.id >= v_floor AND d.id < v_ceiling
     ORDER BY d.lease_expires_at
     LIMIT 1
     FOR UPDATE SKIP LOCKED;
@@ -122,7 +140,7 @@ BEGIN
         v_takeover := true;
         SELECT count(*), max(d.unfinished_claims), min(d.id) INTO v_members, v_unfinished, v_only
         FROM notify.ent_notification_delivery d
-        WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now();
+        WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now() AND d.id >= v_floor AND d.id < v_ceiling;
         IF NOT (v_unfinished >= 1 AND v_members > 1 AND v_members < 100) THEN
             v_only := NULL;
             v_new_claim := v_claim;
@@ -139,7 +157,7 @@ BEGIN
                                       d.unfinished_claims + 1),
                     'httpStatus', NULL, 'novuStatus', NULL, 'attempts', d.attempts, 'lastAttemptAt', now()),
                 updated_at = now()
-            WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now()
+            WHERE d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now() AND d.id >= v_floor AND d.id < v_ceiling
               AND d.unfinished_claims + 1 >= p_max_unfinished_claims
               AND (v_only IS NULL OR d.id = v_only)
             RETURNING d.notification_id
@@ -154,17 +172,18 @@ BEGIN
     -- The deliveries are picked and locked first, so that the statement that claims them and reads their
     -- notifications knows the batch's id span when its plan starts (issue 32): a join on id alone probes every day
     -- partition's primary key for every row.
+    v_held := ARRAY(SELECT e.id FROM notify.enterprise e WHERE e.deactivated);
     WITH taken_over AS (
         SELECT d.id
         FROM notify.ent_notification_delivery d
         WHERE v_takeover AND d.claim_id = v_claim AND d.status = 'PROCESSING' AND d.lease_expires_at < now()
-          AND (v_only IS NULL OR d.id = v_only)
+          AND d.id >= v_floor AND d.id < v_ceiling AND (v_only IS NULL OR d.id = v_only)
         FOR UPDATE SKIP LOCKED
     ), due AS (
         SELECT d.id
         FROM notify.ent_notification_delivery d
-        WHERE NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now()
-          AND NOT EXISTS (SELECT 1 FROM notify.enterprise e WHERE e.id = d.enterprise_id AND e.deactivated)
+        WHERE NOT v_takeover AND d.status = 'PENDING' AND d.next_attempt_at <= now() AND d.id >= v_floor AND d.id < v_ceiling
+          AND d.enterprise_id <> ALL (v_held)
         ORDER BY d.next_attempt_at, d.id
         LIMIT p_batch
         FOR UPDATE SKIP LOCKED

@@ -39,11 +39,13 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
         Assert.DoesNotContain("idx_notification_enterprise_status", started, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan", started, StringComparison.Ordinal);
 
-        // Issue 32: the batch's id span prunes the other day partitions when the plan starts, for the deliveries it
-        // claims and the notifications it starts and reads (a join on id alone probed every day's primary key).
+        // Issue 32: the batch's id span prunes the other day partitions, for the deliveries it claims and the
+        // notifications it starts and reads (a join on id alone probed every day's primary key). The claim plans each
+        // call with the span as a constant, so the plan names the batch's day and no other.
         var claimed = Section(claimPlan, "CTE claimed");
-        Assert.Contains("Subplans Removed", claimed, StringComparison.Ordinal);
-        Assert.Contains("Subplans Removed", started, StringComparison.Ordinal);
+        var day = $"_p{DateTime.UtcNow:yyyyMMdd}";
+        Assert.Equal([$"ent_notification_delivery{day}"], Partitions(claimed, "ent_notification_delivery"));
+        Assert.Equal([$"ent_notification{day}"], Partitions(started, "ent_notification"));
     }
 
     [Fact]
@@ -111,6 +113,11 @@ public sealed class ClaimPlanTests(XNovuAppFixture fixture)
         var rows = actual[(actual.IndexOf("rows=", StringComparison.Ordinal) + 5)..];
         return int.Parse(rows[..rows.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The day partitions of <paramref name="table"/> a plan section names (its tables and their indexes), distinct, in order.</summary>
+    private static List<string> Partitions(string section, string table) =>
+        System.Text.RegularExpressions.Regex.Matches(section, $@"(?<![A-Za-z_]){table}_p\d{{8}}")
+            .Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The plan lines under the node named <paramref name="node"/> (those indented deeper than it).</summary>
     private static string Section(string plan, string node)

@@ -44,6 +44,11 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.delivery_stats()",
         // Issue 32: each inserted row's transaction key is looked up alone, by the full key, not by an anti-join.
         "notify.record_notification_transactions()",
+        // Issue 32: the claim and its neighbours name only the days from the claim's floor (delivery_floor) to an hour
+        // ahead, with custom plans; the completion's plans are custom too; a restart lowers the floor.
+        "notify.claim_deliveries(text,integer,integer,integer)",
+        "notify.next_delivery_due()",
+        "notify.restart_failed(integer,bigint)",
     ];
 
     private const string Definitions =
