@@ -29,6 +29,10 @@
 -- Issue 32: custom plans (force_custom_plan), so the batch's id span is a constant when planned and the plans name
 -- only its days; the look for a notification's other deliveries is bounded by that span too (they share its second).
 -- A generic plan is locked whole before it is pruned: 1,707 relation locks per completion at 53 day partitions, 57 now.
+-- Planned with constants, a plan follows the statistics of the day's partition, which lag behind a busy day: the
+-- deliveries are found by their ids (= ANY, a list of the batch's size), the status compared as text so that the
+-- lease index, whose statistics say it is nearly empty while it holds the day's dead entries, is not chosen instead;
+-- the notification bounds are whole days, never one second that a bulk call filled.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -51,12 +55,17 @@ DECLARE
     v_notifications int8range;
     v_notification_low bigint;
     v_notification_high bigint;
+    v_ids bigint[];
 BEGIN
     SELECT s.cutover, s.switched INTO v_cutover, v_switched FROM notify.history_settings s;
-    SELECT min((r ->> 'id')::bigint), max((r ->> 'id')::bigint) INTO v_low, v_high FROM jsonb_array_elements(p_results) AS r;
+    SELECT min((r ->> 'id')::bigint), max((r ->> 'id')::bigint), array_agg((r ->> 'id')::bigint) INTO v_low, v_high, v_ids
+    FROM jsonb_array_elements(p_results) AS r;
     v_notifications := notify.notification_id_span(v_low, v_high, v_cutover, v_switched);
-    v_notification_low := lower(v_notifications);
-    v_notification_high := upper(v_notifications);
+    -- Whole days, as in claim_deliveries (a bound of one second would be taken for one row).
+    v_notification_low := CASE WHEN lower(v_notifications) = -9223372036854775808 THEN lower(v_notifications)
+                               ELSE ((lower(v_notifications) >> 23) / 86400 * 86400) << 23 END;
+    v_notification_high := CASE WHEN upper(v_notifications) = 9223372036854775807 THEN upper(v_notifications)
+                                ELSE (((upper(v_notifications) - 1) >> 23) / 86400 + 1) * 86400 << 23 END;
     WITH results AS (
         SELECT (r ->> 'id')::bigint AS id,
                r ->> 'outcome' AS outcome,
@@ -81,7 +90,8 @@ BEGIN
             rendering = coalesce(d.rendering, nullif(r.rendering, 'null'::jsonb)),
             updated_at = now()
         FROM results r
-        WHERE d.id = r.id AND d.id >= v_low AND d.id <= v_high AND d.status = 'PROCESSING' AND d.lease_owner = p_worker
+        WHERE d.id = r.id AND d.id = ANY (v_ids) AND d.id >= v_low AND d.id <= v_high
+          AND d.status::text = 'PROCESSING' AND d.lease_owner = p_worker
         RETURNING d.id, d.enterprise_id, d.notification_id, d.status, d.last_error, d.transaction_id, d.subscriber_id
     ), outbox AS (
         INSERT INTO notify.ent_webhook_message (enterprise_id, endpoint_id, event_type, payload)
