@@ -199,12 +199,8 @@ BEGIN
     v_high := v_ids[cardinality(v_ids)];
     SELECT s.cutover, s.switched INTO v_cutover, v_switched FROM notify.history_settings s;
     v_notifications := notify.notification_id_span(v_low, v_high, v_cutover, v_switched);
-    -- Whole days (ids count seconds from 2024-01-01, a midnight): the plan is made with these bounds as constants,
-    -- and a bound of one second would make PostgreSQL take it for one row when a bulk call made thousands in it.
-    v_notification_low := CASE WHEN lower(v_notifications) = -9223372036854775808 THEN lower(v_notifications)
-                               ELSE ((lower(v_notifications) >> 23) / 86400 * 86400) << 23 END;
-    v_notification_high := CASE WHEN upper(v_notifications) = 9223372036854775807 THEN upper(v_notifications)
-                                ELSE (((upper(v_notifications) - 1) >> 23) / 86400 + 1) * 86400 << 23 END;
+    v_notification_low := lower(v_notifications);
+    v_notification_high := upper(v_notifications);
 
     RETURN QUERY
     WITH claimed AS (

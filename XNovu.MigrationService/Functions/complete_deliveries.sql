@@ -32,7 +32,7 @@
 -- Planned with constants, a plan follows the statistics of the day's partition, which lag behind a busy day: the
 -- deliveries are found by their ids (= ANY, a list of the batch's size), the status compared as text so that the
 -- lease index, whose statistics say it is nearly empty while it holds the day's dead entries, is not chosen instead;
--- the notification bounds are whole days, never one second that a bulk call filled.
+-- the notification bounds are whole days (notification_id_span), never one second that a bulk call filled.
 -- History: 0005_deliveries_and_dispatch, 0018_byo_novu, 0020_dispatch_plans, 0022_single_delivery_completion, 0023_generic_dispatch_plans, 0033_delivery_status, 0041_versions_locales_audit. Those scripts' bodies are history; this file is the live definition.
 
 CREATE OR REPLACE FUNCTION notify.complete_deliveries(p_worker text, p_results jsonb)
@@ -61,11 +61,8 @@ BEGIN
     SELECT min((r ->> 'id')::bigint), max((r ->> 'id')::bigint), array_agg((r ->> 'id')::bigint) INTO v_low, v_high, v_ids
     FROM jsonb_array_elements(p_results) AS r;
     v_notifications := notify.notification_id_span(v_low, v_high, v_cutover, v_switched);
-    -- Whole days, as in claim_deliveries (a bound of one second would be taken for one row).
-    v_notification_low := CASE WHEN lower(v_notifications) = -9223372036854775808 THEN lower(v_notifications)
-                               ELSE ((lower(v_notifications) >> 23) / 86400 * 86400) << 23 END;
-    v_notification_high := CASE WHEN upper(v_notifications) = 9223372036854775807 THEN upper(v_notifications)
-                                ELSE (((upper(v_notifications) - 1) >> 23) / 86400 + 1) * 86400 << 23 END;
+    v_notification_low := lower(v_notifications);
+    v_notification_high := upper(v_notifications);
     WITH results AS (
         SELECT (r ->> 'id')::bigint AS id,
                r ->> 'outcome' AS outcome,

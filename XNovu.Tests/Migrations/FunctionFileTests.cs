@@ -45,10 +45,11 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         // Issue 32: each inserted row's transaction key is looked up alone, by the full key, not by an anti-join.
         "notify.record_notification_transactions()",
         // Issue 32: the claim and its neighbours name only the days from the claim's floor (delivery_floor) to an hour
-        // ahead, with custom plans; the completion's plans are custom too; a restart lowers the floor.
+        // ahead, with custom plans; the completion's plans are custom too; a restart lowers the floor; the batch's span is whole days.
         "notify.claim_deliveries(text,integer,integer,integer)",
         "notify.next_delivery_due()",
         "notify.restart_failed(integer,bigint)",
+        "notify.notification_id_span(bigint,bigint,bigint,boolean)",
     ];
 
     private const string Definitions =
