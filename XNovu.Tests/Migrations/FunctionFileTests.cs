@@ -50,6 +50,10 @@ public sealed class FunctionFileTests(XNovuAppFixture fixture)
         "notify.next_delivery_due()",
         "notify.restart_failed(integer,bigint)",
         "notify.notification_id_span(bigint,bigint,bigint,boolean)",
+        // Issue 32: the floor leaves out what cannot be claimed within the hour (a far schedule, a deactivated
+        // enterprise's held deliveries); reactivating an enterprise lowers it.
+        "notify.raise_delivery_floor(integer)",
+        "notify.notify_enterprise_state_changed()",
     ];
 
     private const string Definitions =
