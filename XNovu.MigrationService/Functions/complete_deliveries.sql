@@ -20,7 +20,9 @@
 -- on any delivery are kept in skipped_channels with the source that decided. A notification counts a SKIPPED
 -- delivery as done and not failed: its own status is SENT (processed, nothing failed), the delivery says why.
 -- A delivery of a digest workflow waiting for its bucket's flush ('digest') is PENDING until then, its attempt given
--- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'.
+-- back; one whose event another delivery sent in the digest ('digested') is SENT with novu_status 'digested'. The
+-- wait ends at its bucket's time as it is when recorded, not as digest_step saw it: a bucket closed early (maxEvents)
+-- or flushed meanwhile, by another replica, makes the member due at once (in 3 s once flushed), not at the window's end.
 -- The look for a notification's other deliveries is bounded by delivery_id_range (issue 32): one day partition per
 -- delivery, where it probed every day's index; the settings read once, so the rule inlines as an expression. The
 -- batch's deliveries and their notifications are bounded by the batch's id span (notification_id_span, 0072), so the
@@ -76,7 +78,12 @@ BEGIN
         UPDATE notify.ent_notification_delivery d
         SET status = CASE r.outcome WHEN 'sent' THEN 'SENT' WHEN 'retry' THEN 'PENDING' WHEN 'paused' THEN 'PENDING'
                          WHEN 'skipped' THEN 'SKIPPED' WHEN 'digest' THEN 'PENDING' WHEN 'digested' THEN 'SENT' ELSE 'FAILED' END::notify.notification_status,
-            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused', 'digest') THEN coalesce(r.retry_at, now()) ELSE d.next_attempt_at END,
+            next_attempt_at = CASE WHEN r.outcome IN ('retry', 'paused') THEN coalesce(r.retry_at, now())
+                                   WHEN r.outcome = 'digest' THEN least(coalesce(r.retry_at, now()),
+                                       (SELECT CASE WHEN b.flushed_by IS NOT NULL THEN now() + interval '3 seconds' ELSE b.flush_at END
+                                        FROM notify.digest_event e JOIN notify.digest_bucket b ON b.id = e.bucket_id
+                                        WHERE e.delivery_id = d.id))
+                                   ELSE d.next_attempt_at END,
             attempts = CASE WHEN r.outcome IN ('paused', 'digest') THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
             novu_paused = (r.outcome = 'paused'),
             sent_at = CASE WHEN r.outcome IN ('sent', 'digested') THEN now() ELSE d.sent_at END,

@@ -15,6 +15,10 @@
 -- Actions: 'wait' (PENDING until flush_at), 'flush' (send the digest), 'send' (look-back: nothing similar within
 -- the window, sent at once as a digest of one), 'digested' (another delivery sent the digest holding this event),
 -- 'digest-failed' (the delivery that was to send the digest holding this event ended without sending it).
+-- A bucket closed early (maxEvents) is flushed by whichever member is claimed first after it closed; its other
+-- members, due at the window's end, are then made due in a few seconds (and complete_deliveries gives a member whose
+-- 'wait' it records after its bucket was flushed or closed that bucket's time), so every member reports the digest's
+-- outcome within seconds of it, not at the window's end.
 
 CREATE OR REPLACE FUNCTION notify.digest_step(p_items jsonb)
  RETURNS TABLE(delivery_id bigint, action text, bucket_id bigint, flush_at timestamptz, event_count integer, events jsonb)
@@ -28,6 +32,7 @@ DECLARE
     v_bucket notify.digest_bucket%ROWTYPE;
     v_member bigint;
     v_sender notify.notification_status;
+    v_others bigint[];
 BEGIN
     IF v_enterprise IS NULL THEN
         RAISE EXCEPTION 'notify.digest_step runs in an enterprise''s scope';
@@ -52,6 +57,12 @@ BEGIN
                 UPDATE notify.digest_bucket b SET closed = true, flushed_by = v_item.id, flushed_at = now()
                 WHERE b.id = v_member
                 RETURNING * INTO v_bucket;
+                -- The other members waiting for the window's end (a bucket closed early by maxEvents) look again
+                -- shortly, and follow this sender's outcome then, instead of staying PENDING until the window's end.
+                -- By id (a constant list): each probes its own day's key only.
+                v_others := ARRAY(SELECT e.delivery_id FROM notify.digest_event e WHERE e.bucket_id = v_member AND e.delivery_id <> v_item.id);
+                UPDATE notify.ent_notification_delivery d SET next_attempt_at = now() + interval '3 seconds'
+                WHERE d.id = ANY (v_others) AND d.status = 'PENDING' AND d.next_attempt_at > now() + interval '3 seconds';
             END IF;
             v_sender := NULL;
             IF v_bucket.flushed_by IS NOT NULL AND v_bucket.flushed_by <> v_item.id THEN

@@ -102,6 +102,64 @@ public sealed class DigestTests(XNovuAppFixture fixture) : EmulatorTestBase(new 
     }
 
     [Fact]
+    public async Task A_bucket_filled_to_max_events_is_sent_at_once_and_its_waiting_members_report_it_within_seconds_not_at_the_window_s_end()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await DigestWorkflowAsync(enterprise.Client, new { type = "regular", amount = 1, unit = "hours", maxEvents = 3 });
+        var subscriber = TriggerApi.Subscriber();
+
+        // Two events join and wait for the window's end, an hour on; the third fills the bucket.
+        var first = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "M1" }));
+        var second = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "M2" }));
+        await Eventually.WaitForAsync(() => JoinedAsync(enterprise.Id), joined => joined == 2, TimeSpan.FromSeconds(30), "two events in the bucket, their joins recorded");
+        var third = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "M3" }));
+
+        // All three are SENT within seconds: the first two no longer wait for the hour (their PENDING rows were due then).
+        foreach (var member in new[] { third, first, second })
+        {
+            await Harness.WaitForStatusAsync(member.Id(), "SENT", TimeSpan.FromSeconds(30));
+        }
+
+        var sent = Assert.Single(await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber)))!;
+        Assert.Equal("<p>[M1][M2][M3] count=3</p>", Sorted((string)sent["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!));
+    }
+
+    [Fact]
+    public async Task A_members_wait_recorded_after_its_bucket_closed_early_ends_with_the_bucket_not_at_the_window_s_end()
+    {
+        var enterprise = await fixture.CreateEnterpriseAsync();
+        var workflow = await DigestWorkflowAsync(enterprise.Client, new { type = "regular", amount = 1, unit = "hours", maxEvents = 5 });
+        var subscriber = TriggerApi.Subscriber();
+        var member = await enterprise.Client.AcceptedAsync(TriggerApi.Trigger(workflow, subscriber, new { name = "W1" }));
+        await Eventually.WaitForAsync(() => JoinedAsync(enterprise.Id), joined => joined == 1, TimeSpan.FromSeconds(30), "the event in the bucket, its join recorded");
+
+        // As a replica records the member's wait (the window's end, as digest_step saw it) after another replica's join
+        // closed the bucket early: the wait ends with the bucket, now, not in an hour.
+        await using (var connection = await fixture.OpenOwnerConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                UPDATE notify.digest_bucket SET closed = true, flush_at = now() WHERE enterprise_id = @enterpriseId;
+                UPDATE notify.ent_notification_delivery SET status = 'PROCESSING', lease_owner = 'late-recorder', lease_expires_at = now() + interval '1 minute'
+                WHERE enterprise_id = @enterpriseId;
+                """, new { enterpriseId = enterprise.Id });
+            Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+                """
+                SELECT notify.complete_deliveries('late-recorder', (
+                    SELECT jsonb_agg(jsonb_build_object('id', d.id, 'outcome', 'digest', 'retryAt', now() + interval '1 hour'))
+                    FROM notify.ent_notification_delivery d WHERE d.enterprise_id = @enterpriseId))
+                """, new { enterpriseId = enterprise.Id }));
+            var due = await connection.ExecuteScalarAsync<DateTime>(
+                "SELECT next_attempt_at FROM notify.ent_notification_delivery WHERE enterprise_id = @enterpriseId", new { enterpriseId = enterprise.Id });
+            Assert.True(due < DateTime.UtcNow.AddMinutes(1), $"the member waits until {due:O}, the window's end, though its bucket closed");
+        }
+
+        await Harness.WaitForStatusAsync(member.Id(), "SENT", TimeSpan.FromSeconds(30));
+        var sent = Assert.Single(await Harness.EventsAsync(subscriberId: Novu(enterprise.Id, subscriber)))!;
+        Assert.Equal("<p>[W1] count=1</p>", (string)sent["payload"]!["xnovu"]!["channels"]!["EMAIL"]!["body"]!);
+    }
+
+    [Fact]
     public async Task With_a_look_back_window_the_first_event_is_sent_at_once_and_those_that_follow_it_are_digested()
     {
         var enterprise = await fixture.CreateEnterpriseAsync();
