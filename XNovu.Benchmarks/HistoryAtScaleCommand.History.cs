@@ -145,7 +145,9 @@ internal static partial class HistoryAtScaleCommand
     /// the service's own delete chain, <c>notify.delete_history_rows</c> (events, deliveries, keys, notifications; the
     /// chain <c>notify.purge_notifications</c> runs), victims picked and locked as retention picks them. With
     /// <paramref name="rowByRowLimit"/> above 0 the delete stops after that many and the day's time is extrapolated
-    /// from its rate (the whole day takes a quarter of an hour on a slow disk).
+    /// from its rate (the whole day takes a quarter of an hour on a slow disk). <paramref name="days"/> is how many days
+    /// ago the dropped day is (<c>--RetentionDaysAgo</c>, the oldest loaded day by default; a run on history kept from
+    /// an earlier one names a later, still whole day).
     /// </summary>
     private static async Task<RetentionFigures> RetentionAsync(string owner, int days, long rowByRowLimit, CancellationToken cancellationToken)
     {

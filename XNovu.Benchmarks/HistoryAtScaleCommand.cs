@@ -92,7 +92,7 @@ internal static partial class HistoryAtScaleCommand
         if (!configuration.GetValue("SkipRetention", false) && !list.Only)
         {
             Report.Section("Retention of one day");
-            retention = await quiet.RunAsync(() => RetentionAsync(app.OwnerConnectionString, days, rowByRowLimit, stop.Token), stop.Token);
+            retention = await quiet.RunAsync(() => RetentionAsync(app.OwnerConnectionString, configuration.GetValue("RetentionDaysAgo", days), rowByRowLimit, stop.Token), stop.Token);
         }
 
         if (empty is null)
