@@ -39,6 +39,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
     private readonly ResourceLogFiles _logs;
     private readonly List<HttpClient> _clients = [];
     private readonly bool _keepData;
+    private bool _disposed;
 
     private BenchmarkApp(DistributedApplication app, ResourceLogFiles logs, string dataPath, bool keepData, Uri api, Uri novu, string owner, string appRole)
     {
@@ -323,8 +324,15 @@ public sealed class BenchmarkApp : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the app (once: a command may stop it early and leave its <c>await using</c> to call this again).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var client in _clients)
         {
             client.Dispose();

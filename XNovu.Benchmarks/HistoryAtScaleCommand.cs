@@ -41,18 +41,17 @@ internal static partial class HistoryAtScaleCommand
 
         // The baseline: a fresh data folder, whatever --DataPath says, with the same binaries as the history's phase.
         // --SkipEmpty: for profiling the history's phase only; no ratio is printed without the baseline.
+        // --Repeats 2: empty, history, history, empty (each empty phase on a fresh folder), and each phase's figures
+        // the mean of its two: a drift of the machine's speed over the run (runs 18-21: the same code's empty trigger
+        // rate from 574 to 675/s in different runs) then weighs on both phases alike, where one empty phase before one
+        // history phase measured the drift between them as well.
         var skipEmpty = configuration.GetValue("SkipEmpty", false);
-        Figures? empty = null;
+        var repeats = Math.Clamp(configuration.GetValue("Repeats", 1), 1, 2);
+        var emptyFigures = new List<Figures>();
+        var historyFigures = new List<Figures>();
         if (!skipEmpty)
         {
-            await using (var emptyApp = await BenchmarkApp.StartAsync(settings.ForApp(null, "-empty"), stop.Token))
-            {
-                var emptyLister = await emptyApp.CreateEnterpriseAsync("bench-history-list", 8, stop.Token);
-                await SeedListAsync(emptyApp, emptyLister, stop.Token);
-                Report.Section("Sizes, empty");
-                await PrintSizesAsync(emptyApp.OwnerConnectionString, stop.Token);
-                empty = await quiet.RunAsync(() => MeasureAsync("empty", emptyApp, settings, emptyLister, list, quiet, stop.Token), stop.Token);
-            }
+            emptyFigures.Add(await MeasureEmptyAsync(settings, list, quiet, $"empty{(repeats > 1 ? " (1 of 2)" : "")}", stop.Token));
         }
 
         // The history: loaded into --DataPath (kept), or found there from an earlier run of this command.
@@ -86,7 +85,13 @@ internal static partial class HistoryAtScaleCommand
 
         Report.Section("Sizes, with the history");
         await PrintSizesAsync(app.OwnerConnectionString, stop.Token);
-        var full = await quiet.RunAsync(() => MeasureAsync("with history", app, settings, lister, list, quiet, stop.Token), stop.Token);
+        for (var repeat = 1; repeat <= repeats; repeat++)
+        {
+            var label = $"with history{(repeats > 1 ? $" ({repeat} of 2)" : "")}";
+            historyFigures.Add(await quiet.RunAsync(() => MeasureAsync(label, app, settings, lister, list, quiet, stop.Token), stop.Token));
+        }
+
+        var full = Figures.Mean(historyFigures);
 
         RetentionFigures? retention = null;
         if (!configuration.GetValue("SkipRetention", false) && !list.Only)
@@ -95,11 +100,25 @@ internal static partial class HistoryAtScaleCommand
             retention = await quiet.RunAsync(() => RetentionAsync(app.OwnerConnectionString, configuration.GetValue("RetentionDaysAgo", days), rowByRowLimit, stop.Token), stop.Token);
         }
 
-        if (empty is null)
+        if (skipEmpty)
         {
             Report.Line($"no baseline (--SkipEmpty): run time {total.Elapsed.TotalMinutes:0} min");
             return 0;
         }
+
+        if (repeats > 1)
+        {
+            // The history's database is stopped first: the second empty phase runs alone, as the first did.
+            await app.DisposeAsync();
+            emptyFigures.Add(await MeasureEmptyAsync(settings, list, quiet, "empty (2 of 2)", stop.Token));
+            Report.Section("Each phase (order: empty 1, history 1, history 2, empty 2)");
+            foreach (var (label, figures) in emptyFigures.Select((f, i) => ($"empty {i + 1}", f)).Concat(historyFigures.Select((f, i) => ($"history {i + 1}", f))))
+            {
+                Report.Line($"{label,-10} {figures.TriggersPerSecond,8:N1} triggers/s, p99 {figures.TriggerP99,6:N1} ms; {figures.DispatchPerSecond,8:N1} deliveries/s; list p50 {figures.ListP50:N1} ms, p99 {figures.ListP99:N1} ms");
+            }
+        }
+
+        var empty = Figures.Mean(emptyFigures);
 
         var rows = new List<ScenarioRow>();
         if (!list.Only)
@@ -125,7 +144,24 @@ internal static partial class HistoryAtScaleCommand
         return rows.All(r => r.Met != false) ? 0 : 1;
     }
 
-    private sealed record Figures(double TriggersPerSecond, double TriggerP99, double DispatchPerSecond, double ListP50, double ListP99);
+    private sealed record Figures(double TriggersPerSecond, double TriggerP99, double DispatchPerSecond, double ListP50, double ListP99)
+    {
+        /// <summary>Each figure's mean over the phase's measurements (one, or two with <c>--Repeats 2</c>).</summary>
+        public static Figures Mean(IReadOnlyList<Figures> all) => new(
+            all.Average(f => f.TriggersPerSecond), all.Average(f => f.TriggerP99), all.Average(f => f.DispatchPerSecond),
+            all.Average(f => f.ListP50), all.Average(f => f.ListP99));
+    }
+
+    /// <summary>One empty phase: a fresh data folder, whatever --DataPath says, its listing enterprise seeded; stopped after.</summary>
+    private static async Task<Figures> MeasureEmptyAsync(BenchmarkSettings settings, ListPlan list, QuietGate quiet, string label, CancellationToken cancellationToken)
+    {
+        await using var emptyApp = await BenchmarkApp.StartAsync(settings.ForApp(null, "-empty"), cancellationToken);
+        var emptyLister = await emptyApp.CreateEnterpriseAsync("bench-history-list", 8, cancellationToken);
+        await SeedListAsync(emptyApp, emptyLister, cancellationToken);
+        Report.Section($"Sizes, {label}");
+        await PrintSizesAsync(emptyApp.OwnerConnectionString, cancellationToken);
+        return await quiet.RunAsync(() => MeasureAsync(label, emptyApp, settings, emptyLister, list, quiet, cancellationToken), cancellationToken);
+    }
 
     private static ScenarioRow Compare(string name, double withHistory, double empty, string unit, bool higherIsBetter)
     {
