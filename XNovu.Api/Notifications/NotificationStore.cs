@@ -39,10 +39,16 @@ internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabas
     /// (<c>notify.history_kept_since</c>, read once per statement). Unfinished work stays visible and cancellable
     /// whatever its age, as retention never deletes it. A filter on the rows the list's indexes find; the cancel and
     /// the retry do not find a hidden notification either.
+    /// Written as a CASE, not as the OR it means, so that the planner never reads it as an access path. As an OR, its
+    /// arms match the day's partial index of unfinished rows and the expansion index: planned on statistics taken
+    /// while the day had few unfinished rows, the list's first step became a BitmapOr of those indexes and the
+    /// enterprise's, then a sort, and read every unfinished row of the day, whoever's (run 22 of history-at-scale:
+    /// 75,860 rows, 60 to 325 ms a statement against 0.3 ms, the list's median 38 ms against 6.7). A backlog of one
+    /// tenant slowed every tenant's list. As a CASE it is a filter on the rows the enterprise's index finds in order.
     /// </summary>
     private const string WithinRetention =
-        "(n.notification_status NOT IN ('SENT', 'FAILED', 'RETRACTED') OR n.expansion_pending "
-        + "OR n.created_at >= (SELECT notify.history_kept_since(notify.current_enterprise_id())))";
+        "(CASE WHEN n.notification_status NOT IN ('SENT', 'FAILED', 'RETRACTED') OR n.expansion_pending THEN true "
+        + "ELSE n.created_at >= (SELECT notify.history_kept_since(notify.current_enterprise_id())) END)";
 
     /// <summary>
     /// Issue 32: the deliveries of notification <c>@id</c> lie in the id range <c>notify.delivery_id_range</c> gives (its
