@@ -32,13 +32,7 @@ public sealed class ClaimFloorTests(ScratchPostgres postgres) : IClassFixture<Sc
         await connection.OpenAsync();
         var failed = await InsertAsync(connection, Today.AddDays(-5).AddHours(10), "FAILED", "FAILED");
         var sent = await InsertAsync(connection, Today.AddDays(-3).AddHours(10), "SENT", "SENT");
-        await connection.ExecuteAsync(
-            $"""
-            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
-            VALUES ('{Enterprise}', 'default-sms', jsonb_build_object('body', 'today'), '["floor-today"]', 'floor-today');
-            """);
-        var today = await connection.ExecuteScalarAsync<long>(
-            "SELECT d.id FROM notify.ent_notification_delivery d JOIN notify.ent_notification n ON n.id = d.notification_id WHERE n.transaction_id = 'floor-today'");
+        var today = await InsertTodayAsync(connection, "floor-today");
 
         // Raised above every finished day; a second raise within its interval leaves it to the first.
         var floor = await connection.ExecuteScalarAsync<long>("SELECT notify.raise_delivery_floor(0)");
@@ -111,13 +105,7 @@ public sealed class ClaimFloorTests(ScratchPostgres postgres) : IClassFixture<Sc
         // days ago, due long since; another tenant's delivery today, due now.
         var scheduled = await InsertAsync(connection, Today.AddDays(-5).AddHours(9), "PENDING", "PENDING", Scheduler, DateTimeOffset.UtcNow.AddDays(30));
         var held = await InsertAsync(connection, Today.AddDays(-4).AddHours(9), "PENDING", "PENDING", Held);
-        await connection.ExecuteAsync(
-            $"""
-            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
-            VALUES ('{Enterprise}', 'default-sms', jsonb_build_object('body', 'today'), '["floor-today"]', 'floor-parked-today');
-            """);
-        var today = await connection.ExecuteScalarAsync<long>(
-            "SELECT d.id FROM notify.ent_notification_delivery d JOIN notify.ent_notification n ON n.id = d.notification_id WHERE n.transaction_id = 'floor-parked-today'");
+        var today = await InsertTodayAsync(connection, "floor-parked-today");
 
         // Neither holds the floor: it rises above both days, and the claim, while another session holds those days
         // exclusively, answers with today's delivery alone. (With every open delivery counted, the floor stayed at
@@ -203,6 +191,18 @@ public sealed class ClaimFloorTests(ScratchPostgres postgres) : IClassFixture<Sc
             SET session_replication_role = origin;
             """, new { at = new DateTimeOffset(at, TimeSpan.Zero), due = dueAt ?? new DateTimeOffset(at, TimeSpan.Zero) });
         return id;
+    }
+
+    /// <summary>A notification made now by the service's own defaults (today's partition, its delivery due now); its delivery's id.</summary>
+    private static async Task<long> InsertTodayAsync(NpgsqlConnection connection, string transactionId)
+    {
+        await connection.ExecuteAsync(
+            $"""
+            INSERT INTO notify.ent_notification (enterprise_id, workflow_key, payload, recipients, transaction_id)
+            VALUES ('{Enterprise}', 'default-sms', jsonb_build_object('body', 'today'), '["floor-today"]', '{transactionId}');
+            """);
+        return await connection.ExecuteScalarAsync<long>(
+            $"SELECT d.id FROM notify.ent_notification_delivery d JOIN notify.ent_notification n ON n.id = d.notification_id WHERE n.transaction_id = '{transactionId}'");
     }
 
     /// <summary>Another session holding the given days' notifications and deliveries exclusively until disposed.</summary>
