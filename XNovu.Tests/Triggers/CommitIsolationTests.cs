@@ -105,11 +105,14 @@ public sealed class CommitIsolationTests(XNovuAppFixture fixture)
 
         Assert.All(bAnswers, s => Assert.Equal(HttpStatusCode.Accepted, s));
         var sorted = latencies.Order().ToList();
-        var p99 = sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1];
-        // The lock is held 4 s: a B trigger that waited on it would take seconds. A second is within reach of a busy
-        // two-core CI machine's pauses (one run measured 1,074 ms), so the slowest is held to 2 s and the p99 to 750 ms.
+        // The lock is held 4 s: a B trigger that waited on it would take seconds, and every B trigger sharing a commit
+        // with A would. A second is within reach of a busy two-core CI machine's pauses (runs measured 1,074 and
+        // 1,119 ms, each one call), so the slowest is held to 2 s and the p95 to 750 ms. Not the p99: over the
+        // 40-odd calls of 4 s, the p99 by nearest rank is the slowest call itself.
+        var p95 = sorted[(int)Math.Ceiling(sorted.Count * 0.95) - 1];
+        Assert.True(sorted.Count >= 20, $"only {sorted.Count} B triggers in 4 s");
         Assert.True(sorted[^1] < TimeSpan.FromSeconds(2), $"B's slowest trigger took {sorted[^1].TotalMilliseconds:F0} ms while A's row was locked");
-        Assert.True(p99 < TimeSpan.FromMilliseconds(750), $"B's p99 was {p99.TotalMilliseconds:F0} ms over {sorted.Count} triggers");
+        Assert.True(p95 < TimeSpan.FromMilliseconds(750), $"B's p95 was {p95.TotalMilliseconds:F0} ms over {sorted.Count} triggers");
         Assert.Equal(bAnswers.Count, await fixture.CountNotificationsAsync(b.Id));
         // A waited on its own lock, and lost nothing: every trigger of A is stored once the lock is gone.
         Assert.All(aAnswers, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
