@@ -1,4 +1,4 @@
--- xnovu:requires 0079_delivery_floor_parking
+-- xnovu:requires 0080_claim_floor
 -- The claim starts its notifications through their primary key, however small the table was when planned (issue 14).
 --
 -- The claim's "started" step (PENDING -> PROCESSING) found its notifications with
@@ -127,9 +127,7 @@ DECLARE
     v_held uuid[];
     v_ceiling bigint := notify.history_id_floor(now() + interval '1 hour');
 BEGIN
-    -- The floor counts the deliveries due before counts_due_before (raise_delivery_floor); past that, the bottom.
-    SELECT CASE WHEN f.counts_due_before > now() THEN f.open_from ELSE -9223372036854775808 END INTO v_floor
-    FROM notify.delivery_floor f WHERE f.only_row;
+    v_floor := notify.claim_floor();
 
     SELECT d.claim_id INTO v_claim
     FROM notify.ent_notification_delivery d

@@ -1,4 +1,4 @@
--- xnovu:requires 0079_delivery_floor_parking
+-- xnovu:requires 0080_claim_floor
 -- When the next delivery falls due (a pending one's attempt, or a lease's end), for a dispatcher with nothing to claim.
 -- Issue 32: read like the claim, between the floor (delivery_floor) and an hour from now, with custom plans, so it
 -- names only the days where an open delivery can be (a generic plan is locked whole before it is pruned: 375 relation
@@ -22,9 +22,7 @@ DECLARE
     v_ceiling bigint := notify.history_id_floor(now() + interval '1 hour');
     v_held uuid[];
 BEGIN
-    -- The floor counts the deliveries due before counts_due_before (raise_delivery_floor); past that, the bottom.
-    SELECT CASE WHEN f.counts_due_before > now() THEN f.open_from ELSE -9223372036854775808 END INTO v_floor
-    FROM notify.delivery_floor f WHERE f.only_row;
+    v_floor := notify.claim_floor();
     v_held := ARRAY(SELECT e.id FROM notify.enterprise e WHERE e.deactivated);
     RETURN (
         SELECT min(t) FROM (
