@@ -232,16 +232,17 @@ internal static partial class HistoryAtScaleCommand
     private static async Task<(double P50, double P99)> ListAsync(BenchEnterprise lister, ListPlan plan, CancellationToken cancellationToken)
     {
         var warmup = await ListRoundAsync(lister, plan.Warmup, cancellationToken);
-        Report.Line($"warm-up, not counted: {warmup.Result.Calls} calls, {warmup.Result.Failures} failed: p50 {Report.Ms(warmup.Result.P(50))} p99 {Report.Ms(warmup.Result.P(99))} max {Report.Ms(warmup.Result.P(100))}");
+        Report.Line($"warm-up, not counted: {warmup.Calls} calls, {warmup.Failures} failed: p50 {Report.Ms(warmup.P(50))} p99 {Report.Ms(warmup.P(99))} max {Report.Ms(warmup.P(100))}");
         var all = new List<double>();
         var byQuery = ListQueries.Select(_ => new List<double>()).ToArray();
         var failures = 0;
         for (var round = 1; round <= plan.Rounds; round++)
         {
-            var (result, latencies) = await ListRoundAsync(lister, plan.Calls, cancellationToken);
+            var result = await ListRoundAsync(lister, plan.Calls, cancellationToken);
+            var latencies = result.ByIndex;
             failures += result.Failures;
             all.AddRange(result.Latencies);
-            for (var i = 0; i < latencies.Length; i++)
+            for (var i = 0; i < latencies.Count; i++)
             {
                 if (!double.IsNaN(latencies[i]))
                 {
@@ -264,19 +265,13 @@ internal static partial class HistoryAtScaleCommand
         return (p50, p99);
     }
 
-    /// <summary>One closed loop of the three queries in turn, 8 callers; with each call's latency by its index (NaN: failed).</summary>
-    private static async Task<(LoopResult Result, double[] Latencies)> ListRoundAsync(BenchEnterprise lister, int calls, CancellationToken cancellationToken)
-    {
-        var latencies = new double[calls];
-        var result = await Load.ClosedLoopAsync(calls, 8, async i =>
+    /// <summary>One closed loop of the three queries in turn, 8 callers (call i asks query i mod 3).</summary>
+    private static Task<LoopResult> ListRoundAsync(BenchEnterprise lister, int calls, CancellationToken cancellationToken) =>
+        Load.ClosedLoopAsync(calls, 8, async i =>
         {
-            var start = Stopwatch.GetTimestamp();
             using var response = await lister.Client.GetAsync(ListQueries[i % ListQueries.Length], cancellationToken);
-            latencies[i] = response.IsSuccessStatusCode ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : double.NaN;
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
         });
-        return (result, latencies);
-    }
 
     /// <summary>A first page for the empty run to read: 200 notifications of the listing enterprise, sent.</summary>
     private static async Task SeedListAsync(BenchmarkApp app, BenchEnterprise lister, CancellationToken cancellationToken) =>

@@ -6,7 +6,9 @@ namespace XNovu.Benchmarks;
 /// What a closed loop did: how long it took, how many calls did not answer as expected, and how long each
 /// successful call took (milliseconds, ascending).
 /// </summary>
-public sealed record LoopResult(int Calls, int Failures, TimeSpan Elapsed, string? FirstFailure, IReadOnlyList<double> Latencies)
+/// <param name="Latencies">The successful calls' latencies in milliseconds, sorted.</param>
+/// <param name="ByIndex">Each call's latency by its index, NaN where it failed.</param>
+public sealed record LoopResult(int Calls, int Failures, TimeSpan Elapsed, string? FirstFailure, IReadOnlyList<double> Latencies, IReadOnlyList<double> ByIndex)
 {
     public double PerSecond(double unitsPerCall = 1) => (Calls - Failures) * unitsPerCall / Elapsed.TotalSeconds;
 
@@ -51,7 +53,7 @@ public static class Load
                 }
             }
         }));
-        return new LoopResult(calls, failures, stopwatch.Elapsed, firstFailure, latencies.Where(l => !double.IsNaN(l)).Order().ToList());
+        return new LoopResult(calls, failures, stopwatch.Elapsed, firstFailure, latencies.Where(l => !double.IsNaN(l)).Order().ToList(), latencies);
     }
 
     /// <summary>

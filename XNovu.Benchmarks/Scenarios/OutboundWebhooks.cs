@@ -112,7 +112,8 @@ public static class OutboundWebhooks
 
     private static LoopResult Merge(List<LoopResult> rounds) => new(
         rounds.Sum(r => r.Calls), rounds.Sum(r => r.Failures), TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)),
-        rounds.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null), rounds.SelectMany(r => r.Latencies).Order().ToList());
+        rounds.Select(r => r.FirstFailure).FirstOrDefault(f => f is not null), rounds.SelectMany(r => r.Latencies).Order().ToList(),
+        rounds.SelectMany(r => r.ByIndex).ToList());
 
     private static async Task<string?> TriggerAsync(BenchEnterprise enterprise, string suffix, CancellationToken cancellationToken)
     {

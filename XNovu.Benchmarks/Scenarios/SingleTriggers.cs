@@ -67,9 +67,11 @@ public static class SingleTriggers
         {
             await DrainAsync(app, settings, cancellationToken);
             var offset = (round - 1) * perRound;
+            var started = DateTime.UtcNow;
             var loop = await Load.ClosedLoopAsync(perRound, settings.SingleConcurrency, i => TriggerAsync(enterprise, (offset + i).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken));
             http.Add(loop);
-            Report.Line($"round {round}: HTTP    {loop.Calls} triggers in {loop.Elapsed.TotalSeconds:0.00} s, {loop.Failures} failed{(loop.FirstFailure is null ? "" : $" (first: {loop.FirstFailure})")} -> {Report.Rate(loop.PerSecond(), "triggers/s")}, 202 p50 {Report.Ms(loop.P(50))} p99 {Report.Ms(loop.P(99))} (load {Report.LoadAverage()})");
+            // The round's clock times (UTC), to set it beside a sampler's or PostgreSQL's log.
+            Report.Line($"round {round} ({started:HH:mm:ss}-{DateTime.UtcNow:HH:mm:ss}): HTTP    {loop.Calls} triggers in {loop.Elapsed.TotalSeconds:0.00} s, {loop.Failures} failed{(loop.FirstFailure is null ? "" : $" (first: {loop.FirstFailure})")} -> {Report.Rate(loop.PerSecond(), "triggers/s")}, 202 p50 {Report.Ms(loop.P(50))} p99 {Report.Ms(loop.P(99))} (load {Report.LoadAverage()})");
 
             await DrainAsync(app, settings, cancellationToken);
             var run = await PgBench.RunAsync(pgbench, app.AppConnectionString, sqlEnterprise.Id,
