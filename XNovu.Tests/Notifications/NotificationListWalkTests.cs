@@ -201,7 +201,8 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         // import), not yet in the statistics (autovacuum is off here, as between two of its analyses).
         var connectionString = postgres.ConnectionString("list_walk_backlog");
         await Migrator(null).MigrateAsync(connectionString, new Dictionary<string, string> { [DatabaseMigrator.ApiRole] = "list-walk" }, CancellationToken.None);
-        var today = $"notify.ent_notification_p{DateTime.UtcNow:yyyyMMdd}";
+        var day = $"ent_notification_p{DateTime.UtcNow:yyyyMMdd}";
+        var today = $"notify.{day}";
         await ExecuteAsync(connectionString,
             $"""
             INSERT INTO notify.enterprise (id, name) VALUES ('{Lister}', 'lister'), ('{Hostile}', 'hostile');
@@ -224,7 +225,7 @@ public sealed class NotificationListWalkTests(ScratchPostgres postgres) : IClass
         {
             Username = DatabaseMigrator.ApiRole, Password = "list-walk", Pooling = false, ApplicationName = Reader,
         };
-        var unfinishedScans = $"SELECT coalesce(sum(idx_scan), 0)::text FROM pg_stat_user_indexes WHERE indexrelname = 'ent_notification_p{DateTime.UtcNow:yyyyMMdd}_unfinished'";
+        var unfinishedScans = $"SELECT coalesce(sum(idx_scan), 0)::text FROM pg_stat_user_indexes WHERE indexrelname = '{day}_unfinished'";
         var before = await ScalarAsync(connectionString, unfinishedScans);
         var page = await ReadReportedAsync(connectionString, api, source =>
         {
