@@ -17,6 +17,11 @@ internal sealed record Retraction(IReadOnlyList<string> HandedOver, int Retracte
 /// row-level security makes another enterprise's notification unknown here. The list and the detail read from
 /// <paramref name="reads"/>, a standby when one is configured (its lag documented in docs/operations.md); a cancel
 /// or a retry reads and writes the primary.
+/// <para>
+/// One concern, the notification rows' SQL, kept in one file over 300 lines: most of its length is the statements
+/// and the reasons for their shapes at history scale (the retention rule as a CASE, the deliveries' id range), which
+/// belong beside the SQL they explain.
+/// </para>
 /// </summary>
 internal sealed class NotificationStore(XNovuDatabase database, XNovuReadDatabase reads, TimeProvider time)
 {
